@@ -1,0 +1,12 @@
+package io.fastworker.cli;
+
+/** The CLI's exit statuses, for scripts. */
+final class ExitCode {
+    static final int OK = 0;
+    static final int TASK_FAILED_OR_NOT_FOUND = 1;
+    static final int USAGE = 2;
+    static final int UNREACHABLE = 3;
+
+    private ExitCode() {
+    }
+}

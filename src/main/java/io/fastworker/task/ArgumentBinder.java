@@ -1,0 +1,128 @@
+package io.fastworker.task;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/** Maps JSON {@code args} and {@code kwargs} onto a method's parameters, strictly: no silent type coercion. */
+final class ArgumentBinder {
+
+    private final ObjectMapper strict;
+    private final ObjectMapper results;
+
+    ArgumentBinder(ObjectMapper appMapper) {
+        this.results = appMapper;
+        this.strict = JsonMapper.builder()
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .findAndAddModules()
+                .build();
+    }
+
+    List<String> parameterNames(Method method) {
+        List<String> names = new ArrayList<>();
+        for (Parameter p : method.getParameters()) {
+            names.add(p.getName());
+        }
+        return names;
+    }
+
+    Object[] bind(Method method, ArrayNode args, ObjectNode kwargs) throws TaskFailureException {
+        Parameter[] params = method.getParameters();
+        JsonNode[] values = new JsonNode[params.length];
+        if (args.size() > params.length) {
+            throw bad("takes " + params.length + " argument(s) but " + args.size() + " positional were given",
+                    method);
+        }
+        for (int i = 0; i < args.size(); i++) {
+            values[i] = args.get(i);
+        }
+        for (Iterator<String> it = kwargs.fieldNames(); it.hasNext();) {
+            String key = it.next();
+            int index = indexOf(params, key);
+            if (index < 0) {
+                throw bad("has no parameter '" + key + "'", method);
+            }
+            if (values[index] != null) {
+                throw bad("got parameter '" + key + "' both positionally and by name", method);
+            }
+            values[index] = kwargs.get(key);
+        }
+        Object[] bound = new Object[params.length];
+        for (int i = 0; i < params.length; i++) {
+            if (values[i] == null) {
+                throw bad("is missing argument '" + params[i].getName() + "'", method);
+            }
+            JavaType type = strict.getTypeFactory().constructType(params[i].getParameterizedType());
+            try {
+                bound[i] = values[i] instanceof NullNode ? nullFor(params[i], method) : strict.treeToValue(values[i], type);
+            } catch (Exception e) {
+                throw bad("argument '" + params[i].getName() + "' must be " + describe(type) + ", got "
+                        + values[i].getNodeType().name().toLowerCase(), method);
+            }
+        }
+        return bound;
+    }
+
+    JsonNode toJson(Object result) throws TaskFailureException {
+        try {
+            return result == null ? NullNode.getInstance() : results.valueToTree(result);
+        } catch (IllegalArgumentException e) {
+            throw new TaskFailureException(TaskError.of(TaskError.BAD_RESULT,
+                    "result of type " + result.getClass().getName() + " cannot be written as JSON: "
+                            + e.getMessage()));
+        }
+    }
+
+    private Object nullFor(Parameter p, Method method) throws TaskFailureException {
+        if (p.getType().isPrimitive()) {
+            throw bad("argument '" + p.getName() + "' must not be null", method);
+        }
+        return null;
+    }
+
+    private static int indexOf(Parameter[] params, String name) {
+        for (int i = 0; i < params.length; i++) {
+            if (params[i].getName().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String describe(JavaType type) {
+        Class<?> raw = type.getRawClass();
+        if (raw == int.class || raw == long.class || raw == Integer.class || raw == Long.class
+                || raw == short.class || raw == Short.class) {
+            return "an integer";
+        }
+        if (raw == double.class || raw == float.class || raw == Double.class || raw == Float.class) {
+            return "a number";
+        }
+        if (raw == boolean.class || raw == Boolean.class) {
+            return "a boolean";
+        }
+        if (raw == String.class) {
+            return "a string";
+        }
+        return "a " + raw.getSimpleName();
+    }
+
+    private static TaskFailureException bad(String what, Method method) {
+        return new TaskFailureException(TaskError.of(TaskError.BAD_ARGUMENTS, what.startsWith("argument")
+                ? what : method.getName() + " " + what));
+    }
+}

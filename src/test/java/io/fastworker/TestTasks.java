@@ -1,0 +1,43 @@
+package io.fastworker;
+
+import io.fastworker.task.Task;
+import io.fastworker.task.TaskContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Tasks that exist only in tests, to observe how often and with which context a body ran. */
+@ApplicationScoped
+public class TestTasks {
+
+    public static final Map<String, AtomicInteger> RUNS = new ConcurrentHashMap<>();
+
+    /** Counts its runs per key and returns the attempt number it saw. */
+    @Task
+    public int count(String key) {
+        RUNS.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        return TaskContext.current().attempt();
+    }
+
+    /** Fails on attempts before {@code succeedOn}, then returns the attempt number. */
+    @Task(name = "flaky", maxRetries = 3, retryDelay = "50ms")
+    public int flaky(int succeedOn) {
+        int attempt = TaskContext.current().attempt();
+        if (attempt < succeedOn) {
+            throw new IllegalStateException("attempt " + attempt + " fails on purpose");
+        }
+        return attempt;
+    }
+
+    /** A result Jackson cannot write. */
+    @Task(name = "unserializable")
+    public Object unserializable() {
+        return new Object() {
+            @SuppressWarnings("unused")
+            public Object getSelf() {
+                return this;
+            }
+        };
+    }
+}

@@ -1,0 +1,136 @@
+package io.fastworker.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every refusal is a 4xx problem document with an actionable detail, and the daemon keeps serving after it. */
+@QuarkusTest
+class BadInputTest {
+
+    @AfterEach
+    void daemonStillServes() {
+        given().contentType(ContentType.JSON).body("{\"task\": \"add\", \"args\": [20, 22]}")
+                .post("/tasks?wait=5s").then().statusCode(200).body("result", equalTo(42));
+    }
+
+    private static void refused(String body, int status, String code, String detail) {
+        given().contentType(ContentType.JSON).body(body).post("/tasks").then()
+                .statusCode(status)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:fastworker:problem:" + code))
+                .body("status", equalTo(status))
+                .body("detail", containsString(detail));
+    }
+
+    @Test
+    void unknownTaskListsTheKnownOnes() {
+        refused("{\"task\": \"ad\"}", 400, "unknown-task", "known tasks: add, count, echo");
+        given().contentType(ContentType.JSON).body("{\"task\": \"ad\"}").post("/tasks").then()
+                .body("knownTasks", hasItem("add"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
+        "{\"task\": \"add\", \"args\": [1, 2]       | malformed-json | not valid JSON",
+        "{\"task\": \"add\"} trailing              | malformed-json | not valid JSON",
+        "[1, 2]                                    | invalid-request | must be a JSON object",
+        "{\"args\": [1, 2]}                        | invalid-request | field 'task' is required",
+        "{\"task\": 7}                             | invalid-request | field 'task' is required",
+        "{\"task\": \"add\", \"args\": {\"x\": 1}} | invalid-request | field 'args' must be a JSON array, got object",
+        "{\"task\": \"add\", \"kwargs\": [1]}      | invalid-request | field 'kwargs' must be a JSON object, got array",
+        "{\"task\": \"add\", \"priority\": \"urgent\"} | invalid-request | valid priorities: critical, high, normal, low",
+        "{\"task\": \"add\", \"priority\": 1}      | invalid-request | field 'priority' must be one of",
+        "{\"task\": \"add\", \"countdown\": -5}    | invalid-request | field 'countdown'",
+        "{\"task\": \"add\", \"countdown\": \"soon\"} | invalid-request | 'soon' is not a duration",
+        "{\"task\": \"add\", \"countdown\": true}  | invalid-request | must be seconds as a number",
+        "{\"task\": \"add\", \"countdown\": 1, \"eta\": \"2030-01-01T00:00:00Z\"} | invalid-request | not both",
+        "{\"task\": \"add\", \"eta\": \"tomorrow\"} | invalid-request | field 'eta' must be an ISO-8601 time",
+        "{\"task\": \"add\", \"maxRetries\": -1}   | invalid-request | field 'maxRetries' must be a whole number",
+        "{\"task\": \"add\", \"maxRetries\": 1.5}  | invalid-request | field 'maxRetries' must be a whole number",
+        "{\"task\": \"add\", \"timeout\": 0}       | invalid-request | timeout must be more than 0",
+        "{\"task\": \"add\", \"retryBackoff\": 0.5} | invalid-request | retryBackoff must be a number of at least 1.0",
+        "{\"task\": \"add\", \"priorty\": \"high\"} | invalid-request | unknown field 'priorty'",
+        "{\"task\": \"add\", \"id\": \"has space\"} | invalid-request | field 'id'",
+        "{\"task\": \"add\", \"countdown\": 99999999} | invalid-request | at most 366 days",
+    })
+    void badSubmissionsAreRefusedWithTheFieldNamed(String body, String code, String detail) {
+        refused(body, 400, code, detail);
+    }
+
+    @Test
+    void emptyBodyIsRefused() {
+        refused("", 400, "invalid-request", "the request body is empty");
+    }
+
+    @Test
+    void wrongContentTypeIs415() {
+        given().contentType(ContentType.TEXT).body("{\"task\": \"add\"}").post("/tasks").then().statusCode(415)
+                .contentType("application/problem+json").body("detail", containsString("application/json"));
+    }
+
+    @Test
+    void randomBytesAre4xx() {
+        Random random = new Random(42);
+        for (int i = 0; i < 20; i++) {
+            byte[] garbage = new byte[1 + random.nextInt(4096)];
+            random.nextBytes(garbage);
+            int status = given().contentType(ContentType.JSON).body(garbage).post("/tasks").then()
+                    .contentType("application/problem+json").extract().statusCode();
+            org.junit.jupiter.api.Assertions.assertEquals(400, status, "garbage body #" + i);
+        }
+    }
+
+    @Test
+    void deeplyNestedJsonIsRefused() {
+        String deep = "[".repeat(100_000);
+        refused(deep, 400, "malformed-json", "nesting depth");
+        String deepArgs = "{\"task\": \"echo\", \"args\": [" + "[".repeat(5000) + "]".repeat(5000) + "]}";
+        refused(deepArgs, 400, "malformed-json", "nesting depth");
+    }
+
+    @Test
+    void bodyOverTheLimitIs413() {
+        byte[] big = new byte[2 * 1024 * 1024];
+        java.util.Arrays.fill(big, (byte) ' ');
+        given().contentType(ContentType.JSON).body(big).post("/tasks").then().statusCode(413)
+                .contentType("application/problem+json")
+                .body("detail", containsString("fastworker.api.max-body-size"));
+    }
+
+    @Test
+    void badQueryParametersAre400() {
+        given().get("/tasks?status=done").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("valid statuses"));
+        given().get("/tasks?limit=abc").then().statusCode(400).body("detail", containsString("'limit'"));
+        given().get("/tasks?limit=0").then().statusCode(400);
+        given().get("/tasks?limit=1000000").then().statusCode(400);
+        given().contentType(ContentType.JSON).body("{\"task\": \"noop\"}").post("/tasks?wait=forever").then()
+                .statusCode(400).body("detail", containsString("'wait'"));
+        given().contentType(ContentType.JSON).body("{\"task\": \"noop\"}").post("/tasks?wait=1h").then()
+                .statusCode(400).body("detail", containsString("fastworker.api.max-wait"));
+    }
+
+    @Test
+    void batchMustBeANonEmptyArray() {
+        given().contentType(ContentType.JSON).body("{\"task\": \"add\"}").post("/tasks/batch").then()
+                .statusCode(400).body("detail", containsString("JSON array"));
+        given().contentType(ContentType.JSON).body("[]").post("/tasks/batch").then()
+                .statusCode(400).body("detail", containsString("at least one"));
+    }
+
+    @Test
+    void unknownPathsAndMethodsAreProblems() {
+        given().get("/nothing-here").then().statusCode(404).contentType("application/problem+json");
+        given().put("/tasks/abc").then().statusCode(405).contentType("application/problem+json");
+    }
+}

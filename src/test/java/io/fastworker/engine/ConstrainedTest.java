@@ -1,0 +1,119 @@
+package io.fastworker.engine;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.fastworker.TestTasks;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Priority order, queue bound and result-cache bounds, with one executor and small limits. */
+@QuarkusTest
+@TestProfile(ConstrainedTest.Small.class)
+class ConstrainedTest {
+
+    public static class Small implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("fastworker.concurrency", "1",
+                    "fastworker.queue.capacity", "30",
+                    "fastworker.result-cache.size", "20",
+                    "fastworker.result-cache.ttl", "2s",
+                    "fastworker.result-cache.sweep-interval", "200ms");
+        }
+    }
+
+    private static String submit(String body) {
+        return given().contentType(ContentType.JSON).body(body).post("/tasks").then().statusCode(202)
+                .extract().path("id");
+    }
+
+    private static void await(String id) {
+        given().get("/tasks/" + id + "?wait=15s").then().statusCode(200);
+    }
+
+    @Test
+    void tasksRunInStrictPriorityOrder() {
+        String blocker = submit("{\"task\": \"sleep\", \"args\": [400]}");
+        long deadline = System.currentTimeMillis() + 5000;
+        while (!"running".equals(given().get("/tasks/" + blocker).path("status"))
+                && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+        List<String> order = List.of("low", "normal", "high", "critical");
+        List<String> ids = new ArrayList<>();
+        for (String p : order) {
+            ids.add(submit("{\"task\": \"noop\", \"priority\": \"" + p + "\"}"));
+        }
+        List<Map.Entry<String, Instant>> started = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String startedAt = given().get("/tasks/" + ids.get(i) + "?wait=10s").then().statusCode(200)
+                    .body("status", equalTo("success")).extract().path("startedAt");
+            started.add(Map.entry(order.get(i), Instant.parse(startedAt)));
+        }
+        started.sort(Comparator.comparing(Map.Entry::getValue));
+        assertEquals(List.of("critical", "high", "normal", "low"), started.stream().map(Map.Entry::getKey).toList());
+        await(blocker);
+    }
+
+    @Test
+    void fullQueueRefusesWith429AndRetryAfterAndKeepsWhatItAccepted() {
+        given().contentType(ContentType.JSON).body("[" + "{\"task\": \"noop\"},".repeat(30) + "{\"task\": \"noop\"}]")
+                .post("/tasks/batch").then().statusCode(429).header("Retry-After", notNullValue())
+                .contentType("application/problem+json")
+                .body("detail", containsString("fastworker.queue.capacity"));
+
+        String blocker = submit("{\"task\": \"sleep\", \"args\": [600]}");
+        String key = "full-" + System.nanoTime();
+        String entry = "{\"task\": \"count\", \"args\": [\"" + key + "\"]}";
+        List<String> ids = given().contentType(ContentType.JSON)
+                .body("[" + (entry + ",").repeat(28) + entry + "]")
+                .post("/tasks/batch").then().statusCode(202).extract().path("ids");
+        given().contentType(ContentType.JSON).body("{\"task\": \"noop\"}").post("/tasks").then().statusCode(429)
+                .header("Retry-After", equalTo("1")).body("capacity", equalTo(30));
+        await(blocker);
+        // One executor runs FIFO: once the last is done, all are; every accepted task ran once.
+        await(ids.get(ids.size() - 1));
+        assertEquals(29, TestTasks.RUNS.get(key).get());
+        given().contentType(ContentType.JSON).body("{\"task\": \"noop\"}").post("/tasks?wait=5s").then()
+                .statusCode(200);
+    }
+
+    @Test
+    void resultsAreBoundedBySizeLeastRecentlyUsedFirst() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            String id = submit("{\"task\": \"add\", \"args\": [" + i + ", 0]}");
+            await(id);
+            ids.add(id);
+        }
+        // Only the 20 most recently used survive: the first 5 are gone, the rest readable.
+        for (int i = 0; i < 5; i++) {
+            given().get("/tasks/" + ids.get(i)).then().statusCode(404);
+        }
+        for (int i = 5; i < 25; i++) {
+            given().get("/tasks/" + ids.get(i)).then().statusCode(200).body("result", equalTo(i));
+        }
+    }
+
+    @Test
+    void resultsExpireAfterTheirTtl() throws InterruptedException {
+        String id = submit("{\"task\": \"add\", \"args\": [1, 2]}");
+        await(id);
+        given().get("/tasks/" + id).then().statusCode(200);
+        Thread.sleep(2300);
+        given().get("/tasks/" + id).then().statusCode(404);
+        given().delete("/tasks/" + id).then().statusCode(404);
+    }
+}

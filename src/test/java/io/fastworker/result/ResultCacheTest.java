@@ -1,0 +1,65 @@
+package io.fastworker.result;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ResultCacheTest {
+
+    /** A clock the test moves by hand. */
+    static final class ManualClock extends Clock {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void dropsTheLeastRecentlyUsedEntryFirst() {
+        ResultCache<String> cache = new ResultCache<>(3, Duration.ofHours(1), new ManualClock());
+        cache.put("a", "A");
+        cache.put("b", "B");
+        cache.put("c", "C");
+        assertEquals("A", cache.get("a")); // a is now the most recently used
+        cache.put("d", "D");
+        assertNull(cache.get("b"));
+        assertEquals("A", cache.get("a"));
+        assertEquals("C", cache.get("c"));
+        assertEquals("D", cache.get("d"));
+        assertEquals(3, cache.size());
+    }
+
+    @Test
+    void anEntryExpiresAfterItsTtlEvenBeforeASweep() {
+        ManualClock clock = new ManualClock();
+        ResultCache<String> cache = new ResultCache<>(10, Duration.ofSeconds(60), clock);
+        cache.put("a", "A");
+        clock.now = clock.now.plusSeconds(59);
+        cache.put("b", "B");
+        assertEquals("A", cache.get("a"));
+        clock.now = clock.now.plusSeconds(1);
+        assertNull(cache.get("a"));
+        assertEquals(List.of("B"), cache.newest(v -> true, 10));
+        clock.now = clock.now.plusSeconds(60);
+        assertEquals(1, cache.sweep());
+        assertEquals(0, cache.size());
+    }
+}
