@@ -3,23 +3,19 @@ package io.fastworker.config;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import java.time.Duration;
 
 /**
  * Every FastWorker setting. Each key {@code fastworker.a.b} can also be given as the environment variable
  * {@code FASTWORKER_A_B}; a command-line flag beats the environment, which beats {@code application.properties},
- * which beats the default shown here. Out-of-range values stop start-up with a message naming the property.
+ * which beats the default shown here. Out-of-range values stop start-up with a message naming the property
+ * (checked by {@code ConfigChecks}); they are never clamped.
  */
 @ConfigMapping(prefix = "fastworker")
 public interface FastWorkerConfig {
 
     /** How many task bodies this process runs at the same time (blocking bodies included). */
     @WithDefault("8")
-    @Min(1)
-    @Max(10_000)
     int concurrency();
 
     /** Identity of this process in task results and in {@code GET /workers}. */
@@ -47,14 +43,12 @@ public interface FastWorkerConfig {
          * running). Past it a submission is refused with {@code 429} and nothing already accepted is dropped.
          */
         @WithDefault("100000")
-        @Min(1)
         int capacity();
     }
 
     interface ResultCache {
         /** Most finished tasks kept; the least recently read or written one is dropped first. */
         @WithDefault("10000")
-        @Min(1)
         int size();
 
         /** How long a finished task stays readable after it finished; a plain number means seconds. */
@@ -69,8 +63,6 @@ public interface FastWorkerConfig {
     interface TaskDefaults {
         /** Retries after a failed attempt (0 = run once). */
         @WithDefault("0")
-        @Min(0)
-        @Max(1000)
         int maxRetries();
 
         /** Delay before the first retry. */
@@ -79,7 +71,6 @@ public interface FastWorkerConfig {
 
         /** Factor applied to the delay for each further retry. */
         @WithDefault("2.0")
-        @DecimalMin("1.0")
         double retryBackoff();
 
         /** Upper bound of the delay between two attempts. */
@@ -102,12 +93,10 @@ public interface FastWorkerConfig {
 
         /** Most submissions one {@code POST /tasks/batch} may carry. */
         @WithDefault("10000")
-        @Min(1)
         int maxBatchSize();
 
         /** Most entries {@code GET /tasks} returns. */
         @WithDefault("1000")
-        @Min(1)
         int historyLimit();
     }
 

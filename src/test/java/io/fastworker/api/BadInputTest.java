@@ -24,7 +24,8 @@ class BadInputTest {
     }
 
     private static void refused(String body, int status, String code, String detail) {
-        given().contentType(ContentType.JSON).body(body).post("/tasks").then()
+        given().contentType(ContentType.JSON).body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .post("/tasks").then()
                 .statusCode(status)
                 .contentType("application/problem+json")
                 .body("type", equalTo("urn:fastworker:problem:" + code))

@@ -1,0 +1,136 @@
+package io.fastworker.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The packaged control plane as a real process, driven over HTTP and through the CLI of the same binary. */
+class ControlPlaneIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static Daemon daemon;
+
+    @BeforeAll
+    static void start() throws Exception {
+        daemon = Daemon.start(Map.of(), "--role", "control-plane");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    private Daemon.Result cli(String... args) throws Exception {
+        String[] withUrl = new String[args.length + 2];
+        System.arraycopy(args, 0, withUrl, 0, args.length);
+        withUrl[args.length] = "--url";
+        withUrl[args.length + 1] = daemon.url();
+        return Daemon.run(Map.of(), withUrl);
+    }
+
+    @Test
+    void submitsOverHttpAndWaitsForTheResult() throws Exception {
+        HttpResponse<String> r = daemon.post("/tasks?wait=10s", "{\"task\": \"add\", \"args\": [5, 3]}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode task = JSON.readTree(r.body());
+        assertEquals("success", task.get("status").asText());
+        assertEquals(8, task.get("result").asInt());
+        assertTrue(daemon.log().contains("Profiles control-plane,prod activated")
+                || daemon.log().contains("Profiles prod,control-plane activated"), daemon.log());
+    }
+
+    @Test
+    void cliSubmitPrintsTheResult() throws Exception {
+        Daemon.Result r = cli("submit", "--task-name", "add", "--args", "5", "3");
+        assertEquals(0, r.exitCode(), r.all());
+        assertEquals("8", r.stdout().trim());
+    }
+
+    @Test
+    void cliArgsAreJsonWhereTheyParseElseStrings() throws Exception {
+        assertEquals("\"Q1\"", cli("submit", "--task-name", "echo", "--args", "\"Q1\"").stdout().trim());
+        assertEquals("true", cli("submit", "--task-name", "echo", "--args", "true").stdout().trim());
+        assertEquals("\"hello\"", cli("submit", "--task-name", "echo", "--args", "hello").stdout().trim());
+        assertEquals("[1,2]", cli("submit", "--task-name", "echo", "--args", "[1,2]").stdout().trim());
+        Daemon.Result kw = cli("submit", "--task-name", "add", "--args", "1", "--kwargs", "{\"y\": 41}",
+                "--priority", "critical");
+        assertEquals(0, kw.exitCode(), kw.all());
+        assertEquals("42", kw.stdout().trim());
+    }
+
+    @Test
+    void cliExitCodesMeanSomething() throws Exception {
+        Daemon.Result failed = cli("submit", "--task-name", "fail", "--args", "broken on purpose");
+        assertEquals(1, failed.exitCode(), failed.all());
+        assertTrue(failed.stderr().contains("task_error: broken on purpose"), failed.all());
+
+        Daemon.Result unknownTask = cli("submit", "--task-name", "nope");
+        assertEquals(2, unknownTask.exitCode(), unknownTask.all());
+        assertTrue(unknownTask.stderr().contains("known tasks: add"), unknownTask.all());
+
+        Daemon.Result missingFlag = cli("submit");
+        assertEquals(2, missingFlag.exitCode(), missingFlag.all());
+        assertTrue(missingFlag.stderr().contains("--task-name"), missingFlag.all());
+
+        Daemon.Result notFound = cli("status", "--task-id", "no-such-id");
+        assertEquals(1, notFound.exitCode(), notFound.all());
+        assertTrue(notFound.stderr().contains("not found"), notFound.all());
+
+        Daemon.Result cancelUnknown = cli("cancel", "--task-id", "no-such-id");
+        assertEquals(1, cancelUnknown.exitCode(), cancelUnknown.all());
+    }
+
+    @Test
+    void cliNonBlockingThenStatusThenCancel() throws Exception {
+        Daemon.Result submitted = cli("submit", "--task-name", "add", "--args", "2", "2", "--non-blocking");
+        assertEquals(0, submitted.exitCode(), submitted.all());
+        String id = submitted.stdout().trim();
+        daemon.get("/tasks/" + id + "?wait=10s");
+        Daemon.Result status = cli("status", "--task-id", id);
+        assertEquals(0, status.exitCode(), status.all());
+        assertTrue(status.stdout().contains("Status: success"), status.stdout());
+        assertTrue(status.stdout().contains("Result: 4"), status.stdout());
+
+        Daemon.Result later = cli("submit", "--task-name", "noop", "--countdown", "60", "--non-blocking");
+        String laterId = later.stdout().trim();
+        Daemon.Result cancelled = cli("cancel", "--task-id", laterId);
+        assertEquals(0, cancelled.exitCode(), cancelled.all());
+        assertTrue(cancelled.stdout().contains("cancelled successfully"), cancelled.stdout());
+        Daemon.Result again = cli("cancel", "--task-id", laterId);
+        assertEquals(1, again.exitCode(), again.all());
+    }
+
+    @Test
+    void cliListShowsTasksWithOptions() throws Exception {
+        Daemon.Result r = cli("list");
+        assertEquals(0, r.exitCode(), r.all());
+        assertTrue(r.stdout().contains("Available tasks:"), r.stdout());
+        assertTrue(r.stdout().contains("  - add(x, y) priority=normal"), r.stdout());
+        assertTrue(r.stdout().contains("  - send_welcome_email(user_id)"), r.stdout());
+    }
+
+    @Test
+    void cliTakesTheUrlFromTheEnvironment() throws Exception {
+        Daemon.Result r = Daemon.run(Map.of("FASTWORKER_URL", daemon.url()), "submit", "--task-name", "add",
+                "--args", "1", "1");
+        assertEquals(0, r.exitCode(), r.all());
+        assertEquals("2", r.stdout().trim());
+    }
+
+    @Test
+    void unreachableControlPlaneIsExit3WithTheUrl() throws Exception {
+        Daemon.Result r = Daemon.run(Map.of(), "submit", "--task-name", "add", "--args", "1", "1", "--url",
+                "http://127.0.0.1:1");
+        assertEquals(3, r.exitCode(), r.all());
+        assertTrue(r.stderr().contains("http://127.0.0.1:1"), r.stderr());
+    }
+}

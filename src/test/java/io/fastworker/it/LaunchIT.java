@@ -1,0 +1,85 @@
+package io.fastworker.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Roles, help, configuration precedence and start-up validation of the packaged binary. */
+class LaunchIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void missingRoleIsAUsageErrorListingTheRoles() throws Exception {
+        Daemon.Result r = Daemon.run(Map.of());
+        assertEquals(2, r.exitCode(), r.all());
+        assertTrue(r.stderr().contains("valid roles: control-plane, subworker"), r.all());
+    }
+
+    @Test
+    void unknownRoleIsAUsageErrorListingTheRoles() throws Exception {
+        Daemon.Result r = Daemon.run(Map.of(), "--role", "scheduler");
+        assertEquals(2, r.exitCode(), r.all());
+        assertTrue(r.stderr().contains("unknown role 'scheduler'; valid roles: control-plane, subworker"), r.all());
+    }
+
+    @Test
+    void helpWorksOnEveryCommand() throws Exception {
+        Daemon.Result top = Daemon.run(Map.of(), "--help");
+        assertEquals(0, top.exitCode(), top.all());
+        assertTrue(top.stdout().contains("--role") && top.stdout().contains("submit"), top.stdout());
+        for (String command : new String[] {"submit", "status", "cancel", "list"}) {
+            Daemon.Result r = Daemon.run(Map.of(), command, "--help");
+            assertEquals(0, r.exitCode(), command + ": " + r.all());
+            assertTrue(r.stdout().contains("Usage: fastworker " + command), r.stdout());
+        }
+    }
+
+    @Test
+    void subworkerRoleLoadsItsProfileAndSaysItIsNotAvailableYet() throws Exception {
+        Daemon.Result r = Daemon.run(Map.of("QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())),
+                "--role", "subworker");
+        assertEquals(1, r.exitCode(), r.all());
+        assertTrue(r.all().contains("subworker role is not available"), r.all());
+        assertTrue(r.all().contains("subworker"), r.all());
+    }
+
+    @Test
+    void flagBeatsEnvironmentWhichBeatsDefault() throws Exception {
+        try (Daemon d = Daemon.start(Map.of("FASTWORKER_CONCURRENCY", "3", "FASTWORKER_WORKER_ID", "from-env"),
+                "--role", "control-plane", "--concurrency", "5", "--result-cache-ttl", "1")) {
+            var worker = JSON.readTree(d.get("/workers").body()).get(0);
+            assertEquals(5, worker.get("concurrency").asInt());
+            assertEquals("from-env", worker.get("id").asText());
+            String id = JSON.readTree(d.post("/tasks?wait=5s", "{\"task\": \"noop\"}").body()).get("id").asText();
+            assertEquals(200, d.get("/tasks/" + id).statusCode());
+            Thread.sleep(1500);
+            assertEquals(404, d.get("/tasks/" + id).statusCode(), "--result-cache-ttl 1 means one second");
+        }
+        try (Daemon d = Daemon.start(Map.of("FASTWORKER_CONCURRENCY", "3"), "--role", "control-plane")) {
+            assertEquals(3, JSON.readTree(d.get("/workers").body()).get(0).get("concurrency").asInt());
+        }
+    }
+
+    @Test
+    void invalidSettingStopsStartUpNamingTheProperty() throws Exception {
+        Daemon.Result zero = Daemon.run(Map.of("FASTWORKER_CONCURRENCY", "0",
+                "QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())), "--role", "control-plane");
+        assertNotEquals(0, zero.exitCode(), zero.all());
+        assertTrue(zero.all().contains("fastworker.concurrency"), zero.all());
+
+        Daemon.Result negative = Daemon.run(Map.of("QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())),
+                "--role", "control-plane", "--result-cache-size", "-5");
+        assertNotEquals(0, negative.exitCode(), negative.all());
+        assertTrue(negative.all().contains("fastworker.result-cache.size"), negative.all());
+
+        Daemon.Result badTtl = Daemon.run(Map.of("FASTWORKER_RESULT_CACHE_TTL", "0",
+                "QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())), "--role", "control-plane");
+        assertNotEquals(0, badTtl.exitCode(), badTtl.all());
+        assertTrue(badTtl.all().contains("fastworker.result-cache.ttl"), badTtl.all());
+    }
+}
