@@ -4,6 +4,7 @@ import io.fastworker.queue.Priority;
 import io.fastworker.task.TaskDefinition;
 import io.fastworker.task.TaskOptions;
 import io.fastworker.task.TaskRegistry;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -17,6 +18,7 @@ import java.util.List;
 public class RegistryResource {
 
     /** One registered task; durations are ISO-8601. */
+    @RegisterForReflection
     public record TaskInfo(String name, List<String> parameters, Priority priority, int maxRetries,
             String retryDelay, double retryBackoff, String retryBackoffMax, String timeout) {
 

@@ -3,6 +3,7 @@ package io.fastworker.api;
 import io.fastworker.engine.LocalExecutor;
 import io.fastworker.task.TaskDefinition;
 import io.fastworker.task.TaskRegistry;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -17,6 +18,7 @@ import java.util.List;
 public class WorkersResource {
 
     /** One executor and its load. */
+    @RegisterForReflection
     public record WorkerInfo(String id, String kind, int concurrency, int inFlight, long completed,
             Instant lastSeen, List<String> tasks) {
     }

@@ -1,5 +1,6 @@
 package io.fastworker.cli;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -7,6 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** What every client command shares: the control plane's URL, output streams and the mapping of failures. */
+@RegisterForReflection(fields = true)
 abstract class ClientCommand implements Callable<Integer> {
 
     @Spec

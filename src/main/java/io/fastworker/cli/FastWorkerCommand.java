@@ -1,5 +1,6 @@
 package io.fastworker.cli;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,6 +73,7 @@ public class FastWorkerCommand implements Callable<Integer> {
         }
     }
 
+    @RegisterForReflection
     static final class RoleConverter implements CommandLine.ITypeConverter<Role> {
         @Override
         public Role convert(String value) {

@@ -1,8 +1,10 @@
 package io.fastworker.cli;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import picocli.CommandLine;
 
 /** Prints the version of this build. */
+@RegisterForReflection
 class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {

@@ -1,5 +1,6 @@
 package io.fastworker.task;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 
@@ -13,6 +14,7 @@ import java.util.Objects;
  * <li>{@code shutdown}: the process stopped while the attempt ran.</li>
  * </ul>
  */
+@RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskError(String type, String message, String exception) {
 
