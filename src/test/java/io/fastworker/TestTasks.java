@@ -2,6 +2,7 @@ package io.fastworker;
 
 import io.fastworker.task.Task;
 import io.fastworker.task.TaskContext;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Tasks that exist only in tests, to observe how often and with which context a body ran. */
 @ApplicationScoped
+@RegisterForReflection(methods = true)
 public class TestTasks {
 
     public static final Map<String, AtomicInteger> RUNS = new ConcurrentHashMap<>();

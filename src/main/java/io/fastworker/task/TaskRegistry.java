@@ -9,6 +9,7 @@ import io.quarkus.arc.Arc;
 import io.quarkus.arc.InjectableBean;
 import io.quarkus.arc.InstanceHandle;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
@@ -62,6 +63,7 @@ public class TaskRegistry {
                 String name = annotation.name().isBlank() ? method.getName() : annotation.name();
                 TaskDefinition definition = new TaskDefinition(name, binder.parameterNames(method),
                         options(annotation, name));
+                warnIfNotNativeReady(type);
                 TaskMethod previous = tasks.put(name, new TaskMethod(definition, bean, method, binder));
                 if (previous != null) {
                     throw new IllegalStateException("task name '" + name + "' is declared twice: by "
@@ -70,6 +72,14 @@ public class TaskRegistry {
             }
         }
         LOG.infof("Registered %d tasks: %s", tasks.size(), String.join(", ", tasks.keySet()));
+    }
+
+    private static void warnIfNotNativeReady(Class<?> type) {
+        RegisterForReflection r = type.getAnnotation(RegisterForReflection.class);
+        if (r == null || !r.methods()) {
+            LOG.warnf("%s declares tasks but is not annotated @RegisterForReflection(methods = true); a native "
+                    + "build of this application will not find them", type.getName());
+        }
     }
 
     private static List<Method> declaredMethods(Class<?> type) {
