@@ -116,13 +116,13 @@ public class TaskEngine {
         }
         List<TaskView> views = new ArrayList<>(accepted.size());
         for (TaskRecord r : accepted) {
+            views.add(r.view()); // the state at acceptance, before an executor can pick it up
             if (r.state() == TaskState.SCHEDULED) {
                 long delay = Duration.between(now, r.spec.notBefore()).toMillis();
                 r.timer(timers.schedule(() -> release(r, TaskState.SCHEDULED), delay, TimeUnit.MILLISECONDS));
             } else {
                 ready.add(r);
             }
-            views.add(r.view());
         }
         return views;
     }
