@@ -40,6 +40,12 @@ class Problems {
     }
 
     @ServerExceptionMapper
+    Response notAccepting(io.fastworker.engine.NotAcceptingException e) {
+        return Response.fromResponse(response(503, "not-accepting", "Not accepting tasks", e.getMessage(), Map.of()))
+                .header("Retry-After", "1").build();
+    }
+
+    @ServerExceptionMapper
     Response duplicate(DuplicateTaskIdException e) {
         return response(409, "duplicate-id", "Duplicate task id", e.getMessage(), Map.of());
     }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.engine.TaskSpec;
+import io.fastworker.link.RemoteWorkers;
 import io.fastworker.queue.Priority;
 import io.fastworker.task.Durations;
 import io.fastworker.task.TaskDefinition;
@@ -17,6 +19,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -33,6 +36,12 @@ class SubmissionParser {
     @Inject
     TaskRegistry registry;
 
+    @Inject
+    RemoteWorkers remote;
+
+    @Inject
+    FastWorkerConfig config;
+
     TaskSpec parse(JsonNode body, Instant now) {
         if (body == null || !body.isObject()) {
             throw ProblemException.badRequest("a submission must be a JSON object like "
@@ -48,18 +57,35 @@ class SubmissionParser {
         JsonNode taskNode = body.get("task");
         if (taskNode == null || !taskNode.isTextual() || taskNode.asText().isBlank()) {
             throw ProblemException.badRequest("field 'task' is required and must be the name of a task as a "
-                    + "string; known tasks: " + registry.names());
+                    + "string; known tasks: " + knownNames());
         }
         String name = taskNode.asText();
-        TaskDefinition definition = registry.find(name).orElseThrow(() -> new ProblemException(400, "unknown-task",
-                "Unknown task", "no task named '" + name + "' is registered; known tasks: " + registry.names(),
-                Map.of("knownTasks", registry.definitions().stream().map(TaskDefinition::name).toList())));
+        TaskDefinition definition = registry.find(name).or(() -> remoteOnly(name)).orElseThrow(() ->
+                new ProblemException(400, "unknown-task", "Unknown task", "no task named '" + name
+                        + "' is registered; known tasks: " + knownNames(),
+                        Map.of("knownTasks", knownNames().split(", "))));
         ArrayNode args = optional(body, "args", JsonNode::isArray, "a JSON array", ArrayNode.class,
                 JsonNodeFactory.instance.arrayNode());
         ObjectNode kwargs = optional(body, "kwargs", JsonNode::isObject, "a JSON object", ObjectNode.class,
                 JsonNodeFactory.instance.objectNode());
         TaskOptions options = options(body, definition.defaults());
         return new TaskSpec(id(body), name, args, kwargs, options, notBefore(body, now));
+    }
+
+    /** A task no Java bean declares but a joined subworker (possibly in another language) announced. */
+    private java.util.Optional<TaskDefinition> remoteOnly(String name) {
+        if (!remote.announced().contains(name)) {
+            return java.util.Optional.empty();
+        }
+        FastWorkerConfig.TaskDefaults d = config.taskDefaults();
+        return java.util.Optional.of(new TaskDefinition(name, List.of(), new TaskOptions(Priority.NORMAL,
+                d.maxRetries(), d.retryDelay(), d.retryBackoff(), d.retryBackoffMax(), d.timeout())));
+    }
+
+    private String knownNames() {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(remote.announced());
+        registry.definitions().forEach(t -> names.add(t.name()));
+        return String.join(", ", names);
     }
 
     private static String id(JsonNode body) {

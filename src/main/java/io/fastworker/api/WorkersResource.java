@@ -1,6 +1,7 @@
 package io.fastworker.api;
 
 import io.fastworker.engine.LocalExecutor;
+import io.fastworker.link.RemoteWorkers;
 import io.fastworker.task.TaskDefinition;
 import io.fastworker.task.TaskRegistry;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -10,6 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The executors that run tasks; the control plane itself is one. */
@@ -20,7 +22,7 @@ public class WorkersResource {
     /** One executor and its load. */
     @RegisterForReflection
     public record WorkerInfo(String id, String kind, int concurrency, int inFlight, long completed,
-            Instant lastSeen, List<String> tasks) {
+            Instant lastSeen, List<String> tasks, boolean active) {
     }
 
     @Inject
@@ -29,9 +31,20 @@ public class WorkersResource {
     @Inject
     TaskRegistry registry;
 
+    @Inject
+    RemoteWorkers remote;
+
+    /** The control plane first ({@code active} while it runs tasks itself), then each joined subworker. */
     @GET
     public List<WorkerInfo> workers() {
-        return List.of(new WorkerInfo(local.workerId(), "control-plane", local.concurrency(), local.inFlight(),
-                local.completed(), Instant.now(), registry.definitions().stream().map(TaskDefinition::name).toList()));
+        List<WorkerInfo> out = new ArrayList<>();
+        out.add(new WorkerInfo(local.workerId(), "control-plane", local.concurrency(), local.inFlight(),
+                local.completed(), Instant.now(), registry.definitions().stream().map(TaskDefinition::name).toList(),
+                local.active()));
+        for (RemoteWorkers.Info w : remote.list()) {
+            out.add(new WorkerInfo(w.id(), "subworker", w.concurrency(), w.inFlight(), w.completed(), w.lastSeen(),
+                    w.tasks(), !w.draining()));
+        }
+        return out;
     }
 }

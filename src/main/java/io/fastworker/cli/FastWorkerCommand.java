@@ -48,6 +48,14 @@ public class FastWorkerCommand implements Callable<Integer> {
     @Option(names = "--worker-id", paramLabel = "ID", description = "this process's id in results (fastworker.worker-id)")
     String workerId;
 
+    @Option(names = "--control-plane-address", paramLabel = "tcp://HOST:PORT",
+            description = "subworker: where the control plane's link listens (fastworker.control-plane.address)")
+    String controlPlaneAddress;
+
+    @Option(names = "--link-port", paramLabel = "PORT",
+            description = "control plane: port subworkers dial (fastworker.link.port)")
+    Integer linkPort;
+
     static CommandLine commandLine() {
         return new CommandLine(new FastWorkerCommand()).setCaseInsensitiveEnumValuesAllowed(true);
     }
@@ -63,6 +71,8 @@ public class FastWorkerCommand implements Callable<Integer> {
         flag("fastworker.result-cache.size", resultCacheSize);
         flag("fastworker.result-cache.ttl", resultCacheTtl);
         flag("fastworker.worker-id", workerId);
+        flag("fastworker.control-plane.address", controlPlaneAddress);
+        flag("fastworker.link.port", linkPort);
         FastWorkerMain.runDaemon(role);
         return DAEMON_RAN;
     }

@@ -46,8 +46,30 @@ class ConfigChecks {
             fail("fastworker.api.max-body-size", "must be at least 1K, got "
                     + config.api().maxBodySize().asLongValue() + " bytes");
         }
-        if (config.workerId().isBlank()) {
+        if (config.workerId().isPresent() && config.workerId().get().isBlank()) {
             fail("fastworker.worker-id", "must not be blank");
+        }
+        if (!config.role().equals("control-plane") && !config.role().equals("subworker")) {
+            fail("fastworker.role", "must be control-plane or subworker, got '" + config.role() + "'");
+        }
+        range("fastworker.link.port", config.link().port(), 0, 65535);
+        positive("fastworker.link.heartbeat-interval", config.link().heartbeatInterval());
+        range("fastworker.link.missed-heartbeats", config.link().missedHeartbeats(), 1, 1000);
+        notNegative("fastworker.link.grace", config.link().grace());
+        range("fastworker.link.max-deliveries", config.link().maxDeliveries(), 1, 1000);
+        if (config.link().maxFrameSize().asLongValue() < 1024 || config.link().maxFrameSize().asLongValue() > 64 << 20) {
+            fail("fastworker.link.max-frame-size", "must be from 1K to 64M, got "
+                    + config.link().maxFrameSize().asLongValue() + " bytes");
+        }
+        positive("fastworker.subworker.shutdown-timeout", config.subworker().shutdownTimeout());
+        positive("fastworker.subworker.reconnect-min", config.subworker().reconnectMin());
+        positive("fastworker.subworker.reconnect-max", config.subworker().reconnectMax());
+        if (config.role().equals("subworker")) {
+            try {
+                LinkAddress.parse(config.controlPlane().address());
+            } catch (IllegalArgumentException e) {
+                fail("fastworker.control-plane.address", e.getMessage());
+            }
         }
         if (!problems.isEmpty()) {
             String message = "Invalid FastWorker configuration:\n  " + String.join("\n  ", problems);

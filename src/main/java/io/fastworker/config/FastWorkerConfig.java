@@ -4,6 +4,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Every FastWorker setting. Each key {@code fastworker.a.b} can also be given as the environment variable
@@ -18,9 +19,24 @@ public interface FastWorkerConfig {
     @WithDefault("8")
     int concurrency();
 
-    /** Identity of this process in task results and in {@code GET /workers}. */
+    /**
+     * Identity of this process in task results and in {@code GET /workers}; defaults to {@code control-plane} for
+     * the control plane and to host name plus process id for a subworker (a Kubernetes pod name works).
+     */
+    Optional<String> workerId();
+
+    /** The role this process runs, set by {@code --role}. */
     @WithDefault("control-plane")
-    String workerId();
+    String role();
+
+    /** The control plane: where subworkers find it, and whether it runs tasks itself. */
+    ControlPlane controlPlane();
+
+    /** The TCP link between the control plane and subworkers (Vert.x TCP event-bus bridge protocol). */
+    Link link();
+
+    /** A subworker's own behaviour. */
+    Subworker subworker();
 
     /** The ready queue. */
     Queue queue();
@@ -36,6 +52,73 @@ public interface FastWorkerConfig {
 
     /** The example tasks shipped in the binary. */
     Examples examples();
+
+    interface ControlPlane {
+        /** Where a subworker dials the control plane's link, {@code tcp://host:port}. */
+        @WithDefault("tcp://127.0.0.1:5555")
+        String address();
+
+        /**
+         * Whether the control plane runs tasks itself while no subworker is connected. With {@code false},
+         * tasks wait for a subworker.
+         */
+        @WithDefault("true")
+        boolean executeLocally();
+    }
+
+    interface Link {
+        /** Whether the control plane listens for subworkers. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Interface the control plane's link listens on. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** Port the control plane's link listens on (0 picks a free port). */
+        @WithDefault("5555")
+        int port();
+
+        /** Shared secret a subworker must present on join; unset means no check. Never logged. */
+        Optional<String> token();
+
+        /** Largest frame accepted on the link; a larger one closes the connection. */
+        @WithDefault("1M")
+        MemorySize maxFrameSize();
+
+        /** How often a subworker sends a heartbeat. */
+        @WithDefault("PT1S")
+        Duration heartbeatInterval();
+
+        /** Heartbeats that may be missed before a subworker is declared lost and its tasks re-queued. */
+        @WithDefault("3")
+        int missedHeartbeats();
+
+        /** Added to a task's timeout to get the deadline of its dispatch to a subworker. */
+        @WithDefault("PT10S")
+        Duration grace();
+
+        /**
+         * Most deliveries of one task that may end with its subworker lost; the next loss fails the task with
+         * error type {@code worker_lost} (a task that kills its worker is not redelivered forever).
+         */
+        @WithDefault("5")
+        int maxDeliveries();
+    }
+
+    interface Subworker {
+        /** How long a stopping subworker lets running tasks finish before it leaves. */
+        @WithDefault("PT30S")
+        Duration shutdownTimeout();
+
+        /** First delay before reconnecting to the control plane; doubles up to {@code reconnect-max}. */
+        @WithDefault("PT0.2S")
+        Duration reconnectMin();
+
+        /** Longest delay between two reconnection attempts. */
+        @WithDefault("PT5S")
+        Duration reconnectMax();
+    }
 
     interface Queue {
         /**

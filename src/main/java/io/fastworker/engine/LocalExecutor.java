@@ -2,6 +2,7 @@ package io.fastworker.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.config.Identity;
 import io.fastworker.task.TaskContext;
 import io.fastworker.task.TaskError;
 import io.fastworker.task.TaskFailureException;
@@ -9,24 +10,21 @@ import io.fastworker.task.TaskRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jboss.logging.Logger;
 
 /**
- * Runs tasks inside the control plane on {@code fastworker.concurrency} dedicated threads (never an event loop).
- * Each thread takes the highest-priority ready task only when it is free, so priority order holds at dispatch
- * time. An attempt that outlives its timeout is reported as failed with type {@code timeout} at once and its
- * thread is interrupted; the slot stays busy until the body actually returns, so concurrency is never exceeded.
+ * Runs tasks inside the control plane on {@code fastworker.concurrency} dedicated threads (never an event loop),
+ * while no subworker is connected and {@code fastworker.control-plane.execute-locally} is on. Each thread takes
+ * the highest-priority ready task only when it is free, so priority order holds at dispatch time. An attempt that
+ * outlives its timeout is reported as failed with type {@code timeout} at once and its thread is interrupted; the
+ * slot stays busy until the body actually returns, so concurrency is never exceeded.
  */
 @ApplicationScoped
 public class LocalExecutor {
-
-    private static final Logger LOG = Logger.getLogger(LocalExecutor.class);
 
     @Inject
     FastWorkerConfig config;
@@ -37,21 +35,21 @@ public class LocalExecutor {
     private final List<Slot> slots = new ArrayList<>();
     private final AtomicLong completed = new AtomicLong();
     private volatile boolean running;
+    private volatile int remoteWorkers;
     private TaskEngine engine;
+    private String workerId;
 
     /** What one executor thread is doing, guarded so a timeout interrupts only the attempt it belongs to. */
     private static final class Slot {
         private Thread thread;
-        private TaskRecord current;
-        private int attempt;
+        private Assignment current;
 
-        synchronized void set(TaskRecord r, int a) {
-            current = r;
-            attempt = a;
+        synchronized void set(Assignment a) {
+            current = a;
         }
 
-        synchronized void interruptIf(TaskRecord r, int a) {
-            if (current == r && attempt == a) {
+        synchronized void interruptIf(Assignment a) {
+            if (current == a) {
                 thread.interrupt();
             }
         }
@@ -63,6 +61,7 @@ public class LocalExecutor {
 
     void start(TaskEngine owner) {
         this.engine = owner;
+        this.workerId = Identity.workerId(config);
         running = true;
         for (int i = 0; i < config.concurrency(); i++) {
             Slot slot = new Slot();
@@ -86,9 +85,19 @@ public class LocalExecutor {
         }
     }
 
+    /** Told by the link how many subworkers are connected; local execution pauses while any is. */
+    public void remoteWorkersConnected(int count) {
+        remoteWorkers = count;
+    }
+
+    /** Whether this process takes tasks itself right now. */
+    public boolean active() {
+        return running && remoteWorkers == 0 && config.controlPlane().executeLocally();
+    }
+
     /** The id this executor reports in results. */
     public String workerId() {
-        return config.workerId();
+        return workerId == null ? Identity.workerId(config) : workerId;
     }
 
     public int concurrency() {
@@ -105,36 +114,35 @@ public class LocalExecutor {
 
     private void loop(Slot slot) {
         while (running) {
-            TaskRecord r;
             try {
-                r = engine.nextReady(1, TimeUnit.SECONDS);
+                if (!active()) {
+                    Thread.sleep(50);
+                    continue;
+                }
+                Assignment a = engine.assignNext(200, TimeUnit.MILLISECONDS,
+                        spec -> active() ? workerId : null, id -> { });
+                if (a != null) {
+                    runAttempt(slot, a);
+                }
             } catch (InterruptedException e) {
-                continue;
-            }
-            if (r != null) {
-                runAttempt(slot, r);
+                // stopping, or a timeout interrupt that arrived after the body returned
             }
         }
     }
 
-    private void runAttempt(Slot slot, TaskRecord r) {
-        int attempt = r.start(config.workerId(), engine.now());
-        if (attempt == 0) {
-            return; // cancelled while queued
-        }
-        Duration timeout = r.spec.options().timeout();
-        slot.set(r, attempt);
+    private void runAttempt(Slot slot, Assignment a) {
+        Duration timeout = a.spec().options().timeout();
+        slot.set(a);
         ScheduledFuture<?> watchdog = engine.timers().schedule(() -> {
-            engine.attemptEnded(r, attempt, null, TaskError.of(TaskError.TIMEOUT,
-                    "attempt " + attempt + " ran longer than its timeout of " + timeout));
-            slot.interruptIf(r, attempt);
+            engine.attemptEnded(a, null, TaskError.of(TaskError.TIMEOUT,
+                    "attempt " + a.attempt() + " ran longer than its timeout of " + timeout));
+            slot.interruptIf(a);
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         JsonNode result = null;
         TaskError error = null;
-        Instant started = engine.now();
         try {
-            result = registry.invoke(r.spec.name(), r.spec.args(), r.spec.kwargs(),
-                    new TaskContext(r.id(), r.spec.name(), attempt, r.spec.options().maxAttempts()));
+            result = registry.invoke(a.spec().name(), a.spec().args(), a.spec().kwargs(),
+                    new TaskContext(a.taskId(), a.spec().name(), a.attempt(), a.spec().options().maxAttempts()));
         } catch (TaskFailureException e) {
             error = e.error();
         } catch (InterruptedException e) {
@@ -144,13 +152,10 @@ public class LocalExecutor {
             error = new TaskError(TaskError.TASK_ERROR, String.valueOf(e.getMessage()), e.getClass().getName());
         } finally {
             watchdog.cancel(false);
-            slot.set(null, 0);
+            slot.set(null);
             Thread.interrupted(); // a timeout may have interrupted us after the body returned
         }
         completed.incrementAndGet();
-        if (LOG.isTraceEnabled()) {
-            LOG.tracef("%s ran %d ms", r.describe(), Duration.between(started, engine.now()).toMillis());
-        }
-        engine.attemptEnded(r, attempt, result, error);
+        engine.attemptEnded(a, result, error);
     }
 }

@@ -28,6 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
@@ -67,6 +69,9 @@ public class TaskEngine {
         });
         long sweep = config.resultCache().sweepInterval().toMillis();
         timers.scheduleWithFixedDelay(results::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+        if ("subworker".equals(config.role())) {
+            return; // a subworker holds no queue; it runs what the control plane sends it
+        }
         localExecutor.start(this);
         accepting = true;
     }
@@ -92,7 +97,9 @@ public class TaskEngine {
      */
     public List<TaskView> submit(List<TaskSpec> specs) {
         if (!accepting) {
-            throw new IllegalStateException("the control plane is not accepting tasks (starting or stopping)");
+            throw new NotAcceptingException("subworker".equals(config.role())
+                    ? "this process is a subworker; submit tasks to the control plane"
+                    : "the control plane is not accepting tasks (starting or stopping); retry shortly");
         }
         Set<String> ids = new HashSet<>();
         for (TaskSpec s : specs) {
@@ -206,8 +213,30 @@ public class TaskEngine {
 
     // --- called by executors -------------------------------------------------------------------------------
 
-    TaskRecord nextReady(long timeout, TimeUnit unit) throws InterruptedException {
-        return ready.poll(timeout, unit);
+    /**
+     * Takes the highest-priority ready task and starts an attempt on the executor {@code choose} picks for it.
+     *
+     * @param choose picks (and reserves) an executor for the task, or returns null when none can run it now; the
+     *        task then goes back to the front of its queue
+     * @return the started attempt, or null if no task came within the timeout, none fitted, or it was cancelled
+     */
+    public Assignment assignNext(long timeout, TimeUnit unit, Function<TaskSpec, String> choose,
+            Consumer<String> unreserve) throws InterruptedException {
+        TaskRecord r = ready.poll(timeout, unit);
+        if (r == null) {
+            return null;
+        }
+        String executor = choose.apply(r.spec);
+        if (executor == null) {
+            ready.addFirst(r);
+            return null;
+        }
+        int attempt = r.start(executor, clock.instant());
+        if (attempt == 0) {
+            unreserve.accept(executor);
+            return null;
+        }
+        return new Assignment(r, attempt, executor);
     }
 
     Instant now() {
@@ -219,11 +248,13 @@ public class TaskEngine {
     }
 
     /** Records the outcome of one attempt: success, a retry after backoff, or the final failure. */
-    void attemptEnded(TaskRecord r, int attempt, JsonNode result, TaskError error) {
+    public void attemptEnded(Assignment a, JsonNode result, TaskError error) {
+        TaskRecord r = a.record;
+        int attempt = a.attempt();
         Instant now = clock.instant();
         if (error == null) {
             if (r.endAttempt(attempt, TaskState.SUCCESS, result, null, now)) {
-                LOG.debugf("%s succeeded", r.describe());
+                LOG.debugf("%s succeeded on %s", a.describe(), a.executor());
                 finish(r);
             }
             return;
@@ -234,12 +265,32 @@ public class TaskEngine {
         }
         if (retry) {
             Duration backoff = r.spec.options().backoffBefore(attempt);
-            LOG.warnf("%s failed (%s: %s); retrying in %d ms", r.describe(), error.type(), error.message(),
-                    backoff.toMillis());
+            LOG.warnf("%s failed on %s (%s: %s); retrying in %d ms", a.describe(), a.executor(), error.type(),
+                    error.message(), backoff.toMillis());
             r.timer(timers.schedule(() -> release(r, TaskState.RETRYING), backoff.toMillis(), TimeUnit.MILLISECONDS));
         } else {
-            LOG.errorf("%s failed (%s: %s)", r.describe(), error.type(), error.message());
+            LOG.errorf("%s failed on %s (%s: %s)", a.describe(), a.executor(), error.type(), error.message());
             finish(r);
+        }
+    }
+
+    /**
+     * Puts a running attempt back at the front of its priority queue, because its executor was lost or returned
+     * it unstarted. After {@code maxDeliveries} attempts a lost task fails instead, with the reason as its error.
+     */
+    public void handBack(Assignment a, TaskError reason, int maxDeliveries) {
+        TaskRecord r = a.record;
+        if (a.attempt() >= maxDeliveries && TaskError.WORKER_LOST.equals(reason.type())) {
+            if (r.endAttempt(a.attempt(), TaskState.FAILURE, null, reason, clock.instant())) {
+                LOG.errorf("%s lost with %s after %d deliveries; failing it", a.describe(), a.executor(),
+                        a.attempt());
+                finish(r);
+            }
+            return;
+        }
+        if (r.handBack(a.attempt(), reason, clock.instant())) {
+            LOG.warnf("%s handed back by %s (%s); queued again", a.describe(), a.executor(), reason.type());
+            ready.addFirst(r);
         }
     }
 

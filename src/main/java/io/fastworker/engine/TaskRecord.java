@@ -87,6 +87,16 @@ final class TaskRecord {
         return true;
     }
 
+    /** Returns a running attempt to the queue (its executor was lost or gave it back). */
+    synchronized boolean handBack(int attempt, TaskError reason, Instant now) {
+        if (state != TaskState.RUNNING || attempts != attempt) {
+            return false;
+        }
+        moveTo(TaskState.RUNNING, TaskState.QUEUED);
+        history.add(new TaskView.Attempt(attempt, worker, startedAt, now, reason));
+        return true;
+    }
+
     /** Cancels if still waiting; false if it runs or has finished. */
     synchronized boolean cancel(Instant now) {
         if (!state.canMoveTo(TaskState.CANCELLED)) {

@@ -12,6 +12,8 @@ import java.util.Objects;
  * <li>{@code bad_arguments}: args/kwargs do not fit the task's parameters (never retried).</li>
  * <li>{@code bad_result}: the result cannot be written as JSON (never retried).</li>
  * <li>{@code shutdown}: the process stopped while the attempt ran.</li>
+ * <li>{@code worker_lost}: the subworker running it disconnected or stopped sending heartbeats.</li>
+ * <li>{@code returned}: the subworker gave the task back unstarted (it was stopping).</li>
  * </ul>
  */
 @RegisterForReflection
@@ -23,6 +25,8 @@ public record TaskError(String type, String message, String exception) {
     public static final String BAD_ARGUMENTS = "bad_arguments";
     public static final String BAD_RESULT = "bad_result";
     public static final String SHUTDOWN = "shutdown";
+    public static final String WORKER_LOST = "worker_lost";
+    public static final String RETURNED = "returned";
 
     public TaskError {
         Objects.requireNonNull(type, "type");

@@ -31,11 +31,65 @@ public final class Daemon implements AutoCloseable {
     private final Process process;
     private final Path log;
     public final int port;
+    public final int linkPort;
 
-    private Daemon(Process process, Path log, int port) {
+    private Daemon(Process process, Path log, int port, int linkPort) {
         this.process = process;
         this.log = log;
         this.port = port;
+        this.linkPort = linkPort;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** kill -9: no chance to clean up. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM and wait for the exit status. */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("did not exit within " + timeout + " of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    public String linkAddress() {
+        return "tcp://127.0.0.1:" + linkPort;
+    }
+
+    /** A control plane on free HTTP and link ports. */
+    public static Daemon controlPlane(Map<String, String> env, String... args) throws Exception {
+        return controlPlaneOnLink(env, freePort(), args);
+    }
+
+    /** A control plane on the given link port (to restart one where its subworkers expect it). */
+    public static Daemon controlPlaneOnLink(Map<String, String> env, int linkPort, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--role", "control-plane", "--link-port", String.valueOf(linkPort)));
+        all.addAll(List.of(args));
+        return launch(env, linkPort, all, true);
+    }
+
+    /** A subworker configured only through environment variables, as in a Kubernetes pod spec. */
+    public static Daemon subworkerFromEnvironment(Map<String, String> env, boolean awaitJoined) throws Exception {
+        return launch(env, -1, List.of("--role", "subworker"), awaitJoined);
+    }
+
+    /** A subworker dialing the given link address; waits until it has joined unless told not to. */
+    public static Daemon subworker(String linkAddress, String workerId, int concurrency, Map<String, String> env,
+            boolean awaitJoined) throws Exception {
+        return launch(env, -1, List.of("--role", "subworker", "--control-plane-address", linkAddress,
+                "--worker-id", workerId, "--concurrency", String.valueOf(concurrency)), awaitJoined);
     }
 
     public String url() {
@@ -62,19 +116,32 @@ public final class Daemon implements AutoCloseable {
         return cmd;
     }
 
-    /** Starts a daemon on a free port and waits until it is ready. */
+    /** Starts a daemon on a free HTTP port (and a free link port) and waits until it is ready. */
     public static Daemon start(Map<String, String> env, String... args) throws Exception {
+        int linkPort = freePort();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--link-port", String.valueOf(linkPort)));
+        return launch(env, linkPort, all, true);
+    }
+
+    private static Daemon launch(Map<String, String> env, int linkPort, List<String> args, boolean awaitReady)
+            throws Exception {
         int port = freePort();
         Path log = Files.createTempFile("fastworker-daemon-", ".log");
-        ProcessBuilder pb = new ProcessBuilder(command(List.of("-Dquarkus.http.port=" + port), List.of(args)))
+        ProcessBuilder pb = new ProcessBuilder(command(List.of("-Dquarkus.http.port=" + port), args))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
-        Daemon d = new Daemon(pb.start(), log, port);
-        d.awaitReady(Duration.ofSeconds(60));
+        Daemon d = new Daemon(pb.start(), log, port, linkPort);
+        if (awaitReady) {
+            d.awaitReady(Duration.ofSeconds(60));
+        }
         return d;
     }
 
-    private void awaitReady(Duration timeout) throws Exception {
+
+
+    /** Waits until {@code /q/health/ready} answers 200 (a subworker: until it has joined). */
+    public void awaitReady(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -133,7 +200,7 @@ public final class Daemon implements AutoCloseable {
     @Override
     public void close() throws Exception {
         process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        if (!process.waitFor(40, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
         Files.deleteIfExists(log);

@@ -40,12 +40,25 @@ class LaunchIT {
     }
 
     @Test
-    void subworkerRoleLoadsItsProfileAndSaysItIsNotAvailableYet() throws Exception {
-        Daemon.Result r = Daemon.run(Map.of("QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())),
-                "--role", "subworker");
-        assertEquals(1, r.exitCode(), r.all());
-        assertTrue(r.all().contains("subworker role is not available"), r.all());
-        assertTrue(r.all().contains("subworker"), r.all());
+    void subworkerWithoutControlPlaneLoadsItsProfileKeepsRetryingAndIsNotReady() throws Exception {
+        Daemon w = Daemon.subworker("tcp://127.0.0.1:" + Daemon.freePort(), "lonely", 1, Map.of(), false);
+        try {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!w.log().contains("reconnecting") && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(w.log().contains("Profiles subworker,prod activated")
+                    || w.log().contains("Profiles prod,subworker activated"), w.log());
+            assertTrue(w.log().contains("link to tcp://127.0.0.1:"), w.log());
+            assertEquals(503, w.get("/q/health/ready").statusCode());
+            assertEquals(200, w.get("/q/health/live").statusCode());
+            Thread.sleep(1500);
+            assertEquals(1, w.log().split("reconnecting", -1).length - 1, "a state change is logged once:\n"
+                    + w.log());
+        } finally {
+            int status = w.terminate(java.time.Duration.ofSeconds(30));
+            assertTrue(status == 0 || status == 143, "SIGTERM exit status " + status);
+        }
     }
 
     @Test
