@@ -51,6 +51,8 @@ public class Subworker {
 
     enum State { CONNECTING, JOINED, DISCONNECTED, DRAINING, STOPPED }
 
+    private static final long JOIN_DEADLINE_MS = 10_000;
+
     @Inject
     FastWorkerConfig config;
 
@@ -153,6 +155,12 @@ public class Subworker {
         replyAddresses.put(reply, LinkProtocol.JOIN);
         write(new JsonObject().put("type", "send").put("address", LinkProtocol.JOIN).put("replyAddress", reply)
                 .put("body", join));
+        vertx.setTimer(JOIN_DEADLINE_MS, t -> {
+            if (replyAddresses.remove(reply) != null && socket == s) {
+                LOG.warnf("Subworker %s: no answer to join within %d ms; reconnecting", workerId, JOIN_DEADLINE_MS);
+                s.close();
+            }
+        });
     }
 
     private void disconnected(String why) {
