@@ -44,7 +44,8 @@ class LaunchIT {
         Daemon w = Daemon.subworker("tcp://127.0.0.1:" + Daemon.freePort(), "lonely", 1, Map.of(), false);
         try {
             long deadline = System.currentTimeMillis() + 30_000;
-            while (!w.log().contains("reconnecting") && System.currentTimeMillis() < deadline) {
+            while (!(w.log().contains("reconnecting") && w.log().contains("Profiles"))
+                    && System.currentTimeMillis() < deadline) {
                 Thread.sleep(100);
             }
             assertTrue(w.log().contains("Profiles subworker,prod activated")
