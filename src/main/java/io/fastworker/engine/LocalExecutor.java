@@ -15,10 +15,11 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * Runs tasks inside the control plane on {@code fastworker.concurrency} dedicated threads (never an event loop),
- * while no subworker is connected and {@code fastworker.control-plane.execute-locally} is on. Each thread takes
+ * when {@code fastworker.control-plane.execute-locally} is on and no connected subworker can run the task. Each thread takes
  * the highest-priority ready task only when it is free, so priority order holds at dispatch time. An attempt that
  * outlives its timeout is reported as failed with type {@code timeout} at once and its thread is interrupted; the
  * slot stays busy until the body actually returns, so concurrency is never exceeded.
@@ -35,7 +36,7 @@ public class LocalExecutor {
     private final List<Slot> slots = new ArrayList<>();
     private final AtomicLong completed = new AtomicLong();
     private volatile boolean running;
-    private volatile int remoteWorkers;
+    private volatile Predicate<String> remoteCanRun = task -> false;
     private TaskEngine engine;
     private String workerId;
 
@@ -85,14 +86,14 @@ public class LocalExecutor {
         }
     }
 
-    /** Told by the link how many subworkers are connected; local execution pauses while any is. */
-    public void remoteWorkersConnected(int count) {
-        remoteWorkers = count;
+    /** Told by the link which task names its connected subworkers run; those are left to them. */
+    public void leaveToSubworkers(Predicate<String> announcedByConnectedSubworker) {
+        remoteCanRun = announcedByConnectedSubworker;
     }
 
-    /** Whether this process takes tasks itself right now. */
+    /** Whether this process runs tasks itself (it leaves those a connected subworker announced to it). */
     public boolean active() {
-        return running && remoteWorkers == 0 && config.controlPlane().executeLocally();
+        return running && config.controlPlane().executeLocally();
     }
 
     /** The id this executor reports in results. */
@@ -119,10 +120,15 @@ public class LocalExecutor {
                     Thread.sleep(50);
                     continue;
                 }
-                Assignment a = engine.assignNext(200, TimeUnit.MILLISECONDS,
-                        spec -> active() ? workerId : null, id -> { });
+                boolean[] declined = {false};
+                Assignment a = engine.assignNext(200, TimeUnit.MILLISECONDS, spec -> {
+                    declined[0] = remoteCanRun.test(spec.name());
+                    return declined[0] ? null : workerId;
+                }, id -> { });
                 if (a != null) {
                     runAttempt(slot, a);
+                } else if (declined[0]) {
+                    Thread.sleep(20); // the head of the queue is a subworker's; let the dispatcher take it
                 }
             } catch (InterruptedException e) {
                 // stopping, or a timeout interrupt that arrived after the body returned

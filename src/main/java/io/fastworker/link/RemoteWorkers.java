@@ -73,6 +73,7 @@ public class RemoteWorkers {
 
     void start() {
         running = true;
+        local.leaveToSubworkers(this::announcedByAny);
         vertx.eventBus().<JsonObject>consumer(LinkProtocol.JOIN, this::join);
         vertx.eventBus().<JsonObject>consumer(LinkProtocol.CREDIT, m -> withWorker(m, w -> credit(w, m.body())));
         vertx.eventBus().<JsonObject>consumer(LinkProtocol.RESULT, m -> withWorker(m, w -> result(w, m.body())));
@@ -92,6 +93,17 @@ public class RemoteWorkers {
         vertx.cancelTimer(sweeper);
         if (dispatcher != null) {
             dispatcher.interrupt();
+        }
+    }
+
+    private boolean announcedByAny(String task) {
+        synchronized (lock) {
+            for (RemoteWorker w : byId.values()) {
+                if (!w.draining && w.tasks.contains(task)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -152,7 +164,6 @@ public class RemoteWorkers {
         String id = body.getString("workerId");
         List<String> tasks = body.getJsonArray("tasks").stream().map(String::valueOf).toList();
         int concurrency = body.getInteger("concurrency");
-        int connected;
         synchronized (lock) {
             RemoteWorker existing = byId.get(id);
             if (existing != null && !existing.connection.equals(connection)) {
@@ -162,9 +173,7 @@ public class RemoteWorkers {
             RemoteWorker w = new RemoteWorker(id, connection, socket, tasks, concurrency);
             byId.put(id, w);
             byConnection.put(connection, w);
-            connected = byId.size();
         }
-        local.remoteWorkersConnected(connected);
         LOG.infof("Subworker %s joined from %s (concurrency %d, %d tasks)", id, socket.remoteAddress(), concurrency,
                 tasks.size());
         m.reply(new JsonObject().put("ok", true).put("protocol", LinkProtocol.VERSION)
@@ -278,7 +287,6 @@ public class RemoteWorkers {
 
     private void lost(RemoteWorker w, String why) {
         List<RemoteWorker.Lease> leases;
-        int connected;
         synchronized (lock) {
             if (byId.get(w.id) != w) {
                 return;
@@ -287,9 +295,7 @@ public class RemoteWorkers {
             byConnection.remove(w.connection);
             leases = new ArrayList<>(w.leases.values());
             w.leases.clear();
-            connected = byId.size();
         }
-        local.remoteWorkersConnected(connected);
         if (leases.isEmpty()) {
             LOG.infof("Subworker %s is gone (%s)", w.id, why);
         } else {

@@ -75,4 +75,31 @@ class ReconnectIT {
             }
         }
     }
+
+    @Test
+    void controlPlaneRunsWhatNoConnectedSubworkerCan() throws Exception {
+        try (Daemon cp = Daemon.controlPlane(Map.of())) {
+            Process py = new ProcessBuilder("python3", "examples/python_subworker.py", "--address",
+                    cp.linkAddress(), "--worker-id", "py-only").redirectErrorStream(true).start();
+            try {
+                JsonNode reversed = null;
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (reversed == null && System.currentTimeMillis() < deadline) {
+                    var r = cp.post("/tasks?wait=10s", "{\"task\": \"py_reverse\", \"args\": [\"abc\"]}");
+                    if (r.statusCode() == 200) {
+                        reversed = JSON.readTree(r.body());
+                    } else {
+                        Thread.sleep(100); // 400 unknown task until the Python subworker has joined
+                    }
+                }
+                assertEquals("cba", reversed.get("result").asText(), String.valueOf(reversed));
+                assertEquals("py-only", reversed.get("worker").asText());
+                var r = cp.post("/tasks?wait=10s", "{\"task\": \"add\", \"args\": [1, 2]}");
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals("control-plane", JSON.readTree(r.body()).get("worker").asText());
+            } finally {
+                py.destroy();
+            }
+        }
+    }
 }

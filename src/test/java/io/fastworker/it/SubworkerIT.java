@@ -209,4 +209,40 @@ class SubworkerIT {
             py.destroy();
         }
     }
+
+    @Test
+    @Order(6)
+    void aFrozenSubworkerIsLostWhenItsHeartbeatsStop() throws Exception {
+        Daemon frozen = Daemon.subworker(cp.linkAddress(), "frozen", 2, Map.of(), true);
+        workers.put("frozen", frozen);
+        awaitWorkers(Set.of("frozen"));
+        List<String> ids = batch("{\"task\": \"sleep\", \"args\": [300]}", 60);
+        Thread.sleep(700);
+        signal(frozen, "STOP");
+        Instant stoppedAt = Instant.now();
+        try {
+            int lost = 0;
+            for (String id : ids) {
+                JsonNode t = await(id);
+                assertEquals("success", t.get("status").asText(), t.toString());
+                for (JsonNode attempt : t.get("history")) {
+                    if (attempt.has("error") && attempt.get("error").get("message").asText().contains("no heartbeat")) {
+                        lost++;
+                        long detected = Duration.between(stoppedAt, Instant.parse(attempt.get("finishedAt").asText()))
+                                .toMillis();
+                        assertTrue(detected >= 2000 && detected < 10_000, "detected after " + detected + " ms");
+                    }
+                }
+            }
+            assertTrue(lost >= 1, "the frozen subworker held tasks");
+            System.out.printf("SIGSTOP of a subworker: %d tasks re-queued after its heartbeats stopped%n", lost);
+        } finally {
+            signal(frozen, "CONT");
+        }
+    }
+
+    private static void signal(Daemon d, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(d.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
+    }
 }
