@@ -7,6 +7,7 @@ import io.fastworker.queue.ReadyQueue;
 import io.fastworker.queue.TaskState;
 import io.fastworker.result.ResultCache;
 import io.fastworker.task.TaskError;
+import io.fastworker.telemetry.TaskMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,6 +53,9 @@ public class TaskEngine {
     @Inject
     LocalExecutor localExecutor;
 
+    @Inject
+    TaskMetrics metrics;
+
     private final Clock clock = Clock.systemUTC();
     private final Map<String, TaskRecord> live = new ConcurrentHashMap<>();
     private final AtomicInteger reserved = new AtomicInteger();
@@ -67,6 +71,10 @@ public class TaskEngine {
             t.setDaemon(true);
             return t;
         });
+        for (Priority p : Priority.values()) {
+            metrics.gauge("fastworker.queue.depth", "Tasks waiting in the ready queue", () -> ready.depth(p),
+                    "priority", p.wireName());
+        }
         long sweep = config.resultCache().sweepInterval().toMillis();
         timers.scheduleWithFixedDelay(results::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
         if ("subworker".equals(config.role())) {
@@ -107,7 +115,12 @@ public class TaskEngine {
                 throw new DuplicateTaskIdException(s.id());
             }
         }
-        reserve(specs.size());
+        try {
+            reserve(specs.size());
+        } catch (QueueFullException e) {
+            metrics.rejected("queue_full", specs.size());
+            throw e;
+        }
         Instant now = clock.instant();
         List<TaskRecord> accepted = new ArrayList<>(specs.size());
         for (TaskSpec s : specs) {
@@ -124,6 +137,7 @@ public class TaskEngine {
         List<TaskView> views = new ArrayList<>(accepted.size());
         for (TaskRecord r : accepted) {
             views.add(r.view()); // the state at acceptance, before an executor can pick it up
+            metrics.submitted(r.spec.name());
             if (r.state() == TaskState.SCHEDULED) {
                 long delay = Duration.between(now, r.spec.notBefore()).toMillis();
                 r.timer(timers.schedule(() -> release(r, TaskState.SCHEDULED), delay, TimeUnit.MILLISECONDS));
@@ -236,6 +250,7 @@ public class TaskEngine {
             unreserve.accept(executor);
             return null;
         }
+        metrics.dispatched(r.spec.name(), executor.equals(localExecutor.workerId()) ? "local" : "subworker");
         return new Assignment(r, attempt, executor);
     }
 
@@ -264,6 +279,7 @@ public class TaskEngine {
             return;
         }
         if (retry) {
+            metrics.retried(r.spec.name());
             Duration backoff = r.spec.options().backoffBefore(attempt);
             LOG.warnf("%s failed on %s (%s: %s); retrying in %d ms", a.describe(), a.executor(), error.type(),
                     error.message(), backoff.toMillis());
@@ -289,6 +305,7 @@ public class TaskEngine {
             return;
         }
         if (r.handBack(a.attempt(), reason, clock.instant())) {
+            metrics.redelivered(r.spec.name());
             LOG.warnf("%s handed back by %s (%s); queued again", a.describe(), a.executor(), reason.type());
             ready.addFirst(r);
         }
@@ -296,6 +313,13 @@ public class TaskEngine {
 
     private void finish(TaskRecord r) {
         TaskView view = r.view();
+        if (view.status() == TaskState.CANCELLED) {
+            metrics.cancelled(view.task());
+        } else {
+            Duration ran = view.startedAt() == null || view.finishedAt() == null ? null
+                    : Duration.between(view.startedAt(), view.finishedAt());
+            metrics.completed(view.task(), view.status() == TaskState.SUCCESS, ran);
+        }
         results.put(r.id(), view);
         live.remove(r.id());
         reserved.decrementAndGet();

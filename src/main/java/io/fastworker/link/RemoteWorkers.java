@@ -8,6 +8,7 @@ import io.fastworker.engine.LocalExecutor;
 import io.fastworker.engine.TaskEngine;
 import io.fastworker.engine.TaskSpec;
 import io.fastworker.task.TaskError;
+import io.fastworker.telemetry.TaskMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -71,8 +72,16 @@ public class RemoteWorkers {
     private Thread dispatcher;
     private long sweeper;
 
+    @Inject
+    TaskMetrics metrics;
+
     void start() {
         running = true;
+        metrics.gauge("fastworker.workers.active", "Connected subworkers", () -> {
+            synchronized (lock) {
+                return byId.size();
+            }
+        });
         local.leaveToSubworkers(this::announcedByAny);
         vertx.eventBus().<JsonObject>consumer(LinkProtocol.JOIN, this::join);
         vertx.eventBus().<JsonObject>consumer(LinkProtocol.CREDIT, m -> withWorker(m, w -> credit(w, m.body())));
