@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Burn-down benchmark (first cut of issue 5): a control plane (not executing locally) and N subworkers from the
+packaged jar, N tasks of `noop` submitted through POST /tasks/batch, then waited for. Prints submit rate,
+completion rate and peak RSS per process, and stops everything it started.
+
+    ./mvnw -B package -DskipTests && python3 bench/burndown.py --tasks 100000 --subworkers 2
+"""
+import argparse
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+JAR = "target/quarkus-app/quarkus-run.jar"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method, url, body=None, timeout=120):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return r.status, r.read()
+
+
+def wait_ready(port, deadline=60):
+    end = time.time() + deadline
+    while time.time() < end:
+        try:
+            if http("GET", "http://127.0.0.1:%d/q/health/ready" % port)[0] == 200:
+                return
+        except Exception:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("process on port %d not ready" % port)
+
+
+def rss_mb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            m = re.search(r"VmHWM:\s+(\d+) kB", f.read())
+            return int(m.group(1)) / 1024 if m else 0.0
+    except OSError:
+        return 0.0
+
+
+def completed(port):
+    _, body = http("GET", "http://127.0.0.1:%d/q/metrics" % port)
+    total = 0.0
+    for line in body.decode().splitlines():
+        if line.startswith("fastworker_tasks_completed_total{") and 'task="noop"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tasks", type=int, default=100000)
+    ap.add_argument("--subworkers", type=int, default=2)
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--batch", type=int, default=1000)
+    a = ap.parse_args()
+    procs = []
+    try:
+        http_port, link_port = free_port(), free_port()
+        env = dict(os.environ, FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY="false",
+                   FASTWORKER_QUEUE_CAPACITY=str(max(100000, a.tasks)),
+                   FASTWORKER_RESULT_CACHE_SIZE=str(max(10000, a.tasks)))
+        cp = subprocess.Popen(["java", "-Dquarkus.http.port=%d" % http_port, "-jar", JAR, "--role", "control-plane",
+                               "--link-port", str(link_port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+        procs.append(("control-plane", cp))
+        wait_ready(http_port)
+        for i in range(a.subworkers):
+            p = free_port()
+            w = subprocess.Popen(["java", "-Dquarkus.http.port=%d" % p, "-jar", JAR, "--role", "subworker",
+                                  "--control-plane-address", "tcp://127.0.0.1:%d" % link_port, "--worker-id",
+                                  "bench-%d" % i, "--concurrency", str(a.concurrency)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            procs.append(("subworker-%d" % i, w))
+            wait_ready(p)
+        idle = {name: rss_mb(p.pid) for name, p in procs}
+        base = "http://127.0.0.1:%d" % http_port
+        t0 = time.time()
+        sent = 0
+        while sent < a.tasks:
+            n = min(a.batch, a.tasks - sent)
+            status, _ = http("POST", base + "/tasks/batch", [{"task": "noop"}] * n)
+            assert status == 202, status
+            sent += n
+        t_submit = time.time() - t0
+        last, stalled_since = -1.0, time.time()
+        while True:
+            done = completed(http_port)
+            if done >= a.tasks:
+                break
+            if done != last:
+                last, stalled_since = done, time.time()
+            elif time.time() - stalled_since > 30:
+                raise SystemExit("no progress for 30 s at %d of %d completed" % (done, a.tasks))
+            time.sleep(0.05)
+        t_done = time.time() - t0
+        print("machine: %d cores, %s" % (os.cpu_count(), subprocess.run(["java", "-version"], capture_output=True,
+                                                                          text=True).stderr.splitlines()[0]))
+        print("burn-down: %d noop tasks, control plane + %d subworkers (concurrency %d), batches of %d"
+              % (a.tasks, a.subworkers, a.concurrency, a.batch))
+        print("  submit rate     %10.0f tasks/s  (%.2f s)" % (a.tasks / t_submit, t_submit))
+        print("  completion rate %10.0f tasks/s  (%.2f s until the last finished)" % (a.tasks / t_done, t_done))
+        for name, p in procs:
+            print("  %-14s RSS idle %6.0f MB, peak %6.0f MB" % (name, idle[name], rss_mb(p.pid)))
+    finally:
+        for _, p in procs:
+            p.terminate()
+        for _, p in procs:
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
