@@ -51,6 +51,7 @@ public class TaskRegistry {
             if (type.getName().startsWith("io.quarkus.") || type.getName().startsWith("io.smallrye.")) {
                 continue;
             }
+            boolean declaresTasks = false;
             for (Method method : declaredMethods(type)) {
                 Task annotation = method.getAnnotation(Task.class);
                 if (annotation == null) {
@@ -63,12 +64,15 @@ public class TaskRegistry {
                 String name = annotation.name().isBlank() ? method.getName() : annotation.name();
                 TaskDefinition definition = new TaskDefinition(name, binder.parameterNames(method),
                         options(annotation, name));
-                warnIfNotNativeReady(type);
+                declaresTasks = true;
                 TaskMethod previous = tasks.put(name, new TaskMethod(definition, bean, method, binder));
                 if (previous != null) {
                     throw new IllegalStateException("task name '" + name + "' is declared twice: by "
                             + previous.describe() + " and by " + type.getName() + "." + method.getName());
                 }
+            }
+            if (declaresTasks) {
+                warnIfNotNativeReady(type);
             }
         }
         LOG.infof("Registered %d tasks: %s", tasks.size(), String.join(", ", tasks.keySet()));
