@@ -254,10 +254,6 @@ public class TaskEngine {
         return new Assignment(r, attempt, executor);
     }
 
-    Instant now() {
-        return clock.instant();
-    }
-
     ScheduledExecutorService timers() {
         return timers;
     }
