@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.request
 
-JAR = "target/quarkus-app/quarkus-run.jar"
+JAR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon", "target", "quarkus-app", "quarkus-run.jar")
 
 
 def free_port():

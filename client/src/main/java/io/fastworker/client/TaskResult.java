@@ -1,0 +1,46 @@
+package io.fastworker.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * What the control plane knows about a task: its status and, once it has ended, its result or error.
+ *
+ * @param id task id
+ * @param task task name
+ * @param status {@code scheduled}, {@code queued}, {@code running}, {@code retrying}, {@code success},
+ *        {@code failure} or {@code cancelled}
+ * @param result the JSON result of a {@code success}, else null
+ * @param errorType the failure type of a {@code failure} (e.g. {@code task_error}, {@code timeout}), else null
+ * @param errorMessage the failure message of a {@code failure}, else null
+ * @param attempts attempts started so far
+ */
+public record TaskResult(String id, String task, String status, JsonNode result, String errorType,
+        String errorMessage, int attempts) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static TaskResult from(JsonNode view) {
+        JsonNode error = view.path("error");
+        JsonNode result = view.get("result");
+        return new TaskResult(view.path("id").asText(), view.path("task").asText(), view.path("status").asText(),
+                result == null || result.isNull() ? null : result,
+                error.isObject() ? error.path("type").asText() : null,
+                error.isObject() ? error.path("message").asText() : null,
+                view.path("attempts").asInt());
+    }
+
+    /** Whether the task has ended: success, failure or cancelled. */
+    public boolean done() {
+        return status.equals("success") || status.equals("failure") || status.equals("cancelled");
+    }
+
+    public boolean succeeded() {
+        return status.equals("success");
+    }
+
+    /** The result converted to {@code type} (e.g. {@code Integer.class}); null when there is none. */
+    public <T> T resultAs(Class<T> type) {
+        return result == null ? null : JSON.convertValue(result, type);
+    }
+}

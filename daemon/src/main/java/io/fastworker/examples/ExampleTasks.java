@@ -1,0 +1,61 @@
+package io.fastworker.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.task.Task;
+import io.fastworker.task.TaskContext;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/** Tasks shipped in the binary, for trying FastWorker out, for tests and for benchmarks. */
+@ApplicationScoped
+@RegisterForReflection(methods = true)
+public class ExampleTasks {
+
+    private static final Logger LOG = Logger.getLogger(ExampleTasks.class);
+
+    @Inject
+    FastWorkerConfig config;
+
+    @Task
+    public long add(long x, long y) {
+        return Math.addExact(x, y);
+    }
+
+    @Task
+    public JsonNode echo(JsonNode value) {
+        return value;
+    }
+
+    @Task
+    public long sleep(long ms) throws InterruptedException {
+        if (ms < 0) {
+            throw new IllegalArgumentException("ms must not be negative, got " + ms);
+        }
+        Thread.sleep(ms);
+        return ms;
+    }
+
+    @Task
+    public void fail(String message) {
+        throw new IllegalStateException(message);
+    }
+
+    @Task
+    public void noop() {
+        // Nothing: measures FastWorker's own cost per task.
+    }
+
+    /** Simulates sending a welcome mail; the delay is {@code fastworker.examples.welcome-email-delay}. */
+    @Task(name = "send_welcome_email")
+    public Map<String, Object> sendWelcomeEmail(JsonNode user_id) throws InterruptedException {
+        Thread.sleep(config.examples().welcomeEmailDelay().toMillis());
+        TaskContext task = TaskContext.current();
+        LOG.infof("Task(id=%s, name='%s', attempt=%d/%d) welcome e-mail sent", task.taskId(), task.taskName(),
+                task.attempt(), task.maxAttempts()); // the address is an argument: it stays out of the log
+        return Map.of("user_id", user_id, "sent", true);
+    }
+}
