@@ -18,7 +18,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 class OtlpMetrics {
 
     void start(@Observes StartupEvent event, OpenTelemetry openTelemetry, MeterRegistry registry,
-            @ConfigProperty(name = TelemetrySwitch.SDK_DISABLED, defaultValue = "true") boolean sdkDisabled) {
+            @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "true") boolean sdkDisabled) {
         if (sdkDisabled) {
             return;
         }
