@@ -1,0 +1,106 @@
+package io.fastworker.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real Prometheus (Debian's package; {@code .ci/run} installs it) scrapes the control plane's {@code /q/metrics}
+ * and the FastWorker metrics come back through its query API.
+ */
+class PrometheusIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void prometheusScrapesTheControlPlaneMetrics() throws Exception {
+        Path binary = Path.of(System.getenv().getOrDefault("PROMETHEUS_BIN", "/usr/bin/prometheus"));
+        if (!Files.isExecutable(binary)) {
+            // CI installs Prometheus and sets FASTWORKER_REQUIRE_PROMETHEUS, so there this fails instead.
+            Assumptions.assumeFalse(System.getenv("FASTWORKER_REQUIRE_PROMETHEUS") == null,
+                    "no Prometheus at " + binary + " (apt-get install prometheus); skipped");
+            throw new AssertionError("FASTWORKER_REQUIRE_PROMETHEUS is set but there is no Prometheus at " + binary);
+        }
+        Path dir = Files.createTempDirectory("fastworker-prometheus-");
+        // One slot and long tasks keep some submissions queued while Prometheus scrapes.
+        try (Daemon cp = Daemon.controlPlane(Map.of("FASTWORKER_CONCURRENCY", "1"))) {
+            Path config = dir.resolve("prometheus.yml");
+            Files.writeString(config, """
+                    global:
+                      scrape_interval: 1s
+                    scrape_configs:
+                      - job_name: fastworker
+                        metrics_path: /q/metrics
+                        static_configs:
+                          - targets: ['127.0.0.1:%d']
+                    """.formatted(cp.port));
+            int port = Daemon.freePort();
+            Process prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config,
+                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            try {
+                for (int i = 0; i < 7; i++) {
+                    assertEquals(202, cp.post("/tasks", "{\"task\": \"sleep\", \"args\": [3000], \"priority\": \"high\"}")
+                            .statusCode());
+                }
+                String base = "http://127.0.0.1:" + port;
+                double submitted = awaitValue(base, "sum(fastworker_tasks_submitted_total)", v -> v == 7, prometheus);
+                assertEquals(7, submitted);
+                double depth = awaitValue(base, "fastworker_queue_depth{priority=\"high\"}", v -> v >= 1, prometheus);
+                assertTrue(depth >= 1 && depth <= 6, "queued high-priority tasks seen by Prometheus: " + depth);
+                double low = awaitValue(base, "fastworker_queue_depth{priority=\"low\"}", v -> true, prometheus);
+                assertEquals(0, low);
+            } finally {
+                prometheus.destroy();
+                prometheus.waitFor(20, TimeUnit.SECONDS);
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Polls an instant query until it returns one sample accepted by {@code done}. */
+    static double awaitValue(String base, String query, java.util.function.DoublePredicate done, Process prometheus)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            assertTrue(prometheus.isAlive(), "prometheus exited: " + new String(prometheus.getInputStream().readAllBytes()));
+            try {
+                HttpResponse<String> r = Daemon.HTTP.send(HttpRequest.newBuilder(URI.create(base
+                        + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                last = r.body();
+                JsonNode result = JSON.readTree(r.body()).path("data").path("result");
+                if (result.size() == 1) {
+                    double v = Double.parseDouble(result.get(0).path("value").get(1).asText());
+                    if (done.test(v)) {
+                        return v;
+                    }
+                }
+            } catch (java.io.IOException notYet) {
+                last = notYet.toString();
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("Prometheus query " + query + " did not give the expected value in 40 s: " + last);
+    }
+}
