@@ -64,9 +64,16 @@ final class ControlPlaneClient {
     }
 
     Reply post(String path, JsonNode body, Duration deadline) throws UnreachableException {
+        return post(path, body, deadline, java.util.Map.of());
+    }
+
+    Reply post(String path, JsonNode body, Duration deadline, java.util.Map<String, String> headers)
+            throws UnreachableException {
         try {
-            return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))), deadline);
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            headers.forEach(request::header);
+            return send(request, deadline);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

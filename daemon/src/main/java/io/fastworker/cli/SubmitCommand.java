@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.opentelemetry.api.trace.Span;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,8 +80,23 @@ class SubmitCommand extends ClientCommand {
             body.put("timeout", timeout);
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(waitTimeout).toNanos();
-        String wait = nonBlocking ? "" : "?wait=" + waitSlice(deadline);
-        ControlPlaneClient.Reply reply = client.post("/tasks" + wait, body, WAIT_SLICE.plusSeconds(30));
+        ControlPlaneClient.Reply reply;
+        try (CliTelemetry telemetry = CliTelemetry.open(err())) {
+            Span span = telemetry.startSubmit(taskName);
+            try {
+                reply = client.post("/tasks", body, WAIT_SLICE, telemetry.headers(span));
+                if (reply.ok()) {
+                    span.setAttribute("fastworker.task.id", reply.body().path("id").asText());
+                } else {
+                    CliTelemetry.failed(span, "HTTP " + reply.status());
+                }
+            } catch (ControlPlaneClient.UnreachableException e) {
+                CliTelemetry.failed(span, "control plane unreachable");
+                throw e;
+            } finally {
+                span.end();
+            }
+        }
         if (!reply.ok()) {
             return refused(reply);
         }

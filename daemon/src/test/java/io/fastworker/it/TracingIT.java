@@ -153,6 +153,31 @@ class TracingIT {
     }
 
     @Test
+    void theCliSubmitSpanContinuesTheTraceparentOfItsEnvironment() throws Exception {
+        String traceId = "0af7651916cd43dd8448eb211c80319c";
+        String scriptSpan = "b7ad6b7169203331";
+        Map<String, String> env = new HashMap<>(receiver.env("fastworker-cli"));
+        env.remove("OTEL_SERVICE_NAME"); // the CLI names itself fastworker-cli
+        env.put("TRACEPARENT", "00-" + traceId + "-" + scriptSpan + "-01");
+        Daemon.Result r = Daemon.run(env, "submit", "--url", cp.url(), "--task-name", "add", "--args", "20", "22");
+        assertEquals(0, r.exitCode(), r.all());
+        assertEquals("42", r.stdout().trim());
+
+        List<ReceivedSpan> trace = receiver.await(all -> all.stream().filter(s -> s.traceId().equals(traceId))
+                .map(ReceivedSpan::name).toList().containsAll(List.of("fastworker.client.submit", "POST /tasks",
+                        "fastworker.control_plane.dispatch", "fastworker.task.execute")),
+                Duration.ofSeconds(30), "the CLI's trace " + traceId)
+                .stream().filter(s -> s.traceId().equals(traceId)).toList();
+        ReceivedSpan submit = only(trace, s -> s.name().equals("fastworker.client.submit"));
+        assertEquals(scriptSpan, submit.parentSpanId());
+        assertEquals("fastworker-cli", submit.service());
+        assertEquals("add", submit.attributes().get("fastworker.task.name"));
+        ReceivedSpan cpSpan = only(trace, s -> s.name().equals("POST /tasks"));
+        assertEquals(submit.spanId(), cpSpan.parentSpanId());
+        assertEquals("fastworker-subworker", only(trace, s -> s.name().equals("fastworker.task.execute")).service());
+    }
+
+    @Test
     void theFastworkerMetricsAreExportedOverOtlpToo() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!receiver.metricNames().containsAll(List.of("fastworker.tasks.submitted", "fastworker.workers.active",
