@@ -188,6 +188,20 @@ class TracingIT {
                 "fastworker.workers.active", "fastworker.queue.depth")), receiver.metricNames().toString());
     }
 
+    @Test
+    void withTheSwitchOffNothingIsExportedEvenWithAnEndpointSet() throws Exception {
+        Map<String, String> env = new HashMap<>(receiver.env("fastworker-switched-off"));
+        env.remove("FASTWORKER_OTEL_ENABLED");
+        try (Daemon off = Daemon.controlPlane(env)) {
+            HttpResponse<String> r = off.post("/tasks?wait=10s", "{\"task\": \"add\", \"args\": [1, 2]}",
+                    Map.of("traceparent", "00-5bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+            assertEquals(200, r.statusCode(), r.body());
+            Thread.sleep(2500); // well past the export intervals the switched-on processes use
+            assertTrue(receiver.spans().stream().noneMatch(s -> "fastworker-switched-off".equals(s.service())));
+            assertFalse(off.log().contains("traceId="), "no trace ids in logs with the switch off");
+        }
+    }
+
     static JsonNode awaitTask(String id) throws Exception {
         HttpResponse<String> r = cp.get("/tasks/" + id + "?wait=20s");
         assertEquals(200, r.statusCode(), r.body());
