@@ -6,6 +6,8 @@ completion rate and peak RSS per process, and stops everything it started.
     ./mvnw -B package -DskipTests && python3 bench/burndown.py --tasks 100000 --subworkers 2
 """
 import argparse
+import http.server
+import threading
 import json
 import os
 import re
@@ -61,12 +63,32 @@ def completed(port):
     return total
 
 
+class OtlpSink(http.server.BaseHTTPRequestHandler):
+    """Accepts OTLP/HTTP exports and answers 200 with an empty (valid) protobuf response; counts bytes."""
+    received = {"requests": 0, "bytes": 0}
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", 0))
+        self.rfile.read(n)
+        OtlpSink.received["requests"] += 1
+        OtlpSink.received["bytes"] += n
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", type=int, default=100000)
     ap.add_argument("--subworkers", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--otel", action="store_true",
+                    help="turn OpenTelemetry on in every process, exporting to an OTLP/HTTP sink run here")
     a = ap.parse_args()
     procs = []
     try:
@@ -74,6 +96,14 @@ def main():
         env = dict(os.environ, FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY="false",
                    FASTWORKER_QUEUE_CAPACITY=str(max(100000, a.tasks)),
                    FASTWORKER_RESULT_CACHE_SIZE=str(max(10000, a.tasks)))
+        worker_env = dict(os.environ)
+        if a.otel:
+            sink = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OtlpSink)
+            threading.Thread(target=sink.serve_forever, daemon=True).start()
+            otel = {"FASTWORKER_OTEL_ENABLED": "true", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+                    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:%d" % sink.server_address[1]}
+            env.update(otel, OTEL_SERVICE_NAME="bench-control-plane")
+            worker_env.update(otel, OTEL_SERVICE_NAME="bench-subworker")
         cp = subprocess.Popen(["java", "-Dquarkus.http.port=%d" % http_port, "-jar", JAR, "--role", "control-plane",
                                "--link-port", str(link_port)], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
@@ -83,7 +113,7 @@ def main():
             p = free_port()
             w = subprocess.Popen(["java", "-Dquarkus.http.port=%d" % p, "-jar", JAR, "--role", "subworker",
                                   "--control-plane-address", "tcp://127.0.0.1:%d" % link_port, "--worker-id",
-                                  "bench-%d" % i, "--concurrency", str(a.concurrency)],
+                                  "bench-%d" % i, "--concurrency", str(a.concurrency)], env=worker_env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             procs.append(("subworker-%d" % i, w))
             wait_ready(p)
@@ -110,12 +140,16 @@ def main():
         t_done = time.time() - t0
         print("machine: %d cores, %s" % (os.cpu_count(), subprocess.run(["java", "-version"], capture_output=True,
                                                                           text=True).stderr.splitlines()[0]))
-        print("burn-down: %d noop tasks, control plane + %d subworkers (concurrency %d), batches of %d"
-              % (a.tasks, a.subworkers, a.concurrency, a.batch))
+        print("burn-down: %d noop tasks, control plane + %d subworkers (concurrency %d), batches of %d, "
+              "OpenTelemetry %s" % (a.tasks, a.subworkers, a.concurrency, a.batch, "on" if a.otel else "off"))
         print("  submit rate     %10.0f tasks/s  (%.2f s)" % (a.tasks / t_submit, t_submit))
         print("  completion rate %10.0f tasks/s  (%.2f s until the last finished)" % (a.tasks / t_done, t_done))
         for name, p in procs:
             print("  %-14s RSS idle %6.0f MB, peak %6.0f MB" % (name, idle[name], rss_mb(p.pid)))
+        if a.otel:
+            time.sleep(6)  # let the batch processors drain
+            print("  OTLP received   %d requests, %.1f MB" % (OtlpSink.received["requests"],
+                                                              OtlpSink.received["bytes"] / 1e6))
     finally:
         for _, p in procs:
             p.terminate()
