@@ -6,7 +6,7 @@ completion rate and peak RSS per process, and stops everything it started.
     ./mvnw -B package -DskipTests && python3 bench/burndown.py --tasks 100000 --subworkers 2
 """
 import argparse
-import http.server
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import threading
 import json
 import os
@@ -63,7 +63,7 @@ def completed(port):
     return total
 
 
-class OtlpSink(http.server.BaseHTTPRequestHandler):
+class OtlpSink(BaseHTTPRequestHandler):
     """Accepts OTLP/HTTP exports and answers 200 with an empty (valid) protobuf response; counts bytes."""
     received = {"requests": 0, "bytes": 0}
 
@@ -98,7 +98,7 @@ def main():
                    FASTWORKER_RESULT_CACHE_SIZE=str(max(10000, a.tasks)))
         worker_env = dict(os.environ)
         if a.otel:
-            sink = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OtlpSink)
+            sink = ThreadingHTTPServer(("127.0.0.1", 0), OtlpSink)
             threading.Thread(target=sink.serve_forever, daemon=True).start()
             otel = {"FASTWORKER_OTEL_ENABLED": "true", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
                     "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:%d" % sink.server_address[1]}
