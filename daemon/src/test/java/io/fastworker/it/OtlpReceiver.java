@@ -12,6 +12,11 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -54,11 +59,30 @@ final class OtlpReceiver implements AutoCloseable {
     private final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
     private final Set<String> metricNames = ConcurrentHashMap.newKeySet();
 
-    OtlpReceiver() throws IOException {
+    private final Vertx vertx = Vertx.vertx();
+    private final io.vertx.core.http.HttpServer grpcServer;
+
+    OtlpReceiver() throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/v1/traces", this::traces);
         server.createContext("/v1/metrics", this::metrics);
         server.start();
+        grpcServer = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+                .setHttp2ClearTextEnabled(true)).requestHandler(this::grpc).listen()
+                .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** The OTLP/gRPC endpoint (HTTP/2 cleartext), for {@code OTEL_EXPORTER_OTLP_PROTOCOL=grpc}. */
+    String grpcEndpoint() {
+        return "http://127.0.0.1:" + grpcServer.actualPort();
+    }
+
+    /** Like {@link #env} but exporting over gRPC. */
+    Map<String, String> grpcEnv(String serviceName) {
+        Map<String, String> env = env(serviceName);
+        env.put("OTEL_EXPORTER_OTLP_ENDPOINT", grpcEndpoint());
+        env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
+        return env;
     }
 
     /** The OTLP endpoint to give the exporters ({@code OTEL_EXPORTER_OTLP_ENDPOINT}). */
@@ -103,38 +127,68 @@ final class OtlpReceiver implements AutoCloseable {
 
     private void traces(HttpExchange exchange) throws IOException {
         try (exchange) {
-            ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(body(exchange));
-            for (ResourceSpans rs : request.getResourceSpansList()) {
-                Map<String, String> resource = attributes(rs.getResource());
-                for (ScopeSpans ss : rs.getScopeSpansList()) {
-                    for (Span s : ss.getSpansList()) {
-                        List<String> events = new ArrayList<>();
-                        s.getEventsList().forEach(e -> {
-                            events.add(e.getName());
-                            e.getAttributesList().forEach(kv -> events.add(value(kv.getValue())));
-                        });
-                        events.add(s.getStatus().getMessage());
-                        spans.add(new ReceivedSpan(s.getName(), hex(s.getTraceId().toByteArray()),
-                                hex(s.getSpanId().toByteArray()), hex(s.getParentSpanId().toByteArray()),
-                                s.getKindValue(), s.getStatus().getCodeValue(), attributes(s.getAttributesList()),
-                                resource, events));
-                    }
+            acceptTraces(body(exchange));
+            reply(exchange, ExportTraceServiceResponse.getDefaultInstance().toByteArray());
+        }
+    }
+
+    private void acceptTraces(byte[] body) throws IOException {
+        ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(body);
+        for (ResourceSpans rs : request.getResourceSpansList()) {
+            Map<String, String> resource = attributes(rs.getResource());
+            for (ScopeSpans ss : rs.getScopeSpansList()) {
+                for (Span s : ss.getSpansList()) {
+                    List<String> events = new ArrayList<>();
+                    s.getEventsList().forEach(e -> {
+                        events.add(e.getName());
+                        e.getAttributesList().forEach(kv -> events.add(value(kv.getValue())));
+                    });
+                    events.add(s.getStatus().getMessage());
+                    spans.add(new ReceivedSpan(s.getName(), hex(s.getTraceId().toByteArray()),
+                            hex(s.getSpanId().toByteArray()), hex(s.getParentSpanId().toByteArray()),
+                            s.getKindValue(), s.getStatus().getCodeValue(), attributes(s.getAttributesList()),
+                            resource, events));
                 }
             }
-            reply(exchange, ExportTraceServiceResponse.getDefaultInstance().toByteArray());
-        } catch (RuntimeException e) {
-            e.printStackTrace();
-            throw e;
         }
     }
 
     private void metrics(HttpExchange exchange) throws IOException {
         try (exchange) {
-            ExportMetricsServiceRequest request = ExportMetricsServiceRequest.parseFrom(body(exchange));
-            request.getResourceMetricsList().forEach(rm -> rm.getScopeMetricsList()
-                    .forEach(sm -> sm.getMetricsList().forEach(m -> metricNames.add(m.getName()))));
+            acceptMetrics(body(exchange));
             reply(exchange, ExportMetricsServiceResponse.getDefaultInstance().toByteArray());
         }
+    }
+
+    private void acceptMetrics(byte[] body) throws IOException {
+        ExportMetricsServiceRequest request = ExportMetricsServiceRequest.parseFrom(body);
+        request.getResourceMetricsList().forEach(rm -> rm.getScopeMetricsList()
+                .forEach(sm -> sm.getMetricsList().forEach(m -> metricNames.add(m.getName()))));
+    }
+
+    /**
+     * OTLP over gRPC: an HTTP/2 (cleartext) server answering the two Export methods. A gRPC message is a 5-byte
+     * prefix (compressed flag, length) and the protobuf; the status travels in the {@code grpc-status} trailer.
+     */
+    private void grpc(HttpServerRequest request) {
+        request.body().onSuccess(buffer -> {
+            HttpServerResponse response = request.response();
+            try {
+                byte[] all = buffer.getBytes();
+                byte[] message = java.util.Arrays.copyOfRange(all, 5, all.length);
+                if (request.path().endsWith("TraceService/Export")) {
+                    acceptTraces(message);
+                } else if (request.path().endsWith("MetricsService/Export")) {
+                    acceptMetrics(message);
+                }
+                response.putHeader("content-type", "application/grpc")
+                        .write(Buffer.buffer(new byte[] {0, 0, 0, 0, 0}));
+                response.putTrailer("grpc-status", "0").end();
+            } catch (IOException | RuntimeException e) {
+                response.putHeader("content-type", "application/grpc").putTrailer("grpc-status", "13")
+                        .putTrailer("grpc-message", String.valueOf(e.getMessage())).end();
+            }
+        });
     }
 
     private static byte[] body(HttpExchange exchange) throws IOException {
@@ -178,5 +232,6 @@ final class OtlpReceiver implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        vertx.close();
     }
 }

@@ -40,7 +40,8 @@ class TracingIT {
         Map<String, String> cpEnv = new HashMap<>(receiver.env("fastworker-control-plane"));
         cpEnv.put("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false");
         cp = Daemon.controlPlane(cpEnv);
-        Map<String, String> workerEnv = new HashMap<>(receiver.env("fastworker-subworker"));
+        // The subworker exports over gRPC (Quarkus's default protocol), the others over http/protobuf.
+        Map<String, String> workerEnv = new HashMap<>(receiver.grpcEnv("fastworker-subworker"));
         workerEnv.put("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=it");
         worker = Daemon.subworker(cp.linkAddress(), "trace-w1", 2, workerEnv, true);
         Map<String, String> appEnv = new HashMap<>(receiver.env("signup-app"));
