@@ -87,6 +87,7 @@ def main():
     ap.add_argument("--subworkers", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--jfr", metavar="DIR", help="record a Java Flight Recorder profile of every process into DIR")
     ap.add_argument("--otel", action="store_true",
                     help="turn OpenTelemetry on in every process, exporting to an OTLP/HTTP sink run here")
     a = ap.parse_args()
@@ -104,14 +105,19 @@ def main():
                     "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:%d" % sink.server_address[1]}
             env.update(otel, OTEL_SERVICE_NAME="bench-control-plane")
             worker_env.update(otel, OTEL_SERVICE_NAME="bench-subworker")
-        cp = subprocess.Popen(["java", "-Dquarkus.http.port=%d" % http_port, "-jar", JAR, "--role", "control-plane",
+        def jvm(name):
+            if not a.jfr:
+                return ["java"]
+            os.makedirs(a.jfr, exist_ok=True)
+            return ["java", "-XX:StartFlightRecording=settings=profile,filename=%s/%s.jfr" % (a.jfr, name)]
+        cp = subprocess.Popen(jvm("control-plane") + ["-Dquarkus.http.port=%d" % http_port, "-jar", JAR, "--role", "control-plane",
                                "--link-port", str(link_port)], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
         procs.append(("control-plane", cp))
         wait_ready(http_port)
         for i in range(a.subworkers):
             p = free_port()
-            w = subprocess.Popen(["java", "-Dquarkus.http.port=%d" % p, "-jar", JAR, "--role", "subworker",
+            w = subprocess.Popen(jvm("subworker-%d" % i) + ["-Dquarkus.http.port=%d" % p, "-jar", JAR, "--role", "subworker",
                                   "--control-plane-address", "tcp://127.0.0.1:%d" % link_port, "--worker-id",
                                   "bench-%d" % i, "--concurrency", str(a.concurrency)], env=worker_env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
