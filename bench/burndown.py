@@ -54,6 +54,16 @@ def rss_mb(pid):
         return 0.0
 
 
+def cpu_seconds(pid):
+    """User + system CPU time a process has used so far."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
 def completed(port):
     _, body = http("GET", "http://127.0.0.1:%d/q/metrics" % port)
     total = 0.0
@@ -109,7 +119,8 @@ def main():
             if not a.jfr:
                 return ["java"]
             os.makedirs(a.jfr, exist_ok=True)
-            return ["java", "-XX:StartFlightRecording=settings=profile,filename=%s/%s.jfr" % (a.jfr, name)]
+            return ["java", "-XX:FlightRecorderOptions:stackdepth=256",
+                    "-XX:StartFlightRecording=settings=profile,filename=%s/%s.jfr" % (a.jfr, name)]
         cp = subprocess.Popen(jvm("control-plane") + ["-Dquarkus.http.port=%d" % http_port, "-jar", JAR, "--role", "control-plane",
                                "--link-port", str(link_port)], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
@@ -124,6 +135,8 @@ def main():
             procs.append(("subworker-%d" % i, w))
             wait_ready(p)
         idle = {name: rss_mb(p.pid) for name, p in procs}
+        cpu0 = {name: cpu_seconds(p.pid) for name, p in procs}
+        own0 = os.times()
         base = "http://127.0.0.1:%d" % http_port
         t0 = time.time()
         sent = 0
@@ -142,8 +155,11 @@ def main():
                 last, stalled_since = done, time.time()
             elif time.time() - stalled_since > 30:
                 raise SystemExit("no progress for 30 s at %d of %d completed" % (done, a.tasks))
-            time.sleep(0.05)
+            time.sleep(0.2)
         t_done = time.time() - t0
+        cpu = {name: cpu_seconds(p.pid) - cpu0[name] for name, p in procs}
+        own = os.times()
+        cpu["bench client"] = own.user + own.system - own0.user - own0.system
         print("machine: %d cores, %s" % (os.cpu_count(), subprocess.run(["java", "-version"], capture_output=True,
                                                                           text=True).stderr.splitlines()[0]))
         print("burn-down: %d noop tasks, control plane + %d subworkers (concurrency %d), batches of %d, "
@@ -152,6 +168,8 @@ def main():
         print("  completion rate %10.0f tasks/s  (%.2f s until the last finished)" % (a.tasks / t_done, t_done))
         for name, p in procs:
             print("  %-14s RSS idle %6.0f MB, peak %6.0f MB" % (name, idle[name], rss_mb(p.pid)))
+        print("  CPU during the run: " + ", ".join("%s %.1f s" % (n, c) for n, c in cpu.items())
+              + " (%.0f µs of CPU per task in all)" % (1e6 * sum(cpu.values()) / a.tasks))
         if a.otel:
             time.sleep(6)  # let the batch processors drain
             print("  OTLP received   %d requests, %.1f MB" % (OtlpSink.received["requests"],

@@ -2,6 +2,7 @@ package io.fastworker.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
 
 /**
  * What the control plane knows about a task: its status and, once it has ended, its result or error.
@@ -14,9 +15,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param errorType the failure type of a {@code failure} (e.g. {@code task_error}, {@code timeout}), else null
  * @param errorMessage the failure message of a {@code failure}, else null
  * @param attempts attempts started so far
+ * @param submittedAt when the control plane accepted the task
+ * @param startedAt when its latest attempt started, or null
+ * @param finishedAt when it ended, or null
  */
 public record TaskResult(String id, String task, String status, JsonNode result, String errorType,
-        String errorMessage, int attempts) {
+        String errorMessage, int attempts, Instant submittedAt, Instant startedAt, Instant finishedAt) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -27,7 +31,13 @@ public record TaskResult(String id, String task, String status, JsonNode result,
                 result == null || result.isNull() ? null : result,
                 error.isObject() ? error.path("type").asText() : null,
                 error.isObject() ? error.path("message").asText() : null,
-                view.path("attempts").asInt());
+                view.path("attempts").asInt(), instant(view, "submittedAt"), instant(view, "startedAt"),
+                instant(view, "finishedAt"));
+    }
+
+    private static Instant instant(JsonNode view, String field) {
+        JsonNode v = view.get(field);
+        return v == null || !v.isTextual() ? null : Instant.parse(v.asText());
     }
 
     /** Whether the task has ended: success, failure or cancelled. */

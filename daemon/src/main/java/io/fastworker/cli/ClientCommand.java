@@ -26,8 +26,18 @@ abstract class ClientCommand implements Callable<Integer> {
         return spec.commandLine().getErr();
     }
 
+    /**
+     * Client commands run without Quarkus's logging configuration, where the JDK HTTP client's debug loggers count
+     * as enabled and format a message for every request (milliseconds each). Held here so they stay configured.
+     */
+    private static final java.util.List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of(
+            "jdk.internal.httpclient.debug", "jdk.internal.httpclient.hpack.debug",
+            "jdk.internal.httpclient.websocket.debug", "jdk.httpclient.HttpClient")
+            .map(java.util.logging.Logger::getLogger).toList();
+
     @Override
     public final Integer call() {
+        QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
         try {
             return run(new ControlPlaneClient(url));
         } catch (ControlPlaneClient.UnreachableException e) {

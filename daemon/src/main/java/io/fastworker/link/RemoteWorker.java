@@ -20,6 +20,8 @@ final class RemoteWorker {
     final NetSocket socket;
     final Set<String> tasks;
     final int concurrency;
+    /** Whether it takes several tasks per frame ({@code "batch": true} at join). */
+    final boolean batch;
     final Map<String, Lease> leases = new LinkedHashMap<>();
     int credits;
     long completed;
@@ -27,7 +29,9 @@ final class RemoteWorker {
     long lastSeenNanos;
     Instant lastSeen;
 
-    RemoteWorker(String id, String connection, NetSocket socket, List<String> tasks, int concurrency) {
+    RemoteWorker(String id, String connection, NetSocket socket, List<String> tasks, int concurrency,
+            boolean batch) {
+        this.batch = batch;
         this.id = id;
         this.connection = connection;
         this.socket = socket;

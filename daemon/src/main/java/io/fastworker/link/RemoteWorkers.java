@@ -44,6 +44,9 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RemoteWorkers {
 
+    /** Most tasks sent to one subworker in one frame. */
+    static final int MAX_BATCH = 64;
+
     private static final Logger LOG = Logger.getLogger(RemoteWorkers.class);
     private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
@@ -184,7 +187,8 @@ public class RemoteWorkers {
                 m.fail(409, "worker id '" + id + "' is already joined on another connection");
                 return;
             }
-            RemoteWorker w = new RemoteWorker(id, connection, socket, tasks, concurrency);
+            RemoteWorker w = new RemoteWorker(id, connection, socket, tasks, concurrency,
+                    Boolean.TRUE.equals(body.getValue("batch")));
             byId.put(id, w);
             byConnection.put(connection, w);
         }
@@ -254,6 +258,17 @@ public class RemoteWorkers {
     }
 
     private void result(RemoteWorker w, JsonObject body) {
+        if (body != null && body.getValue("results") instanceof JsonArray batch) {
+            for (Object item : batch) {
+                if (item instanceof JsonObject r) {
+                    result(w, r);
+                }
+            }
+            return;
+        }
+        if (body == null) {
+            return;
+        }
         credit(w, body);
         RemoteWorker.Lease lease = w.leases.get(body.getString("taskId", ""));
         Integer attempt = body.getInteger("attempt");
@@ -362,7 +377,7 @@ public class RemoteWorkers {
                 }
                 Assignment a = engine.assignNext(100, TimeUnit.MILLISECONDS, this::reserve, this::unreserve);
                 if (a != null) {
-                    send(a);
+                    send(withMoreFor(a));
                 }
             } catch (InterruptedException e) {
                 // stopping
@@ -394,6 +409,38 @@ public class RemoteWorkers {
         }
     }
 
+    /**
+     * The assignment plus, for a worker that takes batches, the next ready tasks it can run, as long as it has
+     * credits and they head the queue (so priority order holds), up to {@link #MAX_BATCH}.
+     */
+    private List<Assignment> withMoreFor(Assignment first) throws InterruptedException {
+        List<Assignment> batch = new ArrayList<>();
+        batch.add(first);
+        RemoteWorker w;
+        synchronized (lock) {
+            w = byId.get(first.executor());
+        }
+        if (w == null || !w.batch) {
+            return batch;
+        }
+        while (batch.size() < MAX_BATCH) {
+            Assignment next = engine.assignNext(0, TimeUnit.NANOSECONDS, spec -> {
+                synchronized (lock) {
+                    if (!w.canTake(spec.name())) {
+                        return null;
+                    }
+                    w.credits--;
+                    return w.id;
+                }
+            }, this::unreserve);
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+        }
+        return batch;
+    }
+
     private void unreserve(String workerId) {
         synchronized (lock) {
             RemoteWorker w = byId.get(workerId);
@@ -403,37 +450,64 @@ public class RemoteWorkers {
         }
     }
 
-    private void send(Assignment a) {
+    private void send(List<Assignment> batch) {
         RemoteWorker w;
+        String workerId = batch.get(0).executor();
         synchronized (lock) {
-            w = byId.get(a.executor());
+            w = byId.get(workerId);
             if (w != null) {
-                long deadline = System.nanoTime() + a.spec().options().timeout().plus(config.link().grace()).toNanos();
-                w.leases.put(a.taskId(), new RemoteWorker.Lease(a, deadline));
+                for (Assignment a : batch) {
+                    long deadline = System.nanoTime()
+                            + a.spec().options().timeout().plus(config.link().grace()).toNanos();
+                    w.leases.put(a.taskId(), new RemoteWorker.Lease(a, deadline));
+                }
             }
         }
         if (w == null) {
-            engine.handBack(a, TaskError.of(TaskError.WORKER_LOST, "subworker " + a.executor()
-                    + " left before the task reached it"), Integer.MAX_VALUE);
+            for (Assignment a : batch) {
+                engine.handBack(a, TaskError.of(TaskError.WORKER_LOST, "subworker " + workerId
+                        + " left before the task reached it"), Integer.MAX_VALUE);
+            }
             return;
         }
-        TaskSpec s = a.spec();
-        Span dispatch = tracing.startDispatch(a.traceContext(), a.spanAttributes(), w.id);
-        try {
-            JsonObject body = new JsonObject()
-                    .put("taskId", a.taskId())
-                    .put("attempt", a.attempt())
-                    .put("maxAttempts", s.options().maxAttempts())
-                    .put("task", s.name())
-                    .put("priority", s.options().priority().wireName())
-                    .put("args", new JsonArray(s.args().toString()))
-                    .put("kwargs", new JsonObject(s.kwargs().toString()))
-                    .put("timeoutMs", s.options().timeout().toMillis());
-            DeliveryOptions options = new DeliveryOptions().addHeader("taskId", a.taskId());
-            tracing.headers(dispatch).forEach(options::addHeader);
-            vertx.eventBus().send(LinkProtocol.WORKER_PREFIX + w.id, body, options);
-        } finally {
-            dispatch.end();
+        if (batch.size() == 1) {
+            Assignment a = batch.get(0);
+            Span dispatch = tracing.startDispatch(a.traceContext(), a.spanAttributes(), w.id);
+            try {
+                DeliveryOptions options = new DeliveryOptions().addHeader("taskId", a.taskId());
+                tracing.headers(dispatch).forEach(options::addHeader);
+                vertx.eventBus().send(LinkProtocol.WORKER_PREFIX + w.id, taskMessage(a), options);
+            } finally {
+                dispatch.end();
+            }
+            return;
         }
+        JsonArray tasks = new JsonArray();
+        List<Span> spans = new ArrayList<>(batch.size());
+        for (Assignment a : batch) {
+            Span dispatch = tracing.startDispatch(a.traceContext(), a.spanAttributes(), w.id);
+            spans.add(dispatch);
+            JsonObject t = taskMessage(a);
+            Map<String, String> trace = tracing.headers(dispatch);
+            if (!trace.isEmpty()) {
+                t.put("trace", new JsonObject(new java.util.HashMap<>(trace)));
+            }
+            tasks.add(t);
+        }
+        vertx.eventBus().send(LinkProtocol.WORKER_PREFIX + w.id, new JsonObject().put("tasks", tasks));
+        spans.forEach(Span::end);
+    }
+
+    private static JsonObject taskMessage(Assignment a) {
+        TaskSpec s = a.spec();
+        return new JsonObject()
+                .put("taskId", a.taskId())
+                .put("attempt", a.attempt())
+                .put("maxAttempts", s.options().maxAttempts())
+                .put("task", s.name())
+                .put("priority", s.options().priority().wireName())
+                .put("args", s.args().isEmpty() ? new JsonArray() : new JsonArray(s.args().toString()))
+                .put("kwargs", s.kwargs().isEmpty() ? new JsonObject() : new JsonObject(s.kwargs().toString()))
+                .put("timeoutMs", s.options().timeout().toMillis());
     }
 }

@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -24,22 +26,38 @@ public class TaskMetrics {
     @Inject
     MeterRegistry registry;
 
+    /** Meters by name and tag values: looking a meter up in the registry on every task costs more than the count. */
+    private final Map<String, Object> meters = new ConcurrentHashMap<>();
+
+    @SuppressWarnings("unchecked")
+    private <M> M meter(String key, Supplier<M> create) {
+        Object m = meters.get(key);
+        if (m == null) {
+            m = meters.computeIfAbsent(key, k -> create.get());
+        }
+        return (M) m;
+    }
+
     public void submitted(String task) {
         counter("fastworker.tasks.submitted", "Tasks accepted", "task", task).increment();
     }
 
     public void dispatched(String task, String executorKind) {
-        Counter.builder("fastworker.tasks.dispatched").description("Attempts handed to an executor")
-                .tag("task", task).tag("executor", executorKind).register(registry).increment();
+        this.<Counter>meter("dispatched|" + task + "|" + executorKind, () -> Counter
+                .builder("fastworker.tasks.dispatched").description("Attempts handed to an executor")
+                .tag("task", task).tag("executor", executorKind).register(registry)).increment();
     }
 
     /** A task reached success or failure; {@code ran} is the execution time of its last attempt. */
     public void completed(String task, boolean success, Duration ran) {
-        Counter.builder("fastworker.tasks.completed").description("Tasks finished")
-                .tag("task", task).tag("status", success ? "success" : "failure").register(registry).increment();
+        String status = success ? "success" : "failure";
+        this.<Counter>meter("completed|" + task + "|" + status, () -> Counter.builder("fastworker.tasks.completed")
+                .description("Tasks finished").tag("task", task).tag("status", status).register(registry))
+                .increment();
         if (ran != null) {
-            Timer.builder("fastworker.tasks.duration").description("Execution time of a task's last attempt")
-                    .tag("task", task).publishPercentileHistogram().register(registry).record(ran);
+            this.<Timer>meter("duration|" + task, () -> Timer.builder("fastworker.tasks.duration")
+                    .description("Execution time of a task's last attempt").tag("task", task)
+                    .publishPercentileHistogram().register(registry)).record(ran);
         }
     }
 
@@ -65,6 +83,7 @@ public class TaskMetrics {
     }
 
     private Counter counter(String name, String description, String tag, String value) {
-        return Counter.builder(name).description(description).tag(tag, value).register(registry);
+        return meter(name + "|" + value, () -> Counter.builder(name).description(description).tag(tag, value)
+                .register(registry));
     }
 }

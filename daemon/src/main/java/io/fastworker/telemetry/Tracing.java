@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.HashMap;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.MDC;
 
 /**
@@ -47,6 +48,9 @@ public class Tracing {
     @Inject
     OpenTelemetry openTelemetry;
 
+    @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "true")
+    boolean disabled;
+
     private Tracer tracer;
     private TextMapPropagator propagator;
 
@@ -58,13 +62,16 @@ public class Tracing {
 
     /** The trace context current on this thread as W3C headers; empty when nothing is being traced. */
     public Map<String, String> capture() {
+        if (disabled) {
+            return Map.of();
+        }
         Context current = Context.current();
         return Span.fromContext(current).getSpanContext().isValid() ? headers(current) : Map.of();
     }
 
     /** The W3C headers that make {@code span} the parent on the other side. */
     public Map<String, String> headers(Span span) {
-        return span.getSpanContext().isValid() ? headers(Context.root().with(span)) : Map.of();
+        return disabled ? Map.of() : span.getSpanContext().isValid() ? headers(Context.root().with(span)) : Map.of();
     }
 
     private Map<String, String> headers(Context context) {
@@ -75,6 +82,9 @@ public class Tracing {
 
     /** Starts (does not make current) the dispatch span of one attempt, in the trace of {@code parent}. */
     public Span startDispatch(Map<String, String> parent, TaskAttributes task, String worker) {
+        if (disabled) {
+            return Span.getInvalid();
+        }
         Span span = task.apply(tracer.spanBuilder(DISPATCH_SPAN).setSpanKind(SpanKind.PRODUCER)
                 .setParent(extract(parent))).startSpan();
         span.setAttribute("fastworker.worker.id", worker);
@@ -86,6 +96,9 @@ public class Tracing {
      * the logging MDC until {@link Execution#close()}.
      */
     public Execution startExecute(Map<String, String> parent, TaskAttributes task, String worker) {
+        if (disabled) {
+            return Execution.NONE;
+        }
         Span span = task.apply(tracer.spanBuilder(EXECUTE_SPAN).setSpanKind(SpanKind.CONSUMER)
                 .setParent(extract(parent))).startSpan();
         span.setAttribute("fastworker.worker.id", worker);
@@ -109,9 +122,18 @@ public class Tracing {
 
     /** A running execute span; report the outcome with {@link #succeeded()} or {@link #failed}, then close. */
     public static final class Execution implements AutoCloseable {
+        /** The switch is off: nothing to record. */
+        static final Execution NONE = new Execution();
+
         private final Span span;
         private final Scope scope;
         private final boolean traced;
+
+        private Execution() {
+            this.span = Span.getInvalid();
+            this.scope = Scope.noop();
+            this.traced = false;
+        }
 
         private Execution(Span span) {
             this.span = span;
@@ -142,6 +164,9 @@ public class Tracing {
 
         @Override
         public void close() {
+            if (this == NONE) {
+                return;
+            }
             scope.close();
             span.end();
             if (traced) {

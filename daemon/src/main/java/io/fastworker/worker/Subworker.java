@@ -76,6 +76,11 @@ public class Subworker {
     private ExecutorService pool;
     private ScheduledExecutorService watchdogs;
     private volatile NetSocket socket;
+    private volatile io.vertx.core.Context linkContext;
+    /** Results waiting to be written: several that end close together go out in one frame. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<JsonObject> results =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean flushPending = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile State state = State.CONNECTING;
     private volatile boolean stopping;
     private long heartbeatTimer = -1;
@@ -126,6 +131,7 @@ public class Subworker {
 
     private void connected(NetSocket s) {
         socket = s;
+        linkContext = vertx.getOrCreateContext();
         RecordParser parser = RecordParser.newFixed(4);
         parser.handler(new java.util.function.Consumer<Buffer>() {
             int expected = -1;
@@ -153,7 +159,8 @@ public class Subworker {
         write(new JsonObject().put("type", "register").put("address", LinkProtocol.WORKER_PREFIX + workerId));
         JsonObject join = new JsonObject().put("protocol", LinkProtocol.VERSION).put("workerId", workerId)
                 .put("tasks", new JsonArray(registry.definitions().stream().map(TaskDefinition::name).toList()))
-                .put("concurrency", config.concurrency());
+                .put("concurrency", config.concurrency())
+                .put("batch", true);
         config.link().token().ifPresent(t -> join.put("token", t));
         String reply = UUID.randomUUID().toString();
         replyAddresses.put(reply, LinkProtocol.JOIN);
@@ -199,7 +206,16 @@ public class Subworker {
         if (replyAddresses.remove(addr) != null) {
             joinReply(frame);
         } else if (addr.equals(LinkProtocol.WORKER_PREFIX + workerId)) {
-            task(frame.getJsonObject("body"), frame.getJsonObject("headers"));
+            JsonObject body = frame.getJsonObject("body");
+            if (body != null && body.getValue("tasks") instanceof JsonArray batch) {
+                for (Object item : batch) {
+                    if (item instanceof JsonObject t) {
+                        task(t, t.getJsonObject("trace"));
+                    }
+                }
+            } else {
+                task(body, frame.getJsonObject("headers"));
+            }
         }
     }
 
@@ -291,7 +307,25 @@ public class Subworker {
             }
         }
         result.put("credits", stopping ? 0 : 1);
-        send(LinkProtocol.RESULT, result);
+        results.add(result);
+        io.vertx.core.Context context = linkContext;
+        if (context != null && flushPending.compareAndSet(false, true)) {
+            context.runOnContext(v -> flushResults());
+        }
+    }
+
+    /** Writes the waiting results: one as a plain result message, several as {@code {"results": [...]}}. */
+    private void flushResults() {
+        flushPending.set(false);
+        JsonArray batch = new JsonArray();
+        for (JsonObject r; (r = results.poll()) != null; ) {
+            batch.add(r);
+        }
+        if (batch.size() == 1) {
+            send(LinkProtocol.RESULT, batch.getJsonObject(0));
+        } else if (batch.size() > 1) {
+            send(LinkProtocol.RESULT, new JsonObject().put("results", batch));
+        }
     }
 
     private static JsonObject error(TaskError e) {
