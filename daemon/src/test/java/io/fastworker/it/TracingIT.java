@@ -154,6 +154,31 @@ class TracingIT {
     }
 
     @Test
+    void tasksDispatchedSeveralPerFrameKeepTheirOwnTraceContext() throws Exception {
+        String traceId = "7bf92f3577b34da6a3ce929d0e0e4736";
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = 0; i < 20; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"task\": \"sleep\", \"args\": [20]}");
+        }
+        HttpResponse<String> r = cp.post("/tasks/batch", batch.append("]").toString(),
+                Map.of("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01"));
+        assertEquals(202, r.statusCode(), r.body());
+        for (JsonNode id : JSON.readTree(r.body()).path("ids")) {
+            assertEquals("success", awaitTask(id.asText()).path("status").asText());
+        }
+        List<ReceivedSpan> trace = receiver.await(all -> all.stream().filter(s -> s.traceId().equals(traceId)
+                && s.name().equals("fastworker.task.execute")).count() == 20, Duration.ofSeconds(30),
+                "20 execute spans in trace " + traceId).stream().filter(s -> s.traceId().equals(traceId)).toList();
+        List<ReceivedSpan> executes = trace.stream().filter(s -> s.name().equals("fastworker.task.execute")).toList();
+        for (ReceivedSpan e : executes) {
+            ReceivedSpan dispatch = only(trace, s -> s.spanId().equals(e.parentSpanId()));
+            assertEquals("fastworker.control_plane.dispatch", dispatch.name());
+            assertEquals(e.attributes().get("fastworker.task.id"), dispatch.attributes().get("fastworker.task.id"),
+                    "each execute span continues the dispatch span of its own task");
+        }
+    }
+
+    @Test
     void theCliSubmitSpanContinuesTheTraceparentOfItsEnvironment() throws Exception {
         String traceId = "0af7651916cd43dd8448eb211c80319c";
         String scriptSpan = "b7ad6b7169203331";
