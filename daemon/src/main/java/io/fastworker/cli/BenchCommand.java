@@ -67,7 +67,7 @@ class BenchCommand extends ClientCommand {
     @Override
     int run(ControlPlaneClient http) throws ControlPlaneClient.UnreachableException {
         FastWorkerClient client = FastWorkerClient.builder().url(http.url()).requestTimeout(Duration.ofSeconds(60))
-                .build();
+                .openTelemetry(io.opentelemetry.api.OpenTelemetry.noop()).build(); // load, not a traced caller
         ObjectNode out = switch (scenario) {
             case "burndown" -> burndown(client, http);
             case "steady" -> steady(client, http);
@@ -85,41 +85,23 @@ class BenchCommand extends ClientCommand {
     private void warmUp(FastWorkerClient client, ControlPlaneClient http, int perRequest)
             throws ControlPlaneClient.UnreachableException {
         long before = completed(http);
-        List<CompletableFuture<?>> calls = new ArrayList<>();
-        Semaphore window = new Semaphore(Math.max(1, inFlight));
-        for (int sent = 0; sent < warmup; ) {
-            int n = Math.min(perRequest, warmup - sent);
-            window.acquireUninterruptibly();
-            CompletableFuture<?> call = n == 1 ? client.delayAsync(TaskRequest.of(taskName))
-                    : client.delayBatchAsync(Collections.nCopies(n, TaskRequest.of(taskName)));
-            calls.add(call.whenComplete((v, e) -> window.release()));
-            sent += n;
-        }
-        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+        submitAll(client, warmup, perRequest);
         while (completed(http) - before < warmup) {
             sleep(20);
         }
     }
 
-    private ObjectNode burndown(FastWorkerClient client, ControlPlaneClient http)
-            throws ControlPlaneClient.UnreachableException {
-        warmUp(client, http, batch);
-        long before = completed(http);
-        Semaphore window = new Semaphore(inFlight);
-        List<String> ids = Collections.synchronizedList(new ArrayList<>(tasks));
+    /** Submits {@code count} tasks, {@code perRequest} per HTTP call, {@code --in-flight} calls at a time. */
+    private List<String> submitAll(FastWorkerClient client, int count, int perRequest) {
+        Semaphore window = new Semaphore(Math.max(1, inFlight));
+        List<String> ids = Collections.synchronizedList(new ArrayList<>(count));
         ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
-        long t0 = System.nanoTime();
         List<CompletableFuture<?>> calls = new ArrayList<>();
-        for (int sent = 0; sent < tasks; ) {
-            int n = Math.min(batch, tasks - sent);
+        for (int sent = 0; sent < count; ) {
+            int n = Math.min(perRequest, count - sent);
             window.acquireUninterruptibly();
-            CompletableFuture<?> call;
-            if (n == 1) {
-                call = client.delayAsync(TaskRequest.of(taskName)).thenAccept(ids::add);
-            } else {
-                List<TaskRequest> requests = Collections.nCopies(n, TaskRequest.of(taskName));
-                call = client.delayBatchAsync(requests).thenAccept(ids::addAll);
-            }
+            CompletableFuture<?> call = n == 1 ? client.delayAsync(TaskRequest.of(taskName)).thenAccept(ids::add)
+                    : client.delayBatchAsync(Collections.nCopies(n, TaskRequest.of(taskName))).thenAccept(ids::addAll);
             calls.add(call.whenComplete((v, e) -> {
                 if (e != null) {
                     errors.add(e);
@@ -129,10 +111,19 @@ class BenchCommand extends ClientCommand {
             sent += n;
         }
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
-        double submitSeconds = (System.nanoTime() - t0) / 1e9;
         if (!errors.isEmpty()) {
             throw new IllegalStateException(errors.size() + " submissions failed, first: " + errors.peek());
         }
+        return ids;
+    }
+
+    private ObjectNode burndown(FastWorkerClient client, ControlPlaneClient http)
+            throws ControlPlaneClient.UnreachableException {
+        warmUp(client, http, batch);
+        long before = completed(http);
+        long t0 = System.nanoTime();
+        List<String> ids = submitAll(client, tasks, batch);
+        double submitSeconds = (System.nanoTime() - t0) / 1e9;
         while (completed(http) - before < tasks) {
             sleep(20);
         }
