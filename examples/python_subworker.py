@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A FastWorker subworker in plain Python 3 (standard library only), to show the link protocol is language-neutral.
 
-It joins a control plane, announces the task `py_reverse(text)` (returns the text reversed) and runs it.
+It joins a control plane, announces the tasks `py_reverse(text)` (returns the text reversed) and `py_sleep(ms)`
+(sleeps, returns ms) and runs them one at a time (concurrency 1).
 See docs/PROTOCOL.md. Usage:
     python3 examples/python_subworker.py --address tcp://127.0.0.1:5555 --worker-id py1 [--token SECRET]
 """
@@ -39,7 +40,14 @@ def read_exact(sock, n):
     return buf
 
 
-TASKS = {"py_reverse": lambda text: text[::-1]}
+def py_sleep(ms):
+    time.sleep(ms / 1000.0)
+    return ms
+
+
+TASKS = {"py_reverse": lambda text: text[::-1], "py_sleep": py_sleep}
+# Announced at join, so that the control plane refuses a submission whose arguments cannot bind (400).
+PARAMETERS = {"py_reverse": ["text"], "py_sleep": ["ms"]}
 
 
 def main():
@@ -60,7 +68,8 @@ def main():
         send_frame(sock, lock, frame)
 
     send_frame(sock, lock, {"type": "register", "address": me})
-    join = {"protocol": 1, "workerId": args.worker_id, "tasks": sorted(TASKS), "concurrency": 1}
+    join = {"protocol": 1, "workerId": args.worker_id, "tasks": sorted(TASKS), "parameters": PARAMETERS,
+            "concurrency": 1}
     if args.token:
         join["token"] = args.token
     join_reply = str(uuid.uuid4())

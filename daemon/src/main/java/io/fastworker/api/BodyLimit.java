@@ -1,6 +1,8 @@
 package io.fastworker.api;
 
 import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.telemetry.TaskMetrics;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,11 +20,17 @@ class BodyLimit {
     @Inject
     FastWorkerConfig config;
 
+    @Inject
+    TaskMetrics metrics;
+
     void install(@Observes Router router) {
         long limit = config.api().maxBodySize().asLongValue();
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
             String length = ctx.request().getHeader("Content-Length");
             if (length != null && tooLarge(length, limit)) {
+                if (ctx.request().method() == HttpMethod.POST && ctx.request().path().startsWith("/tasks")) {
+                    metrics.rejected("body_too_large", 1);
+                }
                 JsonObject problem = new JsonObject()
                         .put("type", "urn:fastworker:problem:body-too-large")
                         .put("title", "Request body too large")

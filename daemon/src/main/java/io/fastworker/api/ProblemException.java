@@ -12,17 +12,25 @@ public class ProblemException extends RuntimeException {
     private final String code;
     private final String title;
     private final transient Map<String, Object> extensions;
+    private final int tasks;
 
     public ProblemException(int status, String code, String title, String detail) {
         this(status, code, title, detail, Map.of());
     }
 
     public ProblemException(int status, String code, String title, String detail, Map<String, Object> extensions) {
+        this(status, code, title, detail, extensions, 1);
+    }
+
+    /** A refusal of a submission of {@code tasks} tasks (a batch), as counted in the rejection metric. */
+    public ProblemException(int status, String code, String title, String detail, Map<String, Object> extensions,
+            int tasks) {
         super(detail, null, false, false);
         this.status = status;
         this.code = code;
         this.title = title;
         this.extensions = extensions;
+        this.tasks = tasks;
     }
 
     public static ProblemException badRequest(String detail) {
@@ -39,6 +47,11 @@ public class ProblemException extends RuntimeException {
 
     public String title() {
         return title;
+    }
+
+    /** How many submitted tasks this refusal turned away. */
+    public int tasks() {
+        return tasks;
     }
 
     public Map<String, Object> extensions() {

@@ -1,8 +1,14 @@
 package io.fastworker.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.fastworker.engine.DuplicateTaskIdException;
+import io.fastworker.engine.NotAcceptingException;
 import io.fastworker.engine.QueueFullException;
+import io.fastworker.telemetry.TaskMetrics;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
@@ -12,11 +18,19 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Turns every refusal into {@code application/problem+json} with a detail a person can act on. */
+/**
+ * Turns every refusal into {@code application/problem+json} with a detail a person can act on, and counts refused
+ * submissions in {@code fastworker.tasks.rejected}.
+ */
 class Problems {
 
     static final String MEDIA_TYPE = "application/problem+json";
+    static final String BODY_TOO_LARGE = "the request body exceeds the limit set by fastworker.api.max-body-size; "
+            + "split a large batch into smaller ones";
     private static final Logger LOG = Logger.getLogger(Problems.class);
+
+    @Inject
+    TaskMetrics metrics;
 
     static Response response(int status, String code, String title, String detail, Map<String, Object> extra) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -28,32 +42,50 @@ class Problems {
         return Response.status(status).type(MEDIA_TYPE).entity(body).build();
     }
 
+    /** Counts a refused submission (POST /tasks or /tasks/batch); other refused requests are not submissions. */
+    private void rejected(HttpServerRequest request, String reason, int tasks) {
+        if (request != null && request.method() == HttpMethod.POST && request.path().startsWith("/tasks")) {
+            metrics.rejected(reason, tasks);
+        }
+    }
+
     @ServerExceptionMapper
-    Response problem(ProblemException e) {
+    Response problem(ProblemException e, HttpServerRequest request) {
+        rejected(request, e.code().replace('-', '_'), e.tasks());
         return response(e.status(), e.code(), e.title(), e.getMessage(), e.extensions());
     }
 
     @ServerExceptionMapper
     Response queueFull(QueueFullException e) {
+        // counted by the engine, per task refused
         Response r = response(429, "queue-full", "Queue full", e.getMessage(), Map.of("capacity", e.capacity()));
         return Response.fromResponse(r).header("Retry-After", "1").build();
     }
 
     @ServerExceptionMapper
-    Response notAccepting(io.fastworker.engine.NotAcceptingException e) {
+    Response notAccepting(NotAcceptingException e, HttpServerRequest request) {
+        rejected(request, "not_accepting", 1);
         return Response.fromResponse(response(503, "not-accepting", "Not accepting tasks", e.getMessage(), Map.of()))
                 .header("Retry-After", "1").build();
     }
 
     @ServerExceptionMapper
-    Response duplicate(DuplicateTaskIdException e) {
+    Response duplicate(DuplicateTaskIdException e, HttpServerRequest request) {
+        rejected(request, "duplicate_id", 1);
         return response(409, "duplicate-id", "Duplicate task id", e.getMessage(), Map.of());
     }
 
     @ServerExceptionMapper
-    Response malformedJson(JsonProcessingException e) {
+    Response malformedJson(JsonProcessingException e, HttpServerRequest request) {
+        rejected(request, "malformed_json", 1);
         return response(400, "malformed-json", "Malformed JSON", "the request body is not valid JSON: "
                 + e.getOriginalMessage() + location(e), Map.of());
+    }
+
+    /** Also JSON that does not end where it should (two objects one after the other). */
+    @ServerExceptionMapper
+    Response mismatchedJson(MismatchedInputException e, HttpServerRequest request) {
+        return malformedJson(e, request);
     }
 
     private static String location(JsonProcessingException e) {
@@ -62,24 +94,41 @@ class Problems {
     }
 
     @ServerExceptionMapper
-    Response unsupportedMediaType(NotSupportedException e) {
+    Response unsupportedMediaType(NotSupportedException e, HttpServerRequest request) {
+        rejected(request, "unsupported_media_type", 1);
         return response(415, "unsupported-media-type", "Unsupported media type",
                 "send the body as Content-Type: application/json", Map.of());
     }
 
     @ServerExceptionMapper
-    Response notAllowed(NotAllowedException e) {
+    Response notAllowed(NotAllowedException e, HttpServerRequest request) {
+        String allowed = allowedMethods(request == null ? "" : request.path());
         return Response.fromResponse(response(405, "method-not-allowed", "Method not allowed",
-                "this path accepts " + e.getResponse().getAllowedMethods(), Map.of()))
-                .allow(e.getResponse().getAllowedMethods()).build();
+                (request == null ? "this method" : request.method().name()) + " is not allowed here; this path "
+                        + "accepts " + allowed, Map.of())).header("Allow", allowed).build();
+    }
+
+    /** The methods the API serves on a path (the resources' own table, for 405 answers). */
+    static String allowedMethods(String path) {
+        String p = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+        if (p.equals("/tasks")) {
+            return "GET, POST";
+        }
+        if (p.equals("/tasks/batch")) {
+            return "GET, POST, DELETE"; // GET and DELETE read and cancel a task whose id is "batch"
+        }
+        if (p.startsWith("/tasks/")) {
+            return "GET, DELETE";
+        }
+        return "GET";
     }
 
     @ServerExceptionMapper
-    Response web(WebApplicationException e) {
+    Response web(WebApplicationException e, HttpServerRequest request) {
         int status = e.getResponse().getStatus();
         if (status == 413) {
-            return response(413, "body-too-large", "Request body too large", "the request body exceeds the "
-                    + "limit set by fastworker.api.max-body-size; split a large batch into smaller ones", Map.of());
+            rejected(request, "body_too_large", 1);
+            return response(413, "body-too-large", "Request body too large", BODY_TOO_LARGE, Map.of());
         }
         String reason = Response.Status.fromStatusCode(status) == null ? "Error"
                 : Response.Status.fromStatusCode(status).getReasonPhrase();
@@ -90,11 +139,12 @@ class Problems {
     }
 
     @ServerExceptionMapper
-    Response unreadableBody(java.io.IOException e) {
+    Response unreadableBody(java.io.IOException e, HttpServerRequest request) {
         if (String.valueOf(e.getMessage()).contains("too large")) {
-            return response(413, "body-too-large", "Request body too large", "the request body exceeds the "
-                    + "limit set by fastworker.api.max-body-size; split a large batch into smaller ones", Map.of());
+            rejected(request, "body_too_large", 1);
+            return response(413, "body-too-large", "Request body too large", BODY_TOO_LARGE, Map.of());
         }
+        rejected(request, "invalid_request", 1);
         return response(400, "unreadable-body", "Unreadable body", "the request body could not be read: "
                 + e.getMessage(), Map.of());
     }

@@ -24,7 +24,8 @@ public class RegistryResource {
 
         static TaskInfo of(TaskDefinition d) {
             TaskOptions o = d.defaults();
-            return new TaskInfo(d.name(), d.parameters(), o.priority(), o.maxRetries(), o.retryDelay().toString(),
+            return new TaskInfo(d.name(), d.parameters().orElse(null), o.priority(), o.maxRetries(),
+                    o.retryDelay().toString(),
                     o.retryBackoff(), o.retryBackoffMax().toString(), o.timeout().toString());
         }
     }

@@ -18,20 +18,28 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-/** Turns one JSON submission into a {@link TaskSpec}, or a 400 problem that names the field and the fix. */
+/**
+ * Turns one JSON submission into a {@link TaskSpec}, or a 400 problem that names the field and the fix. When the
+ * task's parameters are known (its definition here, or a subworker's announcement), arguments that cannot bind to
+ * them are refused here rather than failing later.
+ */
 @ApplicationScoped
 class SubmissionParser {
 
     static final Set<String> FIELDS = Set.of("id", "task", "args", "kwargs", "priority", "countdown", "eta",
             "maxRetries", "timeout", "retryDelay", "retryBackoff", "retryBackoffMax");
-    private static final Duration MAX_COUNTDOWN = Duration.ofDays(366);
+    /** Furthest ahead a countdown or ETA may lie. */
+    static final Duration MAX_COUNTDOWN = Duration.ofDays(366);
 
     @Inject
     TaskRegistry registry;
@@ -68,22 +76,66 @@ class SubmissionParser {
                 JsonNodeFactory.instance.arrayNode());
         ObjectNode kwargs = optional(body, "kwargs", JsonNode::isObject, "a JSON object", ObjectNode.class,
                 JsonNodeFactory.instance.objectNode());
-        TaskOptions options = options(body, definition.defaults());
-        return new TaskSpec(id(body), name, args, kwargs, options, notBefore(body, now));
+        TaskOptions options;
+        try {
+            options = definition.defaults().merge(overrides(body));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("field " + e.getMessage());
+        }
+        String id = id(body);
+        Instant notBefore = notBefore(body, now);
+        definition.parameters().ifPresent(params -> checkBinding(name, params, args, kwargs));
+        return new TaskSpec(id, name, args, kwargs, options, notBefore);
     }
 
-    /** A task no Java bean declares but a joined subworker (possibly in another language) announced. */
-    private java.util.Optional<TaskDefinition> remoteOnly(String name) {
+    /**
+     * Refuses arguments that cannot bind to the parameters: too many positional ones, an unknown or repeated name,
+     * or a parameter left without a value. Whether the values have the right types is found out when the task runs.
+     */
+    private static void checkBinding(String task, List<String> params, ArrayNode args, ObjectNode kwargs) {
+        String problem = null;
+        if (args.size() > params.size()) {
+            problem = "takes " + params.size() + " argument(s) but " + args.size() + " positional were given";
+        }
+        for (Iterator<String> it = kwargs.fieldNames(); problem == null && it.hasNext();) {
+            String key = it.next();
+            int index = params.indexOf(key);
+            if (index < 0) {
+                problem = "has no parameter '" + key + "'";
+            } else if (index < args.size()) {
+                problem = "got parameter '" + key + "' both positionally and by name";
+            }
+        }
+        if (problem == null) {
+            List<String> missing = new ArrayList<>();
+            for (int i = args.size(); i < params.size(); i++) {
+                if (!kwargs.has(params.get(i))) {
+                    missing.add(params.get(i));
+                }
+            }
+            if (!missing.isEmpty()) {
+                problem = "is missing argument(s) " + String.join(", ", missing);
+            }
+        }
+        if (problem != null) {
+            throw new ProblemException(400, "bad-arguments", "Arguments do not fit the task", "task '" + task + "' "
+                    + problem + "; its parameters are (" + String.join(", ", params) + ")",
+                    Map.of("parameters", params));
+        }
+    }
+
+    /** A task no Java bean here declares but a subworker (possibly in another language) announced since start. */
+    private Optional<TaskDefinition> remoteOnly(String name) {
         if (!remote.announced().contains(name)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         FastWorkerConfig.TaskDefaults d = config.taskDefaults();
-        return java.util.Optional.of(new TaskDefinition(name, List.of(), new TaskOptions(Priority.NORMAL,
+        return Optional.of(new TaskDefinition(name, remote.parameters(name), new TaskOptions(Priority.NORMAL,
                 d.maxRetries(), d.retryDelay(), d.retryBackoff(), d.retryBackoffMax(), d.timeout())));
     }
 
     private String knownNames() {
-        java.util.TreeSet<String> names = new java.util.TreeSet<>(remote.announced());
+        TreeSet<String> names = new TreeSet<>(remote.announced());
         registry.definitions().forEach(t -> names.add(t.name()));
         return String.join(", ", names);
     }
@@ -104,46 +156,39 @@ class SubmissionParser {
         return node.asText();
     }
 
-    private static TaskOptions options(JsonNode body, TaskOptions o) {
+    private static TaskOptions.Overrides overrides(JsonNode body) {
         try {
+            Priority priority = null;
             JsonNode p = body.get("priority");
             if (p != null && !p.isNull()) {
                 if (!p.isTextual()) {
-                    throw new IllegalArgumentException("field 'priority' must be one of " + Priority.NAMES
+                    throw new IllegalArgumentException("'priority' must be one of " + Priority.NAMES
                             + " as a string, got " + kind(p));
                 }
-                o = o.withPriority(Priority.parse(p.asText()));
+                priority = Priority.parse(p.asText());
             }
+            Integer maxRetries = null;
             JsonNode retries = body.get("maxRetries");
             if (retries != null && !retries.isNull()) {
-                if (!retries.canConvertToInt() || !retries.isIntegralNumber() || retries.asInt() < 0
-                        || retries.asInt() > 1000) {
-                    throw new IllegalArgumentException("field 'maxRetries' must be a whole number from 0 to 1000, got "
-                            + retries);
+                if (!retries.isIntegralNumber() || !retries.canConvertToInt()) {
+                    throw new IllegalArgumentException("'maxRetries' must be a whole number from 0 to "
+                            + TaskOptions.MAX_RETRIES + ", got " + retries);
                 }
-                o = o.withMaxRetries(retries.asInt());
+                maxRetries = retries.asInt();
             }
-            JsonNode backoff = body.get("retryBackoff");
-            if (backoff != null && !backoff.isNull()) {
-                if (!backoff.isNumber()) {
-                    throw new IllegalArgumentException("field 'retryBackoff' must be a number of at least 1.0, got "
-                            + kind(backoff));
+            Double backoff = null;
+            JsonNode b = body.get("retryBackoff");
+            if (b != null && !b.isNull()) {
+                if (!b.isNumber()) {
+                    throw new IllegalArgumentException("'retryBackoff' must be a number from 1.0 to "
+                            + TaskOptions.MAX_RETRY_BACKOFF + ", got " + kind(b));
                 }
-                o = o.withRetryBackoff(backoff.asDouble());
+                backoff = b.asDouble();
             }
-            Duration d;
-            if ((d = duration(body, "timeout")) != null) {
-                o = o.withTimeout(d);
-            }
-            if ((d = duration(body, "retryDelay")) != null) {
-                o = o.withRetryDelay(d);
-            }
-            if ((d = duration(body, "retryBackoffMax")) != null) {
-                o = o.withRetryBackoffMax(d);
-            }
-            return o;
+            return new TaskOptions.Overrides(priority, maxRetries, duration(body, "retryDelay"), backoff,
+                    duration(body, "retryBackoffMax"), duration(body, "timeout"));
         } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest(e.getMessage());
+            throw ProblemException.badRequest("field " + e.getMessage());
         }
     }
 
@@ -153,7 +198,7 @@ class SubmissionParser {
         try {
             countdown = duration(body, "countdown");
         } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest(e.getMessage());
+            throw ProblemException.badRequest("field " + e.getMessage());
         }
         if (eta != null && !eta.isNull()) {
             if (countdown != null) {
@@ -163,22 +208,25 @@ class SubmissionParser {
                 throw ProblemException.badRequest("field 'eta' must be an ISO-8601 time with offset such as "
                         + "\"2026-01-31T12:00:00Z\", got " + kind(eta));
             }
+            Instant at;
             try {
-                Instant at = OffsetDateTime.parse(eta.asText()).toInstant();
-                if (Duration.between(now, at).compareTo(MAX_COUNTDOWN) > 0) {
-                    throw ProblemException.badRequest("field 'eta' lies more than 366 days ahead");
-                }
-                return at;
+                at = OffsetDateTime.parse(eta.asText()).toInstant();
             } catch (DateTimeParseException e) {
                 throw ProblemException.badRequest("field 'eta' must be an ISO-8601 time with offset such as "
                         + "\"2026-01-31T12:00:00Z\", got \"" + eta.asText() + "\"");
             }
+            if (Duration.between(now, at).compareTo(MAX_COUNTDOWN) > 0) {
+                throw ProblemException.badRequest("field 'eta' lies more than " + MAX_COUNTDOWN.toDays()
+                        + " days ahead");
+            }
+            return at;
         }
         if (countdown == null) {
             return null;
         }
         if (countdown.compareTo(MAX_COUNTDOWN) > 0) {
-            throw ProblemException.badRequest("field 'countdown' must be at most 366 days, got " + countdown);
+            throw ProblemException.badRequest("field 'countdown' must be at most " + MAX_COUNTDOWN.toDays()
+                    + " days, got " + countdown);
         }
         return now.plus(countdown);
     }
@@ -196,10 +244,10 @@ class SubmissionParser {
                 return Durations.parse(node.asText());
             }
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("field '" + field + "': " + e.getMessage());
+            throw new IllegalArgumentException("'" + field + "': " + e.getMessage());
         }
-        throw new IllegalArgumentException("field '" + field + "' must be seconds as a number or a duration "
-                + "string such as \"PT30S\" or \"30s\", got " + kind(node));
+        throw new IllegalArgumentException("'" + field + "' must be seconds as a number or a duration string such "
+                + "as \"PT30S\" or \"30s\", got " + kind(node));
     }
 
     private static <T extends JsonNode> T optional(JsonNode body, String field, Predicate<JsonNode> ok,

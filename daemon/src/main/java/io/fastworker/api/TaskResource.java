@@ -1,5 +1,6 @@
 package io.fastworker.api;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +19,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -26,6 +28,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,19 +52,26 @@ public class TaskResource {
     @Inject
     Tracing tracing;
 
+    @Inject
+    Clock clock;
+
     private final ObjectReader reader;
 
     @Inject
     TaskResource(ObjectMapper mapper) {
-        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        // Strict reading: one JSON value per body, and no key twice in an object (the last must not silently win).
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 
     /** Accepts one task: {@code 202} with its id; with {@code ?wait=} up to that long for its end ({@code 200}). */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> submit(String body, @QueryParam("wait") String wait) throws JsonProcessingException {
+    public Uni<Response> submit(String body, @QueryParam("wait") String wait,
+            @HeaderParam("Content-Type") String contentType) throws JsonProcessingException {
+        requireJson(contentType, 1);
         Duration waitFor = waitParam(wait);
-        TaskSpec spec = parser.parse(read(body), Instant.now());
+        TaskSpec spec = parser.parse(read(body), clock.instant());
         TaskView accepted = engine.submit(List.of(spec), tracing.capture()).get(0);
         if (waitFor == null || waitFor.isZero()) {
             return Uni.createFrom().item(accepted(accepted));
@@ -75,7 +85,9 @@ public class TaskResource {
     @POST
     @Path("/batch")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response submitBatch(String body) throws JsonProcessingException {
+    public Response submitBatch(String body, @HeaderParam("Content-Type") String contentType)
+            throws JsonProcessingException {
+        requireJson(contentType, 1);
         JsonNode array = read(body);
         if (array == null || !array.isArray()) {
             throw ProblemException.badRequest("a batch must be a JSON array of submissions, got "
@@ -88,7 +100,7 @@ public class TaskResource {
             throw ProblemException.badRequest("a batch may hold at most " + config.api().maxBatchSize()
                     + " submissions (fastworker.api.max-batch-size), got " + array.size());
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         List<TaskSpec> specs = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             try {
@@ -97,7 +109,8 @@ public class TaskResource {
                 Map<String, Object> extra = new java.util.LinkedHashMap<>(e.extensions());
                 extra.put("index", i);
                 throw new ProblemException(e.status(), e.code(), e.title(),
-                        "entry " + i + ": " + e.getMessage() + "; no task of this batch was accepted", extra);
+                        "entry " + i + ": " + e.getMessage() + "; no task of this batch was accepted", extra,
+                        array.size());
             }
         }
         List<TaskView> views = engine.submit(specs, tracing.capture());
@@ -129,7 +142,8 @@ public class TaskResource {
                 TaskState state = engine.find(id).map(TaskView::status).orElse(null);
                 throw new ProblemException(409, "not-cancellable", "Task cannot be cancelled", "task '" + id
                         + "' is " + (state == null ? "finished" : state.wireName()) + "; only queued, scheduled "
-                        + "or retrying tasks can be cancelled", Map.of("taskStatus", String.valueOf(state)));
+                        + "or retrying tasks can be cancelled",
+                        Map.of("taskStatus", state == null ? "finished" : state.wireName()));
             }
         };
     }
@@ -160,6 +174,15 @@ public class TaskResource {
             }
         }
         return engine.recent(state, task == null || task.isBlank() ? null : task, n);
+    }
+
+    /** A body without a Content-Type is refused like one with the wrong type (it could be anything). */
+    private static void requireJson(String contentType, int tasks) {
+        if (contentType == null || contentType.isBlank()) {
+            throw new ProblemException(415, "unsupported-media-type", "Unsupported media type",
+                    "the request has no Content-Type; send the body as Content-Type: application/json", Map.of(),
+                    tasks);
+        }
     }
 
     private JsonNode read(String body) throws JsonProcessingException {

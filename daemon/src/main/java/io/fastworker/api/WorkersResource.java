@@ -1,6 +1,7 @@
 package io.fastworker.api;
 
-import io.fastworker.engine.LocalExecutor;
+import io.fastworker.dispatch.Dispatcher;
+import io.fastworker.dispatch.LocalExecutor;
 import io.fastworker.link.RemoteWorkers;
 import io.fastworker.task.TaskDefinition;
 import io.fastworker.task.TaskRegistry;
@@ -19,7 +20,11 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkersResource {
 
-    /** One executor and its load. */
+    /**
+     * One executor and its load. {@code active}: for the control plane, whether it runs tasks itself now (it has
+     * an executor and at least one of its tasks is offered by no connected subworker); for a subworker, whether it
+     * takes new tasks (it is not draining).
+     */
     @RegisterForReflection
     public record WorkerInfo(String id, String kind, int concurrency, int inFlight, long completed,
             Instant lastSeen, List<String> tasks, boolean active) {
@@ -34,13 +39,16 @@ public class WorkersResource {
     @Inject
     RemoteWorkers remote;
 
-    /** The control plane first ({@code active} while it runs tasks itself), then each joined subworker. */
+    @Inject
+    Dispatcher dispatcher;
+
+    /** The control plane first, then each joined subworker. */
     @GET
     public List<WorkerInfo> workers() {
         List<WorkerInfo> out = new ArrayList<>();
-        out.add(new WorkerInfo(local.workerId(), "control-plane", local.concurrency(), local.inFlight(),
+        out.add(new WorkerInfo(local.id(), "control-plane", local.concurrency(), local.inFlight(),
                 local.completed(), Instant.now(), registry.definitions().stream().map(TaskDefinition::name).toList(),
-                local.active()));
+                dispatcher.localActive()));
         for (RemoteWorkers.Info w : remote.list()) {
             out.add(new WorkerInfo(w.id(), "subworker", w.concurrency(), w.inFlight(), w.completed(), w.lastSeen(),
                     w.tasks(), !w.draining()));

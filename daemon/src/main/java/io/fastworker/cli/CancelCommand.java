@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a queued or scheduled task.")
 class CancelCommand extends ClientCommand {
 
-    @Option(names = "--task-id", required = true, paramLabel = "ID")
+    @Option(names = "--task-id", required = true, paramLabel = "ID", description = "the id of the task to cancel")
     String taskId;
 
     @Override

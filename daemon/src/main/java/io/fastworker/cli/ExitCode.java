@@ -6,6 +6,8 @@ final class ExitCode {
     static final int TASK_FAILED_OR_NOT_FOUND = 1;
     static final int USAGE = 2;
     static final int UNREACHABLE = 3;
+    /** {@code submit} waited {@code --wait-timeout} and the task had not finished (it may still succeed). */
+    static final int STILL_RUNNING = 4;
 
     private ExitCode() {
     }

@@ -1,5 +1,6 @@
 package io.fastworker.cli;
 
+import io.fastworker.config.Role;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +22,8 @@ import java.util.concurrent.Callable;
             BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:task failed, not found or not cancellable", "2:usage error",
-            "3:control plane unreachable"})
+            "3:control plane unreachable",
+            "4:submit: the task had not finished when --wait-timeout ran out (it may still succeed)"})
 public class FastWorkerCommand implements Callable<Integer> {
 
     /** Returned when the daemon ran and exited through Quarkus, which has already set the exit status. */

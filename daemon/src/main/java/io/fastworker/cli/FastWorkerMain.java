@@ -1,5 +1,6 @@
 package io.fastworker.cli;
 
+import io.fastworker.config.Role;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;

@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a task's status and result.")
 class StatusCommand extends ClientCommand {
 
-    @Option(names = "--task-id", required = true, paramLabel = "ID")
+    @Option(names = "--task-id", required = true, paramLabel = "ID",
+            description = "the task's id, as submit --non-blocking printed it")
     String taskId;
 
     @Option(names = "--json", description = "print the task as JSON")

@@ -45,7 +45,8 @@ class SubmitCommand extends ClientCommand {
     boolean nonBlocking;
 
     @Option(names = "--wait-timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "how long to wait for the result (default ${DEFAULT-VALUE})")
+            description = "how long to wait for the result (default ${DEFAULT-VALUE}); exit status 4 if the task "
+                    + "has not finished by then")
     long waitTimeout;
 
     @Override
@@ -141,9 +142,9 @@ class SubmitCommand extends ClientCommand {
                 return ExitCode.TASK_FAILED_OR_NOT_FOUND;
             }
             default -> {
-                err().println("Error: timed out after " + waitTimeout + " s waiting for task " + id + " (still "
-                        + status + "); check later with: fastworker status --task-id " + id);
-                return ExitCode.TASK_FAILED_OR_NOT_FOUND;
+                err().println("Task " + id + " is still " + status + " after " + waitTimeout + " s; check later "
+                        + "with: fastworker status --task-id " + id);
+                return ExitCode.STILL_RUNNING;
             }
         }
     }

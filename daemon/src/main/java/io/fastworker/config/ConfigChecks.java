@@ -6,6 +6,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.fastworker.task.TaskOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,8 @@ class ConfigChecks {
     @Inject
     FastWorkerConfig config;
 
+    private static final Duration DAY = Duration.ofDays(1);
+
     private final List<String> problems = new ArrayList<>();
 
     /** Runs before every other start-up observer, so nothing starts on a bad setting. */
@@ -28,20 +31,23 @@ class ConfigChecks {
         range("fastworker.concurrency", config.concurrency(), 1, 10_000);
         range("fastworker.queue.capacity", config.queue().capacity(), 1, 100_000_000);
         range("fastworker.result-cache.size", config.resultCache().size(), 1, 100_000_000);
-        positive("fastworker.result-cache.ttl", config.resultCache().ttl());
-        positive("fastworker.result-cache.sweep-interval", config.resultCache().sweepInterval());
-        range("fastworker.task-defaults.max-retries", config.taskDefaults().maxRetries(), 0, 1000);
-        notNegative("fastworker.task-defaults.retry-delay", config.taskDefaults().retryDelay());
-        if (!(config.taskDefaults().retryBackoff() >= 1.0) || Double.isInfinite(config.taskDefaults().retryBackoff())) {
-            fail("fastworker.task-defaults.retry-backoff", "must be a number of at least 1.0, got "
-                    + config.taskDefaults().retryBackoff());
+        within("fastworker.result-cache.ttl", config.resultCache().ttl(), false, Duration.ofDays(366));
+        within("fastworker.result-cache.sweep-interval", config.resultCache().sweepInterval(), false, DAY);
+        range("fastworker.task-defaults.max-retries", config.taskDefaults().maxRetries(), 0, TaskOptions.MAX_RETRIES);
+        within("fastworker.task-defaults.retry-delay", config.taskDefaults().retryDelay(), true,
+                TaskOptions.MAX_RETRY_DELAY);
+        double backoff = config.taskDefaults().retryBackoff();
+        if (!(backoff >= 1.0 && backoff <= TaskOptions.MAX_RETRY_BACKOFF)) {
+            fail("fastworker.task-defaults.retry-backoff", "must be a number from 1.0 to "
+                    + TaskOptions.MAX_RETRY_BACKOFF + ", got " + backoff);
         }
-        positive("fastworker.task-defaults.retry-backoff-max", config.taskDefaults().retryBackoffMax());
-        positive("fastworker.task-defaults.timeout", config.taskDefaults().timeout());
+        within("fastworker.task-defaults.retry-backoff-max", config.taskDefaults().retryBackoffMax(), false,
+                TaskOptions.MAX_RETRY_DELAY);
+        within("fastworker.task-defaults.timeout", config.taskDefaults().timeout(), false, TaskOptions.MAX_TIMEOUT);
         range("fastworker.api.max-batch-size", config.api().maxBatchSize(), 1, 1_000_000);
         range("fastworker.api.history-limit", config.api().historyLimit(), 1, 1_000_000);
-        notNegative("fastworker.api.max-wait", config.api().maxWait());
-        notNegative("fastworker.examples.welcome-email-delay", config.examples().welcomeEmailDelay());
+        within("fastworker.api.max-wait", config.api().maxWait(), true, Duration.ofHours(1));
+        within("fastworker.examples.welcome-email-delay", config.examples().welcomeEmailDelay(), true, DAY);
         if (config.api().maxBodySize().asLongValue() < 1024) {
             fail("fastworker.api.max-body-size", "must be at least 1K, got "
                     + config.api().maxBodySize().asLongValue() + " bytes");
@@ -49,22 +55,30 @@ class ConfigChecks {
         if (config.workerId().isPresent() && config.workerId().get().isBlank()) {
             fail("fastworker.worker-id", "must not be blank");
         }
-        if (!config.role().equals("control-plane") && !config.role().equals("subworker")) {
-            fail("fastworker.role", "must be control-plane or subworker, got '" + config.role() + "'");
-        }
+        within("fastworker.control-plane.drain-timeout", config.controlPlane().drainTimeout(), true, DAY);
         range("fastworker.link.port", config.link().port(), 0, 65535);
-        positive("fastworker.link.heartbeat-interval", config.link().heartbeatInterval());
+        within("fastworker.link.heartbeat-interval", config.link().heartbeatInterval(), false, Duration.ofHours(1));
         range("fastworker.link.missed-heartbeats", config.link().missedHeartbeats(), 1, 1000);
-        notNegative("fastworker.link.grace", config.link().grace());
+        within("fastworker.link.grace", config.link().grace(), true, DAY);
         range("fastworker.link.max-deliveries", config.link().maxDeliveries(), 1, 1000);
-        if (config.link().maxFrameSize().asLongValue() < 1024 || config.link().maxFrameSize().asLongValue() > 64 << 20) {
+        long frame = config.link().maxFrameSize().asLongValue();
+        if (frame < 1024 || frame > 64 << 20) {
             fail("fastworker.link.max-frame-size", "must be from 1K to 64M, got "
                     + config.link().maxFrameSize().asLongValue() + " bytes");
         }
-        positive("fastworker.subworker.shutdown-timeout", config.subworker().shutdownTimeout());
-        positive("fastworker.subworker.reconnect-min", config.subworker().reconnectMin());
-        positive("fastworker.subworker.reconnect-max", config.subworker().reconnectMax());
-        if (config.role().equals("subworker")) {
+        within("fastworker.subworker.shutdown-timeout", config.subworker().shutdownTimeout(), false, DAY);
+        within("fastworker.subworker.reconnect-min", config.subworker().reconnectMin(), false, Duration.ofHours(1));
+        within("fastworker.subworker.reconnect-max", config.subworker().reconnectMax(), false, Duration.ofHours(1));
+        List<Duration> buckets = config.metrics().durationBuckets();
+        for (int i = 0; i < buckets.size(); i++) {
+            if (buckets.get(i).isNegative() || buckets.get(i).isZero()
+                    || (i > 0 && buckets.get(i).compareTo(buckets.get(i - 1)) <= 0)) {
+                fail("fastworker.metrics.duration-buckets", "must be positive durations in ascending order, got "
+                        + buckets);
+                break;
+            }
+        }
+        if (config.role() == Role.SUBWORKER) {
             try {
                 LinkAddress.parse(config.controlPlane().address());
             } catch (IllegalArgumentException e) {
@@ -84,15 +98,11 @@ class ConfigChecks {
         }
     }
 
-    private void positive(String property, Duration value) {
-        if (value.isNegative() || value.isZero()) {
-            fail(property, "must be a positive duration, got " + value);
-        }
-    }
-
-    private void notNegative(String property, Duration value) {
-        if (value.isNegative()) {
-            fail(property, "must not be negative, got " + value);
+    private void within(String property, Duration value, boolean zeroAllowed, Duration max) {
+        if (value.isNegative() || (!zeroAllowed && value.isZero())) {
+            fail(property, "must be " + (zeroAllowed ? "0 or more" : "a positive duration") + ", got " + value);
+        } else if (value.compareTo(max) > 0) {
+            fail(property, "must be at most " + max + ", got " + value);
         }
     }
 

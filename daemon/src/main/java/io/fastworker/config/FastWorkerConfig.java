@@ -2,6 +2,7 @@ package io.fastworker.config;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Optional;
@@ -25,9 +26,10 @@ public interface FastWorkerConfig {
      */
     Optional<String> workerId();
 
-    /** The role this process runs, set by {@code --role}. */
+    /** The role this process runs, set by {@code --role}: {@code control-plane} or {@code subworker}. */
     @WithDefault("control-plane")
-    String role();
+    @WithConverter(RoleConverter.class)
+    Role role();
 
     /** The control plane: where subworkers find it, and whether it runs tasks itself. */
     ControlPlane controlPlane();
@@ -53,6 +55,12 @@ public interface FastWorkerConfig {
     /** The example tasks shipped in the binary. */
     Examples examples();
 
+    /** What the daemon writes to its log. */
+    Log log();
+
+    /** The {@code fastworker.*} meters. */
+    Metrics metrics();
+
     interface ControlPlane {
         /** Where a subworker dials the control plane's link, {@code tcp://host:port}. */
         @WithDefault("tcp://127.0.0.1:5555")
@@ -64,6 +72,13 @@ public interface FastWorkerConfig {
          */
         @WithDefault("true")
         boolean executeLocally();
+
+        /**
+         * How long a stopping control plane (SIGTERM) waits for running tasks to finish and report before it
+         * closes the link; at most one day. It accepts no new task meanwhile and logs what it leaves unfinished.
+         */
+        @WithDefault("PT30S")
+        Duration drainTimeout();
     }
 
     interface Link {
@@ -181,6 +196,26 @@ public interface FastWorkerConfig {
         /** Most entries {@code GET /tasks} returns. */
         @WithDefault("1000")
         int historyLimit();
+    }
+
+    interface Log {
+        /**
+         * Whether the control plane's log lines about failed attempts carry the failure message. Off by default:
+         * messages often echo task arguments (an e-mail address, a card number); the error type and exception
+         * class are always logged, and the message is always in {@code GET /tasks/{id}}.
+         */
+        @WithDefault("false")
+        boolean taskErrorMessages();
+    }
+
+    interface Metrics {
+        /**
+         * Upper bounds of the buckets of the {@code fastworker.tasks.duration} and
+         * {@code fastworker.worker.duration} histograms (comma-separated durations, ascending).
+         */
+        @WithDefault("PT0.005S,PT0.01S,PT0.025S,PT0.05S,PT0.1S,PT0.25S,PT0.5S,PT1S,PT2.5S,PT5S,PT10S,PT30S,PT1M,"
+                + "PT5M,PT15M,PT1H")
+        java.util.List<Duration> durationBuckets();
     }
 
     interface Examples {

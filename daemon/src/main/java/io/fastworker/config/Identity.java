@@ -11,7 +11,7 @@ public final class Identity {
         if (config.workerId().isPresent()) {
             return config.workerId().get();
         }
-        if (!"subworker".equals(config.role())) {
+        if (config.role() != Role.SUBWORKER) {
             return "control-plane";
         }
         String host = System.getenv("HOSTNAME");

@@ -1,45 +1,45 @@
 package io.fastworker.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.queue.Priority;
 import io.fastworker.queue.ReadyQueue;
 import io.fastworker.queue.TaskState;
 import io.fastworker.result.ResultCache;
+import io.fastworker.task.Outcome;
 import io.fastworker.task.TaskError;
 import io.fastworker.telemetry.TaskMetrics;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.fastworker.telemetry.Tracing;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
- * The control plane's task store and life cycle: accepts tasks, holds them in the ready queue or the scheduler,
- * runs retries, and keeps finished tasks in the result cache.
+ * The control plane's tasks and their life cycle: accepts tasks, holds them in the ready queue or waiting for
+ * their time (countdown, retry backoff), records each attempt's outcome, and keeps finished tasks in the result
+ * cache.
  *
  * <p>Guarantees: an accepted task is never dropped while the process runs; it ends in exactly one terminal state
- * ({@code success}, {@code failure} or {@code cancelled}), which is readable for the result TTL. State is held in
+ * ({@code success}, {@code failure} or {@code cancelled}), which is readable for the result TTL. A task waits in
+ * its queue until an executor that offers it has a free slot; it never fails for want of one. State is held in
  * memory: a restart of the control plane loses queued tasks and results.
  */
 @ApplicationScoped
@@ -47,46 +47,67 @@ public class TaskEngine {
 
     private static final Logger LOG = Logger.getLogger(TaskEngine.class);
 
+    /** Decides where a task runs, for {@link #startNext}. */
+    public interface Placement {
+        /** The executor that takes a task of this name (and one of its slots); called only for runnable names. */
+        String place(String task);
+
+        /** Gives back the slot {@link #place} took, when the task turned out not to be queued any more. */
+        void undo(String executor);
+    }
+
     @Inject
     FastWorkerConfig config;
 
     @Inject
-    LocalExecutor localExecutor;
-
-    @Inject
     TaskMetrics metrics;
 
-    private final Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
+
     private final Map<String, TaskRecord> live = new ConcurrentHashMap<>();
     private final AtomicInteger reserved = new AtomicInteger();
-    private final ReadyQueue<TaskRecord> ready = new ReadyQueue<>(TaskRecord::priority);
-    private ScheduledExecutorService timers;
+    private final ReadyQueue<TaskRecord> ready = new ReadyQueue<>(TaskRecord::priority, TaskRecord::name);
+    private ScheduledThreadPoolExecutor timers;
     private ResultCache<TaskView> results;
+    private volatile Runnable onReady = () -> { };
     private volatile boolean accepting;
 
-    void start(@Observes StartupEvent event) {
+    /** Starts the result cache and the timers; submissions are taken once {@link #acceptSubmissions()} is called. */
+    public void start(Collection<String> knownTasks) {
         results = new ResultCache<>(config.resultCache().size(), config.resultCache().ttl(), clock);
-        timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "fastworker-timers");
             t.setDaemon(true);
             return t;
         });
+        timers.setRemoveOnCancelPolicy(true); // a cancelled task's timer (up to a year ahead) is freed at once
         for (Priority p : Priority.values()) {
             metrics.gauge("fastworker.queue.depth", "Tasks waiting in the ready queue", () -> ready.depth(p),
                     "priority", p.wireName());
         }
+        metrics.controlPlaneCounters(knownTasks);
         long sweep = config.resultCache().sweepInterval().toMillis();
         timers.scheduleWithFixedDelay(results::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
-        if ("subworker".equals(config.role())) {
-            return; // a subworker holds no queue; it runs what the control plane sends it
-        }
-        localExecutor.start(this);
+    }
+
+    /** Called whenever a task enters the ready queue (the dispatcher's wake-up). */
+    public void onReady(Runnable listener) {
+        onReady = listener;
+    }
+
+    public void acceptSubmissions() {
         accepting = true;
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /** From now on submissions are refused with {@code 503}; what was accepted is kept. */
+    public void stopAccepting() {
         accepting = false;
-        localExecutor.stop();
+    }
+
+    /** Frees the timers; tasks still held are lost (the caller logs how many). */
+    public void stop() {
+        accepting = false;
         if (timers != null) {
             timers.shutdownNow();
         }
@@ -98,24 +119,17 @@ public class TaskEngine {
     }
 
     /**
-     * Accepts all the tasks or none: on a full queue or a reused id nothing is accepted.
+     * Accepts all the tasks or none: on a full queue or a reused id nothing is accepted. The tasks' dispatch and
+     * execute spans join the trace of {@code traceContext} (W3C headers; empty when untraced).
      *
      * @throws QueueFullException when the tasks do not all fit
      * @throws DuplicateTaskIdException when an id is known already or repeated in the list
-     */
-    public List<TaskView> submit(List<TaskSpec> specs) {
-        return submit(specs, Map.of());
-    }
-
-    /**
-     * Like {@link #submit(List)}, recording the submitter's W3C trace headers so that the tasks' dispatch and
-     * execute spans join its trace.
+     * @throws NotAcceptingException while starting or stopping
      */
     public List<TaskView> submit(List<TaskSpec> specs, Map<String, String> traceContext) {
         if (!accepting) {
-            throw new NotAcceptingException("subworker".equals(config.role())
-                    ? "this process is a subworker; submit tasks to the control plane"
-                    : "the control plane is not accepting tasks (starting or stopping); retry shortly");
+            throw new NotAcceptingException("the control plane is not accepting tasks (starting or stopping); "
+                    + "retry shortly");
         }
         Set<String> ids = new HashSet<>();
         for (TaskSpec s : specs) {
@@ -143,15 +157,19 @@ public class TaskEngine {
             accepted.add(r);
         }
         List<TaskView> views = new ArrayList<>(accepted.size());
+        boolean queued = false;
         for (TaskRecord r : accepted) {
             views.add(r.view()); // the state at acceptance, before an executor can pick it up
-            metrics.submitted(r.spec.name());
+            metrics.submitted(r.name());
             if (r.state() == TaskState.SCHEDULED) {
-                long delay = Duration.between(now, r.spec.notBefore()).toMillis();
-                r.timer(timers.schedule(() -> release(r, TaskState.SCHEDULED), delay, TimeUnit.MILLISECONDS));
+                waitThenQueue(r, TaskState.SCHEDULED, Duration.between(now, r.spec.notBefore()));
             } else {
                 ready.add(r);
+                queued = true;
             }
+        }
+        if (queued) {
+            onReady.run();
         }
         return views;
     }
@@ -169,11 +187,13 @@ public class TaskEngine {
         }
     }
 
-    /** Moves a waiting task (scheduled or retrying) into the ready queue. */
-    private void release(TaskRecord r, TaskState from) {
-        if (r.moveTo(from, TaskState.QUEUED)) {
-            ready.add(r);
-        }
+    private void waitThenQueue(TaskRecord r, TaskState from, Duration delay) {
+        r.timer(timers.schedule(() -> {
+            if (r.release(from)) {
+                ready.add(r);
+                onReady.run();
+            }
+        }, delay.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     public Optional<TaskView> find(String id) {
@@ -208,24 +228,39 @@ public class TaskEngine {
         return CancelOutcome.CANCELLED;
     }
 
-    /** Recent tasks, newest submission first, live and finished, filtered by status and task name. */
+    /**
+     * The {@code limit} most recently submitted tasks, live and finished (while kept), newest first, filtered by
+     * status and task name. Reading a task does not change this order.
+     */
     public List<TaskView> recent(TaskState status, String task, int limit) {
         Predicate<TaskView> match = v -> (status == null || v.status() == status)
                 && (task == null || v.task().equals(task));
-        List<TaskView> out = new ArrayList<>();
-        for (TaskRecord r : live.values()) {
-            TaskView v = r.view();
+        Comparator<TaskView> newestFirst = Comparator.comparing(TaskView::submittedAt).reversed();
+        PriorityQueue<TaskView> newest = new PriorityQueue<>(limit + 1, newestFirst.reversed()); // oldest on top
+        java.util.function.Consumer<TaskView> offer = v -> {
             if (match.test(v)) {
-                out.add(v);
+                newest.add(v);
+                if (newest.size() > limit) {
+                    newest.poll();
+                }
             }
+        };
+        for (TaskRecord r : live.values()) {
+            offer.accept(r.view());
         }
-        out.addAll(results.newest(match, limit));
-        out.sort(Comparator.comparing(TaskView::submittedAt).reversed());
-        return out.size() > limit ? out.subList(0, limit) : out;
+        results.forEachLive(offer);
+        List<TaskView> out = new ArrayList<>(newest);
+        out.sort(newestFirst);
+        return out;
     }
 
     public int depth(Priority priority) {
         return ready.depth(priority);
+    }
+
+    /** Tasks of this name waiting in the ready queue. */
+    public int depth(String task) {
+        return ready.depth(task);
     }
 
     /** Unfinished tasks held (queued, scheduled, retrying, running). */
@@ -233,46 +268,44 @@ public class TaskEngine {
         return reserved.get();
     }
 
-    // --- called by executors -------------------------------------------------------------------------------
-
-    /**
-     * Takes the highest-priority ready task and starts an attempt on the executor {@code choose} picks for it.
-     *
-     * @param choose picks (and reserves) an executor for the task, or returns null when none can run it now; the
-     *        task then goes back to the front of its queue
-     * @return the started attempt, or null if no task came within the timeout, none fitted, or it was cancelled
-     */
-    public Assignment assignNext(long timeout, TimeUnit unit, Function<TaskSpec, String> choose,
-            Consumer<String> unreserve) throws InterruptedException {
-        TaskRecord r = ready.poll(timeout, unit);
-        if (r == null) {
-            return null;
+    /** Unfinished tasks by state, e.g. for the log line of a stopping control plane. */
+    public Map<TaskState, Integer> unfinishedByState() {
+        Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
+        for (TaskRecord r : live.values()) {
+            counts.merge(r.state(), 1, Integer::sum);
         }
-        String executor = choose.apply(r.spec);
-        if (executor == null) {
-            ready.addFirst(r);
-            return null;
-        }
-        int attempt = r.start(executor, clock.instant());
-        if (attempt == 0) {
-            unreserve.accept(executor);
-            return null;
-        }
-        metrics.dispatched(r.spec.name(), executor.equals(localExecutor.workerId()) ? "local" : "subworker");
-        return new Assignment(r, attempt, executor);
+        return counts;
     }
 
-    ScheduledExecutorService timers() {
-        return timers;
+    // --- called by the dispatcher and executors --------------------------------------------------------------
+
+    /**
+     * Takes the highest-priority ready task whose name {@code runnable} accepts and starts an attempt of it where
+     * {@code placement} puts it; null when no such task is queued.
+     */
+    public Assignment startNext(Predicate<String> runnable, Placement placement) {
+        while (true) {
+            TaskRecord r = ready.poll(runnable);
+            if (r == null) {
+                return null;
+            }
+            String executor = placement.place(r.name());
+            int attempt = r.start(executor, clock.instant());
+            if (attempt > 0) {
+                return new Assignment(r, attempt, executor);
+            }
+            placement.undo(executor); // cancelled while we took it
+        }
     }
 
     /** Records the outcome of one attempt: success, a retry after backoff, or the final failure. */
-    public void attemptEnded(Assignment a, JsonNode result, TaskError error) {
+    public void attemptEnded(Assignment a, Outcome outcome) {
         TaskRecord r = a.record;
         int attempt = a.attempt();
         Instant now = clock.instant();
+        TaskError error = outcome.error();
         if (error == null) {
-            if (r.endAttempt(attempt, TaskState.SUCCESS, result, null, now)) {
+            if (r.endAttempt(attempt, TaskState.SUCCESS, outcome.result(), null, now)) {
                 LOG.debugf("%s succeeded on %s", a.describe(), a.executor());
                 finish(r);
             }
@@ -282,16 +315,32 @@ public class TaskEngine {
         if (!r.endAttempt(attempt, retry ? TaskState.RETRYING : TaskState.FAILURE, null, error, now)) {
             return;
         }
-        if (retry) {
-            metrics.retried(r.spec.name());
-            Duration backoff = r.spec.options().backoffBefore(attempt);
-            LOG.warnf("%s failed on %s (%s: %s); retrying in %d ms", a.describe(), a.executor(), error.type(),
-                    error.message(), backoff.toMillis());
-            r.timer(timers.schedule(() -> release(r, TaskState.RETRYING), backoff.toMillis(), TimeUnit.MILLISECONDS));
-        } else {
-            LOG.errorf("%s failed on %s (%s: %s)", a.describe(), a.executor(), error.type(), error.message());
+        try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
+            if (retry) {
+                metrics.retried(r.name());
+                Duration backoff = r.spec.options().backoffBefore(attempt);
+                LOG.warnf("%s failed on %s (%s); retrying in %d ms", a.describe(), a.executor(), describe(error),
+                        backoff.toMillis());
+                waitThenQueue(r, TaskState.RETRYING, backoff);
+            } else {
+                LOG.errorf("%s failed on %s (%s)", a.describe(), a.executor(), describe(error));
+            }
+        }
+        if (!retry) {
             finish(r);
         }
+    }
+
+    /** An error for a log line: its type and exception class, and its message only when configured. */
+    private String describe(TaskError e) {
+        StringBuilder b = new StringBuilder(e.type());
+        if (e.exception() != null) {
+            b.append(' ').append(e.exception());
+        }
+        if (config.log().taskErrorMessages()) {
+            b.append(": ").append(e.message());
+        }
+        return b.toString();
     }
 
     /**
@@ -302,16 +351,21 @@ public class TaskEngine {
         TaskRecord r = a.record;
         if (a.attempt() >= maxDeliveries && TaskError.WORKER_LOST.equals(reason.type())) {
             if (r.endAttempt(a.attempt(), TaskState.FAILURE, null, reason, clock.instant())) {
-                LOG.errorf("%s lost with %s after %d deliveries; failing it", a.describe(), a.executor(),
-                        a.attempt());
+                try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
+                    LOG.errorf("%s lost with %s after %d deliveries; failing it", a.describe(), a.executor(),
+                            a.attempt());
+                }
                 finish(r);
             }
             return;
         }
         if (r.handBack(a.attempt(), reason, clock.instant())) {
-            metrics.redelivered(r.spec.name());
-            LOG.warnf("%s handed back by %s (%s); queued again", a.describe(), a.executor(), reason.type());
+            metrics.redelivered(r.name());
+            try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
+                LOG.warnf("%s handed back by %s (%s); queued again", a.describe(), a.executor(), reason.type());
+            }
             ready.addFirst(r);
+            onReady.run();
         }
     }
 

@@ -11,13 +11,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 
-/** The mutable state of one live task. Every change goes through {@link #moveTo}, which enforces {@link TaskState}. */
+/**
+ * The mutable state of one live task. Every state change goes through {@link #moveTo}, which enforces the
+ * {@link TaskState} table; the methods here are the only callers.
+ */
 final class TaskRecord {
 
     final TaskSpec spec;
     final Instant submittedAt;
     /** W3C trace headers of the submission; every attempt's spans join that trace. Empty when untraced. */
     final Map<String, String> traceContext;
+    /** Completed (outside any lock) with the final view once the task has finished. */
     final CompletableFuture<TaskView> done = new CompletableFuture<>();
 
     private TaskState state;
@@ -45,6 +49,10 @@ final class TaskRecord {
         return spec.id();
     }
 
+    String name() {
+        return spec.name();
+    }
+
     synchronized TaskState state() {
         return state;
     }
@@ -54,7 +62,7 @@ final class TaskRecord {
     }
 
     /** Moves to {@code next} if the current state is {@code expected}; false (and no change) otherwise. */
-    synchronized boolean moveTo(TaskState expected, TaskState next) {
+    private boolean moveTo(TaskState expected, TaskState next) {
         if (state != expected) {
             return false;
         }
@@ -63,6 +71,11 @@ final class TaskRecord {
         }
         state = next;
         return true;
+    }
+
+    /** A scheduled or retrying task whose time has come: queued again. */
+    synchronized boolean release(TaskState from) {
+        return moveTo(from, TaskState.QUEUED);
     }
 
     /** Starts the next attempt on {@code executor}; returns its number, or 0 if the task is no longer queued. */
@@ -78,10 +91,9 @@ final class TaskRecord {
 
     /** Ends attempt {@code attempt} with its outcome; false if that attempt already ended (e.g. timed out). */
     synchronized boolean endAttempt(int attempt, TaskState next, JsonNode result, TaskError error, Instant now) {
-        if (state != TaskState.RUNNING || attempts != attempt) {
+        if (attempts != attempt || !moveTo(TaskState.RUNNING, next)) {
             return false;
         }
-        moveTo(TaskState.RUNNING, next);
         this.result = result;
         this.error = error;
         history.add(new TaskView.Attempt(attempt, worker, startedAt, now, error));
@@ -93,20 +105,18 @@ final class TaskRecord {
 
     /** Returns a running attempt to the queue (its executor was lost or gave it back). */
     synchronized boolean handBack(int attempt, TaskError reason, Instant now) {
-        if (state != TaskState.RUNNING || attempts != attempt) {
+        if (attempts != attempt || !moveTo(TaskState.RUNNING, TaskState.QUEUED)) {
             return false;
         }
-        moveTo(TaskState.RUNNING, TaskState.QUEUED);
         history.add(new TaskView.Attempt(attempt, worker, startedAt, now, reason));
         return true;
     }
 
-    /** Cancels if still waiting; false if it runs or has finished. */
+    /** Cancels if still waiting (queued, scheduled or retrying); false if it runs or has finished. */
     synchronized boolean cancel(Instant now) {
-        if (!state.canMoveTo(TaskState.CANCELLED)) {
+        if (!state.canMoveTo(TaskState.CANCELLED) || !moveTo(state, TaskState.CANCELLED)) {
             return false;
         }
-        state = TaskState.CANCELLED;
         finishedAt = now;
         if (timer != null) {
             timer.cancel(false);

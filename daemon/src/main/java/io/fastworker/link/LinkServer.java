@@ -1,8 +1,7 @@
 package io.fastworker.link;
 
 import io.fastworker.config.FastWorkerConfig;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -15,10 +14,11 @@ import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.net.BindException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
@@ -55,11 +55,13 @@ public class LinkServer {
         return connection == null ? null : SOCKETS.get(connection);
     }
 
-    void start(@Observes StartupEvent event) throws Exception {
-        if (!"control-plane".equals(config.role()) || !config.link().enabled()) {
-            return;
-        }
-        workers.start();
+    /**
+     * Listens for subworkers; {@code changed} is told whenever a subworker's slots change or it comes or goes.
+     *
+     * @throws ConfigurationException when the link port is in use, naming the setting to change
+     */
+    public void start(Runnable changed) throws Exception {
+        workers.start(changed);
         BridgeOptions options = new BridgeOptions()
                 .addInboundPermitted(new PermittedOptions().setAddressRegex("fastworker\\.link\\.[a-z]+"))
                 .addOutboundPermitted(new PermittedOptions().setAddressRegex("fastworker\\.worker\\..+"));
@@ -69,10 +71,26 @@ public class LinkServer {
         bridgePort = boundPort(bridge);
         upstream = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
         front = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)).connectHandler(this::accept);
-        front.listen(config.link().port(), config.link().host()).toCompletionStage().toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
+        try {
+            front.listen(config.link().port(), config.link().host()).toCompletionStage().toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (rootCause(e) instanceof BindException) {
+                throw new ConfigurationException("link port " + config.link().port() + " on " + config.link().host()
+                        + " is in use (fastworker.link.port / FASTWORKER_LINK_PORT, --link-port)");
+            }
+            throw e;
+        }
         LOG.infof("Link listening on tcp://%s:%d for subworkers%s", config.link().host(), front.actualPort(),
                 config.link().token().isPresent() ? " (token required)" : "");
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** The port subworkers dial (useful when configured as 0). */
@@ -87,11 +105,13 @@ public class LinkServer {
         return ((NetServer) f.get(bridge)).actualPort();
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /** Stops listening and closes every subworker connection; late results after this are dropped. */
+    public void stop() {
         workers.stop();
         if (front != null) {
             front.close();
         }
+        SOCKETS.values().forEach(NetSocket::close);
         if (bridge != null) {
             bridge.close();
         }
@@ -107,12 +127,17 @@ public class LinkServer {
             SOCKETS.put(id, client);
             FrameReader reader = new FrameReader(config.link().maxFrameSize().asLongValue(), frame -> {
                 if (!frame.getString("type").equals("ping")) {
-                    JsonObject headers = frame.getJsonObject("headers");
-                    if (headers == null) {
-                        headers = new JsonObject();
-                        frame.put("headers", headers);
+                    // Identity comes from the socket: whatever a client wrote in this header (in any case) goes.
+                    JsonObject headers = new JsonObject();
+                    if (frame.getValue("headers") instanceof JsonObject given) {
+                        given.forEach(h -> {
+                            if (!h.getKey().equalsIgnoreCase(LinkProtocol.CONNECTION_HEADER)) {
+                                headers.put(h.getKey(), h.getValue());
+                            }
+                        });
                     }
                     headers.put(LinkProtocol.CONNECTION_HEADER, id);
+                    frame.put("headers", headers);
                 }
                 bridgeSide.write(LinkProtocol.frame(frame));
             }, why -> {

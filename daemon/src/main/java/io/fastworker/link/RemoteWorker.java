@@ -1,5 +1,6 @@
 package io.fastworker.link;
 
+import io.fastworker.dispatch.TaskExecutor;
 import io.fastworker.engine.Assignment;
 import io.vertx.core.net.NetSocket;
 import java.time.Instant;
@@ -8,13 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A joined subworker as the control plane sees it. Guarded by the {@link RemoteWorkers} lock. */
-final class RemoteWorker {
+/** A joined subworker as the control plane sees it. Its mutable state is guarded by the {@link RemoteWorkers} lock. */
+final class RemoteWorker implements TaskExecutor {
 
     /** A dispatched attempt and the time by which its result must arrive. */
     record Lease(Assignment assignment, long deadlineNanos) {
     }
 
+    private final RemoteWorkers owner;
     final String id;
     final String connection;
     final NetSocket socket;
@@ -23,14 +25,16 @@ final class RemoteWorker {
     /** Whether it takes several tasks per frame ({@code "batch": true} at join). */
     final boolean batch;
     final Map<String, Lease> leases = new LinkedHashMap<>();
+    /** Free slots it granted that no task has taken yet. */
     int credits;
     long completed;
     boolean draining;
     long lastSeenNanos;
     Instant lastSeen;
 
-    RemoteWorker(String id, String connection, NetSocket socket, List<String> tasks, int concurrency,
-            boolean batch) {
+    RemoteWorker(RemoteWorkers owner, String id, String connection, NetSocket socket, List<String> tasks,
+            int concurrency, boolean batch) {
+        this.owner = owner;
         this.batch = batch;
         this.id = id;
         this.connection = connection;
@@ -45,7 +49,25 @@ final class RemoteWorker {
         lastSeen = Instant.now();
     }
 
-    boolean canTake(String task) {
-        return !draining && credits > 0 && tasks.contains(task);
+    /** Adds granted slots, never beyond what it can have free: its concurrency less what it holds. */
+    void grant(int n) {
+        if (n > 0) {
+            credits = (int) Math.min((long) credits + n, Math.max(0, concurrency - leases.size()));
+        }
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String kind() {
+        return "subworker";
+    }
+
+    @Override
+    public void deliver(List<Assignment> attempts) {
+        owner.deliver(this, attempts);
     }
 }

@@ -3,17 +3,18 @@ package io.fastworker.link;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.config.Identity;
+import io.fastworker.dispatch.Capacity;
 import io.fastworker.engine.Assignment;
-import io.fastworker.engine.LocalExecutor;
 import io.fastworker.engine.TaskEngine;
-import io.fastworker.engine.TaskSpec;
+import io.fastworker.task.Attempt;
+import io.fastworker.task.Outcome;
 import io.fastworker.task.TaskError;
 import io.fastworker.telemetry.TaskMetrics;
-import io.fastworker.telemetry.Tracing;
-import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,19 +28,22 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * The subworkers joined to this control plane, and dispatch to them.
+ * The subworkers joined to this control plane: their slots, their leases and what they send.
  *
  * <p>Guarantees: a subworker is sent a task only against a credit it granted (a free slot), so it never holds
- * more than it can run; tasks leave the ready queue in strict priority order whichever worker takes them; every
- * dispatched attempt has a lease. When a subworker's connection closes or its heartbeats stop for
- * {@code missed-heartbeats × heartbeat-interval}, all its leased tasks go back to the front of their queues at
- * once. A result is accepted only for the attempt it was dispatched as, so a task is never reported finished
- * twice. Delivery is at-least-once.
+ * more than it can run; every dispatched attempt has a lease. When a subworker's connection closes or its
+ * heartbeats stop for {@code missed-heartbeats × heartbeat-interval}, all its leased tasks go back to the front of
+ * their queues at once. A result is accepted only for the attempt it was dispatched as, so a task is never reported
+ * finished twice. Delivery is at-least-once.
  */
 @ApplicationScoped
 public class RemoteWorkers {
@@ -49,6 +53,8 @@ public class RemoteWorkers {
 
     private static final Logger LOG = Logger.getLogger(RemoteWorkers.class);
     private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Set<String> ERROR_TYPES = Set.of(TaskError.TASK_ERROR, TaskError.TIMEOUT,
+            TaskError.BAD_ARGUMENTS, TaskError.BAD_RESULT, TaskError.SHUTDOWN);
 
     /** A subworker as {@code GET /workers} shows it. */
     public record Info(String id, int concurrency, int inFlight, long completed, Instant lastSeen, List<String> tasks,
@@ -59,13 +65,7 @@ public class RemoteWorkers {
     FastWorkerConfig config;
 
     @Inject
-    Tracing tracing;
-
-    @Inject
     TaskEngine engine;
-
-    @Inject
-    LocalExecutor local;
 
     @Inject
     ObjectMapper mapper;
@@ -73,64 +73,73 @@ public class RemoteWorkers {
     @Inject
     Vertx vertx;
 
-    private final Object lock = new Object();
-    private final Map<String, RemoteWorker> byId = new HashMap<>();
-    private final Map<String, RemoteWorker> byConnection = new HashMap<>();
-    private volatile boolean running;
-    private Thread dispatcher;
-    private long sweeper;
-
     @Inject
     TaskMetrics metrics;
 
-    void start() {
-        running = true;
+    private final Object lock = new Object();
+    private final Map<String, RemoteWorker> byId = new HashMap<>();
+    private final Map<String, RemoteWorker> byConnection = new HashMap<>();
+    /** Every task name a subworker announced since start, with its parameters when announced (else null). */
+    private final Map<String, Optional<List<String>>> announcedSinceStart = new ConcurrentHashMap<>();
+    private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+    private volatile Runnable changed = () -> { };
+    private long sweeper = -1;
+
+    /** Starts taking subworker messages; {@code changed} is told whenever slots or workers change. */
+    void start(Runnable changed) {
+        this.changed = changed;
         metrics.gauge("fastworker.workers.active", "Connected subworkers", () -> {
             synchronized (lock) {
                 return byId.size();
             }
         });
-        local.leaveToSubworkers(this::announcedByAny);
-        vertx.eventBus().<JsonObject>consumer(LinkProtocol.JOIN, this::join);
-        vertx.eventBus().<JsonObject>consumer(LinkProtocol.CREDIT, m -> withWorker(m, w -> credit(w, m.body())));
-        vertx.eventBus().<JsonObject>consumer(LinkProtocol.RESULT, m -> withWorker(m, w -> result(w, m.body())));
-        vertx.eventBus().<JsonObject>consumer(LinkProtocol.HEARTBEAT, m -> withWorker(m, w -> { }));
-        vertx.eventBus().<JsonObject>consumer(LinkProtocol.DRAIN, m -> withWorker(m, this::drain));
-        vertx.eventBus().<JsonObject>consumer(LinkProtocol.RETURN, m -> withWorker(m, w -> returned(w, m.body())));
-        vertx.eventBus().<JsonObject>consumer(LinkProtocol.LEAVE, m -> withWorker(m, this::leave));
+        consume(LinkProtocol.JOIN, this::join);
+        consume(LinkProtocol.CREDIT, m -> withWorker(m, (w, after) -> w.grant(intField(m.body(), "credits"))));
+        consume(LinkProtocol.RESULT, m -> withWorker(m, (w, after) -> results(w, m.body(), after)));
+        consume(LinkProtocol.HEARTBEAT, m -> withWorker(m, (w, after) -> { }));
+        consume(LinkProtocol.DRAIN, m -> withWorker(m, (w, after) -> drain(w)));
+        consume(LinkProtocol.RETURN, m -> withWorker(m, (w, after) -> returned(w, m.body(), after)));
+        consume(LinkProtocol.LEAVE, m -> withWorker(m, (w, after) -> after.add(() -> lost(w, "it left"))));
         long every = Math.max(50, config.link().heartbeatInterval().toMillis() / 2);
         sweeper = vertx.setPeriodic(every, id -> sweep());
-        dispatcher = new Thread(this::dispatchLoop, "fastworker-dispatch");
-        dispatcher.setDaemon(true);
-        dispatcher.start();
     }
 
+    private void consume(String address, io.vertx.core.Handler<Message<JsonObject>> handler) {
+        consumers.add(vertx.eventBus().<JsonObject>consumer(address, handler));
+    }
+
+    /** Stops taking subworker messages (late results are dropped quietly from here on). */
     void stop() {
-        running = false;
-        vertx.cancelTimer(sweeper);
-        if (dispatcher != null) {
-            dispatcher.interrupt();
+        if (sweeper >= 0) {
+            vertx.cancelTimer(sweeper);
         }
+        consumers.forEach(MessageConsumer::unregister);
+        consumers.clear();
     }
 
-    private boolean announcedByAny(String task) {
+    /** The joined subworkers that take work, with their free slots. */
+    public List<Capacity> capacities() {
         synchronized (lock) {
+            List<Capacity> out = new ArrayList<>(byId.size());
             for (RemoteWorker w : byId.values()) {
-                if (!w.draining && w.tasks.contains(task)) {
-                    return true;
+                if (!w.draining) {
+                    out.add(new Capacity(w, w.tasks, w.credits));
                 }
             }
-            return false;
+            return out;
         }
     }
 
-    /** Task names announced by the joined subworkers. */
-    public java.util.Set<String> announced() {
-        synchronized (lock) {
-            java.util.Set<String> names = new java.util.HashSet<>();
-            byId.values().forEach(w -> names.addAll(w.tasks));
-            return names;
-        }
+    /** Task names announced by a subworker since start (joined now or not). */
+    public Set<String> announced() {
+        return new TreeSet<>(announcedSinceStart.keySet());
+    }
+
+    /**
+     * The parameters a subworker announced for a task; empty when none was announced or the task is unknown.
+     */
+    public Optional<List<String>> parameters(String task) {
+        return announcedSinceStart.getOrDefault(task, Optional.empty());
     }
 
     public List<Info> list() {
@@ -144,7 +153,14 @@ public class RemoteWorkers {
         }
     }
 
-    // --- connection events from the bridge ------------------------------------------------------------------
+    /** Tasks leased to subworkers now. */
+    public int leased() {
+        synchronized (lock) {
+            return byId.values().stream().mapToInt(w -> w.leases.size()).sum();
+        }
+    }
+
+    // --- connection events from the link ---------------------------------------------------------------------
 
     /** The connection closed: its worker is lost and its leased tasks are queued again. */
     void connectionClosed(String connection) {
@@ -162,8 +178,8 @@ public class RemoteWorkers {
     private void join(Message<JsonObject> m) {
         String connection = m.headers().get(LinkProtocol.CONNECTION_HEADER);
         NetSocket socket = LinkServer.socketOf(connection);
-        JsonObject body = m.body();
-        if (socket == null || body == null) {
+        Object raw = ((Message<?>) m).body();
+        if (socket == null || !(raw instanceof JsonObject body)) {
             m.fail(400, "join must come over a link connection with a JSON body");
             return;
         }
@@ -181,22 +197,31 @@ public class RemoteWorkers {
         String id = body.getString("workerId");
         List<String> tasks = body.getJsonArray("tasks").stream().map(String::valueOf).toList();
         int concurrency = body.getInteger("concurrency");
+        RemoteWorker w = new RemoteWorker(this, id, connection, socket, tasks, concurrency,
+                Boolean.TRUE.equals(body.getValue("batch")));
         synchronized (lock) {
             RemoteWorker existing = byId.get(id);
             if (existing != null && !existing.connection.equals(connection)) {
                 m.fail(409, "worker id '" + id + "' is already joined on another connection");
                 return;
             }
-            RemoteWorker w = new RemoteWorker(id, connection, socket, tasks, concurrency,
-                    Boolean.TRUE.equals(body.getValue("batch")));
             byId.put(id, w);
             byConnection.put(connection, w);
+        }
+        JsonObject parameters = body.getValue("parameters") instanceof JsonObject p ? p : new JsonObject();
+        for (String task : tasks) {
+            Optional<List<String>> announced = parameters.getValue(task) instanceof JsonArray names
+                    ? Optional.of(names.stream().map(String::valueOf).toList()) : Optional.empty();
+            if (announcedSinceStart.put(task, announced) == null) {
+                metrics.taskCounters(task);
+            }
         }
         LOG.infof("Subworker %s joined from %s (concurrency %d, %d tasks)", id, socket.remoteAddress(), concurrency,
                 tasks.size());
         m.reply(new JsonObject().put("ok", true).put("protocol", LinkProtocol.VERSION)
                 .put("heartbeatIntervalMs", config.link().heartbeatInterval().toMillis())
                 .put("maxFrameSize", config.link().maxFrameSize().asLongValue()));
+        changed.run();
     }
 
     private boolean tokenMatches(Object presented) {
@@ -207,7 +232,7 @@ public class RemoteWorkers {
                 config.link().token().get().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String checkJoin(JsonObject body) {
+    private String checkJoin(JsonObject body) {
         if (!Integer.valueOf(LinkProtocol.VERSION).equals(body.getValue("protocol"))) {
             return "unsupported protocol " + body.getValue("protocol") + "; this control plane speaks "
                     + LinkProtocol.VERSION;
@@ -215,83 +240,126 @@ public class RemoteWorkers {
         if (!(body.getValue("workerId") instanceof String id) || !WORKER_ID.matcher(id).matches()) {
             return "workerId must be 1 to 128 characters of A-Z a-z 0-9 . _ : -";
         }
+        if (id.equals(Identity.workerId(config))) {
+            return "workerId '" + id + "' is the control plane's own id; give the subworker another";
+        }
         if (!(body.getValue("tasks") instanceof JsonArray tasks) || tasks.isEmpty()
-                || !tasks.stream().allMatch(t -> t instanceof String)) {
+                || !tasks.stream().allMatch(t -> t instanceof String s && !s.isBlank())) {
             return "tasks must be a non-empty array of task names";
         }
         if (!(body.getValue("concurrency") instanceof Integer c) || c < 1 || c > 10_000) {
             return "concurrency must be a whole number from 1 to 10000";
         }
+        Object parameters = body.getValue("parameters");
+        if (parameters != null && !(parameters instanceof JsonObject p && p.stream().allMatch(e ->
+                e.getValue() instanceof JsonArray a && a.stream().allMatch(n -> n instanceof String)))) {
+            return "parameters, when given, must map task names to arrays of parameter names";
+        }
         return null;
     }
 
+    /** What a worker message does under the lock; work that completes tasks goes in {@code after}. */
     private interface WorkerAction {
-        void apply(RemoteWorker w);
+        void apply(RemoteWorker w, List<Runnable> after);
     }
 
+    /**
+     * Runs {@code action} for the worker joined on the message's connection, under the lock, then runs what it
+     * left in {@code after} outside the lock (task completions call out to waiting clients). A connection that has
+     * not joined, or a body of the wrong shape, closes that connection.
+     */
     private void withWorker(Message<JsonObject> m, WorkerAction action) {
         String connection = m.headers().get(LinkProtocol.CONNECTION_HEADER);
-        boolean known;
+        List<Runnable> after = new ArrayList<>();
+        RemoteWorker w;
+        String bad = null;
         synchronized (lock) {
-            RemoteWorker w = connection == null ? null : byConnection.get(connection);
-            known = w != null;
-            if (known) {
+            w = connection == null ? null : byConnection.get(connection);
+            if (w != null) {
                 w.seen();
-                action.apply(w);
-                lock.notifyAll();
-            }
-        }
-        if (!known) {
-            NetSocket socket = LinkServer.socketOf(connection);
-            if (socket != null) {
-                LOG.warnf("Link connection %s closed: sent %s before joining", connection, m.address());
-                socket.write(LinkProtocol.errFrame("join first: send " + LinkProtocol.JOIN)).onComplete(v -> socket.close());
-            }
-        }
-    }
-
-    private void credit(RemoteWorker w, JsonObject body) {
-        Integer n = body == null ? null : body.getInteger("credits");
-        if (n != null && n > 0) {
-            w.credits = Math.min(w.credits + n, w.concurrency - w.leases.size());
-        }
-    }
-
-    private void result(RemoteWorker w, JsonObject body) {
-        if (body != null && body.getValue("results") instanceof JsonArray batch) {
-            for (Object item : batch) {
-                if (item instanceof JsonObject r) {
-                    result(w, r);
+                try {
+                    action.apply(w, after);
+                } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
+                    bad = "malformed " + m.address() + " body: " + e.getClass().getSimpleName();
                 }
             }
-            return;
         }
-        if (body == null) {
-            return;
-        }
-        credit(w, body);
-        RemoteWorker.Lease lease = w.leases.get(body.getString("taskId", ""));
-        Integer attempt = body.getInteger("attempt");
-        if (lease == null || attempt == null || lease.assignment().attempt() != attempt) {
-            return; // a late result of an attempt that already ended (timed out or handed back)
-        }
-        w.leases.remove(body.getString("taskId"));
-        w.completed++;
-        Assignment a = lease.assignment();
-        if (Boolean.TRUE.equals(body.getBoolean("ok"))) {
-            engine.attemptEnded(a, toJson(body.getValue("result")), null);
+        after.forEach(Runnable::run);
+        if (w == null) {
+            refuse(connection, "sent " + m.address() + " before joining", "join first: send " + LinkProtocol.JOIN);
+        } else if (bad != null) {
+            refuse(connection, bad, bad);
         } else {
-            JsonObject e = body.getJsonObject("error", new JsonObject());
-            engine.attemptEnded(a, null, new TaskError(e.getString("type", TaskError.TASK_ERROR),
-                    e.getString("message", ""), e.getString("exception")));
+            changed.run();
         }
+    }
+
+    private void refuse(String connection, String logged, String told) {
+        NetSocket socket = LinkServer.socketOf(connection);
+        if (socket != null) {
+            LOG.warnf("Link connection %s closed: %s", connection, logged);
+            socket.write(LinkProtocol.errFrame(told)).onComplete(v -> socket.close());
+        }
+    }
+
+    private static int intField(JsonObject body, String field) {
+        Object v = body == null ? null : body.getValue(field);
+        if (v == null) {
+            return 0;
+        }
+        if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+            throw new IllegalArgumentException(field + " must be a whole number");
+        }
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, n.longValue()));
+    }
+
+    private void results(RemoteWorker w, JsonObject body, List<Runnable> after) {
+        if (body != null && body.getValue("results") instanceof JsonArray batch) {
+            for (Object item : batch) {
+                result(w, (JsonObject) item, after);
+            }
+        } else if (body != null) {
+            result(w, body, after);
+        }
+    }
+
+    /**
+     * One result: ends its lease, records the outcome, then takes the credit it carries (the slot it frees), in
+     * that order, so a slot is never lost and the next task on it never starts before this one has ended.
+     */
+    private void result(RemoteWorker w, JsonObject body, List<Runnable> after) {
+        String taskId = body.getString("taskId");
+        int attempt = intField(body, "attempt");
+        int credits = intField(body, "credits");
+        RemoteWorker.Lease lease = taskId == null ? null : w.leases.get(taskId);
+        if (lease != null && lease.assignment().attempt() == attempt) {
+            w.leases.remove(taskId);
+            w.completed++;
+            Outcome outcome = outcome(body);
+            after.add(() -> engine.attemptEnded(lease.assignment(), outcome));
+        } // else: a late result of an attempt that already ended (its deadline passed, or it was handed back)
+        after.add(() -> {
+            synchronized (lock) {
+                w.grant(credits);
+            }
+        });
+    }
+
+    private Outcome outcome(JsonObject body) {
+        if (Boolean.TRUE.equals(body.getValue("ok"))) {
+            return Outcome.success(toJson(body.getValue("result")));
+        }
+        JsonObject e = body.getValue("error") instanceof JsonObject o ? o : new JsonObject();
+        String type = e.getValue("type") instanceof String t && ERROR_TYPES.contains(t) ? t : TaskError.TASK_ERROR;
+        return Outcome.failure(new TaskError(type, e.getValue("message") instanceof String s ? s : "",
+                e.getValue("exception") instanceof String x ? x : null));
     }
 
     private JsonNode toJson(Object value) {
         try {
             return mapper.readTree(Json.encode(value));
         } catch (Exception e) {
-            throw new IllegalStateException(e);
+            throw new IllegalArgumentException("result is not JSON", e);
         }
     }
 
@@ -302,16 +370,14 @@ public class RemoteWorkers {
         }
     }
 
-    private void returned(RemoteWorker w, JsonObject body) {
-        RemoteWorker.Lease lease = w.leases.remove(body.getString("taskId", ""));
-        if (lease != null && Integer.valueOf(lease.assignment().attempt()).equals(body.getInteger("attempt"))) {
-            engine.handBack(lease.assignment(), TaskError.of(TaskError.RETURNED,
-                    "subworker " + w.id + " returned it unstarted while stopping"), config.link().maxDeliveries());
+    private void returned(RemoteWorker w, JsonObject body, List<Runnable> after) {
+        String taskId = body.getString("taskId");
+        RemoteWorker.Lease lease = taskId == null ? null : w.leases.get(taskId);
+        if (lease != null && lease.assignment().attempt() == intField(body, "attempt")) {
+            w.leases.remove(taskId);
+            after.add(() -> engine.handBack(lease.assignment(), TaskError.of(TaskError.RETURNED,
+                    "subworker " + w.id + " returned it unstarted while stopping"), config.link().maxDeliveries()));
         }
-    }
-
-    private void leave(RemoteWorker w) {
-        vertx.runOnContext(v -> lost(w, "it left"));
     }
 
     private void lost(RemoteWorker w, String why) {
@@ -335,6 +401,7 @@ public class RemoteWorkers {
                     "subworker " + w.id + " was lost while running it (" + why + ")"), config.link().maxDeliveries());
         }
         w.socket.close();
+        changed.run();
     }
 
     /** Loses workers whose heartbeats stopped and fails attempts whose deadline passed. */
@@ -360,154 +427,70 @@ public class RemoteWorkers {
         }
         silent.forEach(w -> lost(w, "no heartbeat for " + TimeUnit.NANOSECONDS.toMillis(silence) + " ms"));
         for (RemoteWorker.Lease l : overdue) {
-            engine.attemptEnded(l.assignment(), null, TaskError.of(TaskError.TIMEOUT, "no result from subworker "
-                    + l.assignment().executor() + " within the task timeout plus " + config.link().grace()));
+            engine.attemptEnded(l.assignment(), Outcome.failure(TaskError.of(TaskError.TIMEOUT, "no result from "
+                    + "subworker " + l.assignment().executor() + " within the task timeout plus "
+                    + config.link().grace())));
+        }
+        if (!overdue.isEmpty()) {
+            changed.run();
         }
     }
 
     // --- dispatch ------------------------------------------------------------------------------------------
 
-    private void dispatchLoop() {
-        while (running) {
-            try {
-                synchronized (lock) {
-                    while (running && byId.values().stream().noneMatch(w -> !w.draining && w.credits > 0)) {
-                        lock.wait(200);
-                    }
-                }
-                Assignment a = engine.assignNext(100, TimeUnit.MILLISECONDS, this::reserve, this::unreserve);
-                if (a != null) {
-                    send(withMoreFor(a));
-                }
-            } catch (InterruptedException e) {
-                // stopping
-            } catch (RuntimeException e) {
-                LOG.error("Dispatch loop error; continuing", e);
-            }
-        }
-    }
-
-    /** Picks the joined worker with the most free slots that can run the task, and takes one of its credits. */
-    private String reserve(TaskSpec spec) {
+    /** Sends attempts to {@code w} against its credits; hands them back if it has left meanwhile. */
+    void deliver(RemoteWorker w, List<Assignment> batch) {
+        List<Attempt> attempts = batch.stream().map(Assignment::toAttempt).toList(); // may throw: before any lease
+        boolean joined;
         synchronized (lock) {
-            RemoteWorker best = null;
-            for (RemoteWorker w : byId.values()) {
-                if (w.canTake(spec.name()) && (best == null || w.credits > best.credits)) {
-                    best = w;
-                }
-            }
-            if (best == null) {
-                try {
-                    lock.wait(20); // none can run it now; let credits or workers arrive
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return null;
-            }
-            best.credits--;
-            return best.id;
-        }
-    }
-
-    /**
-     * The assignment plus, for a worker that takes batches, the next ready tasks it can run, as long as it has
-     * credits and they head the queue (so priority order holds), up to {@link #MAX_BATCH}.
-     */
-    private List<Assignment> withMoreFor(Assignment first) throws InterruptedException {
-        List<Assignment> batch = new ArrayList<>();
-        batch.add(first);
-        RemoteWorker w;
-        synchronized (lock) {
-            w = byId.get(first.executor());
-        }
-        if (w == null || !w.batch) {
-            return batch;
-        }
-        while (batch.size() < MAX_BATCH) {
-            Assignment next = engine.assignNext(0, TimeUnit.NANOSECONDS, spec -> {
-                synchronized (lock) {
-                    if (!w.canTake(spec.name())) {
-                        return null;
-                    }
-                    w.credits--;
-                    return w.id;
-                }
-            }, this::unreserve);
-            if (next == null) {
-                break;
-            }
-            batch.add(next);
-        }
-        return batch;
-    }
-
-    private void unreserve(String workerId) {
-        synchronized (lock) {
-            RemoteWorker w = byId.get(workerId);
-            if (w != null) {
-                w.credits++;
-            }
-        }
-    }
-
-    private void send(List<Assignment> batch) {
-        RemoteWorker w;
-        String workerId = batch.get(0).executor();
-        synchronized (lock) {
-            w = byId.get(workerId);
-            if (w != null) {
+            joined = byId.get(w.id) == w && batch.size() <= w.credits;
+            if (joined) {
+                w.credits -= batch.size();
+                long now = System.nanoTime();
                 for (Assignment a : batch) {
-                    long deadline = System.nanoTime()
-                            + a.spec().options().timeout().plus(config.link().grace()).toNanos();
-                    w.leases.put(a.taskId(), new RemoteWorker.Lease(a, deadline));
+                    long wait = a.options().timeout().plus(config.link().grace()).toNanos();
+                    w.leases.put(a.taskId(), new RemoteWorker.Lease(a, now + wait));
                 }
             }
         }
-        if (w == null) {
+        if (!joined) {
             for (Assignment a : batch) {
-                engine.handBack(a, TaskError.of(TaskError.WORKER_LOST, "subworker " + workerId
+                engine.handBack(a, TaskError.of(TaskError.WORKER_LOST, "subworker " + w.id
                         + " left before the task reached it"), Integer.MAX_VALUE);
             }
             return;
         }
-        if (batch.size() == 1) {
-            Assignment a = batch.get(0);
-            Span dispatch = tracing.startDispatch(a.traceContext(), a.spanAttributes(), w.id);
-            try {
-                DeliveryOptions options = new DeliveryOptions().addHeader("taskId", a.taskId());
-                tracing.headers(dispatch).forEach(options::addHeader);
-                vertx.eventBus().send(LinkProtocol.WORKER_PREFIX + w.id, taskMessage(a), options);
-            } finally {
-                dispatch.end();
+        String address = LinkProtocol.WORKER_PREFIX + w.id;
+        if (!w.batch) {
+            for (Attempt t : attempts) {
+                DeliveryOptions options = new DeliveryOptions().addHeader("taskId", t.taskId());
+                t.trace().forEach(options::addHeader);
+                vertx.eventBus().send(address, taskMessage(t), options);
             }
             return;
         }
-        JsonArray tasks = new JsonArray();
-        List<Span> spans = new ArrayList<>(batch.size());
-        for (Assignment a : batch) {
-            Span dispatch = tracing.startDispatch(a.traceContext(), a.spanAttributes(), w.id);
-            spans.add(dispatch);
-            JsonObject t = taskMessage(a);
-            Map<String, String> trace = tracing.headers(dispatch);
-            if (!trace.isEmpty()) {
-                t.put("trace", new JsonObject(new java.util.HashMap<>(trace)));
+        for (int from = 0; from < attempts.size(); from += MAX_BATCH) {
+            JsonArray tasks = new JsonArray();
+            for (Attempt t : attempts.subList(from, Math.min(attempts.size(), from + MAX_BATCH))) {
+                JsonObject message = taskMessage(t);
+                if (!t.trace().isEmpty()) {
+                    message.put("trace", new JsonObject(new HashMap<>(t.trace())));
+                }
+                tasks.add(message);
             }
-            tasks.add(t);
+            vertx.eventBus().send(address, new JsonObject().put("tasks", tasks));
         }
-        vertx.eventBus().send(LinkProtocol.WORKER_PREFIX + w.id, new JsonObject().put("tasks", tasks));
-        spans.forEach(Span::end);
     }
 
-    private static JsonObject taskMessage(Assignment a) {
-        TaskSpec s = a.spec();
+    private static JsonObject taskMessage(Attempt t) {
         return new JsonObject()
-                .put("taskId", a.taskId())
-                .put("attempt", a.attempt())
-                .put("maxAttempts", s.options().maxAttempts())
-                .put("task", s.name())
-                .put("priority", s.options().priority().wireName())
-                .put("args", s.args().isEmpty() ? new JsonArray() : new JsonArray(s.args().toString()))
-                .put("kwargs", s.kwargs().isEmpty() ? new JsonObject() : new JsonObject(s.kwargs().toString()))
-                .put("timeoutMs", s.options().timeout().toMillis());
+                .put("taskId", t.taskId())
+                .put("attempt", t.number())
+                .put("maxAttempts", t.maxAttempts())
+                .put("task", t.task())
+                .put("priority", t.priority())
+                .put("args", t.args().isEmpty() ? new JsonArray() : new JsonArray(t.args().toString()))
+                .put("kwargs", t.kwargs().isEmpty() ? new JsonObject() : new JsonObject(t.kwargs().toString()))
+                .put("timeoutMs", t.timeout().toMillis());
     }
 }

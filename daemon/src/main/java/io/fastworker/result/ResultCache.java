@@ -2,12 +2,10 @@ package io.fastworker.result;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
+import java.util.function.Consumer;
 
 /**
  * Finished tasks, bounded two ways: at most {@code maxSize} entries (the least recently used goes first) and each
@@ -74,20 +72,14 @@ public final class ResultCache<V> {
         return removed;
     }
 
-    /** Up to {@code limit} live values matching the filter, most recently used first; does not touch LRU order. */
-    public synchronized List<V> newest(Predicate<V> filter, int limit) {
+    /** Every live (unexpired) value, in no particular order; does not touch the LRU order. */
+    public synchronized void forEachLive(Consumer<V> action) {
         long now = clock.millis();
-        List<V> all = new ArrayList<>();
         for (Entry<V> e : entries.values()) {
-            if (e.expiresAtMillis() > now && filter.test(e.value())) {
-                all.add(e.value());
+            if (e.expiresAtMillis() > now) {
+                action.accept(e.value());
             }
         }
-        List<V> out = new ArrayList<>();
-        for (int i = all.size() - 1; i >= 0 && out.size() < limit; i--) {
-            out.add(all.get(i));
-        }
-        return out;
     }
 
     public synchronized int size() {

@@ -2,13 +2,17 @@ package io.fastworker.task;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
-/** A registered task: its name, its parameters (names, in order) and its default options. */
-public record TaskDefinition(String name, List<String> parameters, TaskOptions defaults) {
+/**
+ * A task the control plane accepts: its name, its parameters (names, in order; empty when not known, e.g. for a
+ * task a subworker announced without them) and its default options.
+ */
+public record TaskDefinition(String name, Optional<List<String>> parameters, TaskOptions defaults) {
 
     public TaskDefinition {
         Objects.requireNonNull(name, "name");
-        parameters = List.copyOf(parameters);
+        parameters = parameters.map(List::copyOf);
         Objects.requireNonNull(defaults, "defaults");
     }
 }

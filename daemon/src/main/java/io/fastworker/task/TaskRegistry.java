@@ -62,7 +62,7 @@ public class TaskRegistry {
                             + " must be public and not static");
                 }
                 String name = annotation.name().isBlank() ? method.getName() : annotation.name();
-                TaskDefinition definition = new TaskDefinition(name, binder.parameterNames(method),
+                TaskDefinition definition = new TaskDefinition(name, Optional.of(binder.parameterNames(method)),
                         options(annotation, name));
                 declaresTasks = true;
                 TaskMethod previous = tasks.put(name, new TaskMethod(definition, bean, method, binder));

@@ -110,6 +110,43 @@ public class Tracing {
                 : propagator.extract(Context.root(), carrier, MAP_GETTER);
     }
 
+    /**
+     * Puts the trace and span ids of W3C trace headers into the logging MDC until closed, so that a log line
+     * written about a task (its retry, its final failure) can be found from its trace. Does nothing when the
+     * headers carry no valid {@code traceparent}.
+     */
+    public static LogScope logScope(Map<String, String> trace) {
+        String parent = trace == null ? null : trace.get("traceparent");
+        // traceparent: version "-" 32 hex trace id "-" 16 hex parent span id "-" flags
+        if (parent == null || parent.length() < 55 || parent.charAt(2) != '-' || parent.charAt(35) != '-') {
+            return LogScope.NONE;
+        }
+        return new LogScope(parent.substring(3, 35), parent.substring(36, 52));
+    }
+
+    /** Trace ids in the MDC for as long as it is open. */
+    public static final class LogScope implements AutoCloseable {
+        static final LogScope NONE = new LogScope(null, null);
+
+        private final boolean set;
+
+        private LogScope(String traceId, String spanId) {
+            set = traceId != null && MDC.get("traceId") == null;
+            if (set) {
+                MDC.put("traceId", traceId);
+                MDC.put("spanId", spanId);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (set) {
+                MDC.remove("traceId");
+                MDC.remove("spanId");
+            }
+        }
+    }
+
     /** The attributes every task span carries. */
     public record TaskAttributes(String taskId, String task, String priority, int attempt, int maxAttempts) {
         SpanBuilder apply(SpanBuilder b) {

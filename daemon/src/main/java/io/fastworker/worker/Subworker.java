@@ -1,21 +1,25 @@
 package io.fastworker.worker;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.config.Identity;
 import io.fastworker.config.LinkAddress;
+import io.fastworker.config.Role;
 import io.fastworker.link.LinkProtocol;
-import io.fastworker.task.TaskContext;
+import io.fastworker.task.Attempt;
+import io.fastworker.task.AttemptRunner;
+import io.fastworker.task.Outcome;
 import io.fastworker.task.TaskDefinition;
 import io.fastworker.task.TaskError;
-import io.fastworker.task.TaskFailureException;
 import io.fastworker.task.TaskRegistry;
-import io.fastworker.telemetry.Tracing;
+import io.fastworker.telemetry.TaskMetrics;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -30,20 +34,26 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
  * The subworker role: dials the control plane's link, joins with its tasks and concurrency, grants one credit per
- * free slot, runs what it is sent on {@code fastworker.concurrency} threads and reports each result. It reconnects
- * with capped exponential backoff whenever the link is down. On SIGTERM it stops taking work, hands back anything
- * it has not started, lets running tasks finish within {@code fastworker.subworker.shutdown-timeout}, then leaves.
+ * free slot, runs what it is sent on {@code fastworker.concurrency} threads (through the same
+ * {@link AttemptRunner} as the control plane) and reports each result. It reconnects with capped exponential
+ * backoff whenever the link is down. On SIGTERM it stops taking work, hands back anything it has not started, lets
+ * running tasks finish within {@code fastworker.subworker.shutdown-timeout}, then leaves.
+ *
+ * <p>Guarantees: it never runs more than its concurrency at once, and grants a slot back only when the body that
+ * held it has returned; each attempt's outcome is reported once (at its timeout if the body overruns).
  */
 @ApplicationScoped
 public class Subworker {
@@ -58,10 +68,13 @@ public class Subworker {
     FastWorkerConfig config;
 
     @Inject
-    Tracing tracing;
+    AttemptRunner runner;
 
     @Inject
     TaskRegistry registry;
+
+    @Inject
+    TaskMetrics metrics;
 
     @Inject
     ObjectMapper mapper;
@@ -71,30 +84,30 @@ public class Subworker {
 
     private final Map<String, String> replyAddresses = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
+    /** Results waiting to be written, and slots freed since the last write: sent together, in one frame. */
+    private final ConcurrentLinkedQueue<JsonObject> results = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger freedSlots = new AtomicInteger();
+    private final AtomicBoolean flushPending = new AtomicBoolean();
     private String workerId;
     private LinkAddress address;
     private ExecutorService pool;
-    private ScheduledExecutorService watchdogs;
     private volatile NetSocket socket;
-    private volatile io.vertx.core.Context linkContext;
-    /** Results waiting to be written: several that end close together go out in one frame. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<JsonObject> results =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean flushPending = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Context linkContext;
     private volatile State state = State.CONNECTING;
     private volatile boolean stopping;
     private long heartbeatTimer = -1;
     private Duration backoff;
 
     void start(@Observes StartupEvent event) {
-        if (!"subworker".equals(config.role())) {
+        if (config.role() != Role.SUBWORKER) {
             return;
         }
         workerId = Identity.workerId(config);
         address = LinkAddress.parse(config.controlPlane().address());
         pool = Executors.newFixedThreadPool(config.concurrency(), daemonThreads("fastworker-exec-"));
-        watchdogs = Executors.newSingleThreadScheduledExecutor(daemonThreads("fastworker-watchdog-"));
         backoff = config.subworker().reconnectMin();
+        metrics.workerMeters(workerId, registry.definitions().stream().map(TaskDefinition::name).toList(),
+                runner::inFlight);
         LOG.infof("Subworker %s starting: control plane %s, concurrency %d", workerId, address, config.concurrency());
         connect();
     }
@@ -108,7 +121,7 @@ public class Subworker {
         return workerId;
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+    private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + n.getAndIncrement());
@@ -132,22 +145,42 @@ public class Subworker {
     private void connected(NetSocket s) {
         socket = s;
         linkContext = vertx.getOrCreateContext();
+        long limit = config.link().maxFrameSize().asLongValue();
         RecordParser parser = RecordParser.newFixed(4);
-        parser.handler(new java.util.function.Consumer<Buffer>() {
+        parser.handler(new Handler<Buffer>() {
             int expected = -1;
+            boolean dropped;
 
             @Override
-            public void accept(Buffer b) {
+            public void handle(Buffer b) {
+                if (dropped) {
+                    return;
+                }
                 if (expected < 0) {
-                    expected = b.getInt(0);
+                    long length = Integer.toUnsignedLong(b.getInt(0));
+                    if (length > limit) {
+                        dropped = true;
+                        dropLink(s, "a frame of " + length + " bytes from the control plane exceeds "
+                                + "fastworker.link.max-frame-size (" + limit + ")");
+                        return;
+                    }
+                    expected = (int) length;
                     parser.fixedSizeMode(expected);
                 } else {
                     expected = -1;
                     parser.fixedSizeMode(4);
-                    onFrame(b.toJsonObject());
+                    JsonObject frame;
+                    try {
+                        frame = b.toJsonObject();
+                    } catch (RuntimeException e) {
+                        dropped = true;
+                        dropLink(s, "a frame from the control plane is not a JSON object");
+                        return;
+                    }
+                    onFrame(frame);
                 }
             }
-        }::accept);
+        });
         s.handler(parser);
         s.closeHandler(v -> {
             if (socket == s) {
@@ -157,8 +190,11 @@ public class Subworker {
         });
         s.exceptionHandler(e -> LOG.debugf("link error: %s", e.getMessage()));
         write(new JsonObject().put("type", "register").put("address", LinkProtocol.WORKER_PREFIX + workerId));
+        JsonObject parameters = new JsonObject();
+        registry.definitions().forEach(d -> d.parameters().ifPresent(p -> parameters.put(d.name(), new JsonArray(p))));
         JsonObject join = new JsonObject().put("protocol", LinkProtocol.VERSION).put("workerId", workerId)
                 .put("tasks", new JsonArray(registry.definitions().stream().map(TaskDefinition::name).toList()))
+                .put("parameters", parameters)
                 .put("concurrency", config.concurrency())
                 .put("batch", true);
         config.link().token().ifPresent(t -> join.put("token", t));
@@ -172,6 +208,13 @@ public class Subworker {
                 s.close();
             }
         });
+    }
+
+    /** Something the control plane sent cannot be read: start over on a fresh connection. */
+    private void dropLink(NetSocket s, String why) {
+        LOG.errorf("Subworker %s: %s; reconnecting", workerId, why);
+        s.handler(null);
+        s.close();
     }
 
     private void disconnected(String why) {
@@ -194,10 +237,10 @@ public class Subworker {
     }
 
     private void onFrame(JsonObject frame) {
-        String type = frame.getString("type", "");
-        String addr = frame.getString("address", "");
+        String type = frame.getValue("type") instanceof String t ? t : "";
+        String addr = frame.getValue("address") instanceof String a ? a : "";
         if (type.equals("err")) {
-            LOG.errorf("Subworker %s: control plane refused: %s", workerId, frame.getString("message"));
+            LOG.errorf("Subworker %s: control plane refused: %s", workerId, frame.getValue("message"));
             return;
         }
         if (!type.equals("message")) {
@@ -206,33 +249,31 @@ public class Subworker {
         if (replyAddresses.remove(addr) != null) {
             joinReply(frame);
         } else if (addr.equals(LinkProtocol.WORKER_PREFIX + workerId)) {
-            JsonObject body = frame.getJsonObject("body");
-            if (body != null && body.getValue("tasks") instanceof JsonArray batch) {
+            Object body = frame.getValue("body");
+            if (body instanceof JsonObject b && b.getValue("tasks") instanceof JsonArray batch) {
                 for (Object item : batch) {
-                    if (item instanceof JsonObject t) {
-                        task(t, t.getJsonObject("trace"));
-                    }
+                    task(item, item instanceof JsonObject t ? t.getValue("trace") : null);
                 }
             } else {
-                task(body, frame.getJsonObject("headers"));
+                task(body, frame.getValue("headers"));
             }
         }
     }
 
     private void joinReply(JsonObject frame) {
-        JsonObject body = frame.getJsonObject("body");
-        if (body == null || !Boolean.TRUE.equals(body.getBoolean("ok"))) {
-            LOG.errorf("Subworker %s: join refused: %s", workerId, frame.getString("message",
-                    body == null ? "no reason" : body.encode()));
+        if (!(frame.getValue("body") instanceof JsonObject body) || !Boolean.TRUE.equals(body.getValue("ok"))) {
+            LOG.errorf("Subworker %s: join refused: %s", workerId, frame.getValue("message"));
             return;
         }
         state = stopping ? State.DRAINING : State.JOINED;
         backoff = config.subworker().reconnectMin();
         LOG.infof("Subworker %s joined control plane %s", workerId, address);
-        long beat = body.getLong("heartbeatIntervalMs", config.link().heartbeatInterval().toMillis());
-        heartbeatTimer = vertx.setPeriodic(Math.max(10, beat), t -> send(LinkProtocol.HEARTBEAT,
+        long beat = body.getValue("heartbeatIntervalMs") instanceof Number n ? n.longValue()
+                : config.link().heartbeatInterval().toMillis();
+        heartbeatTimer = vertx.setPeriodic(Math.max(10, Math.min(beat, 3_600_000)), t -> send(LinkProtocol.HEARTBEAT,
                 new JsonObject().put("running", running.get())));
         int free = config.concurrency() - running.get();
+        freedSlots.set(0); // a fresh link: the control plane knows nothing of us, so grant every free slot now
         if (free > 0 && !stopping) {
             send(LinkProtocol.CREDIT, new JsonObject().put("credits", free));
         }
@@ -240,92 +281,106 @@ public class Subworker {
 
     // --- tasks ---------------------------------------------------------------------------------------------
 
-    private void task(JsonObject t, JsonObject headers) {
-        if (t == null) {
+    private void task(Object message, Object headers) {
+        Attempt attempt;
+        try {
+            attempt = attempt((JsonObject) message, traceHeaders(headers));
+        } catch (RuntimeException e) {
+            LOG.errorf("Subworker %s: a task frame from the control plane is malformed (%s); dropping the link",
+                    workerId, e.getMessage());
+            NetSocket s = socket;
+            if (s != null) {
+                dropLink(s, "malformed task frame");
+            }
             return;
         }
-        String taskId = t.getString("taskId");
-        int attempt = t.getInteger("attempt", 0);
         if (stopping) {
-            send(LinkProtocol.RETURN, new JsonObject().put("taskId", taskId).put("attempt", attempt));
+            send(LinkProtocol.RETURN, new JsonObject().put("taskId", attempt.taskId()).put("attempt",
+                    attempt.number()));
             return;
         }
         running.incrementAndGet();
-        Map<String, String> trace = traceHeaders(headers);
-        pool.execute(() -> run(t, taskId, attempt, trace));
+        pool.execute(() -> {
+            try {
+                runner.run(attempt, workerId, outcome -> report(attempt, outcome));
+            } finally {
+                running.decrementAndGet();
+                if (!stopping) {
+                    freedSlots.incrementAndGet();
+                }
+                scheduleFlush();
+            }
+        });
+    }
+
+    private Attempt attempt(JsonObject t, Map<String, String> trace) {
+        return new Attempt((String) t.getValue("taskId"), (String) t.getValue("task"),
+                t.getValue("priority") instanceof String p ? p : "normal", ((Number) t.getValue("attempt")).intValue(),
+                ((Number) t.getValue("maxAttempts")).intValue(),
+                (ArrayNode) tree(t.getJsonArray("args", new JsonArray()).encode()),
+                (ObjectNode) tree(t.getJsonObject("kwargs", new JsonObject()).encode()),
+                Duration.ofMillis(((Number) t.getValue("timeoutMs")).longValue()), trace);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode tree(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not JSON", e);
+        }
     }
 
     /** The W3C trace headers of a task frame, if any. */
-    private static Map<String, String> traceHeaders(JsonObject headers) {
-        if (headers == null || !(headers.getValue("traceparent") instanceof String parent)) {
+    private static Map<String, String> traceHeaders(Object headers) {
+        if (!(headers instanceof JsonObject h) || !(h.getValue("traceparent") instanceof String parent)) {
             return Map.of();
         }
-        return headers.getValue("tracestate") instanceof String state
+        return h.getValue("tracestate") instanceof String state
                 ? Map.of("traceparent", parent, "tracestate", state) : Map.of("traceparent", parent);
     }
 
-    private void run(JsonObject t, String taskId, int attempt, Map<String, String> trace) {
-        String name = t.getString("task");
-        JsonObject result = new JsonObject().put("taskId", taskId).put("attempt", attempt);
-        Thread self = Thread.currentThread();
-        AtomicInteger timedOut = new AtomicInteger();
-        long timeoutMs = t.getLong("timeoutMs", config.taskDefaults().timeout().toMillis());
-        ScheduledFuture<?> watchdog = watchdogs.schedule(() -> {
-            timedOut.set(1);
-            self.interrupt();
-        }, timeoutMs, TimeUnit.MILLISECONDS);
-        Tracing.TaskAttributes attributes = new Tracing.TaskAttributes(taskId, name, t.getString("priority"), attempt,
-                t.getInteger("maxAttempts", 1));
-        try (Tracing.Execution execution = tracing.startExecute(trace, attributes, workerId)) {
+    private void report(Attempt attempt, Outcome outcome) {
+        JsonObject result = new JsonObject().put("taskId", attempt.taskId()).put("attempt", attempt.number());
+        if (outcome.ok()) {
             try {
-                ArrayNode args = (ArrayNode) mapper.readTree(t.getJsonArray("args", new JsonArray()).encode());
-                ObjectNode kwargs = (ObjectNode) mapper.readTree(t.getJsonObject("kwargs", new JsonObject()).encode());
-                JsonNode value = registry.invoke(name, args, kwargs,
-                        new TaskContext(taskId, name, attempt, t.getInteger("maxAttempts", 1)));
-                watchdog.cancel(false);
-                result.put("ok", true).put("result", Json.decodeValue(mapper.writeValueAsString(value)));
-            } catch (TaskFailureException e) {
-                result.put("ok", false).put("error", error(e.error()));
-            } catch (InterruptedException e) {
-                result.put("ok", false).put("error", error(TaskError.of(
-                        timedOut.get() == 1 ? TaskError.TIMEOUT : TaskError.SHUTDOWN,
-                        timedOut.get() == 1 ? "attempt " + attempt + " ran longer than its timeout of " + timeoutMs
-                                + " ms" : "the subworker stopped while the attempt ran")));
+                result.put("ok", true).put("result", Json.decodeValue(mapper.writeValueAsString(outcome.result())));
             } catch (Exception e) {
-                result.put("ok", false).put("error", error(new TaskError(TaskError.TASK_ERROR,
-                        String.valueOf(e.getMessage()), e.getClass().getName())));
-            } finally {
-                watchdog.cancel(false);
-                Thread.interrupted();
-                running.decrementAndGet();
+                result.put("ok", false).put("error", error(TaskError.of(TaskError.BAD_RESULT,
+                        "the result cannot be written as JSON: " + e.getMessage())));
             }
-            JsonObject error = result.getJsonObject("error");
-            if (error == null) {
-                execution.succeeded();
-            } else {
-                execution.failed(error.getString("type"), error.getString("exception"));
-            }
+        } else {
+            result.put("ok", false).put("error", error(outcome.error()));
         }
-        result.put("credits", stopping ? 0 : 1);
         results.add(result);
-        io.vertx.core.Context context = linkContext;
+        scheduleFlush();
+    }
+
+    private void scheduleFlush() {
+        Context context = linkContext;
         if (context != null && flushPending.compareAndSet(false, true)) {
             context.runOnContext(v -> flushResults());
         }
     }
 
-    /** Writes the waiting results: one as a plain result message, several as {@code {"results": [...]}}. */
+    /**
+     * Writes the waiting results, one as a plain result message, several as {@code {"results": [...]}}, with the
+     * slots freed since the last write as the credits of the last one (or alone, as a credit message).
+     */
     private void flushResults() {
         flushPending.set(false);
         JsonArray batch = new JsonArray();
         for (JsonObject r; (r = results.poll()) != null; ) {
-            batch.add(r);
+            batch.add(r.put("credits", 0));
         }
-        if (batch.size() == 1) {
-            send(LinkProtocol.RESULT, batch.getJsonObject(0));
-        } else if (batch.size() > 1) {
-            send(LinkProtocol.RESULT, new JsonObject().put("results", batch));
+        int credits = stopping ? 0 : freedSlots.getAndSet(0);
+        if (batch.isEmpty()) {
+            if (credits > 0) {
+                send(LinkProtocol.CREDIT, new JsonObject().put("credits", credits));
+            }
+            return;
         }
+        batch.getJsonObject(batch.size() - 1).put("credits", credits);
+        send(LinkProtocol.RESULT, batch.size() == 1 ? batch.getJsonObject(0) : new JsonObject().put("results", batch));
     }
 
     private static JsonObject error(TaskError e) {
@@ -351,8 +406,17 @@ public class Subworker {
 
     // --- shutdown ------------------------------------------------------------------------------------------
 
+    /** Drains as soon as Quarkus announces its shutdown, while the health endpoint still answers (DOWN). */
+    void drain(@Observes ShutdownDelayInitiatedEvent event) {
+        leave();
+    }
+
     void stop(@Observes ShutdownEvent event) {
-        if (!"subworker".equals(config.role())) {
+        leave();
+    }
+
+    private synchronized void leave() {
+        if (config.role() != Role.SUBWORKER || stopping) {
             return;
         }
         stopping = true;
@@ -370,7 +434,16 @@ public class Subworker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        send(LinkProtocol.LEAVE, new JsonObject());
+        Context context = linkContext;
+        if (context != null) {
+            CompletableFuture<Void> flushed = new CompletableFuture<>();
+            context.runOnContext(v -> {
+                flushResults();
+                send(LinkProtocol.LEAVE, new JsonObject());
+                flushed.complete(null);
+            });
+            flushed.completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
+        }
         NetSocket s = socket;
         if (s != null) {
             s.end().toCompletionStage().toCompletableFuture().completeOnTimeout(null, 2, TimeUnit.SECONDS).join();

@@ -5,8 +5,17 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +25,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Every refusal is a 4xx problem document with an actionable detail, and the daemon keeps serving after it. */
 @QuarkusTest
 class BadInputTest {
+
+    @TestHTTPResource("/")
+    URL root;
+
+    int port;
+
+    @org.junit.jupiter.api.BeforeEach
+    void port() {
+        port = root.getPort();
+    }
 
     @AfterEach
     void daemonStillServes() {
@@ -58,8 +77,23 @@ class BadInputTest {
         "{\"task\": \"add\", \"eta\": \"tomorrow\"} | invalid-request | field 'eta' must be an ISO-8601 time",
         "{\"task\": \"add\", \"maxRetries\": -1}   | invalid-request | field 'maxRetries' must be a whole number",
         "{\"task\": \"add\", \"maxRetries\": 1.5}  | invalid-request | field 'maxRetries' must be a whole number",
-        "{\"task\": \"add\", \"timeout\": 0}       | invalid-request | timeout must be more than 0",
-        "{\"task\": \"add\", \"retryBackoff\": 0.5} | invalid-request | retryBackoff must be a number of at least 1.0",
+        "{\"task\": \"add\", \"timeout\": 0}       | invalid-request | field 'timeout' must be more than 0",
+        "{\"task\": \"add\", \"retryBackoff\": 0.5} | invalid-request | 'retryBackoff' must be a number from 1.0 to 100",
+        "{\"task\": \"add\", \"retryBackoff\": 1e300} | invalid-request | 'retryBackoff' must be a number from 1.0 to 100",
+        "{\"task\": \"add\", \"timeout\": \"1000000h\"} | invalid-request | field 'timeout' must be at most PT168H",
+        "{\"task\": \"add\", \"timeout\": \"PT2562048H\"} | invalid-request | field 'timeout' must be at most PT168H",
+        "{\"task\": \"add\", \"timeout\": 3.6e9}   | invalid-request | field 'timeout' must be at most PT168H",
+        "{\"task\": \"add\", \"timeout\": 1e300}   | invalid-request | field 'timeout'",
+        "{\"task\": \"add\", \"retryDelay\": \"30d\"} | invalid-request | field 'retryDelay' must be at most PT168H",
+        "{\"task\": \"add\", \"retryBackoffMax\": \"9999d\"} | invalid-request | 'retryBackoffMax' must be at most",
+        "{\"task\": \"add\", \"maxRetries\": 5000} | invalid-request | 'maxRetries' must be a whole number from 0 to 1000",
+        "{\"task\": \"add\", \"maxRetries\": 1e12} | invalid-request | 'maxRetries' must be a whole number",
+        "{\"task\": \"add\", \"id\": \".\"}      | invalid-request | field 'id'",
+        "{\"task\": \"add\", \"id\": \"..\"}     | invalid-request | field 'id'",
+        "{\"task\": \"add\", \"id\": \"a/b\"}    | invalid-request | field 'id'",
+        "{\"task\": \"fail\", \"task\": \"noop\"} | malformed-json | Duplicate field 'task'",
+        "{\"task\": \"noop\"}{\"task\": \"noop\"} | malformed-json | not valid JSON",
+        "{\"task\": \"add\", \"eta\": \"2999-01-01T00:00:00Z\"} | invalid-request | more than 366 days ahead",
         "{\"task\": \"add\", \"priorty\": \"high\"} | invalid-request | unknown field 'priorty'",
         "{\"task\": \"add\", \"id\": \"has space\"} | invalid-request | field 'id'",
         "{\"task\": \"add\", \"countdown\": 99999999} | invalid-request | at most 366 days",
@@ -119,6 +153,10 @@ class BadInputTest {
                 .statusCode(400).body("detail", containsString("'wait'"));
         given().contentType(ContentType.JSON).body("{\"task\": \"noop\"}").post("/tasks?wait=1h").then()
                 .statusCode(400).body("detail", containsString("fastworker.api.max-wait"));
+        given().contentType(ContentType.JSON).body("{\"task\": \"noop\"}").post("/tasks?wait=1000000h").then()
+                .statusCode(400).body("detail", containsString("fastworker.api.max-wait"));
+        given().get("/tasks/some-id?wait=PT2562048H").then().statusCode(400)
+                .body("detail", containsString("fastworker.api.max-wait"));
     }
 
     @Test
@@ -132,6 +170,24 @@ class BadInputTest {
     @Test
     void unknownPathsAndMethodsAreProblems() {
         given().get("/nothing-here").then().statusCode(404).contentType("application/problem+json");
-        given().put("/tasks/abc").then().statusCode(405).contentType("application/problem+json");
+        given().put("/tasks/abc").then().statusCode(405).contentType("application/problem+json")
+                .header("Allow", "GET, DELETE").body("detail", containsString("accepts GET, DELETE"));
+        given().contentType(ContentType.JSON).body("{}").put("/tasks").then().statusCode(405)
+                .header("Allow", "GET, POST").body("detail", equalTo("PUT is not allowed here; this path accepts "
+                        + "GET, POST"));
+        given().contentType(ContentType.JSON).body("[]").put("/tasks/batch").then().statusCode(405)
+                .header("Allow", "GET, POST, DELETE");
+    }
+
+    @Test
+    void aBodyWithoutContentTypeIs415() throws Exception {
+        for (String path : new String[] {"/tasks", "/tasks/batch"}) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + port + path)).POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"task\": \"noop\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(415, r.statusCode(), r.body());
+            assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(r.body().contains("no Content-Type"), r.body());
+        }
     }
 }

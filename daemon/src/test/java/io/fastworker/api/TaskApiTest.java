@@ -88,18 +88,32 @@ class TaskApiTest {
     }
 
     @Test
-    void argumentMismatchIsATaskFailureNotACrash() {
+    void argumentsThatCannotBindAreRefusedAtSubmission() {
+        refusedArguments("{\"task\": \"add\", \"args\": [1]}", "is missing argument(s) y");
+        refusedArguments("{\"task\": \"add\", \"args\": [1, 2, 3]}", "takes 2 argument(s) but 3");
+        refusedArguments("{\"task\": \"add\", \"args\": [1, 2], \"kwargs\": {\"z\": 1}}", "no parameter 'z'");
+        refusedArguments("{\"task\": \"add\", \"args\": [1, 2], \"kwargs\": {\"x\": 1}}",
+                "'x' both positionally and by name");
+        refusedArguments("{\"task\": \"add\", \"kwargs\": {\"y\": 1}}", "is missing argument(s) x");
+        given().contentType(ContentType.JSON).body("{\"task\": \"add\", \"kwargs\": {\"y\": 1, \"x\": 2}}")
+                .post("/tasks?wait=10s").then().statusCode(200).body("result", equalTo(3));
+    }
+
+    private static void refusedArguments(String body, String detail) {
+        given().contentType(ContentType.JSON).body(body).post("/tasks").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:fastworker:problem:bad-arguments"))
+                .body("detail", containsString(detail))
+                .body("detail", containsString("its parameters are (x, y)"))
+                .body("parameters", equalTo(List.of("x", "y")));
+    }
+
+    @Test
+    void argumentsOfTheWrongTypeAreATaskFailureNotACrash() {
         String wrongType = submit("{\"task\": \"add\", \"args\": [1, \"two\"]}");
         waitFor(wrongType).then().body("status", equalTo("failure"))
                 .body("error.type", equalTo("bad_arguments"))
                 .body("error.message", containsString("'y' must be an integer"));
-        String missing = submit("{\"task\": \"add\", \"args\": [1]}");
-        waitFor(missing).then().body("error.type", equalTo("bad_arguments"))
-                .body("error.message", containsString("missing argument 'y'"));
-        String extra = submit("{\"task\": \"add\", \"args\": [1, 2, 3]}");
-        waitFor(extra).then().body("error.message", containsString("takes 2 argument(s) but 3"));
-        String unknownKwarg = submit("{\"task\": \"add\", \"args\": [1, 2], \"kwargs\": {\"z\": 1}}");
-        waitFor(unknownKwarg).then().body("error.message", containsString("no parameter 'z'"));
         String badResult = submit("{\"task\": \"unserializable\"}");
         waitFor(badResult).then().body("status", equalTo("failure")).body("error.type", equalTo("bad_result"));
     }
@@ -131,7 +145,7 @@ class TaskApiTest {
     void batchWithOneBadEntryIsRefusedWholeWithItsIndex() {
         int before = given().get("/tasks?limit=1000").then().extract().path("size()");
         given().contentType(ContentType.JSON)
-                .body("[{\"task\": \"add\", \"args\": [1, 2]}, {\"task\": \"add\"}, {\"task\": \"nope\"}]")
+                .body("[{\"task\": \"add\", \"args\": [1, 2]}, {\"task\": \"noop\"}, {\"task\": \"nope\"}]")
                 .post("/tasks/batch").then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("index", equalTo(2))
@@ -157,14 +171,35 @@ class TaskApiTest {
 
     @Test
     void cancellingARunningTaskIs409() {
-        String id = submit("{\"task\": \"sleep\", \"args\": [700]}");
-        long deadline = System.currentTimeMillis() + 5000;
+        String key = "cancel-running-" + System.nanoTime();
+        String id = submit("{\"task\": \"gate\", \"args\": [\"" + key + "\"]}");
+        long deadline = System.currentTimeMillis() + 30_000;
         while (!"running".equals(given().get("/tasks/" + id).path("status"))
                 && System.currentTimeMillis() < deadline) {
             Thread.onSpinWait();
         }
-        given().delete("/tasks/" + id).then().statusCode(409).body("detail", containsString("is running"));
+        given().delete("/tasks/" + id).then().statusCode(409).body("detail", containsString("is running"))
+                .body("taskStatus", equalTo("running"));
+        io.fastworker.TestTasks.open(key);
         waitFor(id).then().body("status", equalTo("success"));
+        given().delete("/tasks/" + id).then().statusCode(409).body("taskStatus", equalTo("success"));
+    }
+
+    @Test
+    void listingIsNewestSubmissionFirstWhateverWasRead() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String id = submit("{\"task\": \"add\", \"args\": [" + i + ", 0]}");
+            waitFor(id);
+            ids.add(id);
+        }
+        for (int i = 0; i < 3; i++) { // reading the oldest ones must not make them "newest"
+            given().get("/tasks/" + ids.get(0)).then().statusCode(200);
+            given().get("/tasks/" + ids.get(1)).then().statusCode(200);
+        }
+        given().get("/tasks?limit=2").then().statusCode(200).body("id", equalTo(List.of(ids.get(5), ids.get(4))));
+        given().get("/tasks?limit=6").then().statusCode(200).body("id", equalTo(List.of(ids.get(5), ids.get(4),
+                ids.get(3), ids.get(2), ids.get(1), ids.get(0))));
     }
 
     @Test

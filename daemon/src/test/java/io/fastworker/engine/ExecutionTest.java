@@ -84,6 +84,22 @@ class ExecutionTest {
     }
 
     @Test
+    void tasksThatThrowErrorsKillNoExecutorThread() {
+        // more of them than the control plane has executor threads (8), each throwing an Error
+        for (int i = 0; i < 10; i++) {
+            String kind = i % 3 == 0 ? "stack" : i % 3 == 1 ? "init" : "assert";
+            submitAndWait("{\"task\": \"explode\", \"args\": [\"" + kind + "\"]}").then()
+                    .body("status", equalTo("failure")).body("error.type", equalTo("task_error"))
+                    .body("error.exception", org.hamcrest.Matchers.startsWith("java.lang."));
+        }
+        for (int i = 0; i < 16; i++) {
+            submitAndWait("{\"task\": \"add\", \"args\": [" + i + ", 1]}").then().body("result", equalTo(i + 1));
+        }
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'task-queue' }.data.executor", equalTo("running"));
+    }
+
+    @Test
     void fiftyConcurrentClientsEachGetTheirOwnResult() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(50);
         try {

@@ -133,4 +133,50 @@ class ControlPlaneIT {
         assertEquals(3, r.exitCode(), r.all());
         assertTrue(r.stderr().contains("http://127.0.0.1:1"), r.stderr());
     }
+
+    @Test
+    void cliSubmitThatOutlivesItsWaitExits4() throws Exception {
+        Daemon.Result r = cli("submit", "--task-name", "sleep", "--args", "4000", "--wait-timeout", "1");
+        assertEquals(4, r.exitCode(), r.all());
+        assertTrue(r.stderr().contains("is still running after 1 s"), r.all());
+    }
+
+    @Test
+    void countersExistAtZeroFromStartUp() throws Exception {
+        String metrics = daemon.get("/q/metrics").body();
+        for (String task : new String[] {"add", "echo", "sleep", "fail", "noop", "send_welcome_email"}) {
+            for (String counter : new String[] {"cancelled", "retries", "redeliveries", "submitted"}) {
+                assertTrue(metrics.contains("fastworker_tasks_" + counter + "_total{task=\"" + task + "\"}"),
+                        counter + " of " + task + ":\n" + metrics);
+            }
+        }
+        // nothing here is ever redelivered, too large or refused for not accepting: these exist from start-up
+        assertTrue(metrics.contains("fastworker_tasks_redeliveries_total{task=\"send_welcome_email\"} 0.0"), metrics);
+        for (String reason : new String[] {"queue_full", "unknown_task", "bad_arguments", "invalid_request",
+            "malformed_json", "body_too_large", "unsupported_media_type", "duplicate_id", "not_accepting"}) {
+            assertTrue(metrics.contains("fastworker_tasks_rejected_total{reason=\"" + reason + "\"}"),
+                    reason + ":\n" + metrics);
+        }
+    }
+
+    @Test
+    void aFailureMessageStaysOutOfTheLogButItsTypeIsThere() throws Exception {
+        String card = "4111-1111-1111-1111";
+        HttpResponse<String> r = daemon.post("/tasks?wait=10s", "{\"task\": \"fail\", \"args\": [\"" + card + "\"]}");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(card, JSON.readTree(r.body()).path("error").path("message").asText(), "the client sees it");
+        String id = JSON.readTree(r.body()).path("id").asText();
+        String log = daemon.log();
+        assertTrue(log.contains("Task(id=" + id + ", name='fail', attempt=1/1) failed on control-plane (task_error "
+                + "java.lang.IllegalStateException)"), log);
+        assertTrue(!log.contains(card), "the failure message (a task argument) leaked into the log:\n" + log);
+    }
+
+    @Test
+    void theControlPlaneIsActiveWhileItRunsTasksItself() throws Exception {
+        JsonNode me = JSON.readTree(daemon.get("/workers").body()).get(0);
+        assertEquals("control-plane", me.get("kind").asText());
+        assertTrue(me.get("active").asBoolean(), me.toString());
+        assertTrue(!daemon.log().contains("ExitOnOutOfMemoryError"), "started with the flag: no warning");
+    }
 }

@@ -56,10 +56,20 @@ public final class Daemon implements AutoCloseable {
 
     /** SIGTERM and wait for the exit status. */
     public int terminate(Duration timeout) throws InterruptedException {
+        signalTerm();
+        return awaitExit(timeout);
+    }
+
+    /** SIGTERM, without waiting. */
+    public void signalTerm() {
         process.destroy();
+    }
+
+    /** Waits for the process to exit and returns its status; kills it if it does not exit in time. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
-            throw new IllegalStateException("did not exit within " + timeout + " of SIGTERM");
+            throw new IllegalStateException("did not exit within " + timeout);
         }
         return process.exitValue();
     }
@@ -109,6 +119,7 @@ public final class Daemon implements AutoCloseable {
     static List<String> command(List<String> jvmArgs, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
+        cmd.add("-XX:+ExitOnOutOfMemoryError"); // as the README runs it
         cmd.addAll(jvmArgs);
         cmd.add("-jar");
         cmd.add(JAR.toString());
@@ -205,6 +216,13 @@ public final class Daemon implements AutoCloseable {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
         headers.forEach(b::header);
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of one series in a Prometheus scrape, or -1 when the series is missing. */
+    public static double metric(String metrics, String series) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(series)
+                + " ([0-9.eE+-]+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
     /** Runs the binary to completion (a client command, or a daemon expected to exit by itself). */

@@ -37,6 +37,29 @@ class LaunchIT {
             assertEquals(0, r.exitCode(), command + ": " + r.all());
             assertTrue(r.stdout().contains("Usage: fastworker " + command), r.stdout());
         }
+        assertTrue(Daemon.run(Map.of(), "status", "--help").stdout().contains("--task-id=ID   the task's id"),
+                "every option has help text");
+        assertTrue(top.stdout().contains("4   submit: the task had not finished"), top.stdout());
+    }
+
+    @Test
+    void busyPortsStopStartUpWithOneLineNamingTheSetting() throws Exception {
+        try (Daemon first = Daemon.controlPlane(Map.of())) {
+            Daemon.Result link = Daemon.run(Map.of("QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())),
+                    "--role", "control-plane", "--link-port", String.valueOf(first.linkPort));
+            assertEquals(1, link.exitCode(), link.all());
+            assertTrue(link.all().contains("link port " + first.linkPort + " on 0.0.0.0 is in use "
+                    + "(fastworker.link.port / FASTWORKER_LINK_PORT, --link-port)"), link.all());
+            assertTrue(link.all().lines().noneMatch(l -> l.trim().startsWith("at ")), "no stack trace:\n" + link.all());
+
+            Daemon.Result http = Daemon.run(Map.of("QUARKUS_HTTP_PORT", String.valueOf(first.port)),
+                    "--role", "control-plane", "--link-port", String.valueOf(Daemon.freePort()));
+            assertEquals(1, http.exitCode(), http.all());
+            assertTrue(http.all().contains("HTTP port " + first.port + " on 0.0.0.0 is in use "
+                    + "(quarkus.http.port / QUARKUS_HTTP_PORT)"), http.all());
+            assertTrue(http.all().lines().noneMatch(l -> l.trim().startsWith("at ")), "no stack trace:\n" + http.all());
+            assertEquals(200, first.get("/q/health/ready").statusCode(), "the first one is untouched");
+        }
     }
 
     @Test
@@ -65,14 +88,14 @@ class LaunchIT {
     @Test
     void flagBeatsEnvironmentWhichBeatsDefault() throws Exception {
         try (Daemon d = Daemon.start(Map.of("FASTWORKER_CONCURRENCY", "3", "FASTWORKER_WORKER_ID", "from-env"),
-                "--role", "control-plane", "--concurrency", "5", "--result-cache-ttl", "1")) {
+                "--role", "control-plane", "--concurrency", "5", "--result-cache-ttl", "4")) {
             var worker = JSON.readTree(d.get("/workers").body()).get(0);
             assertEquals(5, worker.get("concurrency").asInt());
             assertEquals("from-env", worker.get("id").asText());
             String id = JSON.readTree(d.post("/tasks?wait=5s", "{\"task\": \"noop\"}").body()).get("id").asText();
             assertEquals(200, d.get("/tasks/" + id).statusCode());
-            Thread.sleep(1500);
-            assertEquals(404, d.get("/tasks/" + id).statusCode(), "--result-cache-ttl 1 means one second");
+            Thread.sleep(5000);
+            assertEquals(404, d.get("/tasks/" + id).statusCode(), "--result-cache-ttl 4 means four seconds");
         }
         try (Daemon d = Daemon.start(Map.of("FASTWORKER_CONCURRENCY", "3"), "--role", "control-plane")) {
             assertEquals(3, JSON.readTree(d.get("/workers").body()).get(0).get("concurrency").asInt());
@@ -95,5 +118,14 @@ class LaunchIT {
                 "QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())), "--role", "control-plane");
         assertNotEquals(0, badTtl.exitCode(), badTtl.all());
         assertTrue(badTtl.all().contains("fastworker.result-cache.ttl"), badTtl.all());
+
+        Daemon.Result absurd = Daemon.run(Map.of("FASTWORKER_TASK_DEFAULTS_TIMEOUT", "PT1000000H",
+                "FASTWORKER_API_MAX_WAIT", "PT2562048H", "QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())),
+                "--role", "control-plane");
+        assertNotEquals(0, absurd.exitCode(), absurd.all());
+        assertTrue(absurd.all().contains("fastworker.task-defaults.timeout (env FASTWORKER_TASK_DEFAULTS_TIMEOUT) "
+                + "must be at most PT168H"), absurd.all());
+        assertTrue(absurd.all().contains("fastworker.api.max-wait (env FASTWORKER_API_MAX_WAIT) must be at most PT1H"),
+                absurd.all());
     }
 }

@@ -100,6 +100,8 @@ class SubworkerIT {
         }
         System.out.println("2000 tasks by worker: " + byWorker);
         assertEquals(Set.of("w1", "w2"), byWorker.keySet());
+        JsonNode controlPlane = JSON.readTree(cp.get("/workers").body()).get(0);
+        assertEquals(false, controlPlane.get("active").asBoolean(), "it runs nothing itself: " + controlPlane);
         assertTrue(byWorker.values().stream().allMatch(n -> n > 100), byWorker.toString());
     }
 

@@ -146,6 +146,15 @@ class TracingIT {
         }
         ReceivedSpan cpSpan = only(receiver.spans(), s -> s.traceId().equals(traceId) && s.name().equals("POST /tasks"));
         assertEquals(callerSpan, cpSpan.parentSpanId(), "the control plane continues the caller's traceparent");
+        String cpLog = cp.log();
+        String retryLine = cpLog.lines().filter(l -> l.contains("Task(id=" + taskId + ", name='fail', attempt=1/2)")
+                && l.contains("retrying")).findFirst().orElseThrow(() -> new AssertionError(cpLog));
+        assertTrue(retryLine.contains(" WARN "), retryLine);
+        assertTrue(retryLine.contains("traceId=" + traceId), "the retry line is in the task's trace: " + retryLine);
+        String finalLine = cpLog.lines().filter(l -> l.contains("Task(id=" + taskId + ", name='fail', attempt=2/2)")
+                && l.contains(" ERROR ")).findFirst().orElseThrow(() -> new AssertionError(cpLog));
+        assertTrue(finalLine.contains("traceId=" + traceId), finalLine);
+        assertFalse(cpLog.contains(secret), "the failure message (the argument) stays out of the log");
         for (ReceivedSpan s : receiver.spans()) {
             for (String v : s.allValues()) {
                 assertFalse(v.contains(secret), s.name() + " carries the task argument: " + v);
@@ -201,6 +210,54 @@ class TracingIT {
         ReceivedSpan cpSpan = only(trace, s -> s.name().equals("POST /tasks"));
         assertEquals(submit.spanId(), cpSpan.parentSpanId());
         assertEquals("fastworker-subworker", only(trace, s -> s.name().equals("fastworker.task.execute")).service());
+    }
+
+    @Test
+    void theCliExportsOverGrpcByDefaultLikeTheDaemons() throws Exception {
+        String traceId = "1af7651916cd43dd8448eb211c80319c";
+        Map<String, String> env = new HashMap<>(receiver.grpcEnv("fastworker-cli"));
+        env.remove("OTEL_EXPORTER_OTLP_PROTOCOL"); // the default, as in the daemons: grpc
+        env.put("TRACEPARENT", "00-" + traceId + "-b7ad6b7169203331-01");
+        Daemon.Result r = Daemon.run(env, "submit", "--url", cp.url(), "--task-name", "add", "--args", "1", "2");
+        assertEquals(0, r.exitCode(), r.all());
+        assertEquals("3", r.stdout().trim());
+        assertFalse(r.stderr().contains("Warning"), r.stderr());
+        receiver.await(all -> all.stream().anyMatch(s -> s.traceId().equals(traceId)
+                && s.name().equals("fastworker.client.submit")), Duration.ofSeconds(30), "the CLI span over gRPC");
+    }
+
+    @Test
+    void aDeadCollectorCostsTheCliOneWarningLineNotTenSeconds() throws Exception {
+        Map<String, String> env = new HashMap<>(receiver.env("fastworker-cli"));
+        env.remove("OTEL_EXPORTER_OTLP_PROTOCOL");
+        env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + Daemon.freePort());
+        long t0 = System.nanoTime();
+        Daemon.Result r = Daemon.run(env, "submit", "--url", cp.url(), "--task-name", "add", "--args", "2", "2");
+        long took = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, r.exitCode(), r.all());
+        assertEquals("4", r.stdout().trim());
+        List<String> warnings = r.stderr().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, warnings.size(), "one line on stderr: " + r.stderr());
+        assertTrue(warnings.get(0).startsWith("Warning: the trace of this command could not be exported to http://"),
+                warnings.get(0));
+        System.out.println("CLI submit with a dead collector took " + took + " ms");
+        assertTrue(took < 8000, "the export is bounded (it took " + took + " ms)");
+    }
+
+    @Test
+    void aSubworkerWithADeadCollectorStillStopsPromptly() throws Exception {
+        Map<String, String> env = new HashMap<>(receiver.grpcEnv("fastworker-subworker"));
+        env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + Daemon.freePort());
+        Daemon w = Daemon.subworker(cp.linkAddress(), "dead-collector", 1, env, true);
+        HttpResponse<String> r = cp.post("/tasks?wait=10s", "{\"task\": \"add\", \"args\": [1, 1]}");
+        assertEquals(200, r.statusCode(), r.body());
+        long t0 = System.nanoTime();
+        int status = w.terminate(Duration.ofSeconds(30));
+        long took = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("subworker with a dead collector stopped in " + took + " ms");
+        assertTrue(status == 0 || status == 143, "exit status " + status);
+        assertTrue(took < 6000, "the final export is bounded; stopping took " + took + " ms");
+        w.close();
     }
 
     @Test

@@ -57,7 +57,9 @@ class ResultCacheTest {
         assertEquals("A", cache.get("a"));
         clock.now = clock.now.plusSeconds(1);
         assertNull(cache.get("a"));
-        assertEquals(List.of("B"), cache.newest(v -> true, 10));
+        List<String> live = new java.util.ArrayList<>();
+        cache.forEachLive(live::add);
+        assertEquals(List.of("B"), live);
         clock.now = clock.now.plusSeconds(60);
         assertEquals(1, cache.sweep());
         assertEquals(0, cache.size());

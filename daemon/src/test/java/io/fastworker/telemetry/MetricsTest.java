@@ -1,6 +1,7 @@
 package io.fastworker.telemetry;
 
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -50,5 +51,48 @@ class MetricsTest {
         }
         assertTrue(value(after, "fastworker_workers_active") == 0, after);
         assertTrue(!after.contains("\"x\""), "no task argument in metrics");
+    }
+
+    @Test
+    void durationHistogramsHaveTheConfiguredBucketsOnly() {
+        given().contentType(ContentType.JSON).body("{\"task\": \"add\", \"args\": [1, 2]}").post("/tasks?wait=5s")
+                .then().statusCode(200);
+        String metrics = scrape();
+        long buckets = metrics.lines().filter(l -> l.startsWith("fastworker_tasks_duration_seconds_bucket{task=\"add\""))
+                .count();
+        assertEquals(17, buckets, "16 configured bounds and +Inf:\n" + metrics);
+        assertTrue(metrics.contains("fastworker_tasks_duration_seconds_bucket{task=\"add\",le=\"0.005\"}"), metrics);
+        assertTrue(metrics.contains("fastworker_tasks_duration_seconds_bucket{task=\"add\",le=\"3600.0\"}"), metrics);
+    }
+
+    @Test
+    void theControlPlanesOwnExecutorHasWorkerMetrics() {
+        String before = scrape();
+        String series = "fastworker_worker_completed_total{status=\"success\",task=\"add\",worker=\"control-plane\"}";
+        double done = Math.max(0, value(before, series));
+        given().contentType(ContentType.JSON).body("{\"task\": \"add\", \"args\": [1, 2]}").post("/tasks?wait=5s")
+                .then().statusCode(200);
+        String after = scrape();
+        assertTrue(value(after, series) >= done + 1, after);
+        assertTrue(value(after, "fastworker_worker_in_flight{worker=\"control-plane\"}") >= 0, after);
+        assertTrue(after.contains("fastworker_worker_duration_seconds_count{task=\"add\",worker=\"control-plane\"}"),
+                after);
+    }
+
+    @Test
+    void refusedSubmissionsAreCountedByReason() {
+        String series = "fastworker_tasks_rejected_total{reason=\"unknown_task\"}";
+        double before = value(scrape(), series);
+        assertTrue(before >= 0, "the counter exists before the first refusal");
+        given().contentType(ContentType.JSON).body("{\"task\": \"no_such_task\"}").post("/tasks").then()
+                .statusCode(400);
+        given().contentType(ContentType.JSON).body("[{\"task\": \"noop\"}, {\"task\": \"no_such_task\"}]")
+                .post("/tasks/batch").then().statusCode(400);
+        assertEquals(before + 3, value(scrape(), series), "1 single submission and a batch of 2 refused");
+        double badArgs = value(scrape(), "fastworker_tasks_rejected_total{reason=\"bad_arguments\"}");
+        given().contentType(ContentType.JSON).body("{\"task\": \"add\", \"args\": [1]}").post("/tasks").then()
+                .statusCode(400);
+        assertEquals(badArgs + 1, value(scrape(), "fastworker_tasks_rejected_total{reason=\"bad_arguments\"}"));
+        given().get("/tasks/no-such-id").then().statusCode(404); // a read, not a submission: not counted
     }
 }
