@@ -40,12 +40,22 @@ def read_exact(sock, n):
     return buf
 
 
+class NonRetryable(Exception):
+    """Raised by a task whose failure is final: the control plane fails the task without a retry."""
+
+
+def py_reverse(text):
+    if not isinstance(text, str):
+        raise NonRetryable("text must be a string, got %s" % type(text).__name__)
+    return text[::-1]
+
+
 def py_sleep(ms):
     time.sleep(ms / 1000.0)
     return ms
 
 
-TASKS = {"py_reverse": lambda text: text[::-1], "py_sleep": py_sleep}
+TASKS = {"py_reverse": py_reverse, "py_sleep": py_sleep}
 # Announced at join, so that the control plane refuses a submission whose arguments cannot bind (400).
 PARAMETERS = {"py_reverse": ["text"], "py_sleep": ["ms"]}
 
@@ -108,6 +118,8 @@ def main():
             except Exception as e:  # report any failure as a task error
                 result["ok"] = False
                 result["error"] = {"type": "task_error", "message": str(e), "exception": type(e).__name__}
+                if isinstance(e, NonRetryable):
+                    result["error"]["nonRetryable"] = True
             send("fastworker.link.result", result)
 
 

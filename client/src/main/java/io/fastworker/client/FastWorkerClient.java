@@ -277,13 +277,25 @@ public final class FastWorkerClient {
                     + e.getMessage(), e);
         }
         if (r.priority() != null) {
-            b.put("priority", r.priority());
+            b.put("priority", r.priority().wireName());
         }
         if (r.countdown() != null) {
-            b.put("countdown", r.countdown().toMillis() / 1000.0);
+            b.put("countdown", r.countdown().toString());
+        }
+        if (r.eta() != null) {
+            b.put("eta", r.eta().toString());
         }
         if (r.maxRetries() != null) {
             b.put("maxRetries", r.maxRetries());
+        }
+        if (r.retryDelay() != null) {
+            b.put("retryDelay", r.retryDelay().toString());
+        }
+        if (r.retryBackoff() != null) {
+            b.put("retryBackoff", r.retryBackoff());
+        }
+        if (r.retryBackoffMax() != null) {
+            b.put("retryBackoffMax", r.retryBackoffMax().toString());
         }
         if (r.timeout() != null) {
             b.put("timeout", r.timeout().toString());

@@ -14,13 +14,14 @@ import java.time.Instant;
  * @param result the JSON result of a {@code success}, else null
  * @param errorType the failure type of a {@code failure} (e.g. {@code task_error}, {@code timeout}), else null
  * @param errorMessage the failure message of a {@code failure}, else null
+ * @param nonRetryable whether the task body said its failure is final (no retry could succeed)
  * @param attempts attempts started so far
  * @param submittedAt when the control plane accepted the task
  * @param startedAt when its latest attempt started, or null
  * @param finishedAt when it ended, or null
  */
 public record TaskResult(String id, String task, String status, JsonNode result, String errorType,
-        String errorMessage, int attempts, Instant submittedAt, Instant startedAt, Instant finishedAt) {
+        String errorMessage, boolean nonRetryable, int attempts, Instant submittedAt, Instant startedAt, Instant finishedAt) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,7 +32,7 @@ public record TaskResult(String id, String task, String status, JsonNode result,
                 result == null || result.isNull() ? null : result,
                 error.isObject() ? error.path("type").asText() : null,
                 error.isObject() ? error.path("message").asText() : null,
-                view.path("attempts").asInt(), instant(view, "submittedAt"), instant(view, "startedAt"),
+                error.path("nonRetryable").asBoolean(false), view.path("attempts").asInt(), instant(view, "submittedAt"), instant(view, "startedAt"),
                 instant(view, "finishedAt"));
     }
 

@@ -1,24 +1,23 @@
 package io.fastworker.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.task.Task;
 import io.fastworker.task.TaskContext;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** Tasks shipped in the binary, for trying FastWorker out, for tests and for benchmarks. */
+/** Tasks shipped in the stock binary, for trying FastWorker out, for tests and for benchmarks. */
 @ApplicationScoped
-@RegisterForReflection(methods = true)
 public class ExampleTasks {
 
     private static final Logger LOG = Logger.getLogger(ExampleTasks.class);
 
-    @Inject
-    FastWorkerConfig config;
+    /** Simulated mail latency of {@code send_welcome_email}. */
+    @ConfigProperty(name = "fastworker.examples.welcome-email-delay", defaultValue = "PT0.005S")
+    Duration welcomeEmailDelay;
 
     @Task
     public long add(long x, long y) {
@@ -52,7 +51,7 @@ public class ExampleTasks {
     /** Simulates sending a welcome mail; the delay is {@code fastworker.examples.welcome-email-delay}. */
     @Task(name = "send_welcome_email")
     public Map<String, Object> sendWelcomeEmail(JsonNode user_id) throws InterruptedException {
-        Thread.sleep(config.examples().welcomeEmailDelay().toMillis());
+        Thread.sleep(welcomeEmailDelay.toMillis());
         TaskContext task = TaskContext.current();
         LOG.infof("Task(id=%s, name='%s', attempt=%d/%d) welcome e-mail sent", task.taskId(), task.taskName(),
                 task.attempt(), task.maxAttempts()); // the address is an argument: it stays out of the log

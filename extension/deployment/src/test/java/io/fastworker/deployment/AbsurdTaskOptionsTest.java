@@ -1,0 +1,21 @@
+package io.fastworker.deployment;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.quarkus.test.QuarkusUnitTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The build fails on option values out of range, naming the class, the method and the problem. */
+class AbsurdTaskOptionsTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest APP = BadTasks.failing(new Class<?>[] {BadTasks.Slow.class},
+            "BadTasks$Slow.slow(): timeout must be more than 0 and at most PT168H, got 1000000h",
+            "BadTasks$Slow.slow(): maxRetries must be from 0 to 1000");
+
+    @Test
+    void theBuildFails() {
+        fail("the build should have failed");
+    }
+}

@@ -1,0 +1,160 @@
+package io.fastworker.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.fastworker.engine.DuplicateTaskIdException;
+import io.fastworker.engine.NotAcceptingException;
+import io.fastworker.engine.QueueFullException;
+import io.fastworker.telemetry.TaskMetrics;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Turns every refusal into {@code application/problem+json} with a detail a person can act on, and counts refused
+ * submissions in {@code fastworker.tasks.rejected}. (Public, as its mapper methods, only because the mapper classes
+ * Quarkus generates for it may live in another class loader, as in tests.)
+ */
+public class Problems {
+
+    static final String MEDIA_TYPE = "application/problem+json";
+    static final String BODY_TOO_LARGE = "the request body exceeds the limit set by fastworker.api.max-body-size; "
+            + "split a large batch into smaller ones";
+    private static final Logger LOG = Logger.getLogger(Problems.class);
+
+    @Inject
+    TaskMetrics metrics;
+
+    static Response response(int status, String code, String title, String detail, Map<String, Object> extra) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "urn:fastworker:problem:" + code);
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        body.putAll(extra);
+        return Response.status(status).type(MEDIA_TYPE).entity(body).build();
+    }
+
+    /** Counts a refused submission (POST /tasks or /tasks/batch); other refused requests are not submissions. */
+    private void rejected(HttpServerRequest request, String reason, int tasks) {
+        if (request != null && request.method() == HttpMethod.POST && request.path().startsWith("/tasks")) {
+            metrics.rejected(reason, tasks);
+        }
+    }
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e, HttpServerRequest request) {
+        rejected(request, e.code().replace('-', '_'), e.tasks());
+        return response(e.status(), e.code(), e.title(), e.getMessage(), e.extensions());
+    }
+
+    @ServerExceptionMapper
+    public Response queueFull(QueueFullException e) {
+        // counted by the engine, per task refused
+        Response r = response(429, "queue-full", "Queue full", e.getMessage(), Map.of("capacity", e.capacity()));
+        return Response.fromResponse(r).header("Retry-After", "1").build();
+    }
+
+    @ServerExceptionMapper
+    public Response notAccepting(NotAcceptingException e, HttpServerRequest request) {
+        rejected(request, "not_accepting", 1);
+        return Response.fromResponse(response(503, "not-accepting", "Not accepting tasks", e.getMessage(), Map.of()))
+                .header("Retry-After", "1").build();
+    }
+
+    @ServerExceptionMapper
+    public Response duplicate(DuplicateTaskIdException e, HttpServerRequest request) {
+        rejected(request, "duplicate_id", 1);
+        return response(409, "duplicate-id", "Duplicate task id", e.getMessage(), Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e, HttpServerRequest request) {
+        rejected(request, "malformed_json", 1);
+        return response(400, "malformed-json", "Malformed JSON", "the request body is not valid JSON: "
+                + e.getOriginalMessage() + location(e), Map.of());
+    }
+
+    /** Also JSON that does not end where it should (two objects one after the other). */
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e, HttpServerRequest request) {
+        return malformedJson(e, request);
+    }
+
+    private static String location(JsonProcessingException e) {
+        return e.getLocation() == null ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+    }
+
+    @ServerExceptionMapper
+    public Response unsupportedMediaType(NotSupportedException e, HttpServerRequest request) {
+        rejected(request, "unsupported_media_type", 1);
+        return response(415, "unsupported-media-type", "Unsupported media type",
+                "send the body as Content-Type: application/json", Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e, HttpServerRequest request) {
+        String allowed = allowedMethods(request == null ? "" : request.path());
+        return Response.fromResponse(response(405, "method-not-allowed", "Method not allowed",
+                (request == null ? "this method" : request.method().name()) + " is not allowed here; this path "
+                        + "accepts " + allowed, Map.of())).header("Allow", allowed).build();
+    }
+
+    /** The methods the API serves on a path (the resources' own table, for 405 answers). */
+    static String allowedMethods(String path) {
+        String p = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+        if (p.equals("/tasks")) {
+            return "GET, POST";
+        }
+        if (p.equals("/tasks/batch")) {
+            return "GET, POST, DELETE"; // GET and DELETE read and cancel a task whose id is "batch"
+        }
+        if (p.startsWith("/tasks/")) {
+            return "GET, DELETE";
+        }
+        return "GET";
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, HttpServerRequest request) {
+        int status = e.getResponse().getStatus();
+        if (status == 413) {
+            rejected(request, "body_too_large", 1);
+            return response(413, "body-too-large", "Request body too large", BODY_TOO_LARGE, Map.of());
+        }
+        String reason = Response.Status.fromStatusCode(status) == null ? "Error"
+                : Response.Status.fromStatusCode(status).getReasonPhrase();
+        String code = reason.toLowerCase().replace(' ', '-');
+        String detail = status == 404 ? "no such resource; the API serves /tasks, /tasks/batch, /tasks/{id}, "
+                + "/registry, /workers, /q/health and /q/metrics" : String.valueOf(e.getMessage());
+        return response(status, code, reason, detail, Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response unreadableBody(java.io.IOException e, HttpServerRequest request) {
+        if (String.valueOf(e.getMessage()).contains("too large")) {
+            rejected(request, "body_too_large", 1);
+            return response(413, "body-too-large", "Request body too large", BODY_TOO_LARGE, Map.of());
+        }
+        rejected(request, "invalid_request", 1);
+        return response(400, "unreadable-body", "Unreadable body", "the request body could not be read: "
+                + e.getMessage(), Map.of());
+    }
+
+    @ServerExceptionMapper(priority = 10_000)
+    public Response unexpected(Throwable e) {
+        LOG.error("Unexpected error while serving a request", e);
+        return response(500, "internal-error", "Internal error",
+                "the control plane failed to handle this request (" + e.getClass().getSimpleName()
+                        + "); see its log. Accepted tasks are not affected", Map.of());
+    }
+}

@@ -1,0 +1,63 @@
+package io.fastworker.api;
+
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.execution.TaskDefinition;
+import io.fastworker.execution.TaskOptions;
+import io.fastworker.link.RemoteWorkers;
+import io.fastworker.task.Priority;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The tasks the control plane accepts, with their default options and where each can run now. */
+@Path("/registry")
+@Produces(MediaType.APPLICATION_JSON)
+public class RegistryResource {
+
+    /**
+     * One accepted task. Durations are ISO-8601; {@code parameters} is null when not known (a task only declared
+     * or announced without them). {@code local}: the control plane runs it itself now; {@code subworkers}: the
+     * joined subworkers that run it now; {@code declared}: listed in {@code fastworker.tasks.declared};
+     * {@code declaredOnly}: declared, and nothing connected runs it now (it waits in its queue).
+     */
+    @RegisterForReflection
+    public record TaskInfo(String name, List<String> parameters, Priority priority, int maxRetries, String retryDelay,
+            double retryBackoff, String retryBackoffMax, String timeout, boolean local, List<String> subworkers,
+            boolean declared, boolean declaredOnly) {
+    }
+
+    @Inject
+    AcceptedTasks accepted;
+
+    @Inject
+    RemoteWorkers remote;
+
+    @Inject
+    FastWorkerConfig config;
+
+    @GET
+    public List<TaskInfo> tasks() {
+        List<String> declared = accepted.declared();
+        List<RemoteWorkers.Info> workers = remote.list().stream().filter(w -> !w.draining()).toList();
+        List<TaskInfo> out = new ArrayList<>();
+        for (String name : accepted.names()) {
+            TaskDefinition definition = accepted.definition(name).orElseThrow();
+            TaskOptions o = definition.defaults();
+            List<String> parameters = definition.parameters().orElse(null);
+            List<String> subworkers = workers.stream().filter(w -> w.tasks().contains(name)).map(RemoteWorkers.Info::id)
+                    .sorted().toList();
+            boolean own = accepted.ownTask(name);
+            boolean local = own && config.controlPlane().executeLocally() && subworkers.isEmpty();
+            boolean isDeclared = declared.contains(name);
+            out.add(new TaskInfo(name, parameters, o.priority(), o.maxRetries(), o.retryDelay().toString(),
+                    o.retryBackoff(), o.retryBackoffMax().toString(), o.timeout().toString(), local, subworkers,
+                    isDeclared, isDeclared && !local && subworkers.isEmpty()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,245 @@
+package io.fastworker.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fastworker.engine.TaskSpec;
+import io.fastworker.task.Priority;
+import io.fastworker.execution.Durations;
+import io.fastworker.execution.TaskDefinition;
+import io.fastworker.execution.TaskOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/**
+ * Turns one JSON submission into a {@link TaskSpec}, or a 400 problem that names the field and the fix. When the
+ * task's parameters are known (its definition here, or a subworker's announcement), arguments that cannot bind to
+ * them are refused here rather than failing later.
+ */
+@ApplicationScoped
+class SubmissionParser {
+
+    static final Set<String> FIELDS = Set.of("id", "task", "args", "kwargs", "priority", "countdown", "eta",
+            "maxRetries", "timeout", "retryDelay", "retryBackoff", "retryBackoffMax");
+    /** Furthest ahead a countdown or ETA may lie. */
+    static final Duration MAX_COUNTDOWN = Duration.ofDays(366);
+
+    @Inject
+    AcceptedTasks accepted;
+
+    TaskSpec parse(JsonNode body, Instant now) {
+        if (body == null || !body.isObject()) {
+            throw ProblemException.badRequest("a submission must be a JSON object like "
+                    + "{\"task\": \"add\", \"args\": [5, 3]}, got " + kind(body));
+        }
+        for (Iterator<String> it = body.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (!FIELDS.contains(field)) {
+                throw ProblemException.badRequest("unknown field '" + field + "'; a submission may have: "
+                        + String.join(", ", FIELDS.stream().sorted().toList()));
+            }
+        }
+        JsonNode taskNode = body.get("task");
+        if (taskNode == null || !taskNode.isTextual() || taskNode.asText().isBlank()) {
+            throw ProblemException.badRequest("field 'task' is required and must be the name of a task as a "
+                    + "string; known tasks: " + knownNames());
+        }
+        String name = taskNode.asText();
+        TaskDefinition definition = accepted.definition(name).orElseThrow(() ->
+                new ProblemException(400, "unknown-task", "Unknown task", "no task named '" + name
+                        + "' is registered; known tasks: " + knownNames(),
+                        Map.of("knownTasks", knownNames().split(", "))));
+        ArrayNode args = optional(body, "args", JsonNode::isArray, "a JSON array", ArrayNode.class,
+                JsonNodeFactory.instance.arrayNode());
+        ObjectNode kwargs = optional(body, "kwargs", JsonNode::isObject, "a JSON object", ObjectNode.class,
+                JsonNodeFactory.instance.objectNode());
+        TaskOptions options;
+        try {
+            options = definition.defaults().merge(overrides(body));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("field " + e.getMessage());
+        }
+        String id = id(body);
+        Instant notBefore = notBefore(body, now);
+        definition.parameters().ifPresent(params -> checkBinding(name, params, args, kwargs));
+        return new TaskSpec(id, name, args, kwargs, options, notBefore);
+    }
+
+    /**
+     * Refuses arguments that cannot bind to the parameters: too many positional ones, an unknown or repeated name,
+     * or a parameter left without a value. Whether the values have the right types is found out when the task runs.
+     */
+    private static void checkBinding(String task, List<String> params, ArrayNode args, ObjectNode kwargs) {
+        String problem = null;
+        if (args.size() > params.size()) {
+            problem = "takes " + params.size() + " argument(s) but " + args.size() + " positional were given";
+        }
+        for (Iterator<String> it = kwargs.fieldNames(); problem == null && it.hasNext();) {
+            String key = it.next();
+            int index = params.indexOf(key);
+            if (index < 0) {
+                problem = "has no parameter '" + key + "'";
+            } else if (index < args.size()) {
+                problem = "got parameter '" + key + "' both positionally and by name";
+            }
+        }
+        if (problem == null) {
+            List<String> missing = new ArrayList<>();
+            for (int i = args.size(); i < params.size(); i++) {
+                if (!kwargs.has(params.get(i))) {
+                    missing.add(params.get(i));
+                }
+            }
+            if (!missing.isEmpty()) {
+                problem = "is missing argument(s) " + String.join(", ", missing);
+            }
+        }
+        if (problem != null) {
+            throw new ProblemException(400, "bad-arguments", "Arguments do not fit the task", "task '" + task + "' "
+                    + problem + "; its parameters are (" + String.join(", ", params) + ")",
+                    Map.of("parameters", params));
+        }
+    }
+
+    private String knownNames() {
+        return String.join(", ", accepted.names());
+    }
+
+    private static String id(JsonNode body) {
+        JsonNode node = body.get("id");
+        if (node == null || node.isNull()) {
+            return UUID.randomUUID().toString();
+        }
+        if (!node.isTextual()) {
+            throw ProblemException.badRequest("field 'id' must be a string, got " + kind(node));
+        }
+        try {
+            TaskSpec.checkId(node.asText());
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("field 'id': " + e.getMessage());
+        }
+        return node.asText();
+    }
+
+    private static TaskOptions.Overrides overrides(JsonNode body) {
+        try {
+            Priority priority = null;
+            JsonNode p = body.get("priority");
+            if (p != null && !p.isNull()) {
+                if (!p.isTextual()) {
+                    throw new IllegalArgumentException("'priority' must be one of " + Priority.NAMES
+                            + " as a string, got " + kind(p));
+                }
+                priority = Priority.parse(p.asText());
+            }
+            Integer maxRetries = null;
+            JsonNode retries = body.get("maxRetries");
+            if (retries != null && !retries.isNull()) {
+                if (!retries.isIntegralNumber() || !retries.canConvertToInt()) {
+                    throw new IllegalArgumentException("'maxRetries' must be a whole number from 0 to "
+                            + TaskOptions.MAX_RETRIES + ", got " + retries);
+                }
+                maxRetries = retries.asInt();
+            }
+            Double backoff = null;
+            JsonNode b = body.get("retryBackoff");
+            if (b != null && !b.isNull()) {
+                if (!b.isNumber()) {
+                    throw new IllegalArgumentException("'retryBackoff' must be a number from 1.0 to "
+                            + TaskOptions.MAX_RETRY_BACKOFF + ", got " + kind(b));
+                }
+                backoff = b.asDouble();
+            }
+            return new TaskOptions.Overrides(priority, maxRetries, duration(body, "retryDelay"), backoff,
+                    duration(body, "retryBackoffMax"), duration(body, "timeout"));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("field " + e.getMessage());
+        }
+    }
+
+    private static Instant notBefore(JsonNode body, Instant now) {
+        JsonNode eta = body.get("eta");
+        Duration countdown;
+        try {
+            countdown = duration(body, "countdown");
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("field " + e.getMessage());
+        }
+        if (eta != null && !eta.isNull()) {
+            if (countdown != null) {
+                throw ProblemException.badRequest("give either 'countdown' or 'eta', not both");
+            }
+            if (!eta.isTextual()) {
+                throw ProblemException.badRequest("field 'eta' must be an ISO-8601 time with offset such as "
+                        + "\"2026-01-31T12:00:00Z\", got " + kind(eta));
+            }
+            Instant at;
+            try {
+                at = OffsetDateTime.parse(eta.asText()).toInstant();
+            } catch (DateTimeParseException e) {
+                throw ProblemException.badRequest("field 'eta' must be an ISO-8601 time with offset such as "
+                        + "\"2026-01-31T12:00:00Z\", got \"" + eta.asText() + "\"");
+            }
+            if (Duration.between(now, at).compareTo(MAX_COUNTDOWN) > 0) {
+                throw ProblemException.badRequest("field 'eta' lies more than " + MAX_COUNTDOWN.toDays()
+                        + " days ahead");
+            }
+            return at;
+        }
+        if (countdown == null) {
+            return null;
+        }
+        if (countdown.compareTo(MAX_COUNTDOWN) > 0) {
+            throw ProblemException.badRequest("field 'countdown' must be at most " + MAX_COUNTDOWN.toDays()
+                    + " days, got " + countdown);
+        }
+        return now.plus(countdown);
+    }
+
+    private static Duration duration(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        try {
+            if (node.isNumber()) {
+                return Durations.ofSeconds(node.asDouble());
+            }
+            if (node.isTextual()) {
+                return Durations.parse(node.asText());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + field + "': " + e.getMessage());
+        }
+        throw new IllegalArgumentException("'" + field + "' must be seconds as a number or a duration string such "
+                + "as \"PT30S\" or \"30s\", got " + kind(node));
+    }
+
+    private static <T extends JsonNode> T optional(JsonNode body, String field, Predicate<JsonNode> ok,
+            String expected, Class<T> type, T fallback) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!ok.test(node)) {
+            throw ProblemException.badRequest("field '" + field + "' must be " + expected + ", got " + kind(node));
+        }
+        return type.cast(node);
+    }
+
+    static String kind(JsonNode node) {
+        return node == null ? "nothing" : node.getNodeType().name().toLowerCase();
+    }
+}

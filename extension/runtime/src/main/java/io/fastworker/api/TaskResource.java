@@ -1,0 +1,222 @@
+package io.fastworker.api;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.engine.CancelOutcome;
+import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskSpec;
+import io.fastworker.engine.TaskView;
+import io.fastworker.queue.TaskState;
+import io.fastworker.execution.Durations;
+import io.fastworker.telemetry.Tracing;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The task API: submit, batch submit, read, wait for, cancel and list tasks. */
+@Path("/tasks")
+@Produces(MediaType.APPLICATION_JSON)
+public class TaskResource {
+
+    @Inject
+    TaskEngine engine;
+
+    @Inject
+    SubmissionParser parser;
+
+    @Inject
+    FastWorkerConfig config;
+
+    @Inject
+    Tracing tracing;
+
+    @Inject
+    Clock clock;
+
+    private final ObjectReader reader;
+
+    @Inject
+    TaskResource(ObjectMapper mapper) {
+        // Strict reading: one JSON value per body, and no key twice in an object (the last must not silently win).
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    /** Accepts one task: {@code 202} with its id; with {@code ?wait=} up to that long for its end ({@code 200}). */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> submit(String body, @QueryParam("wait") String wait,
+            @HeaderParam("Content-Type") String contentType) throws JsonProcessingException {
+        requireJson(contentType, 1);
+        Duration waitFor = waitParam(wait);
+        TaskSpec spec = parser.parse(read(body), clock.instant());
+        TaskView accepted = engine.submit(List.of(spec), tracing.capture()).get(0);
+        if (waitFor == null || waitFor.isZero()) {
+            return Uni.createFrom().item(accepted(accepted));
+        }
+        return Uni.createFrom().completionStage(engine.completion(spec.id()).orElseThrow())
+                .ifNoItem().after(waitFor).recoverWithItem(() -> engine.find(spec.id()).orElse(accepted))
+                .map(v -> v.status().isTerminal() ? Response.ok(v).build() : accepted(v));
+    }
+
+    /** Accepts a list of tasks, all or none; {@code 202} with their ids in order. */
+    @POST
+    @Path("/batch")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response submitBatch(String body, @HeaderParam("Content-Type") String contentType)
+            throws JsonProcessingException {
+        requireJson(contentType, 1);
+        JsonNode array = read(body);
+        if (array == null || !array.isArray()) {
+            throw ProblemException.badRequest("a batch must be a JSON array of submissions, got "
+                    + SubmissionParser.kind(array));
+        }
+        if (array.isEmpty()) {
+            throw ProblemException.badRequest("a batch must hold at least one submission");
+        }
+        if (array.size() > config.api().maxBatchSize()) {
+            throw ProblemException.badRequest("a batch may hold at most " + config.api().maxBatchSize()
+                    + " submissions (fastworker.api.max-batch-size), got " + array.size());
+        }
+        Instant now = clock.instant();
+        List<TaskSpec> specs = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            try {
+                specs.add(parser.parse(array.get(i), now));
+            } catch (ProblemException e) {
+                Map<String, Object> extra = new java.util.LinkedHashMap<>(e.extensions());
+                extra.put("index", i);
+                throw new ProblemException(e.status(), e.code(), e.title(),
+                        "entry " + i + ": " + e.getMessage() + "; no task of this batch was accepted", extra,
+                        array.size());
+            }
+        }
+        List<TaskView> views = engine.submit(specs, tracing.capture());
+        return Response.accepted(Map.of("ids", views.stream().map(TaskView::id).toList(),
+                "status", views.stream().map(TaskView::status).toList())).build();
+    }
+
+    /** A task as it is now; with {@code ?wait=} up to that long for it to finish first. */
+    @GET
+    @Path("/{id}")
+    public Uni<TaskView> get(@PathParam("id") String id, @QueryParam("wait") String wait) {
+        Duration waitFor = waitParam(wait);
+        if (waitFor == null || waitFor.isZero()) {
+            return Uni.createFrom().item(engine.find(id).orElseThrow(() -> notFound(id)));
+        }
+        return Uni.createFrom().completionStage(engine.completion(id).orElseThrow(() -> notFound(id)))
+                .ifNoItem().after(waitFor).recoverWithItem(() -> engine.find(id).orElseThrow(() -> notFound(id)));
+    }
+
+    /** Cancels a task that waits (queued, scheduled or retrying); {@code 409} once it runs or has finished. */
+    @DELETE
+    @Path("/{id}")
+    public TaskView cancel(@PathParam("id") String id) {
+        CancelOutcome outcome = engine.cancel(id);
+        return switch (outcome) {
+            case CANCELLED -> engine.find(id).orElseThrow(() -> notFound(id));
+            case NOT_FOUND -> throw notFound(id);
+            case NOT_CANCELLABLE -> {
+                TaskState state = engine.find(id).map(TaskView::status).orElse(null);
+                throw new ProblemException(409, "not-cancellable", "Task cannot be cancelled", "task '" + id
+                        + "' is " + (state == null ? "finished" : state.wireName()) + "; only queued, scheduled "
+                        + "or retrying tasks can be cancelled",
+                        Map.of("taskStatus", state == null ? "finished" : state.wireName()));
+            }
+        };
+    }
+
+    /** Recent tasks, newest first; finished ones only while their result is kept. */
+    @GET
+    public List<TaskView> list(@QueryParam("status") String status, @QueryParam("task") String task,
+            @QueryParam("limit") String limit) {
+        TaskState state = null;
+        if (status != null && !status.isBlank()) {
+            try {
+                state = TaskState.parse(status);
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.badRequest("query parameter 'status': " + e.getMessage());
+            }
+        }
+        int max = config.api().historyLimit();
+        int n = Math.min(100, max);
+        if (limit != null && !limit.isBlank()) {
+            try {
+                n = Integer.parseInt(limit.trim());
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1 || n > max) {
+                throw ProblemException.badRequest("query parameter 'limit' must be a whole number from 1 to "
+                        + max + ", got '" + limit + "'");
+            }
+        }
+        return engine.recent(state, task == null || task.isBlank() ? null : task, n);
+    }
+
+    /** A body without a Content-Type is refused like one with the wrong type (it could be anything). */
+    private static void requireJson(String contentType, int tasks) {
+        if (contentType == null || contentType.isBlank()) {
+            throw new ProblemException(415, "unsupported-media-type", "Unsupported media type",
+                    "the request has no Content-Type; send the body as Content-Type: application/json", Map.of(),
+                    tasks);
+        }
+    }
+
+    private JsonNode read(String body) throws JsonProcessingException {
+        if (body == null || body.isBlank()) {
+            throw ProblemException.badRequest("the request body is empty; send a JSON submission such as "
+                    + "{\"task\": \"add\", \"args\": [5, 3]}");
+        }
+        return reader.readTree(body);
+    }
+
+    private Duration waitParam(String wait) {
+        if (wait == null || wait.isBlank()) {
+            return null;
+        }
+        Duration d;
+        try {
+            d = Durations.parse(wait);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("query parameter 'wait': " + e.getMessage());
+        }
+        if (d.compareTo(config.api().maxWait()) > 0) {
+            throw ProblemException.badRequest("query parameter 'wait' may be at most " + config.api().maxWait()
+                    + " (fastworker.api.max-wait), got " + d);
+        }
+        return d;
+    }
+
+    private static Response accepted(TaskView v) {
+        return Response.accepted(v).location(URI.create("/tasks/" + v.id())).build();
+    }
+
+    private static ProblemException notFound(String id) {
+        return new ProblemException(404, "task-not-found", "Task not found", "no task '" + id + "' is known: it "
+                + "was never submitted here, or it finished longer ago than fastworker.result-cache.ttl, or it was "
+                + "pushed out of the result cache (fastworker.result-cache.size)");
+    }
+}

@@ -1,0 +1,99 @@
+package io.fastworker.cli;
+
+import io.fastworker.config.Role;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/**
+ * {@code fastworker}: starts a daemon ({@code --role}) or runs a client command. Flags given here beat
+ * {@code FASTWORKER_*} environment variables, which beat {@code application.properties} and the defaults.
+ */
+@Command(name = "fastworker", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "FastWorker: a brokerless distributed task queue. Start a daemon with --role, or use a "
+                + "client command.",
+        subcommands = {SubmitCommand.class, StatusCommand.class, CancelCommand.class, ListCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:task failed, not found or not cancellable", "2:usage error",
+            "3:control plane unreachable",
+            "4:submit: the task had not finished when --wait-timeout ran out (it may still succeed)"})
+public class FastWorkerCommand implements Callable<Integer> {
+
+    /** Returned when the daemon ran and exited through Quarkus, which has already set the exit status. */
+    static final int DAEMON_RAN = Integer.MIN_VALUE;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--role", paramLabel = "ROLE", converter = RoleConverter.class,
+            description = "control-plane or subworker")
+    Role role;
+
+    @Option(names = "--concurrency", paramLabel = "N",
+            description = "task bodies run at once in this process (fastworker.concurrency)")
+    Integer concurrency;
+
+    @Option(names = "--result-cache-size", paramLabel = "N",
+            description = "finished tasks kept (fastworker.result-cache.size)")
+    Integer resultCacheSize;
+
+    @Option(names = "--result-cache-ttl", paramLabel = "SECONDS",
+            description = "seconds a finished task stays readable (fastworker.result-cache.ttl)")
+    Long resultCacheTtl;
+
+    @Option(names = "--worker-id", paramLabel = "ID", description = "this process's id in results (fastworker.worker-id)")
+    String workerId;
+
+    @Option(names = "--control-plane-address", paramLabel = "tcp://HOST:PORT",
+            description = "subworker: where the control plane's link listens (fastworker.control-plane.address)")
+    String controlPlaneAddress;
+
+    @Option(names = "--link-port", paramLabel = "PORT",
+            description = "control plane: port subworkers dial (fastworker.link.port)")
+    Integer linkPort;
+
+    static CommandLine commandLine() {
+        return new CommandLine(new FastWorkerCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public Integer call() {
+        if (role == null) {
+            throw new ParameterException(spec.commandLine(), "Missing --role: start a daemon with --role "
+                    + "control-plane or --role subworker (valid roles: " + Role.NAMES + "), or run a client "
+                    + "command: submit, status, cancel, list");
+        }
+        flag("fastworker.concurrency", concurrency);
+        flag("fastworker.result-cache.size", resultCacheSize);
+        flag("fastworker.result-cache.ttl", resultCacheTtl);
+        flag("fastworker.worker-id", workerId);
+        flag("fastworker.control-plane.address", controlPlaneAddress);
+        flag("fastworker.link.port", linkPort);
+        FastWorkerMain.runDaemon(role);
+        return DAEMON_RAN;
+    }
+
+    private static void flag(String property, Object value) {
+        if (value != null) {
+            System.setProperty(property, value.toString());
+        }
+    }
+
+    @RegisterForReflection
+    static final class RoleConverter implements CommandLine.ITypeConverter<Role> {
+        @Override
+        public Role convert(String value) {
+            try {
+                return Role.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

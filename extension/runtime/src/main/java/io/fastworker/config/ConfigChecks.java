@@ -1,0 +1,119 @@
+package io.fastworker.config;
+
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import io.fastworker.execution.TaskOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Stops start-up when a setting is out of range, naming every offending property as the user writes it (and its
+ * environment variable); values are never clamped.
+ */
+@ApplicationScoped
+class ConfigChecks {
+
+    @Inject
+    FastWorkerConfig config;
+
+    private static final Duration DAY = Duration.ofDays(1);
+
+    private final List<String> problems = new ArrayList<>();
+
+    /** Runs before every other start-up observer, so nothing starts on a bad setting. */
+    void check(@Observes @Priority(1) StartupEvent event) {
+        range("fastworker.concurrency", config.concurrency(), 1, 10_000);
+        range("fastworker.queue.capacity", config.queue().capacity(), 1, 100_000_000);
+        range("fastworker.result-cache.size", config.resultCache().size(), 1, 100_000_000);
+        within("fastworker.result-cache.ttl", config.resultCache().ttl(), false, Duration.ofDays(366));
+        within("fastworker.result-cache.sweep-interval", config.resultCache().sweepInterval(), false, DAY);
+        range("fastworker.task-defaults.max-retries", config.taskDefaults().maxRetries(), 0, TaskOptions.MAX_RETRIES);
+        within("fastworker.task-defaults.retry-delay", config.taskDefaults().retryDelay(), true,
+                TaskOptions.MAX_RETRY_DELAY);
+        double backoff = config.taskDefaults().retryBackoff();
+        if (!(backoff >= 1.0 && backoff <= TaskOptions.MAX_RETRY_BACKOFF)) {
+            fail("fastworker.task-defaults.retry-backoff", "must be a number from 1.0 to "
+                    + TaskOptions.MAX_RETRY_BACKOFF + ", got " + backoff);
+        }
+        within("fastworker.task-defaults.retry-backoff-max", config.taskDefaults().retryBackoffMax(), false,
+                TaskOptions.MAX_RETRY_DELAY);
+        within("fastworker.task-defaults.timeout", config.taskDefaults().timeout(), false, TaskOptions.MAX_TIMEOUT);
+        range("fastworker.api.max-batch-size", config.api().maxBatchSize(), 1, 1_000_000);
+        range("fastworker.api.history-limit", config.api().historyLimit(), 1, 1_000_000);
+        within("fastworker.api.max-wait", config.api().maxWait(), true, Duration.ofHours(1));
+        if (config.api().maxBodySize().asLongValue() < 1024) {
+            fail("fastworker.api.max-body-size", "must be at least 1K, got "
+                    + config.api().maxBodySize().asLongValue() + " bytes");
+        }
+        if (config.workerId().isPresent() && config.workerId().get().isBlank()) {
+            fail("fastworker.worker-id", "must not be blank");
+        }
+        within("fastworker.control-plane.drain-timeout", config.controlPlane().drainTimeout(), true, DAY);
+        for (String name : config.tasks().declared().orElse(java.util.List.of())) {
+            if (name.isBlank() || !name.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_' || c == '.'
+                    || c == '-' || c == ':')) {
+                fail("fastworker.tasks.declared", "must be task names (letters, digits, _ . - :), got '" + name + "'");
+            }
+        }
+        within("fastworker.tasks.unplaced-warning", config.tasks().unplacedWarning(), false, DAY);
+        range("fastworker.link.port", config.link().port(), 0, 65535);
+        within("fastworker.link.heartbeat-interval", config.link().heartbeatInterval(), false, Duration.ofHours(1));
+        range("fastworker.link.missed-heartbeats", config.link().missedHeartbeats(), 1, 1000);
+        within("fastworker.link.grace", config.link().grace(), true, DAY);
+        range("fastworker.link.max-deliveries", config.link().maxDeliveries(), 1, 1000);
+        long frame = config.link().maxFrameSize().asLongValue();
+        if (frame < 1024 || frame > 64 << 20) {
+            fail("fastworker.link.max-frame-size", "must be from 1K to 64M, got "
+                    + config.link().maxFrameSize().asLongValue() + " bytes");
+        }
+        within("fastworker.subworker.shutdown-timeout", config.subworker().shutdownTimeout(), false, DAY);
+        within("fastworker.subworker.reconnect-min", config.subworker().reconnectMin(), false, Duration.ofHours(1));
+        within("fastworker.subworker.reconnect-max", config.subworker().reconnectMax(), false, Duration.ofHours(1));
+        List<Duration> buckets = config.metrics().durationBuckets();
+        for (int i = 0; i < buckets.size(); i++) {
+            if (buckets.get(i).isNegative() || buckets.get(i).isZero()
+                    || (i > 0 && buckets.get(i).compareTo(buckets.get(i - 1)) <= 0)) {
+                fail("fastworker.metrics.duration-buckets", "must be positive durations in ascending order, got "
+                        + buckets);
+                break;
+            }
+        }
+        if (config.role() == Role.SUBWORKER) {
+            try {
+                LinkAddress.parse(config.controlPlane().address());
+            } catch (IllegalArgumentException e) {
+                fail("fastworker.control-plane.address", e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            String message = "Invalid FastWorker configuration:\n  " + String.join("\n  ", problems);
+            Logger.getLogger(ConfigChecks.class).error(message);
+            throw new ConfigurationException(message);
+        }
+    }
+
+    private void range(String property, long value, long min, long max) {
+        if (value < min || value > max) {
+            fail(property, "must be from " + min + " to " + max + ", got " + value);
+        }
+    }
+
+    private void within(String property, Duration value, boolean zeroAllowed, Duration max) {
+        if (value.isNegative() || (!zeroAllowed && value.isZero())) {
+            fail(property, "must be " + (zeroAllowed ? "0 or more" : "a positive duration") + ", got " + value);
+        } else if (value.compareTo(max) > 0) {
+            fail(property, "must be at most " + max + ", got " + value);
+        }
+    }
+
+    private void fail(String property, String why) {
+        String env = property.toUpperCase().replace('.', '_').replace('-', '_');
+        problems.add(property + " (env " + env + ") " + why);
+    }
+}

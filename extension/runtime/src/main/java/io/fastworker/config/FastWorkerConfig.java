@@ -1,0 +1,237 @@
+package io.fastworker.config;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every FastWorker setting. Each key {@code fastworker.a.b} can also be given as the environment variable
+ * {@code FASTWORKER_A_B}; a command-line flag beats the environment, which beats {@code application.properties},
+ * which beats the default shown here. Out-of-range values stop start-up with a message naming the property
+ * (checked by {@code ConfigChecks}); they are never clamped.
+ */
+@ConfigMapping(prefix = "fastworker")
+public interface FastWorkerConfig {
+
+    /** How many task bodies this process runs at the same time (blocking bodies included). */
+    @WithDefault("8")
+    int concurrency();
+
+    /**
+     * Identity of this process in task results and in {@code GET /workers}; defaults to {@code control-plane} for
+     * the control plane and to host name plus process id for a subworker (a Kubernetes pod name works).
+     */
+    Optional<String> workerId();
+
+    /** The role this process runs, set by {@code --role}: {@code control-plane} or {@code subworker}. */
+    @WithDefault("control-plane")
+    @WithConverter(RoleConverter.class)
+    Role role();
+
+    /** The control plane: where subworkers find it, and whether it runs tasks itself. */
+    ControlPlane controlPlane();
+
+    /** The TCP link between the control plane and subworkers (Vert.x TCP event-bus bridge protocol). */
+    Link link();
+
+    /** A subworker's own behaviour. */
+    Subworker subworker();
+
+    /** The ready queue. */
+    Queue queue();
+
+    /** Finished tasks kept for {@code GET /tasks/{id}}. */
+    ResultCache resultCache();
+
+    /** Options a task gets when neither its {@code @Task} annotation nor the submission sets them. */
+    TaskDefaults taskDefaults();
+
+    /** The HTTP task API. */
+    Api api();
+
+    /** Which tasks the control plane accepts beyond its own. */
+    Tasks tasks();
+
+    /** What the daemon writes to its log. */
+    Log log();
+
+    /** The {@code fastworker.*} meters. */
+    Metrics metrics();
+
+    interface ControlPlane {
+        /** Where a subworker dials the control plane's link, {@code tcp://host:port}. */
+        @WithDefault("tcp://127.0.0.1:5555")
+        String address();
+
+        /**
+         * Whether the control plane runs tasks itself while no subworker is connected. With {@code false},
+         * tasks wait for a subworker.
+         */
+        @WithDefault("true")
+        boolean executeLocally();
+
+        /**
+         * How long a stopping control plane (SIGTERM) waits for running tasks to finish and report before it
+         * closes the link; at most one day. It accepts no new task meanwhile and logs what it leaves unfinished.
+         */
+        @WithDefault("PT30S")
+        Duration drainTimeout();
+    }
+
+    interface Link {
+        /** Whether the control plane listens for subworkers. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Interface the control plane's link listens on. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** Port the control plane's link listens on (0 picks a free port). */
+        @WithDefault("5555")
+        int port();
+
+        /** Shared secret a subworker must present on join; unset means no check. Never logged. */
+        Optional<String> token();
+
+        /** Largest frame accepted on the link; a larger one closes the connection. */
+        @WithDefault("1M")
+        MemorySize maxFrameSize();
+
+        /** How often a subworker sends a heartbeat. */
+        @WithDefault("PT1S")
+        Duration heartbeatInterval();
+
+        /** Heartbeats that may be missed before a subworker is declared lost and its tasks re-queued. */
+        @WithDefault("3")
+        int missedHeartbeats();
+
+        /** Added to a task's timeout to get the deadline of its dispatch to a subworker. */
+        @WithDefault("PT10S")
+        Duration grace();
+
+        /**
+         * Most deliveries of one task that may end with its subworker lost; the next loss fails the task with
+         * error type {@code worker_lost} (a task that kills its worker is not redelivered forever).
+         */
+        @WithDefault("5")
+        int maxDeliveries();
+    }
+
+    interface Subworker {
+        /** How long a stopping subworker lets running tasks finish before it leaves. */
+        @WithDefault("PT30S")
+        Duration shutdownTimeout();
+
+        /** First delay before reconnecting to the control plane; doubles up to {@code reconnect-max}. */
+        @WithDefault("PT0.2S")
+        Duration reconnectMin();
+
+        /** Longest delay between two reconnection attempts. */
+        @WithDefault("PT5S")
+        Duration reconnectMax();
+    }
+
+    interface Queue {
+        /**
+         * Most tasks the control plane holds that have not finished (queued, scheduled, waiting for a retry or
+         * running). Past it a submission is refused with {@code 429} and nothing already accepted is dropped.
+         */
+        @WithDefault("100000")
+        int capacity();
+    }
+
+    interface ResultCache {
+        /** Most finished tasks kept; the least recently read or written one is dropped first. */
+        @WithDefault("10000")
+        int size();
+
+        /** How long a finished task stays readable after it finished; a plain number means seconds. */
+        @WithDefault("PT1H")
+        Duration ttl();
+
+        /** How often expired results are swept out of memory (reads never see an expired result). */
+        @WithDefault("PT30S")
+        Duration sweepInterval();
+    }
+
+    interface TaskDefaults {
+        /** Retries after a failed attempt (0 = run once). */
+        @WithDefault("0")
+        int maxRetries();
+
+        /** Delay before the first retry. */
+        @WithDefault("PT1S")
+        Duration retryDelay();
+
+        /** Factor applied to the delay for each further retry. */
+        @WithDefault("2.0")
+        double retryBackoff();
+
+        /** Upper bound of the delay between two attempts. */
+        @WithDefault("PT5M")
+        Duration retryBackoffMax();
+
+        /** Longest an attempt may run before it fails with error type {@code timeout}. */
+        @WithDefault("PT5M")
+        Duration timeout();
+    }
+
+    interface Api {
+        /** Largest request body accepted; a larger one gets {@code 413}. */
+        @WithDefault("1M")
+        MemorySize maxBodySize();
+
+        /** Longest {@code ?wait=} a client may ask for; a longer one is refused with {@code 400}. */
+        @WithDefault("PT5M")
+        Duration maxWait();
+
+        /** Most submissions one {@code POST /tasks/batch} may carry. */
+        @WithDefault("10000")
+        int maxBatchSize();
+
+        /** Most entries {@code GET /tasks} returns. */
+        @WithDefault("1000")
+        int historyLimit();
+    }
+
+    interface Tasks {
+        /**
+         * Task names the control plane accepts although none of its own beans declares them: tasks that only some
+         * subworkers run, accepted even while none of those is connected (scale-to-zero, a rolling restart,
+         * subworkers that start later). Such a task waits in its queue for a subworker that announces it and never
+         * runs anywhere else. Comma-separated.
+         */
+        Optional<java.util.List<String>> declared();
+
+        /**
+         * How long a queued task may wait with no connected executor that runs it before a WARN says so (once per
+         * task name, until an executor for it joins).
+         */
+        @WithDefault("PT1M")
+        Duration unplacedWarning();
+    }
+
+    interface Log {
+        /**
+         * Whether the control plane's log lines about failed attempts carry the failure message. Off by default:
+         * messages often echo task arguments (an e-mail address, a card number); the error type and exception
+         * class are always logged, and the message is always in {@code GET /tasks/{id}}.
+         */
+        @WithDefault("false")
+        boolean taskErrorMessages();
+    }
+
+    interface Metrics {
+        /**
+         * Upper bounds of the buckets of the {@code fastworker.tasks.duration} and
+         * {@code fastworker.worker.duration} histograms (comma-separated durations, ascending).
+         */
+        @WithDefault("PT0.005S,PT0.01S,PT0.025S,PT0.05S,PT0.1S,PT0.25S,PT0.5S,PT1S,PT2.5S,PT5S,PT10S,PT30S,PT1M,"
+                + "PT5M,PT15M,PT1H")
+        java.util.List<Duration> durationBuckets();
+    }
+}

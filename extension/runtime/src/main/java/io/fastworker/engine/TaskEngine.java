@@ -1,0 +1,386 @@
+package io.fastworker.engine;
+
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.task.Priority;
+import io.fastworker.queue.ReadyQueue;
+import io.fastworker.queue.TaskState;
+import io.fastworker.result.ResultCache;
+import io.fastworker.execution.Outcome;
+import io.fastworker.execution.TaskError;
+import io.fastworker.telemetry.TaskMetrics;
+import io.fastworker.telemetry.Tracing;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.jboss.logging.Logger;
+
+/**
+ * The control plane's tasks and their life cycle: accepts tasks, holds them in the ready queue or waiting for
+ * their time (countdown, retry backoff), records each attempt's outcome, and keeps finished tasks in the result
+ * cache.
+ *
+ * <p>Guarantees: an accepted task is never dropped while the process runs; it ends in exactly one terminal state
+ * ({@code success}, {@code failure} or {@code cancelled}), which is readable for the result TTL. A task waits in
+ * its queue until an executor that offers it has a free slot; it never fails for want of one. State is held in
+ * memory: a restart of the control plane loses queued tasks and results.
+ */
+@ApplicationScoped
+public class TaskEngine {
+
+    private static final Logger LOG = Logger.getLogger(TaskEngine.class);
+
+    /** Decides where a task runs, for {@link #startNext}. */
+    public interface Placement {
+        /** The executor that takes a task of this name (and one of its slots); called only for runnable names. */
+        String place(String task);
+
+        /** Gives back the slot {@link #place} took, when the task turned out not to be queued any more. */
+        void undo(String executor);
+    }
+
+    @Inject
+    FastWorkerConfig config;
+
+    @Inject
+    TaskMetrics metrics;
+
+    @Inject
+    Clock clock;
+
+    private final Map<String, TaskRecord> live = new ConcurrentHashMap<>();
+    private final AtomicInteger reserved = new AtomicInteger();
+    private final ReadyQueue<TaskRecord> ready = new ReadyQueue<>(TaskRecord::priority, TaskRecord::name);
+    private ScheduledThreadPoolExecutor timers;
+    private ResultCache<TaskView> results;
+    private volatile Runnable onReady = () -> { };
+    private volatile boolean accepting;
+
+    /** Starts the result cache and the timers; submissions are taken once {@link #acceptSubmissions()} is called. */
+    public void start(Collection<String> knownTasks) {
+        results = new ResultCache<>(config.resultCache().size(), config.resultCache().ttl(), clock);
+        timers = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "fastworker-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        timers.setRemoveOnCancelPolicy(true); // a cancelled task's timer (up to a year ahead) is freed at once
+        for (Priority p : Priority.values()) {
+            metrics.gauge("fastworker.queue.depth", "Tasks waiting in the ready queue", () -> ready.depth(p),
+                    "priority", p.wireName());
+        }
+        metrics.controlPlaneCounters(knownTasks);
+        long sweep = config.resultCache().sweepInterval().toMillis();
+        timers.scheduleWithFixedDelay(results::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+    }
+
+    /** Called whenever a task enters the ready queue (the dispatcher's wake-up). */
+    public void onReady(Runnable listener) {
+        onReady = listener;
+    }
+
+    public void acceptSubmissions() {
+        accepting = true;
+    }
+
+    /** From now on submissions are refused with {@code 503}; what was accepted is kept. */
+    public void stopAccepting() {
+        accepting = false;
+    }
+
+    /** Frees the timers; tasks still held are lost (the caller logs how many). */
+    public void stop() {
+        accepting = false;
+        if (timers != null) {
+            timers.shutdownNow();
+        }
+    }
+
+    /** Whether submissions are accepted (started and not shutting down). */
+    public boolean accepting() {
+        return accepting;
+    }
+
+    /**
+     * Accepts all the tasks or none: on a full queue or a reused id nothing is accepted. The tasks' dispatch and
+     * execute spans join the trace of {@code traceContext} (W3C headers; empty when untraced).
+     *
+     * @throws QueueFullException when the tasks do not all fit
+     * @throws DuplicateTaskIdException when an id is known already or repeated in the list
+     * @throws NotAcceptingException while starting or stopping
+     */
+    public List<TaskView> submit(List<TaskSpec> specs, Map<String, String> traceContext) {
+        if (!accepting) {
+            throw new NotAcceptingException("the control plane is not accepting tasks (starting or stopping); "
+                    + "retry shortly");
+        }
+        Set<String> ids = new HashSet<>();
+        for (TaskSpec s : specs) {
+            if (!ids.add(s.id()) || live.containsKey(s.id()) || results.get(s.id()) != null) {
+                throw new DuplicateTaskIdException(s.id());
+            }
+        }
+        try {
+            reserve(specs.size());
+        } catch (QueueFullException e) {
+            metrics.rejected("queue_full", specs.size());
+            throw e;
+        }
+        Instant now = clock.instant();
+        List<TaskRecord> accepted = new ArrayList<>(specs.size());
+        for (TaskSpec s : specs) {
+            boolean later = s.notBefore() != null && s.notBefore().isAfter(now);
+            TaskRecord r = new TaskRecord(s, now, later ? TaskState.SCHEDULED : TaskState.QUEUED, traceContext);
+            if (live.putIfAbsent(s.id(), r) != null) {
+                // Lost a race with a concurrent submission of the same id: undo this whole call.
+                accepted.forEach(a -> live.remove(a.id()));
+                reserved.addAndGet(-specs.size());
+                throw new DuplicateTaskIdException(s.id());
+            }
+            accepted.add(r);
+        }
+        List<TaskView> views = new ArrayList<>(accepted.size());
+        boolean queued = false;
+        for (TaskRecord r : accepted) {
+            views.add(r.view()); // the state at acceptance, before an executor can pick it up
+            metrics.submitted(r.name());
+            if (r.state() == TaskState.SCHEDULED) {
+                waitThenQueue(r, TaskState.SCHEDULED, Duration.between(now, r.spec.notBefore()));
+            } else {
+                ready.add(r);
+                queued = true;
+            }
+        }
+        if (queued) {
+            onReady.run();
+        }
+        return views;
+    }
+
+    private void reserve(int n) {
+        int capacity = config.queue().capacity();
+        while (true) {
+            int current = reserved.get();
+            if (current + n > capacity) {
+                throw new QueueFullException(capacity, n);
+            }
+            if (reserved.compareAndSet(current, current + n)) {
+                return;
+            }
+        }
+    }
+
+    private void waitThenQueue(TaskRecord r, TaskState from, Duration delay) {
+        r.timer(timers.schedule(() -> {
+            if (r.release(from)) {
+                ready.add(r);
+                onReady.run();
+            }
+        }, delay.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    public Optional<TaskView> find(String id) {
+        TaskRecord r = live.get(id);
+        if (r != null) {
+            return Optional.of(r.view());
+        }
+        return Optional.ofNullable(results.get(id));
+    }
+
+    /** Completes with the final view once the task has finished; empty if the id is unknown. */
+    public Optional<CompletableFuture<TaskView>> completion(String id) {
+        TaskRecord r = live.get(id);
+        if (r != null) {
+            return Optional.of(r.done);
+        }
+        TaskView finished = results.get(id);
+        return finished == null ? Optional.empty() : Optional.of(CompletableFuture.completedFuture(finished));
+    }
+
+    public CancelOutcome cancel(String id) {
+        TaskRecord r = live.get(id);
+        if (r == null) {
+            return results.get(id) == null ? CancelOutcome.NOT_FOUND : CancelOutcome.NOT_CANCELLABLE;
+        }
+        if (!r.cancel(clock.instant())) {
+            return CancelOutcome.NOT_CANCELLABLE;
+        }
+        ready.remove(r);
+        LOG.infof("%s cancelled", r.describe());
+        finish(r);
+        return CancelOutcome.CANCELLED;
+    }
+
+    /**
+     * The {@code limit} most recently submitted tasks, live and finished (while kept), newest first, filtered by
+     * status and task name. Reading a task does not change this order.
+     */
+    public List<TaskView> recent(TaskState status, String task, int limit) {
+        Predicate<TaskView> match = v -> (status == null || v.status() == status)
+                && (task == null || v.task().equals(task));
+        Comparator<TaskView> newestFirst = Comparator.comparing(TaskView::submittedAt).reversed();
+        PriorityQueue<TaskView> newest = new PriorityQueue<>(limit + 1, newestFirst.reversed()); // oldest on top
+        java.util.function.Consumer<TaskView> offer = v -> {
+            if (match.test(v)) {
+                newest.add(v);
+                if (newest.size() > limit) {
+                    newest.poll();
+                }
+            }
+        };
+        for (TaskRecord r : live.values()) {
+            offer.accept(r.view());
+        }
+        results.forEachLive(offer);
+        List<TaskView> out = new ArrayList<>(newest);
+        out.sort(newestFirst);
+        return out;
+    }
+
+    public int depth(Priority priority) {
+        return ready.depth(priority);
+    }
+
+    /** Tasks waiting in the ready queue, by task name (names with none left out). */
+    public Map<String, Integer> queuedByTask() {
+        return ready.depthByKey();
+    }
+
+    /** Unfinished tasks held (queued, scheduled, retrying, running). */
+    public int unfinished() {
+        return reserved.get();
+    }
+
+    /** Unfinished tasks by state, e.g. for the log line of a stopping control plane. */
+    public Map<TaskState, Integer> unfinishedByState() {
+        Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
+        for (TaskRecord r : live.values()) {
+            counts.merge(r.state(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    // --- called by the dispatcher and executors --------------------------------------------------------------
+
+    /**
+     * Takes the highest-priority ready task whose name {@code runnable} accepts and starts an attempt of it where
+     * {@code placement} puts it; null when no such task is queued.
+     */
+    public Assignment startNext(Predicate<String> runnable, Placement placement) {
+        while (true) {
+            TaskRecord r = ready.poll(runnable);
+            if (r == null) {
+                return null;
+            }
+            String executor = placement.place(r.name());
+            int attempt = r.start(executor, clock.instant());
+            if (attempt > 0) {
+                return new Assignment(r, attempt, executor);
+            }
+            placement.undo(executor); // cancelled while we took it
+        }
+    }
+
+    /** Records the outcome of one attempt: success, a retry after backoff, or the final failure. */
+    public void attemptEnded(Assignment a, Outcome outcome) {
+        TaskRecord r = a.record;
+        int attempt = a.attempt();
+        Instant now = clock.instant();
+        TaskError error = outcome.error();
+        if (error == null) {
+            if (r.endAttempt(attempt, TaskState.SUCCESS, outcome.result(), null, now)) {
+                LOG.debugf("%s succeeded on %s", a.describe(), a.executor());
+                finish(r);
+            }
+            return;
+        }
+        boolean retry = error.retryable() && attempt < r.spec.options().maxAttempts();
+        if (!r.endAttempt(attempt, retry ? TaskState.RETRYING : TaskState.FAILURE, null, error, now)) {
+            return;
+        }
+        try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
+            if (retry) {
+                metrics.retried(r.name());
+                Duration backoff = r.spec.options().backoffBefore(attempt);
+                LOG.warnf("%s failed on %s (%s); retrying in %d ms", a.describe(), a.executor(), describe(error),
+                        backoff.toMillis());
+                waitThenQueue(r, TaskState.RETRYING, backoff);
+            } else {
+                LOG.errorf("%s failed on %s (%s)", a.describe(), a.executor(), describe(error));
+            }
+        }
+        if (!retry) {
+            finish(r);
+        }
+    }
+
+    /** An error for a log line: its type and exception class, and its message only when configured. */
+    private String describe(TaskError e) {
+        StringBuilder b = new StringBuilder(e.type());
+        if (e.exception() != null) {
+            b.append(' ').append(e.exception());
+        }
+        if (config.log().taskErrorMessages()) {
+            b.append(": ").append(e.message());
+        }
+        return b.toString();
+    }
+
+    /**
+     * Puts a running attempt back at the front of its priority queue, because its executor was lost or returned
+     * it unstarted. After {@code maxDeliveries} attempts a lost task fails instead, with the reason as its error.
+     */
+    public void handBack(Assignment a, TaskError reason, int maxDeliveries) {
+        TaskRecord r = a.record;
+        if (a.attempt() >= maxDeliveries && TaskError.WORKER_LOST.equals(reason.type())) {
+            if (r.endAttempt(a.attempt(), TaskState.FAILURE, null, reason, clock.instant())) {
+                try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
+                    LOG.errorf("%s lost with %s after %d deliveries; failing it", a.describe(), a.executor(),
+                            a.attempt());
+                }
+                finish(r);
+            }
+            return;
+        }
+        if (r.handBack(a.attempt(), reason, clock.instant())) {
+            metrics.redelivered(r.name());
+            try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
+                LOG.warnf("%s handed back by %s (%s); queued again", a.describe(), a.executor(), reason.type());
+            }
+            ready.addFirst(r);
+            onReady.run();
+        }
+    }
+
+    private void finish(TaskRecord r) {
+        TaskView view = r.view();
+        if (view.status() == TaskState.CANCELLED) {
+            metrics.cancelled(view.task());
+        } else {
+            Duration ran = view.startedAt() == null || view.finishedAt() == null ? null
+                    : Duration.between(view.startedAt(), view.finishedAt());
+            metrics.completed(view.task(), view.status() == TaskState.SUCCESS, ran);
+        }
+        results.put(r.id(), view);
+        live.remove(r.id());
+        reserved.decrementAndGet();
+        r.done.complete(view);
+    }
+}

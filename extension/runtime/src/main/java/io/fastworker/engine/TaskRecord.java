@@ -1,0 +1,140 @@
+package io.fastworker.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fastworker.task.Priority;
+import io.fastworker.queue.TaskState;
+import io.fastworker.execution.TaskError;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+
+/**
+ * The mutable state of one live task. Every state change goes through {@link #moveTo}, which enforces the
+ * {@link TaskState} table; the methods here are the only callers.
+ */
+final class TaskRecord {
+
+    final TaskSpec spec;
+    final Instant submittedAt;
+    /** W3C trace headers of the submission; every attempt's spans join that trace. Empty when untraced. */
+    final Map<String, String> traceContext;
+    /** Completed (outside any lock) with the final view once the task has finished. */
+    final CompletableFuture<TaskView> done = new CompletableFuture<>();
+
+    private TaskState state;
+    private int attempts;
+    private JsonNode result;
+    private TaskError error;
+    private Instant startedAt;
+    private Instant finishedAt;
+    private String worker;
+    private Future<?> timer;
+    private final List<TaskView.Attempt> history = new ArrayList<>(1);
+
+    TaskRecord(TaskSpec spec, Instant submittedAt, TaskState initial, Map<String, String> traceContext) {
+        this.spec = spec;
+        this.submittedAt = submittedAt;
+        this.traceContext = traceContext;
+        this.state = initial;
+    }
+
+    Priority priority() {
+        return spec.options().priority();
+    }
+
+    String id() {
+        return spec.id();
+    }
+
+    String name() {
+        return spec.name();
+    }
+
+    synchronized TaskState state() {
+        return state;
+    }
+
+    synchronized int attempts() {
+        return attempts;
+    }
+
+    /** Moves to {@code next} if the current state is {@code expected}; false (and no change) otherwise. */
+    private boolean moveTo(TaskState expected, TaskState next) {
+        if (state != expected) {
+            return false;
+        }
+        if (!state.canMoveTo(next)) {
+            throw new IllegalStateException("illegal task transition " + state + " -> " + next);
+        }
+        state = next;
+        return true;
+    }
+
+    /** A scheduled or retrying task whose time has come: queued again. */
+    synchronized boolean release(TaskState from) {
+        return moveTo(from, TaskState.QUEUED);
+    }
+
+    /** Starts the next attempt on {@code executor}; returns its number, or 0 if the task is no longer queued. */
+    synchronized int start(String executor, Instant now) {
+        if (!moveTo(TaskState.QUEUED, TaskState.RUNNING)) {
+            return 0;
+        }
+        attempts++;
+        startedAt = now;
+        worker = executor;
+        return attempts;
+    }
+
+    /** Ends attempt {@code attempt} with its outcome; false if that attempt already ended (e.g. timed out). */
+    synchronized boolean endAttempt(int attempt, TaskState next, JsonNode result, TaskError error, Instant now) {
+        if (attempts != attempt || !moveTo(TaskState.RUNNING, next)) {
+            return false;
+        }
+        this.result = result;
+        this.error = error;
+        history.add(new TaskView.Attempt(attempt, worker, startedAt, now, error));
+        if (next.isTerminal()) {
+            finishedAt = now;
+        }
+        return true;
+    }
+
+    /** Returns a running attempt to the queue (its executor was lost or gave it back). */
+    synchronized boolean handBack(int attempt, TaskError reason, Instant now) {
+        if (attempts != attempt || !moveTo(TaskState.RUNNING, TaskState.QUEUED)) {
+            return false;
+        }
+        history.add(new TaskView.Attempt(attempt, worker, startedAt, now, reason));
+        return true;
+    }
+
+    /** Cancels if still waiting (queued, scheduled or retrying); false if it runs or has finished. */
+    synchronized boolean cancel(Instant now) {
+        if (!state.canMoveTo(TaskState.CANCELLED) || !moveTo(state, TaskState.CANCELLED)) {
+            return false;
+        }
+        finishedAt = now;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        return true;
+    }
+
+    synchronized void timer(Future<?> f) {
+        timer = f;
+    }
+
+    synchronized TaskView view() {
+        return new TaskView(spec.id(), spec.name(), state, priority(), attempts, spec.options().maxAttempts(),
+                result, error, submittedAt, spec.notBefore(), startedAt, finishedAt, worker, List.copyOf(history));
+    }
+
+    String describe() {
+        return "Task(id=" + spec.id() + ", name='" + spec.name() + "', attempt=" + attempts() + "/"
+                + spec.options().maxAttempts() + ")";
+    }
+}

@@ -1,0 +1,27 @@
+package io.fastworker.engine;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fastworker.task.Priority;
+import io.fastworker.queue.TaskState;
+import io.fastworker.execution.TaskError;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a client sees of a task at one moment. Times are UTC instants. {@code result} is set on success,
+ * {@code error} on failure (and on the last failed attempt while {@code retrying}). Never carries arguments.
+ */
+@RegisterForReflection
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record TaskView(String id, String task, TaskState status, Priority priority, int attempts, int maxAttempts,
+        JsonNode result, TaskError error, Instant submittedAt, Instant scheduledFor, Instant startedAt,
+        Instant finishedAt, String worker, List<Attempt> history) {
+
+    /** One execution attempt: where and when it ran, and its error if it failed. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Attempt(int number, String worker, Instant startedAt, Instant finishedAt, TaskError error) {
+    }
+}

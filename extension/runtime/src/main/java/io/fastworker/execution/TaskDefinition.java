@@ -1,0 +1,18 @@
+package io.fastworker.execution;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A task the control plane accepts: its name, its parameters (names, in order; empty when not known, e.g. for a
+ * task a subworker announced without them) and its default options.
+ */
+public record TaskDefinition(String name, Optional<List<String>> parameters, TaskOptions defaults) {
+
+    public TaskDefinition {
+        Objects.requireNonNull(name, "name");
+        parameters = parameters.map(List::copyOf);
+        Objects.requireNonNull(defaults, "defaults");
+    }
+}

@@ -1,0 +1,84 @@
+package io.fastworker.execution;
+
+import io.fastworker.task.Priority;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a task is run: its priority, retry policy and per-attempt timeout. The delay before retry {@code n}
+ * (1-based) is {@code min(retryDelay × retryBackoff^(n-1), retryBackoffMax)}.
+ *
+ * <p>This record is the one place that knows the limits of every option; whatever sets an option (a
+ * {@link Task} annotation, the configured defaults, a submission) goes through its constructor or {@link #merge}.
+ */
+public record TaskOptions(Priority priority, int maxRetries, Duration retryDelay, double retryBackoff,
+        Duration retryBackoffMax, Duration timeout) {
+
+    /** Most retries after a failed attempt. */
+    public static final int MAX_RETRIES = 1000;
+    /** Longest timeout of one attempt. */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
+    /** Longest delay before a retry (both {@code retryDelay} and {@code retryBackoffMax}). */
+    public static final Duration MAX_RETRY_DELAY = Duration.ofDays(7);
+    /** Largest factor applied to the delay for each further retry. */
+    public static final double MAX_RETRY_BACKOFF = 100;
+
+    public TaskOptions {
+        Objects.requireNonNull(priority, "priority");
+        if (maxRetries < 0 || maxRetries > MAX_RETRIES) {
+            throw new IllegalArgumentException("'maxRetries' must be a whole number from 0 to " + MAX_RETRIES
+                    + ", got " + maxRetries);
+        }
+        within("retryDelay", retryDelay, true, MAX_RETRY_DELAY);
+        if (!(retryBackoff >= 1.0 && retryBackoff <= MAX_RETRY_BACKOFF)) {
+            throw new IllegalArgumentException("'retryBackoff' must be a number from 1.0 to " + MAX_RETRY_BACKOFF
+                    + ", got " + retryBackoff);
+        }
+        within("retryBackoffMax", retryBackoffMax, false, MAX_RETRY_DELAY);
+        within("timeout", timeout, false, MAX_TIMEOUT);
+    }
+
+    /** Options a submission (or an annotation) sets; null means "keep what the task has". */
+    public record Overrides(Priority priority, Integer maxRetries, Duration retryDelay, Double retryBackoff,
+            Duration retryBackoffMax, Duration timeout) {
+
+        public static final Overrides NONE = new Overrides(null, null, null, null, null, null);
+    }
+
+    /**
+     * These options with {@code o}'s set fields in their place.
+     *
+     * @throws IllegalArgumentException naming the option that is out of its range
+     */
+    public TaskOptions merge(Overrides o) {
+        return new TaskOptions(o.priority() != null ? o.priority() : priority,
+                o.maxRetries() != null ? o.maxRetries() : maxRetries,
+                o.retryDelay() != null ? o.retryDelay() : retryDelay,
+                o.retryBackoff() != null ? o.retryBackoff() : retryBackoff,
+                o.retryBackoffMax() != null ? o.retryBackoffMax() : retryBackoffMax,
+                o.timeout() != null ? o.timeout() : timeout);
+    }
+
+    private static void within(String name, Duration value, boolean zeroAllowed, Duration max) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || (!zeroAllowed && value.isZero())) {
+            throw new IllegalArgumentException(
+                    "'" + name + "' must be " + (zeroAllowed ? "0 or more" : "more than 0") + ", got " + value);
+        }
+        if (value.compareTo(max) > 0) {
+            throw new IllegalArgumentException("'" + name + "' must be at most " + max + ", got " + value);
+        }
+    }
+
+    /** Delay before the given retry (1 = first retry). */
+    public Duration backoffBefore(int retry) {
+        double millis = retryDelay.toMillis() * Math.pow(retryBackoff, Math.max(0, retry - 1));
+        long capped = (long) Math.min(millis, retryBackoffMax.toMillis());
+        return Duration.ofMillis(capped);
+    }
+
+    /** Total attempts allowed. */
+    public int maxAttempts() {
+        return maxRetries + 1;
+    }
+}

@@ -1,0 +1,59 @@
+package io.fastworker.health;
+
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.config.Role;
+import io.fastworker.dispatch.Dispatcher;
+import io.fastworker.dispatch.LocalExecutor;
+import io.fastworker.engine.TaskEngine;
+import io.fastworker.task.Priority;
+import io.fastworker.worker.Subworker;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Control plane: ready while it accepts tasks and its dispatcher and executor threads are alive (DOWN while
+ * starting, stopping, or if one of them died). Subworker: ready while joined. No remote call.
+ */
+@Readiness
+@ApplicationScoped
+class ReadinessCheck implements HealthCheck {
+
+    @Inject
+    TaskEngine engine;
+
+    @Inject
+    Dispatcher dispatcher;
+
+    @Inject
+    LocalExecutor local;
+
+    @Inject
+    Subworker subworker;
+
+    @Inject
+    FastWorkerConfig config;
+
+    @Override
+    public HealthCheckResponse call() {
+        if (config.role() == Role.SUBWORKER) {
+            return HealthCheckResponse.named("link").status(subworker.joined())
+                    .withData("workerId", String.valueOf(subworker.workerId())).build();
+        }
+        boolean executorAlive = !config.controlPlane().executeLocally() || local.alive();
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("task-queue")
+                .status(engine.accepting() && dispatcher.alive() && executorAlive);
+        b.withData("accepting", engine.accepting());
+        b.withData("dispatcher", dispatcher.alive() ? "running" : "stopped");
+        b.withData("executor", !config.controlPlane().executeLocally() ? "off" : executorAlive ? "running"
+                : "stopped");
+        b.withData("unfinished", engine.unfinished());
+        for (Priority p : Priority.values()) {
+            b.withData("queued." + p.wireName(), engine.depth(p));
+        }
+        return b.build();
+    }
+}

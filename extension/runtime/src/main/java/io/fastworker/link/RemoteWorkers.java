@@ -1,0 +1,496 @@
+package io.fastworker.link;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.config.Identity;
+import io.fastworker.dispatch.Capacity;
+import io.fastworker.engine.Assignment;
+import io.fastworker.engine.TaskEngine;
+import io.fastworker.execution.Attempt;
+import io.fastworker.execution.Outcome;
+import io.fastworker.execution.TaskError;
+import io.fastworker.telemetry.TaskMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * The subworkers joined to this control plane: their slots, their leases and what they send.
+ *
+ * <p>Guarantees: a subworker is sent a task only against a credit it granted (a free slot), so it never holds
+ * more than it can run; every dispatched attempt has a lease. When a subworker's connection closes or its
+ * heartbeats stop for {@code missed-heartbeats × heartbeat-interval}, all its leased tasks go back to the front of
+ * their queues at once. A result is accepted only for the attempt it was dispatched as, so a task is never reported
+ * finished twice. Delivery is at-least-once.
+ */
+@ApplicationScoped
+public class RemoteWorkers {
+
+    /** Most tasks sent to one subworker in one frame. */
+    static final int MAX_BATCH = 64;
+
+    private static final Logger LOG = Logger.getLogger(RemoteWorkers.class);
+    private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Set<String> ERROR_TYPES = Set.of(TaskError.TASK_ERROR, TaskError.TIMEOUT,
+            TaskError.BAD_ARGUMENTS, TaskError.BAD_RESULT, TaskError.SHUTDOWN);
+
+    /** A subworker as {@code GET /workers} shows it. */
+    public record Info(String id, int concurrency, int inFlight, long completed, Instant lastSeen, List<String> tasks,
+            boolean draining) {
+    }
+
+    @Inject
+    FastWorkerConfig config;
+
+    @Inject
+    TaskEngine engine;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    TaskMetrics metrics;
+
+    private final Object lock = new Object();
+    private final Map<String, RemoteWorker> byId = new HashMap<>();
+    private final Map<String, RemoteWorker> byConnection = new HashMap<>();
+    /** Every task name a subworker announced since start, with its parameters when announced (else null). */
+    private final Map<String, Optional<List<String>>> announcedSinceStart = new ConcurrentHashMap<>();
+    private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+    private volatile Runnable changed = () -> { };
+    private long sweeper = -1;
+
+    /** Starts taking subworker messages; {@code changed} is told whenever slots or workers change. */
+    public void start(Runnable changed) {
+        this.changed = changed;
+        metrics.gauge("fastworker.workers.active", "Connected subworkers", () -> {
+            synchronized (lock) {
+                return byId.size();
+            }
+        });
+        consume(LinkProtocol.JOIN, this::join);
+        consume(LinkProtocol.CREDIT, m -> withWorker(m, (w, after) -> w.grant(intField(m.body(), "credits"))));
+        consume(LinkProtocol.RESULT, m -> withWorker(m, (w, after) -> results(w, m.body(), after)));
+        consume(LinkProtocol.HEARTBEAT, m -> withWorker(m, (w, after) -> { }));
+        consume(LinkProtocol.DRAIN, m -> withWorker(m, (w, after) -> drain(w)));
+        consume(LinkProtocol.RETURN, m -> withWorker(m, (w, after) -> returned(w, m.body(), after)));
+        consume(LinkProtocol.LEAVE, m -> withWorker(m, (w, after) -> after.add(() -> lost(w, "it left"))));
+        long every = Math.max(50, config.link().heartbeatInterval().toMillis() / 2);
+        sweeper = vertx.setPeriodic(every, id -> sweep());
+    }
+
+    private void consume(String address, io.vertx.core.Handler<Message<JsonObject>> handler) {
+        consumers.add(vertx.eventBus().<JsonObject>consumer(address, handler));
+    }
+
+    /** Stops taking subworker messages (late results are dropped quietly from here on). */
+    public void stop() {
+        if (sweeper >= 0) {
+            vertx.cancelTimer(sweeper);
+        }
+        consumers.forEach(MessageConsumer::unregister);
+        consumers.clear();
+    }
+
+    /** The joined subworkers that take work, with their free slots. */
+    public List<Capacity> capacities() {
+        synchronized (lock) {
+            List<Capacity> out = new ArrayList<>(byId.size());
+            for (RemoteWorker w : byId.values()) {
+                if (!w.draining) {
+                    out.add(new Capacity(w, w.tasks, w.credits));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Task names announced by a subworker since start (joined now or not). */
+    public Set<String> announced() {
+        return new TreeSet<>(announcedSinceStart.keySet());
+    }
+
+    /**
+     * The parameters a subworker announced for a task; empty when none was announced or the task is unknown.
+     */
+    public Optional<List<String>> parameters(String task) {
+        return announcedSinceStart.getOrDefault(task, Optional.empty());
+    }
+
+    public List<Info> list() {
+        synchronized (lock) {
+            List<Info> out = new ArrayList<>();
+            for (RemoteWorker w : byId.values()) {
+                out.add(new Info(w.id, w.concurrency, w.leases.size(), w.completed, w.lastSeen,
+                        w.tasks.stream().sorted().toList(), w.draining));
+            }
+            return out;
+        }
+    }
+
+    /** Tasks leased to subworkers now. */
+    public int leased() {
+        synchronized (lock) {
+            return byId.values().stream().mapToInt(w -> w.leases.size()).sum();
+        }
+    }
+
+    // --- connection events from the link ---------------------------------------------------------------------
+
+    /** The connection closed: its worker is lost and its leased tasks are queued again. */
+    void connectionClosed(String connection) {
+        RemoteWorker w;
+        synchronized (lock) {
+            w = byConnection.get(connection);
+        }
+        if (w != null) {
+            lost(w, "its connection closed");
+        }
+    }
+
+    // --- messages from subworkers ---------------------------------------------------------------------------
+
+    private void join(Message<JsonObject> m) {
+        String connection = m.headers().get(LinkProtocol.CONNECTION_HEADER);
+        NetSocket socket = LinkServer.socketOf(connection);
+        Object raw = ((Message<?>) m).body();
+        if (socket == null || !(raw instanceof JsonObject body)) {
+            m.fail(400, "join must come over a link connection with a JSON body");
+            return;
+        }
+        if (config.link().token().isPresent() && !tokenMatches(body.getValue("token"))) {
+            LOG.warnf("Link connection %s refused: missing or wrong token", connection);
+            m.fail(401, "unauthorized: wrong or missing token (fastworker.link.token)");
+            vertx.setTimer(50, t -> socket.close());
+            return;
+        }
+        String problem = checkJoin(body);
+        if (problem != null) {
+            m.fail(400, problem);
+            return;
+        }
+        String id = body.getString("workerId");
+        List<String> tasks = body.getJsonArray("tasks").stream().map(String::valueOf).toList();
+        int concurrency = body.getInteger("concurrency");
+        RemoteWorker w = new RemoteWorker(this, id, connection, socket, tasks, concurrency,
+                Boolean.TRUE.equals(body.getValue("batch")));
+        synchronized (lock) {
+            RemoteWorker existing = byId.get(id);
+            if (existing != null && !existing.connection.equals(connection)) {
+                m.fail(409, "worker id '" + id + "' is already joined on another connection");
+                return;
+            }
+            byId.put(id, w);
+            byConnection.put(connection, w);
+        }
+        JsonObject parameters = body.getValue("parameters") instanceof JsonObject p ? p : new JsonObject();
+        for (String task : tasks) {
+            Optional<List<String>> announced = parameters.getValue(task) instanceof JsonArray names
+                    ? Optional.of(names.stream().map(String::valueOf).toList()) : Optional.empty();
+            if (announcedSinceStart.put(task, announced) == null) {
+                metrics.taskCounters(task);
+            }
+        }
+        LOG.infof("Subworker %s joined from %s (concurrency %d, %d tasks)", id, socket.remoteAddress(), concurrency,
+                tasks.size());
+        m.reply(new JsonObject().put("ok", true).put("protocol", LinkProtocol.VERSION)
+                .put("heartbeatIntervalMs", config.link().heartbeatInterval().toMillis())
+                .put("maxFrameSize", config.link().maxFrameSize().asLongValue()));
+        changed.run();
+    }
+
+    private boolean tokenMatches(Object presented) {
+        if (!(presented instanceof String s)) {
+            return false;
+        }
+        return MessageDigest.isEqual(s.getBytes(StandardCharsets.UTF_8),
+                config.link().token().get().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String checkJoin(JsonObject body) {
+        if (!Integer.valueOf(LinkProtocol.VERSION).equals(body.getValue("protocol"))) {
+            return "unsupported protocol " + body.getValue("protocol") + "; this control plane speaks "
+                    + LinkProtocol.VERSION;
+        }
+        if (!(body.getValue("workerId") instanceof String id) || !WORKER_ID.matcher(id).matches()) {
+            return "workerId must be 1 to 128 characters of A-Z a-z 0-9 . _ : -";
+        }
+        if (id.equals(Identity.workerId(config))) {
+            return "workerId '" + id + "' is the control plane's own id; give the subworker another";
+        }
+        if (!(body.getValue("tasks") instanceof JsonArray tasks) || tasks.isEmpty()
+                || !tasks.stream().allMatch(t -> t instanceof String s && !s.isBlank())) {
+            return "tasks must be a non-empty array of task names";
+        }
+        if (!(body.getValue("concurrency") instanceof Integer c) || c < 1 || c > 10_000) {
+            return "concurrency must be a whole number from 1 to 10000";
+        }
+        Object parameters = body.getValue("parameters");
+        if (parameters != null && !(parameters instanceof JsonObject p && p.stream().allMatch(e ->
+                e.getValue() instanceof JsonArray a && a.stream().allMatch(n -> n instanceof String)))) {
+            return "parameters, when given, must map task names to arrays of parameter names";
+        }
+        return null;
+    }
+
+    /** What a worker message does under the lock; work that completes tasks goes in {@code after}. */
+    private interface WorkerAction {
+        void apply(RemoteWorker w, List<Runnable> after);
+    }
+
+    /**
+     * Runs {@code action} for the worker joined on the message's connection, under the lock, then runs what it
+     * left in {@code after} outside the lock (task completions call out to waiting clients). A connection that has
+     * not joined, or a body of the wrong shape, closes that connection.
+     */
+    private void withWorker(Message<JsonObject> m, WorkerAction action) {
+        String connection = m.headers().get(LinkProtocol.CONNECTION_HEADER);
+        List<Runnable> after = new ArrayList<>();
+        RemoteWorker w;
+        String bad = null;
+        synchronized (lock) {
+            w = connection == null ? null : byConnection.get(connection);
+            if (w != null) {
+                w.seen();
+                try {
+                    action.apply(w, after);
+                } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
+                    bad = "malformed " + m.address() + " body: " + e.getClass().getSimpleName();
+                }
+            }
+        }
+        after.forEach(Runnable::run);
+        if (w == null) {
+            refuse(connection, "sent " + m.address() + " before joining", "join first: send " + LinkProtocol.JOIN);
+        } else if (bad != null) {
+            refuse(connection, bad, bad);
+        } else {
+            changed.run();
+        }
+    }
+
+    private void refuse(String connection, String logged, String told) {
+        NetSocket socket = LinkServer.socketOf(connection);
+        if (socket != null) {
+            LOG.warnf("Link connection %s closed: %s", connection, logged);
+            socket.write(LinkProtocol.errFrame(told)).onComplete(v -> socket.close());
+        }
+    }
+
+    private static int intField(JsonObject body, String field) {
+        Object v = body == null ? null : body.getValue(field);
+        if (v == null) {
+            return 0;
+        }
+        if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+            throw new IllegalArgumentException(field + " must be a whole number");
+        }
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, n.longValue()));
+    }
+
+    private void results(RemoteWorker w, JsonObject body, List<Runnable> after) {
+        if (body != null && body.getValue("results") instanceof JsonArray batch) {
+            for (Object item : batch) {
+                result(w, (JsonObject) item, after);
+            }
+        } else if (body != null) {
+            result(w, body, after);
+        }
+    }
+
+    /**
+     * One result: ends its lease, records the outcome, then takes the credit it carries (the slot it frees), in
+     * that order, so a slot is never lost and the next task on it never starts before this one has ended.
+     */
+    private void result(RemoteWorker w, JsonObject body, List<Runnable> after) {
+        String taskId = body.getString("taskId");
+        int attempt = intField(body, "attempt");
+        int credits = intField(body, "credits");
+        RemoteWorker.Lease lease = taskId == null ? null : w.leases.get(taskId);
+        if (lease != null && lease.assignment().attempt() == attempt) {
+            w.leases.remove(taskId);
+            w.completed++;
+            Outcome outcome = outcome(body);
+            after.add(() -> engine.attemptEnded(lease.assignment(), outcome));
+        } // else: a late result of an attempt that already ended (its deadline passed, or it was handed back)
+        after.add(() -> {
+            synchronized (lock) {
+                w.grant(credits);
+            }
+        });
+    }
+
+    private Outcome outcome(JsonObject body) {
+        if (Boolean.TRUE.equals(body.getValue("ok"))) {
+            return Outcome.success(toJson(body.getValue("result")));
+        }
+        JsonObject e = body.getValue("error") instanceof JsonObject o ? o : new JsonObject();
+        String type = e.getValue("type") instanceof String t && ERROR_TYPES.contains(t) ? t : TaskError.TASK_ERROR;
+        return Outcome.failure(new TaskError(type, e.getValue("message") instanceof String s ? s : "",
+                e.getValue("exception") instanceof String x ? x : null, Boolean.TRUE.equals(e.getValue("nonRetryable"))));
+    }
+
+    private JsonNode toJson(Object value) {
+        try {
+            return mapper.readTree(Json.encode(value));
+        } catch (Exception e) {
+            throw new IllegalArgumentException("result is not JSON", e);
+        }
+    }
+
+    private void drain(RemoteWorker w) {
+        if (!w.draining) {
+            w.draining = true;
+            LOG.infof("Subworker %s is draining (%d running)", w.id, w.leases.size());
+        }
+    }
+
+    private void returned(RemoteWorker w, JsonObject body, List<Runnable> after) {
+        String taskId = body.getString("taskId");
+        RemoteWorker.Lease lease = taskId == null ? null : w.leases.get(taskId);
+        if (lease != null && lease.assignment().attempt() == intField(body, "attempt")) {
+            w.leases.remove(taskId);
+            after.add(() -> engine.handBack(lease.assignment(), TaskError.of(TaskError.RETURNED,
+                    "subworker " + w.id + " returned it unstarted while stopping"), config.link().maxDeliveries()));
+        }
+    }
+
+    private void lost(RemoteWorker w, String why) {
+        List<RemoteWorker.Lease> leases;
+        synchronized (lock) {
+            if (byId.get(w.id) != w) {
+                return;
+            }
+            byId.remove(w.id);
+            byConnection.remove(w.connection);
+            leases = new ArrayList<>(w.leases.values());
+            w.leases.clear();
+        }
+        if (leases.isEmpty()) {
+            LOG.infof("Subworker %s is gone (%s)", w.id, why);
+        } else {
+            LOG.warnf("Subworker %s lost (%s); re-queueing its %d running tasks", w.id, why, leases.size());
+        }
+        for (RemoteWorker.Lease lease : leases) {
+            engine.handBack(lease.assignment(), TaskError.of(TaskError.WORKER_LOST,
+                    "subworker " + w.id + " was lost while running it (" + why + ")"), config.link().maxDeliveries());
+        }
+        w.socket.close();
+        changed.run();
+    }
+
+    /** Loses workers whose heartbeats stopped and fails attempts whose deadline passed. */
+    private void sweep() {
+        long now = System.nanoTime();
+        long silence = config.link().heartbeatInterval().toNanos() * config.link().missedHeartbeats();
+        List<RemoteWorker> silent = new ArrayList<>();
+        List<RemoteWorker.Lease> overdue = new ArrayList<>();
+        synchronized (lock) {
+            for (RemoteWorker w : byId.values()) {
+                if (now - w.lastSeenNanos > silence) {
+                    silent.add(w);
+                    continue;
+                }
+                w.leases.values().removeIf(l -> {
+                    if (now - l.deadlineNanos() > 0) {
+                        overdue.add(l);
+                        return true;
+                    }
+                    return false;
+                });
+            }
+        }
+        silent.forEach(w -> lost(w, "no heartbeat for " + TimeUnit.NANOSECONDS.toMillis(silence) + " ms"));
+        for (RemoteWorker.Lease l : overdue) {
+            engine.attemptEnded(l.assignment(), Outcome.failure(TaskError.of(TaskError.TIMEOUT, "no result from "
+                    + "subworker " + l.assignment().executor() + " within the task timeout plus "
+                    + config.link().grace())));
+        }
+        if (!overdue.isEmpty()) {
+            changed.run();
+        }
+    }
+
+    // --- dispatch ------------------------------------------------------------------------------------------
+
+    /** Sends attempts to {@code w} against its credits; hands them back if it has left meanwhile. */
+    void deliver(RemoteWorker w, List<Assignment> batch) {
+        List<Attempt> attempts = batch.stream().map(Assignment::toAttempt).toList(); // may throw: before any lease
+        boolean joined;
+        synchronized (lock) {
+            joined = byId.get(w.id) == w && batch.size() <= w.credits;
+            if (joined) {
+                w.credits -= batch.size();
+                long now = System.nanoTime();
+                for (Assignment a : batch) {
+                    long wait = a.options().timeout().plus(config.link().grace()).toNanos();
+                    w.leases.put(a.taskId(), new RemoteWorker.Lease(a, now + wait));
+                }
+            }
+        }
+        if (!joined) {
+            for (Assignment a : batch) {
+                engine.handBack(a, TaskError.of(TaskError.WORKER_LOST, "subworker " + w.id
+                        + " left before the task reached it"), Integer.MAX_VALUE);
+            }
+            return;
+        }
+        String address = LinkProtocol.WORKER_PREFIX + w.id;
+        if (!w.batch) {
+            for (Attempt t : attempts) {
+                DeliveryOptions options = new DeliveryOptions().addHeader("taskId", t.taskId());
+                t.trace().forEach(options::addHeader);
+                vertx.eventBus().send(address, taskMessage(t), options);
+            }
+            return;
+        }
+        for (int from = 0; from < attempts.size(); from += MAX_BATCH) {
+            JsonArray tasks = new JsonArray();
+            for (Attempt t : attempts.subList(from, Math.min(attempts.size(), from + MAX_BATCH))) {
+                JsonObject message = taskMessage(t);
+                if (!t.trace().isEmpty()) {
+                    message.put("trace", new JsonObject(new HashMap<>(t.trace())));
+                }
+                tasks.add(message);
+            }
+            vertx.eventBus().send(address, new JsonObject().put("tasks", tasks));
+        }
+    }
+
+    private static JsonObject taskMessage(Attempt t) {
+        return new JsonObject()
+                .put("taskId", t.taskId())
+                .put("attempt", t.number())
+                .put("maxAttempts", t.maxAttempts())
+                .put("task", t.task())
+                .put("priority", t.priority())
+                .put("args", t.args().isEmpty() ? new JsonArray() : new JsonArray(t.args().toString()))
+                .put("kwargs", t.kwargs().isEmpty() ? new JsonObject() : new JsonObject(t.kwargs().toString()))
+                .put("timeoutMs", t.timeout().toMillis());
+    }
+}

@@ -1,0 +1,457 @@
+package io.fastworker.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.config.Identity;
+import io.fastworker.config.LinkAddress;
+import io.fastworker.config.Role;
+import io.fastworker.link.LinkProtocol;
+import io.fastworker.execution.Attempt;
+import io.fastworker.execution.AttemptRunner;
+import io.fastworker.execution.Outcome;
+import io.fastworker.execution.TaskDefinition;
+import io.fastworker.execution.TaskError;
+import io.fastworker.execution.TaskRegistry;
+import io.fastworker.telemetry.TaskMetrics;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * The subworker role: dials the control plane's link, joins with its tasks and concurrency, grants one credit per
+ * free slot, runs what it is sent on {@code fastworker.concurrency} threads (through the same
+ * {@link AttemptRunner} as the control plane) and reports each result. It reconnects with capped exponential
+ * backoff whenever the link is down. On SIGTERM it stops taking work, hands back anything it has not started, lets
+ * running tasks finish within {@code fastworker.subworker.shutdown-timeout}, then leaves.
+ *
+ * <p>Guarantees: it never runs more than its concurrency at once, and grants a slot back only when the body that
+ * held it has returned; each attempt's outcome is reported once (at its timeout if the body overruns).
+ */
+@ApplicationScoped
+public class Subworker {
+
+    private static final Logger LOG = Logger.getLogger(Subworker.class);
+
+    enum State { CONNECTING, JOINED, DISCONNECTED, DRAINING, STOPPED }
+
+    private static final long JOIN_DEADLINE_MS = 10_000;
+
+    @Inject
+    FastWorkerConfig config;
+
+    @Inject
+    AttemptRunner runner;
+
+    @Inject
+    TaskRegistry registry;
+
+    @Inject
+    TaskMetrics metrics;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    Vertx vertx;
+
+    private final Map<String, String> replyAddresses = new ConcurrentHashMap<>();
+    private final AtomicInteger running = new AtomicInteger();
+    /** Results waiting to be written, and slots freed since the last write: sent together, in one frame. */
+    private final ConcurrentLinkedQueue<JsonObject> results = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger freedSlots = new AtomicInteger();
+    private final AtomicBoolean flushPending = new AtomicBoolean();
+    private String workerId;
+    private LinkAddress address;
+    private ExecutorService pool;
+    private volatile NetSocket socket;
+    private volatile Context linkContext;
+    private volatile State state = State.CONNECTING;
+    private volatile boolean stopping;
+    private long heartbeatTimer = -1;
+    private Duration backoff;
+
+    void start(@Observes StartupEvent event) {
+        if (config.role() != Role.SUBWORKER) {
+            return;
+        }
+        workerId = Identity.workerId(config);
+        address = LinkAddress.parse(config.controlPlane().address());
+        pool = Executors.newFixedThreadPool(config.concurrency(), daemonThreads("fastworker-exec-"));
+        backoff = config.subworker().reconnectMin();
+        metrics.workerMeters(workerId, registry.definitions().stream().map(TaskDefinition::name).toList(),
+                runner::inFlight);
+        LOG.infof("Subworker %s starting: control plane %s, concurrency %d", workerId, address, config.concurrency());
+        connect();
+    }
+
+    /** Whether the subworker is joined and taking work (its readiness). */
+    public boolean joined() {
+        return state == State.JOINED;
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    // --- connection ----------------------------------------------------------------------------------------
+
+    private void connect() {
+        if (stopping) {
+            return;
+        }
+        vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(5000))
+                .connect(address.port(), address.host())
+                .onSuccess(this::connected)
+                .onFailure(e -> disconnected("cannot connect: " + e.getMessage()));
+    }
+
+    private void connected(NetSocket s) {
+        socket = s;
+        linkContext = vertx.getOrCreateContext();
+        long limit = config.link().maxFrameSize().asLongValue();
+        RecordParser parser = RecordParser.newFixed(4);
+        parser.handler(new Handler<Buffer>() {
+            int expected = -1;
+            boolean dropped;
+
+            @Override
+            public void handle(Buffer b) {
+                if (dropped) {
+                    return;
+                }
+                if (expected < 0) {
+                    long length = Integer.toUnsignedLong(b.getInt(0));
+                    if (length > limit) {
+                        dropped = true;
+                        dropLink(s, "a frame of " + length + " bytes from the control plane exceeds "
+                                + "fastworker.link.max-frame-size (" + limit + ")");
+                        return;
+                    }
+                    expected = (int) length;
+                    parser.fixedSizeMode(expected);
+                } else {
+                    expected = -1;
+                    parser.fixedSizeMode(4);
+                    JsonObject frame;
+                    try {
+                        frame = b.toJsonObject();
+                    } catch (RuntimeException e) {
+                        dropped = true;
+                        dropLink(s, "a frame from the control plane is not a JSON object");
+                        return;
+                    }
+                    onFrame(frame);
+                }
+            }
+        });
+        s.handler(parser);
+        s.closeHandler(v -> {
+            if (socket == s) {
+                socket = null;
+                disconnected("connection closed");
+            }
+        });
+        s.exceptionHandler(e -> LOG.debugf("link error: %s", e.getMessage()));
+        write(new JsonObject().put("type", "register").put("address", LinkProtocol.WORKER_PREFIX + workerId));
+        JsonObject parameters = new JsonObject();
+        registry.definitions().forEach(d -> d.parameters().ifPresent(p -> parameters.put(d.name(), new JsonArray(p))));
+        JsonObject join = new JsonObject().put("protocol", LinkProtocol.VERSION).put("workerId", workerId)
+                .put("tasks", new JsonArray(registry.definitions().stream().map(TaskDefinition::name).toList()))
+                .put("parameters", parameters)
+                .put("concurrency", config.concurrency())
+                .put("batch", true);
+        config.link().token().ifPresent(t -> join.put("token", t));
+        String reply = UUID.randomUUID().toString();
+        replyAddresses.put(reply, LinkProtocol.JOIN);
+        write(new JsonObject().put("type", "send").put("address", LinkProtocol.JOIN).put("replyAddress", reply)
+                .put("body", join));
+        vertx.setTimer(JOIN_DEADLINE_MS, t -> {
+            if (replyAddresses.remove(reply) != null && socket == s) {
+                LOG.warnf("Subworker %s: no answer to join within %d ms; reconnecting", workerId, JOIN_DEADLINE_MS);
+                s.close();
+            }
+        });
+    }
+
+    /** Something the control plane sent cannot be read: start over on a fresh connection. */
+    private void dropLink(NetSocket s, String why) {
+        LOG.errorf("Subworker %s: %s; reconnecting", workerId, why);
+        s.handler(null);
+        s.close();
+    }
+
+    private void disconnected(String why) {
+        if (heartbeatTimer >= 0) {
+            vertx.cancelTimer(heartbeatTimer);
+            heartbeatTimer = -1;
+        }
+        if (stopping) {
+            return;
+        }
+        if (state != State.DISCONNECTED) {
+            LOG.warnf("Subworker %s: link to %s down (%s); reconnecting with backoff up to %s", workerId, address,
+                    why, config.subworker().reconnectMax());
+            state = State.DISCONNECTED;
+        }
+        long delay = backoff.toMillis();
+        backoff = backoff.multipliedBy(2).compareTo(config.subworker().reconnectMax()) > 0
+                ? config.subworker().reconnectMax() : backoff.multipliedBy(2);
+        vertx.setTimer(Math.max(1, delay), t -> connect());
+    }
+
+    private void onFrame(JsonObject frame) {
+        String type = frame.getValue("type") instanceof String t ? t : "";
+        String addr = frame.getValue("address") instanceof String a ? a : "";
+        if (type.equals("err")) {
+            LOG.errorf("Subworker %s: control plane refused: %s", workerId, frame.getValue("message"));
+            return;
+        }
+        if (!type.equals("message")) {
+            return;
+        }
+        if (replyAddresses.remove(addr) != null) {
+            joinReply(frame);
+        } else if (addr.equals(LinkProtocol.WORKER_PREFIX + workerId)) {
+            Object body = frame.getValue("body");
+            if (body instanceof JsonObject b && b.getValue("tasks") instanceof JsonArray batch) {
+                for (Object item : batch) {
+                    task(item, item instanceof JsonObject t ? t.getValue("trace") : null);
+                }
+            } else {
+                task(body, frame.getValue("headers"));
+            }
+        }
+    }
+
+    private void joinReply(JsonObject frame) {
+        if (!(frame.getValue("body") instanceof JsonObject body) || !Boolean.TRUE.equals(body.getValue("ok"))) {
+            LOG.errorf("Subworker %s: join refused: %s", workerId, frame.getValue("message"));
+            return;
+        }
+        state = stopping ? State.DRAINING : State.JOINED;
+        backoff = config.subworker().reconnectMin();
+        LOG.infof("Subworker %s joined control plane %s", workerId, address);
+        long beat = body.getValue("heartbeatIntervalMs") instanceof Number n ? n.longValue()
+                : config.link().heartbeatInterval().toMillis();
+        heartbeatTimer = vertx.setPeriodic(Math.max(10, Math.min(beat, 3_600_000)), t -> send(LinkProtocol.HEARTBEAT,
+                new JsonObject().put("running", running.get())));
+        int free = config.concurrency() - running.get();
+        freedSlots.set(0); // a fresh link: the control plane knows nothing of us, so grant every free slot now
+        if (free > 0 && !stopping) {
+            send(LinkProtocol.CREDIT, new JsonObject().put("credits", free));
+        }
+    }
+
+    // --- tasks ---------------------------------------------------------------------------------------------
+
+    private void task(Object message, Object headers) {
+        Attempt attempt;
+        try {
+            attempt = attempt((JsonObject) message, traceHeaders(headers));
+        } catch (RuntimeException e) {
+            LOG.errorf("Subworker %s: a task frame from the control plane is malformed (%s); dropping the link",
+                    workerId, e.getMessage());
+            NetSocket s = socket;
+            if (s != null) {
+                dropLink(s, "malformed task frame");
+            }
+            return;
+        }
+        if (stopping) {
+            send(LinkProtocol.RETURN, new JsonObject().put("taskId", attempt.taskId()).put("attempt",
+                    attempt.number()));
+            return;
+        }
+        running.incrementAndGet();
+        pool.execute(() -> {
+            try {
+                runner.run(attempt, workerId, outcome -> report(attempt, outcome));
+            } finally {
+                running.decrementAndGet();
+                if (!stopping) {
+                    freedSlots.incrementAndGet();
+                }
+                scheduleFlush();
+            }
+        });
+    }
+
+    private Attempt attempt(JsonObject t, Map<String, String> trace) {
+        return new Attempt((String) t.getValue("taskId"), (String) t.getValue("task"),
+                t.getValue("priority") instanceof String p ? p : "normal", ((Number) t.getValue("attempt")).intValue(),
+                ((Number) t.getValue("maxAttempts")).intValue(),
+                (ArrayNode) tree(t.getJsonArray("args", new JsonArray()).encode()),
+                (ObjectNode) tree(t.getJsonObject("kwargs", new JsonObject()).encode()),
+                Duration.ofMillis(((Number) t.getValue("timeoutMs")).longValue()), trace);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode tree(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not JSON", e);
+        }
+    }
+
+    /** The W3C trace headers of a task frame, if any. */
+    private static Map<String, String> traceHeaders(Object headers) {
+        if (!(headers instanceof JsonObject h) || !(h.getValue("traceparent") instanceof String parent)) {
+            return Map.of();
+        }
+        return h.getValue("tracestate") instanceof String state
+                ? Map.of("traceparent", parent, "tracestate", state) : Map.of("traceparent", parent);
+    }
+
+    private void report(Attempt attempt, Outcome outcome) {
+        JsonObject result = new JsonObject().put("taskId", attempt.taskId()).put("attempt", attempt.number());
+        if (outcome.ok()) {
+            try {
+                result.put("ok", true).put("result", Json.decodeValue(mapper.writeValueAsString(outcome.result())));
+            } catch (Exception e) {
+                result.put("ok", false).put("error", error(TaskError.of(TaskError.BAD_RESULT,
+                        "the result cannot be written as JSON: " + e.getMessage())));
+            }
+        } else {
+            result.put("ok", false).put("error", error(outcome.error()));
+        }
+        results.add(result);
+        scheduleFlush();
+    }
+
+    private void scheduleFlush() {
+        Context context = linkContext;
+        if (context != null && flushPending.compareAndSet(false, true)) {
+            context.runOnContext(v -> flushResults());
+        }
+    }
+
+    /**
+     * Writes the waiting results, one as a plain result message, several as {@code {"results": [...]}}, with the
+     * slots freed since the last write as the credits of the last one (or alone, as a credit message).
+     */
+    private void flushResults() {
+        flushPending.set(false);
+        JsonArray batch = new JsonArray();
+        for (JsonObject r; (r = results.poll()) != null; ) {
+            batch.add(r.put("credits", 0));
+        }
+        int credits = stopping ? 0 : freedSlots.getAndSet(0);
+        if (batch.isEmpty()) {
+            if (credits > 0) {
+                send(LinkProtocol.CREDIT, new JsonObject().put("credits", credits));
+            }
+            return;
+        }
+        batch.getJsonObject(batch.size() - 1).put("credits", credits);
+        send(LinkProtocol.RESULT, batch.size() == 1 ? batch.getJsonObject(0) : new JsonObject().put("results", batch));
+    }
+
+    private static JsonObject error(TaskError e) {
+        JsonObject o = new JsonObject().put("type", e.type()).put("message", e.message());
+        if (e.exception() != null) {
+            o.put("exception", e.exception());
+        }
+        if (Boolean.TRUE.equals(e.nonRetryable())) {
+            o.put("nonRetryable", true);
+        }
+        return o;
+    }
+
+    // --- frames --------------------------------------------------------------------------------------------
+
+    private void send(String address, JsonObject body) {
+        write(new JsonObject().put("type", "send").put("address", address).put("body", body));
+    }
+
+    private void write(JsonObject frame) {
+        NetSocket s = socket;
+        if (s != null) {
+            s.write(LinkProtocol.frame(frame));
+        }
+    }
+
+    // --- shutdown ------------------------------------------------------------------------------------------
+
+    /** Drains as soon as Quarkus announces its shutdown, while the health endpoint still answers (DOWN). */
+    void drain(@Observes ShutdownDelayInitiatedEvent event) {
+        leave();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        leave();
+    }
+
+    private synchronized void leave() {
+        if (config.role() != Role.SUBWORKER || stopping) {
+            return;
+        }
+        stopping = true;
+        state = State.DRAINING;
+        send(LinkProtocol.DRAIN, new JsonObject());
+        LOG.infof("Subworker %s draining: %d running, waiting up to %s", workerId, running.get(),
+                config.subworker().shutdownTimeout());
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(config.subworker().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warnf("Subworker %s: %d tasks still running after %s; leaving anyway (the control plane will "
+                        + "queue them again)", workerId, running.get(), config.subworker().shutdownTimeout());
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Context context = linkContext;
+        if (context != null) {
+            CompletableFuture<Void> flushed = new CompletableFuture<>();
+            context.runOnContext(v -> {
+                flushResults();
+                send(LinkProtocol.LEAVE, new JsonObject());
+                flushed.complete(null);
+            });
+            flushed.completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
+        }
+        NetSocket s = socket;
+        if (s != null) {
+            s.end().toCompletionStage().toCompletableFuture().completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
+        }
+        state = State.STOPPED;
+        LOG.infof("Subworker %s left", workerId);
+    }
+}

@@ -1,0 +1,171 @@
+package io.fastworker.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fastworker.client.FastWorkerClient;
+import io.fastworker.client.FastWorkerException;
+import io.fastworker.client.TaskRequest;
+import io.fastworker.client.TaskResult;
+import io.fastworker.task.Priority;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The Java client library against a real control plane, the packaged daemon started as a process. */
+class ClientLibraryIT {
+
+    static Daemon cp;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cp = Daemon.controlPlane(Map.of());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cp != null) {
+            cp.close();
+        }
+    }
+
+    FastWorkerClient client() {
+        return FastWorkerClient.builder().url(cp.url()).resultTimeout(Duration.ofSeconds(20)).build();
+    }
+
+    @Test
+    void delayReturnsTheIdAndResultWaitsForTheOutcome() {
+        FastWorkerClient client = client();
+        String id = client.delay("add", 2, 3);
+        TaskResult r = client.result(id, Duration.ofSeconds(20));
+        assertTrue(r.succeeded(), r.toString());
+        assertEquals(id, r.id());
+        assertEquals("add", r.task());
+        assertEquals(5, r.resultAs(Integer.class));
+        assertEquals(1, r.attempts());
+    }
+
+    @Test
+    void submitWaitsAndReportsFailuresWithTheirType() {
+        FastWorkerClient client = client();
+        assertEquals(Map.of("a", List.of(1, 2)), client.submit("echo", Map.of("a", List.of(1, 2))).resultAs(Map.class));
+        TaskResult failed = client.submit(TaskRequest.of("fail", "nope").withMaxRetries(0), Duration.ofSeconds(20));
+        assertEquals("failure", failed.status());
+        assertEquals("task_error", failed.errorType());
+        assertEquals("nope", failed.errorMessage());
+        assertNull(failed.result());
+    }
+
+    @Test
+    void resultWithoutWaitingShowsTheTaskAsItIsNow() {
+        FastWorkerClient client = client();
+        String id = client.delay(TaskRequest.of("sleep", 300).withPriority(Priority.HIGH));
+        TaskResult now = client.result(id);
+        assertFalse(now.done(), now.toString());
+        assertTrue(client.result(id, Duration.ofSeconds(20)).succeeded());
+    }
+
+    @Test
+    void aBatchIsAcceptedWholeWithIdsInOrder() {
+        FastWorkerClient client = client();
+        List<String> ids = client.delayBatch(List.of(TaskRequest.of("add", 1, 1), TaskRequest.of("add", 2, 2),
+                TaskRequest.of("add", 3, 3).withId("client-batch-3")));
+        assertEquals(3, ids.size());
+        assertEquals("client-batch-3", ids.get(2));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(2 * (i + 1), client.result(ids.get(i), Duration.ofSeconds(20)).resultAs(Integer.class));
+        }
+    }
+
+    @Test
+    void asyncVariantsCompleteWithoutBlockingTheCaller() throws Exception {
+        FastWorkerClient client = client();
+        CompletableFuture<TaskResult> a = client.submitAsync("add", 10, 1);
+        CompletableFuture<TaskResult> b = client.submitAsync("add", 20, 2);
+        CompletableFuture<List<String>> batch = client.delayBatchAsync(List.of(TaskRequest.of("noop")));
+        assertEquals(11, a.get().resultAs(Integer.class));
+        assertEquals(22, b.get().resultAs(Integer.class));
+        assertTrue(client.resultAsync(batch.get().get(0), Duration.ofSeconds(20)).get().succeeded());
+    }
+
+    @Test
+    void refusalsCarryTheProblemDetail() {
+        FastWorkerClient client = client();
+        FastWorkerException unknown = assertThrows(FastWorkerException.class, () -> client.delay("no_such_task"));
+        assertEquals(400, unknown.status());
+        assertTrue(unknown.getMessage().contains("no_such_task"), unknown.getMessage());
+        assertFalse(unknown.retryable());
+
+        FastWorkerException missing = assertThrows(FastWorkerException.class, () -> client.result("never-submitted"));
+        assertEquals(404, missing.status());
+
+        client.delay(TaskRequest.of("noop").withId("client-dup"));
+        FastWorkerException dup = assertThrows(FastWorkerException.class,
+                () -> client.delay(TaskRequest.of("noop").withId("client-dup")));
+        assertEquals(409, dup.status());
+
+        ExecutionException async = assertThrows(ExecutionException.class, () -> client.delayAsync("no_such_task").get());
+        assertTrue(async.getCause() instanceof FastWorkerException, async.toString());
+    }
+
+    @Test
+    void cancelStopsAWaitingTaskOnly() {
+        FastWorkerClient client = client();
+        String later = client.delay(TaskRequest.of("noop").withCountdown(Duration.ofMinutes(5)));
+        assertTrue(client.cancel(later));
+        assertEquals("cancelled", client.result(later).status());
+        assertFalse(client.cancel(later), "a cancelled task cannot be cancelled again");
+    }
+
+    @Test
+    void anUnreachableControlPlaneIsARetryableError() {
+        FastWorkerClient client = FastWorkerClient.builder().url("http://127.0.0.1:1")
+                .connectTimeout(Duration.ofSeconds(1)).build();
+        FastWorkerException e = assertThrows(FastWorkerException.class, () -> client.delay("noop"));
+        assertEquals(0, e.status());
+        assertTrue(e.retryable());
+        assertTrue(e.getMessage().contains("cannot reach the control plane at http://127.0.0.1:1"), e.getMessage());
+    }
+
+    @Test
+    void badRequestsAreRefusedBeforeAnythingIsSent() {
+        assertThrows(IllegalArgumentException.class, () -> FastWorkerClient.builder().url("localhost:8080"));
+        assertThrows(IllegalArgumentException.class, () -> TaskRequest.of("noop").withMaxRetries(-1));
+        assertThrows(IllegalArgumentException.class, () -> TaskRequest.of(" "));
+        assertThrows(IllegalArgumentException.class, () -> client().delay("echo", new Object() {
+            @SuppressWarnings("unused")
+            public Object getSelf() {
+                return this;
+            }
+        }));
+    }
+
+    @Test
+    void everyOptionOfARequestReachesTheControlPlane() {
+        FastWorkerClient client = client();
+        TaskResult failed = client.submit(TaskRequest.of("fail", "x").withPriority(Priority.CRITICAL).withMaxRetries(2)
+                .withRetryDelay(Duration.ofMillis(100)).withRetryBackoff(3.0).withRetryBackoffMax(Duration.ofMillis(200))
+                .withTimeout(Duration.ofSeconds(5)), Duration.ofSeconds(20));
+        assertEquals("failure", failed.status());
+        assertEquals(3, failed.attempts(), "maxRetries 2: three attempts");
+        java.time.Instant later = java.time.Instant.now().plusSeconds(3600);
+        String scheduled = client.delay(TaskRequest.of("noop").withEta(later).withId("eta-" + System.nanoTime()));
+        TaskResult waiting = client.result(scheduled);
+        assertEquals("scheduled", waiting.status());
+        assertTrue(client.cancel(scheduled));
+        FastWorkerException tooLong = assertThrows(FastWorkerException.class,
+                () -> client.delay(TaskRequest.of("noop").withTimeout(Duration.ofDays(30))));
+        assertEquals(400, tooLong.status());
+        assertTrue(tooLong.getMessage().contains("'timeout' must be at most PT168H"), tooLong.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TaskRequest.of("noop").withEta(later)
+                .withCountdown(Duration.ofSeconds(1)));
+    }
+}

@@ -1,0 +1,52 @@
+package io.fastworker.task;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a method of a CDI bean as a FastWorker task. Arguments and the result are JSON: positional {@code args}
+ * bind to the parameters in order, {@code kwargs} by parameter name. The body may block; it never runs on an
+ * event-loop thread. A body may run more than once for one task (delivery is at-least-once), so make it idempotent
+ * or check {@link TaskContext#attempt()}.
+ *
+ * <p>The method must be public and not static, of a CDI bean (e.g. {@code @ApplicationScoped}); its parameters and
+ * result must be types JSON binds to (numbers, strings, booleans, lists, maps, records, beans, {@code JsonNode});
+ * task names are unique. An application that breaks one of these rules fails to build, with a message naming the
+ * method.
+ *
+ * <p>Every option here can be overridden per submission. Durations are ISO-8601 ({@code PT30S}) or a number with
+ * a unit ({@code 30s}, {@code 500ms}); empty means the configured {@code fastworker.task-defaults.*} value.
+ */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface Task {
+
+    /** The task name clients submit; defaults to the method name. */
+    String name() default "";
+
+    /** Priority used when a submission names none. */
+    Priority priority() default Priority.NORMAL;
+
+    /** Retries after a failed attempt; -1 means the configured default. */
+    int maxRetries() default -1;
+
+    /** Delay before the first retry. */
+    String retryDelay() default "";
+
+    /** Factor applied to the delay for each further retry; 0 means the configured default. */
+    double retryBackoff() default 0;
+
+    /** Cap on the delay between attempts. */
+    String retryBackoffMax() default "";
+
+    /** Longest one attempt may run. */
+    String timeout() default "";
+
+    /**
+     * Exceptions that end the task at once: a body that throws one of these (or a subclass) fails without a retry,
+     * with {@code nonRetryable: true} on its error.
+     */
+    Class<? extends Throwable>[] doNotRetry() default {};
+}
