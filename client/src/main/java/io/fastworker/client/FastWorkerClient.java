@@ -222,7 +222,8 @@ public final class FastWorkerClient {
 
     private static void end(Span span, Throwable error) {
         if (error != null) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                    : error;
             span.setStatus(StatusCode.ERROR, cause.getMessage() == null ? "" : cause.getMessage());
             span.recordException(cause);
         }
@@ -232,7 +233,8 @@ public final class FastWorkerClient {
     private CompletableFuture<JsonNode> send(HttpRequest.Builder request, Duration timeout, Span span) {
         request.timeout(timeout).header("Accept", "application/json");
         if (span != null) {
-            openTelemetry.getPropagators().getTextMapPropagator().inject(Context.current().with(span), request, HEADERS);
+            openTelemetry.getPropagators().getTextMapPropagator().inject(Context.current().with(span), request,
+                    HEADERS);
         }
         return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
                 .handle((response, error) -> {

@@ -21,7 +21,8 @@ import java.time.Instant;
  * @param finishedAt when it ended, or null
  */
 public record TaskResult(String id, String task, String status, JsonNode result, String errorType,
-        String errorMessage, boolean nonRetryable, int attempts, Instant submittedAt, Instant startedAt, Instant finishedAt) {
+        String errorMessage, boolean nonRetryable, int attempts, Instant submittedAt, Instant startedAt,
+        Instant finishedAt) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -32,7 +33,8 @@ public record TaskResult(String id, String task, String status, JsonNode result,
                 result == null || result.isNull() ? null : result,
                 error.isObject() ? error.path("type").asText() : null,
                 error.isObject() ? error.path("message").asText() : null,
-                error.path("nonRetryable").asBoolean(false), view.path("attempts").asInt(), instant(view, "submittedAt"), instant(view, "startedAt"),
+                error.path("nonRetryable").asBoolean(false), view.path("attempts").asInt(),
+                instant(view, "submittedAt"), instant(view, "startedAt"),
                 instant(view, "finishedAt"));
     }
 

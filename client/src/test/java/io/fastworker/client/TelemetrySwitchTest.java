@@ -25,7 +25,8 @@ class TelemetrySwitchTest {
     void eitherVariableTurnsItOnWithTheOriginalsValues() {
         for (String v : new String[] {"true", "1", "yes", "TRUE"}) {
             assertEquals("false", with(Map.of("FASTWORKER_OTEL_ENABLED", v)).getValue("quarkus.otel.sdk.disabled"));
-            assertEquals("false", with(Map.of("FASTWORKER_TELEMETRY_ENABLED", v)).getValue("quarkus.otel.sdk.disabled"));
+            assertEquals("false",
+                    with(Map.of("FASTWORKER_TELEMETRY_ENABLED", v)).getValue("quarkus.otel.sdk.disabled"));
         }
     }
 

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -183,8 +182,10 @@ class BadInputTest {
     void aBodyWithoutContentTypeIs415() throws Exception {
         for (String path : new String[] {"/tasks", "/tasks/batch"}) {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + port + path)).POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"task\": \"noop\"}")).build(), HttpResponse.BodyHandlers.ofString());
+                    URI.create("http://localhost:" + port + path)).POST(
+                            HttpRequest.BodyPublishers.ofString(
+                                    "{\"task\": \"noop\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(415, r.statusCode(), r.body());
             assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""));
             assertTrue(r.body().contains("no Content-Type"), r.body());

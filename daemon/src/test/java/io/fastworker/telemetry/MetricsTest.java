@@ -27,7 +27,8 @@ class MetricsTest {
     void taskMetricsCountSubmissionsOutcomesRetriesAndDurations() {
         String before = scrape();
         double submitted = Math.max(0, value(before, "fastworker_tasks_submitted_total{task=\"add\"}"));
-        double failed = Math.max(0, value(before, "fastworker_tasks_completed_total{status=\"failure\",task=\"fail\"}"));
+        double failed = Math.max(0,
+                value(before, "fastworker_tasks_completed_total{status=\"failure\",task=\"fail\"}"));
         double retries = Math.max(0, value(before, "fastworker_tasks_retries_total{task=\"fail\"}"));
 
         for (int i = 0; i < 3; i++) {
@@ -58,7 +59,8 @@ class MetricsTest {
         given().contentType(ContentType.JSON).body("{\"task\": \"add\", \"args\": [1, 2]}").post("/tasks?wait=5s")
                 .then().statusCode(200);
         String metrics = scrape();
-        long buckets = metrics.lines().filter(l -> l.startsWith("fastworker_tasks_duration_seconds_bucket{task=\"add\""))
+        long buckets = metrics.lines()
+                .filter(l -> l.startsWith("fastworker_tasks_duration_seconds_bucket{task=\"add\""))
                 .count();
         assertEquals(17, buckets, "16 configured bounds and +Inf:\n" + metrics);
         assertTrue(metrics.contains("fastworker_tasks_duration_seconds_bucket{task=\"add\",le=\"0.005\"}"), metrics);

@@ -112,7 +112,8 @@ class ClientLibraryIT {
                 () -> client.delay(TaskRequest.of("noop").withId("client-dup")));
         assertEquals(409, dup.status());
 
-        ExecutionException async = assertThrows(ExecutionException.class, () -> client.delayAsync("no_such_task").get());
+        ExecutionException async = assertThrows(ExecutionException.class,
+                () -> client.delayAsync("no_such_task").get());
         assertTrue(async.getCause() instanceof FastWorkerException, async.toString());
     }
 
@@ -152,7 +153,8 @@ class ClientLibraryIT {
     void everyOptionOfARequestReachesTheControlPlane() {
         FastWorkerClient client = client();
         TaskResult failed = client.submit(TaskRequest.of("fail", "x").withPriority(Priority.CRITICAL).withMaxRetries(2)
-                .withRetryDelay(Duration.ofMillis(100)).withRetryBackoff(3.0).withRetryBackoffMax(Duration.ofMillis(200))
+                .withRetryDelay(Duration.ofMillis(100)).withRetryBackoff(3.0)
+                .withRetryBackoffMax(Duration.ofMillis(200))
                 .withTimeout(Duration.ofSeconds(5)), Duration.ofSeconds(20));
         assertEquals("failure", failed.status());
         assertEquals(3, failed.attempts(), "maxRetries 2: three attempts");

@@ -79,7 +79,8 @@ class CustomWorkerIT {
                 assertEquals(1, refused.get("attempts").asInt(), "a final failure is not retried");
                 assertTrue(refused.get("error").get("nonRetryable").asBoolean(), refused.toString());
 
-                JsonNode add = JSON.readTree(cp.post("/tasks?wait=20s", "{\"task\": \"add\", \"args\": [1, 2]}").body());
+                JsonNode add = JSON
+                        .readTree(cp.post("/tasks?wait=20s", "{\"task\": \"add\", \"args\": [1, 2]}").body());
                 assertEquals("control-plane", add.get("worker").asText(), "stock tasks still run on the control plane");
             }
         }

@@ -182,8 +182,6 @@ public final class Daemon implements AutoCloseable {
         return d;
     }
 
-
-
     /** Another packaged Quarkus application (e.g. the signup example) on a free port; waits until it answers. */
     public static Daemon app(Path jar, Map<String, String> env) throws Exception {
         if (!Files.exists(jar)) {

@@ -27,7 +27,8 @@ class DrainIT {
             assertEquals(202, r.statusCode(), r.body());
             long deadline = System.currentTimeMillis() + 20_000;
             while (!cp.get("/workers").body().contains("\"inFlight\":2")) {
-                assertTrue(System.currentTimeMillis() < deadline, "two tasks never started: " + cp.get("/workers").body());
+                assertTrue(System.currentTimeMillis() < deadline,
+                        "two tasks never started: " + cp.get("/workers").body());
                 Thread.sleep(20);
             }
             cp.signalTerm();

@@ -56,8 +56,9 @@ class PrometheusIT {
                     .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
             try {
                 for (int i = 0; i < 7; i++) {
-                    assertEquals(202, cp.post("/tasks", "{\"task\": \"sleep\", \"args\": [3000], \"priority\": \"high\"}")
-                            .statusCode());
+                    assertEquals(202,
+                            cp.post("/tasks", "{\"task\": \"sleep\", \"args\": [3000], \"priority\": \"high\"}")
+                                    .statusCode());
                 }
                 String base = "http://127.0.0.1:" + port;
                 double submitted = awaitValue(base, "sum(fastworker_tasks_submitted_total)", v -> v == 7, prometheus);
@@ -83,7 +84,8 @@ class PrometheusIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
-            assertTrue(prometheus.isAlive(), "prometheus exited: " + new String(prometheus.getInputStream().readAllBytes()));
+            assertTrue(prometheus.isAlive(),
+                    "prometheus exited: " + new String(prometheus.getInputStream().readAllBytes()));
             try {
                 HttpResponse<String> r = Daemon.HTTP.send(HttpRequest.newBuilder(URI.create(base
                         + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)))

@@ -117,7 +117,6 @@ class SaturationIT {
                 .start();
     }
 
-
     @Test
     @Order(1)
     void aJavaSubworkerWithOneSlotRunsFiftyTasksOneAfterAnother() throws Exception {

@@ -179,7 +179,8 @@ class SubworkerIT {
         garbage[2] = 1;
         garbage[3] = 0;
         assertTrue(sendRaw(garbage).contains("not a JSON object"));
-        assertTrue(sendRaw(ByteBuffer.allocate(8).putInt(2 * 1024 * 1024).putInt(0).array()).contains("exceeds the limit"));
+        assertTrue(sendRaw(ByteBuffer.allocate(8).putInt(2 * 1024 * 1024).putInt(0).array())
+                .contains("exceeds the limit"));
         assertTrue(sendRaw(frame("{\"type\": \"nonsense\", \"address\": \"fastworker.link.join\"}"))
                 .contains("unknown frame type"));
         assertTrue(sendRaw(frame("{\"type\": \"send\", \"address\": \"other.address\", \"body\": {}}"))

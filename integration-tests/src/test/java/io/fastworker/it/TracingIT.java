@@ -144,7 +144,8 @@ class TracingIT {
             assertEquals("task_error", e.attributes().get("fastworker.task.outcome"));
             assertTrue(e.eventValues().contains("java.lang.IllegalStateException"), e.eventValues().toString());
         }
-        ReceivedSpan cpSpan = only(receiver.spans(), s -> s.traceId().equals(traceId) && s.name().equals("POST /tasks"));
+        ReceivedSpan cpSpan = only(receiver.spans(),
+                s -> s.traceId().equals(traceId) && s.name().equals("POST /tasks"));
         assertEquals(callerSpan, cpSpan.parentSpanId(), "the control plane continues the caller's traceparent");
         String cpLog = cp.log();
         String retryLine = cpLog.lines().filter(l -> l.contains("Task(id=" + taskId + ", name='fail', attempt=1/2)")

@@ -9,8 +9,8 @@ public enum Priority {
     CRITICAL, HIGH, NORMAL, LOW;
 
     /** The valid names, as clients write them. */
-    public static final String NAMES =
-            Arrays.stream(values()).map(Priority::wireName).collect(Collectors.joining(", "));
+    public static final String NAMES = Arrays.stream(values()).map(Priority::wireName)
+            .collect(Collectors.joining(", "));
 
     /** The name as it appears in JSON and on the command line: {@code critical}, {@code high}, ... */
     public String wireName() {

@@ -16,12 +16,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.HdrHistogram.Histogram;
@@ -65,7 +65,8 @@ public class LoadGenerator implements Callable<Integer> {
     @Option(names = "--tasks", defaultValue = "100000", description = "burndown: tasks to submit")
     int tasks;
 
-    @Option(names = "--batch", defaultValue = "1000", description = "burndown: tasks per POST /tasks/batch (1: POST /tasks)")
+    @Option(names = "--batch", defaultValue = "1000",
+            description = "burndown: tasks per POST /tasks/batch (1: POST /tasks)")
     int batch;
 
     @Option(names = "--in-flight", defaultValue = "4", description = "burndown: concurrent HTTP requests")
@@ -121,7 +122,7 @@ public class LoadGenerator implements Callable<Integer> {
         List<String> ids = Collections.synchronizedList(new ArrayList<>(count));
         ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
         List<CompletableFuture<?>> calls = new ArrayList<>();
-        for (int sent = 0; sent < count; ) {
+        for (int sent = 0; sent < count;) {
             int n = Math.min(perRequest, count - sent);
             window.acquireUninterruptibly();
             CompletableFuture<?> call = n == 1 ? client.delayAsync(TaskRequest.of(taskName)).thenAccept(ids::add)
@@ -201,7 +202,8 @@ public class LoadGenerator implements Callable<Integer> {
             // Latency counts from when the task was due to be sent, so a late sender does not hide delay.
             sentAt[n] = wallStart.plusNanos(n * intervalNanos);
             long dueNanos = t0 + n * intervalNanos;
-            CompletableFuture<?> call = CompletableFuture.runAsync(() -> ids[n] = client.delay(TaskRequest.of(taskName)),
+            CompletableFuture<?> call = CompletableFuture.runAsync(
+                    () -> ids[n] = client.delay(TaskRequest.of(taskName)),
                     senders);
             if (n % OBSERVE_EVERY == 0) {
                 // A sample also waits for its result as a caller would (long poll), to time what a caller sees.

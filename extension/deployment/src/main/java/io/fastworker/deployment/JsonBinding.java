@@ -37,8 +37,8 @@ final class JsonBinding {
             "java.util.concurrent.CompletableFuture");
     private static final DotName JSON_CREATOR = DotName.createSimple("com.fasterxml.jackson.annotation.JsonCreator");
     private static final DotName JSON_TYPE_INFO = DotName.createSimple("com.fasterxml.jackson.annotation.JsonTypeInfo");
-    private static final DotName JSON_DESERIALIZE =
-            DotName.createSimple("com.fasterxml.jackson.databind.annotation.JsonDeserialize");
+    private static final DotName JSON_DESERIALIZE = DotName
+            .createSimple("com.fasterxml.jackson.databind.annotation.JsonDeserialize");
 
     private final IndexView index;
 

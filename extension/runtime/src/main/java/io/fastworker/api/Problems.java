@@ -106,7 +106,8 @@ public class Problems {
         String allowed = allowedMethods(request == null ? "" : request.path());
         return Response.fromResponse(response(405, "method-not-allowed", "Method not allowed",
                 (request == null ? "this method" : request.method().name()) + " is not allowed here; this path "
-                        + "accepts " + allowed, Map.of())).header("Allow", allowed).build();
+                        + "accepts " + allowed,
+                Map.of())).header("Allow", allowed).build();
     }
 
     /** The methods the API serves on a path (the resources' own table, for 405 answers). */
@@ -155,6 +156,7 @@ public class Problems {
         LOG.error("Unexpected error while serving a request", e);
         return response(500, "internal-error", "Internal error",
                 "the control plane failed to handle this request (" + e.getClass().getSimpleName()
-                        + "); see its log. Accepted tasks are not affected", Map.of());
+                        + "); see its log. Accepted tasks are not affected",
+                Map.of());
     }
 }

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastworker.engine.TaskSpec;
-import io.fastworker.task.Priority;
 import io.fastworker.execution.Durations;
 import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskOptions;
+import io.fastworker.task.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -57,8 +57,8 @@ class SubmissionParser {
                     + "string; known tasks: " + knownNames());
         }
         String name = taskNode.asText();
-        TaskDefinition definition = accepted.definition(name).orElseThrow(() ->
-                new ProblemException(400, "unknown-task", "Unknown task", "no task named '" + name
+        TaskDefinition definition = accepted.definition(name)
+                .orElseThrow(() -> new ProblemException(400, "unknown-task", "Unknown task", "no task named '" + name
                         + "' is registered; known tasks: " + knownNames(),
                         Map.of("knownTasks", knownNames().split(", "))));
         ArrayNode args = optional(body, "args", JsonNode::isArray, "a JSON array", ArrayNode.class,

@@ -2,9 +2,9 @@ package io.fastworker.api;
 
 import io.fastworker.dispatch.Dispatcher;
 import io.fastworker.dispatch.LocalExecutor;
-import io.fastworker.link.RemoteWorkers;
 import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskRegistry;
+import io.fastworker.link.RemoteWorkers;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

@@ -85,7 +85,8 @@ final class ControlPlaneClient {
 
     private Reply send(HttpRequest.Builder request, Duration deadline) throws UnreachableException {
         try {
-            HttpResponse<byte[]> r = http.send(request.timeout(deadline).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = http.send(request.timeout(deadline).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             JsonNode body;
             try {
                 body = r.body().length == 0 ? MissingNode.getInstance() : JSON.readTree(r.body());

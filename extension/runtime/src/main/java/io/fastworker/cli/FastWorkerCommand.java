@@ -2,14 +2,13 @@ package io.fastworker.cli;
 
 import io.fastworker.config.Role;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-
-import java.util.concurrent.Callable;
 
 /**
  * {@code fastworker}: starts a daemon ({@code --role}) or runs a client command. Flags given here beat
@@ -47,7 +46,8 @@ public class FastWorkerCommand implements Callable<Integer> {
             description = "seconds a finished task stays readable (fastworker.result-cache.ttl)")
     Long resultCacheTtl;
 
-    @Option(names = "--worker-id", paramLabel = "ID", description = "this process's id in results (fastworker.worker-id)")
+    @Option(names = "--worker-id", paramLabel = "ID",
+            description = "this process's id in results (fastworker.worker-id)")
     String workerId;
 
     @Option(names = "--control-plane-address", paramLabel = "tcp://HOST:PORT",

@@ -32,7 +32,8 @@ class SubmitCommand extends ClientCommand {
     @Option(names = "--priority", paramLabel = "LEVEL", description = "critical, high, normal or low")
     String priority;
 
-    @Option(names = "--countdown", paramLabel = "SECONDS", description = "run no sooner than this many seconds from now")
+    @Option(names = "--countdown", paramLabel = "SECONDS",
+            description = "run no sooner than this many seconds from now")
     Double countdown;
 
     @Option(names = "--max-retries", paramLabel = "N", description = "retries after a failed attempt")

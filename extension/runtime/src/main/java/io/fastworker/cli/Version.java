@@ -9,7 +9,8 @@ class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
         Package p = Version.class.getPackage();
-        String v = p == null || p.getImplementationVersion() == null ? "development build" : p.getImplementationVersion();
+        String v = p == null || p.getImplementationVersion() == null ? "development build"
+                : p.getImplementationVersion();
         return new String[] {"FastWorker for Java " + v};
     }
 }

@@ -1,12 +1,12 @@
 package io.fastworker.config;
 
+import io.fastworker.execution.TaskOptions;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.annotation.Priority;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import io.fastworker.execution.TaskOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -50,7 +50,7 @@ public class LocalExecutor implements TaskExecutor {
     private final AtomicLong completed = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
-    private Runnable slotFreed = () -> { };
+    private Runnable slotFreed = () -> {};
     private Set<String> tasks = Set.of();
     private String workerId;
 

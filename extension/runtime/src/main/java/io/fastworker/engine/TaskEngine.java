@@ -1,12 +1,12 @@
 package io.fastworker.engine;
 
 import io.fastworker.config.FastWorkerConfig;
-import io.fastworker.task.Priority;
+import io.fastworker.execution.Outcome;
+import io.fastworker.execution.TaskError;
 import io.fastworker.queue.ReadyQueue;
 import io.fastworker.queue.TaskState;
 import io.fastworker.result.ResultCache;
-import io.fastworker.execution.Outcome;
-import io.fastworker.execution.TaskError;
+import io.fastworker.task.Priority;
 import io.fastworker.telemetry.TaskMetrics;
 import io.fastworker.telemetry.Tracing;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -70,7 +70,7 @@ public class TaskEngine {
     private final ReadyQueue<TaskRecord> ready = new ReadyQueue<>(TaskRecord::priority, TaskRecord::name);
     private ScheduledThreadPoolExecutor timers;
     private ResultCache<TaskView> results;
-    private volatile Runnable onReady = () -> { };
+    private volatile Runnable onReady = () -> {};
     private volatile boolean accepting;
 
     /** Starts the result cache and the timers; submissions are taken once {@link #acceptSubmissions()} is called. */

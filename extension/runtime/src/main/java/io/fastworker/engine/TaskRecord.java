@@ -1,9 +1,9 @@
 package io.fastworker.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fastworker.task.Priority;
-import io.fastworker.queue.TaskState;
 import io.fastworker.execution.TaskError;
+import io.fastworker.queue.TaskState;
+import io.fastworker.task.Priority;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,11 @@
 package io.fastworker.engine;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fastworker.task.Priority;
-import io.fastworker.queue.TaskState;
 import io.fastworker.execution.TaskError;
+import io.fastworker.queue.TaskState;
+import io.fastworker.task.Priority;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package io.fastworker.link;
 
 import io.fastworker.config.FastWorkerConfig;
-import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;

@@ -82,7 +82,7 @@ public class RemoteWorkers {
     /** Every task name a subworker announced since start, with its parameters when announced (else null). */
     private final Map<String, Optional<List<String>>> announcedSinceStart = new ConcurrentHashMap<>();
     private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
-    private volatile Runnable changed = () -> { };
+    private volatile Runnable changed = () -> {};
     private long sweeper = -1;
 
     /** Starts taking subworker messages; {@code changed} is told whenever slots or workers change. */
@@ -96,7 +96,7 @@ public class RemoteWorkers {
         consume(LinkProtocol.JOIN, this::join);
         consume(LinkProtocol.CREDIT, m -> withWorker(m, (w, after) -> w.grant(intField(m.body(), "credits"))));
         consume(LinkProtocol.RESULT, m -> withWorker(m, (w, after) -> results(w, m.body(), after)));
-        consume(LinkProtocol.HEARTBEAT, m -> withWorker(m, (w, after) -> { }));
+        consume(LinkProtocol.HEARTBEAT, m -> withWorker(m, (w, after) -> {}));
         consume(LinkProtocol.DRAIN, m -> withWorker(m, (w, after) -> drain(w)));
         consume(LinkProtocol.RETURN, m -> withWorker(m, (w, after) -> returned(w, m.body(), after)));
         consume(LinkProtocol.LEAVE, m -> withWorker(m, (w, after) -> after.add(() -> lost(w, "it left"))));
@@ -251,8 +251,8 @@ public class RemoteWorkers {
             return "concurrency must be a whole number from 1 to 10000";
         }
         Object parameters = body.getValue("parameters");
-        if (parameters != null && !(parameters instanceof JsonObject p && p.stream().allMatch(e ->
-                e.getValue() instanceof JsonArray a && a.stream().allMatch(n -> n instanceof String)))) {
+        if (parameters != null && !(parameters instanceof JsonObject p && p.stream()
+                .allMatch(e -> e.getValue() instanceof JsonArray a && a.stream().allMatch(n -> n instanceof String)))) {
             return "parameters, when given, must map task names to arrays of parameter names";
         }
         return null;
@@ -352,7 +352,8 @@ public class RemoteWorkers {
         JsonObject e = body.getValue("error") instanceof JsonObject o ? o : new JsonObject();
         String type = e.getValue("type") instanceof String t && ERROR_TYPES.contains(t) ? t : TaskError.TASK_ERROR;
         return Outcome.failure(new TaskError(type, e.getValue("message") instanceof String s ? s : "",
-                e.getValue("exception") instanceof String x ? x : null, Boolean.TRUE.equals(e.getValue("nonRetryable"))));
+                e.getValue("exception") instanceof String x ? x : null,
+                Boolean.TRUE.equals(e.getValue("nonRetryable"))));
     }
 
     private JsonNode toJson(Object value) {

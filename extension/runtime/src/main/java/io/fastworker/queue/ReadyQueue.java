@@ -1,7 +1,6 @@
 package io.fastworker.queue;
 
 import io.fastworker.task.Priority;
-
 import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.HashMap;

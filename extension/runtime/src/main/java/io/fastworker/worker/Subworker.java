@@ -7,13 +7,13 @@ import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.config.Identity;
 import io.fastworker.config.LinkAddress;
 import io.fastworker.config.Role;
-import io.fastworker.link.LinkProtocol;
 import io.fastworker.execution.Attempt;
 import io.fastworker.execution.AttemptRunner;
 import io.fastworker.execution.Outcome;
 import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskError;
 import io.fastworker.execution.TaskRegistry;
+import io.fastworker.link.LinkProtocol;
 import io.fastworker.telemetry.TaskMetrics;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -60,7 +60,9 @@ public class Subworker {
 
     private static final Logger LOG = Logger.getLogger(Subworker.class);
 
-    enum State { CONNECTING, JOINED, DISCONNECTED, DRAINING, STOPPED }
+    enum State {
+        CONNECTING, JOINED, DISCONNECTED, DRAINING, STOPPED
+    }
 
     private static final long JOIN_DEADLINE_MS = 10_000;
 
@@ -369,7 +371,7 @@ public class Subworker {
     private void flushResults() {
         flushPending.set(false);
         JsonArray batch = new JsonArray();
-        for (JsonObject r; (r = results.poll()) != null; ) {
+        for (JsonObject r; (r = results.poll()) != null;) {
             batch.add(r.put("credits", 0));
         }
         int credits = stopping ? 0 : freedSlots.getAndSet(0);

@@ -1,11 +1,10 @@
 package io.fastworker.queue;
 
-import io.fastworker.task.Priority;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fastworker.task.Priority;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

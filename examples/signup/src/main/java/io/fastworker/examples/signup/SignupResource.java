@@ -28,7 +28,8 @@ public class SignupResource {
     public Response signup(Signup signup) {
         if (signup == null || signup.userId() == null || signup.userId().isBlank()) {
             return Response.status(400).type("application/problem+json")
-                    .entity(Map.of("title", "Bad request", "status", 400, "detail", "body must be {\"userId\": \"...\"}"))
+                    .entity(Map.of("title", "Bad request", "status", 400, "detail",
+                            "body must be {\"userId\": \"...\"}"))
                     .build();
         }
         try {
