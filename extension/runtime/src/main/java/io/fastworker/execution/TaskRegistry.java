@@ -78,7 +78,7 @@ public class TaskRegistry {
 
     private static Method find(Class<?> type, String name, int parameters) {
         List<Method> found = new ArrayList<>();
-        for (Method m : type.getMethods()) {
+        for (Method m : type.getDeclaredMethods()) { // declared ones: what a native image registers
             if (m.getName().equals(name) && m.getParameterCount() == parameters && m.isAnnotationPresent(Task.class)) {
                 found.add(m);
             }
