@@ -29,6 +29,15 @@ public class ExampleTasks {
         return value;
     }
 
+    /** {@code text} repeated {@code times} times: a result much bigger than its arguments. */
+    @Task
+    public String repeat(String text, int times) {
+        if (times < 0 || (long) text.length() * times > 64L << 20) {
+            throw new IllegalArgumentException("times must be from 0 to a result of at most 64 MiB, got " + times);
+        }
+        return text.repeat(times);
+    }
+
     @Task
     public long sleep(long ms) throws InterruptedException {
         if (ms < 0) {

@@ -184,7 +184,7 @@ class SubworkerIT {
         assertTrue(sendRaw(frame("{\"type\": \"nonsense\", \"address\": \"fastworker.link.join\"}"))
                 .contains("unknown frame type"));
         assertTrue(sendRaw(frame("{\"type\": \"send\", \"address\": \"other.address\", \"body\": {}}"))
-                .contains("outside the permitted"));
+                .contains("is not part of the link protocol"));
         assertTrue(sendRaw(frame("{\"type\": \"send\", \"address\": \"fastworker.link.result\", \"body\": {}}"))
                 .contains("join first"));
         // Everyone else is still served.

@@ -177,8 +177,11 @@ class TracingIT {
             assertEquals("success", awaitTask(id.asText()).path("status").asText());
         }
         List<ReceivedSpan> trace = receiver.await(all -> all.stream().filter(s -> s.traceId().equals(traceId)
-                && s.name().equals("fastworker.task.execute")).count() == 20, Duration.ofSeconds(30),
-                "20 execute spans in trace " + traceId).stream().filter(s -> s.traceId().equals(traceId)).toList();
+                && s.name().equals("fastworker.task.execute")).count() == 20
+                && all.stream().filter(s -> s.traceId().equals(traceId)
+                        && s.name().equals("fastworker.control_plane.dispatch")).count() == 20,
+                Duration.ofSeconds(30), "20 dispatch and 20 execute spans in trace " + traceId).stream()
+                .filter(s -> s.traceId().equals(traceId)).toList();
         List<ReceivedSpan> executes = trace.stream().filter(s -> s.name().equals("fastworker.task.execute")).toList();
         for (ReceivedSpan e : executes) {
             ReceivedSpan dispatch = only(trace, s -> s.spanId().equals(e.parentSpanId()));

@@ -68,10 +68,15 @@ class ConfigChecks {
         within("fastworker.link.grace", config.link().grace(), true, DAY);
         range("fastworker.link.max-deliveries", config.link().maxDeliveries(), 1, 1000);
         long frame = config.link().maxFrameSize().asLongValue();
-        if (frame < 1024 || frame > 64 << 20) {
-            fail("fastworker.link.max-frame-size", "must be from 1K to 64M, got "
-                    + config.link().maxFrameSize().asLongValue() + " bytes");
+        long body = config.api().maxBodySize().asLongValue();
+        if (frame < body + (64 << 10) || frame > 64 << 20) {
+            fail("fastworker.link.max-frame-size", "must be from fastworker.api.max-body-size + 64K (" + (body
+                    + (64 << 10)) + " bytes) to 64M, so that every accepted task fits in a frame; got " + frame
+                    + " bytes");
         }
+        range("fastworker.link.max-connections", config.link().maxConnections(), 1, 100_000);
+        within("fastworker.link.join-timeout", config.link().joinTimeout(), false, Duration.ofMinutes(10));
+        within("fastworker.link.stall-timeout", config.link().stallTimeout(), false, Duration.ofHours(1));
         within("fastworker.subworker.shutdown-timeout", config.subworker().shutdownTimeout(), false, DAY);
         within("fastworker.subworker.reconnect-min", config.subworker().reconnectMin(), false, Duration.ofHours(1));
         within("fastworker.subworker.reconnect-max", config.subworker().reconnectMax(), false, Duration.ofHours(1));

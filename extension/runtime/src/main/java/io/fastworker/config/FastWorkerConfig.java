@@ -97,9 +97,25 @@ public interface FastWorkerConfig {
         /** Shared secret a subworker must present on join; unset means no check. Never logged. */
         Optional<String> token();
 
-        /** Largest frame accepted on the link; a larger one closes the connection. */
-        @WithDefault("1M")
+        /**
+         * Largest frame on the link, both ways; a larger one closes the connection that sent it. At least
+         * {@code fastworker.api.max-body-size} plus 64K, so that any accepted task fits in a frame with its
+         * envelope.
+         */
+        @WithDefault("2M")
         MemorySize maxFrameSize();
+
+        /** Most link connections open at once; one more is refused at once. */
+        @WithDefault("1000")
+        int maxConnections();
+
+        /** How long a new link connection may take to join before it is closed. */
+        @WithDefault("PT5S")
+        Duration joinTimeout();
+
+        /** How long a connection may leave a frame half-sent before it is closed. */
+        @WithDefault("PT10S")
+        Duration stallTimeout();
 
         /** How often a subworker sends a heartbeat. */
         @WithDefault("PT1S")

@@ -7,29 +7,42 @@ import io.vertx.core.json.JsonObject;
 import java.util.function.Consumer;
 
 /**
- * Cuts a link connection's bytes into frames and lets only well-formed ones through: a length within
- * {@code fastworker.link.max-frame-size}, a JSON object, a known frame type and an address in the
- * {@code fastworker.} namespace. The first bad frame is reported once through {@code onReject} and everything
- * after it is ignored.
+ * Cuts the bytes of a link connection into frames (4-byte big-endian length, then that many bytes of UTF-8 JSON, one
+ * object), for both ends of the link: the control plane and a subworker. A frame longer than the limit, or bytes
+ * that are no JSON object, are reported once through {@code onError}; everything after that is ignored (the
+ * connection is to be closed). Not thread-safe: it belongs to its connection's event loop.
  */
-final class FrameReader implements Handler<Buffer> {
+public final class FrameReader implements Handler<Buffer> {
 
-    private final long maxFrameSize;
     private final Consumer<JsonObject> onFrame;
-    private final Consumer<String> onReject;
+    private final Consumer<String> onError;
+    private volatile long limit;
     private Buffer pending = Buffer.buffer();
     private int offset;
-    private boolean rejected;
+    private boolean failed;
+    /** When the partial frame now pending began to arrive (nanoTime), or 0 when none is pending. */
+    private volatile long partialSince;
 
-    FrameReader(long maxFrameSize, Consumer<JsonObject> onFrame, Consumer<String> onReject) {
-        this.maxFrameSize = maxFrameSize;
+    public FrameReader(long limit, Consumer<JsonObject> onFrame, Consumer<String> onError) {
+        this.limit = limit;
         this.onFrame = onFrame;
-        this.onReject = onReject;
+        this.onError = onError;
+    }
+
+    /** Changes the largest frame accepted from now on (a connection that has joined may send bigger ones). */
+    public void limit(long newLimit) {
+        limit = newLimit;
+    }
+
+    /** Nanoseconds a partial frame has been pending at {@code now}, or 0 when none is. */
+    public long pendingFor(long now) {
+        long since = partialSince;
+        return since == 0 ? 0 : now - since;
     }
 
     @Override
     public void handle(Buffer data) {
-        if (rejected) {
+        if (failed) {
             return;
         }
         if (offset > 0) {
@@ -37,49 +50,41 @@ final class FrameReader implements Handler<Buffer> {
             offset = 0;
         }
         pending.appendBuffer(data);
-        while (!rejected && pending.length() - offset >= 4) {
+        boolean completed = false;
+        while (!failed && pending.length() - offset >= 4) {
             long length = Integer.toUnsignedLong(pending.getInt(offset));
-            if (length > maxFrameSize) {
-                reject("frame length " + length + " exceeds the limit of " + maxFrameSize
+            if (length > limit) {
+                fail("frame length " + length + " exceeds the limit of " + limit
                         + " bytes (fastworker.link.max-frame-size)");
                 return;
             }
             if (pending.length() - offset - 4 < length) {
+                break;
+            }
+            Buffer payload = pending.getBuffer(offset + 4, offset + 4 + (int) length);
+            offset += 4 + (int) length;
+            JsonObject frame;
+            try {
+                frame = new JsonObject(payload);
+            } catch (DecodeException | ClassCastException e) {
+                fail("frame is not a JSON object");
                 return;
             }
-            String text = pending.getString(offset + 4, offset + 4 + (int) length);
-            offset += 4 + (int) length;
-            JsonObject frame = parse(text);
-            if (frame != null) {
-                onFrame.accept(frame);
-            }
+            completed = true;
+            onFrame.accept(frame);
+        }
+        if (failed || pending.length() == offset) {
+            partialSince = 0;
+        } else if (partialSince == 0 || completed) {
+            partialSince = System.nanoTime(); // a new frame began
         }
     }
 
-    private JsonObject parse(String text) {
-        JsonObject json;
-        try {
-            json = new JsonObject(text);
-        } catch (DecodeException | ClassCastException e) {
-            reject("frame is not a JSON object");
-            return null;
-        }
-        Object type = json.getValue("type");
-        if (!(type instanceof String t) || !LinkProtocol.FRAME_TYPES.contains(t)) {
-            reject("unknown frame type '" + type + "'; expected one of " + LinkProtocol.FRAME_TYPES);
-            return null;
-        }
-        if (!t.equals("ping") && !(json.getValue("address") instanceof String a && a.startsWith("fastworker."))) {
-            reject("address '" + json.getValue("address") + "' is outside the permitted fastworker. namespace");
-            return null;
-        }
-        return json;
-    }
-
-    private void reject(String why) {
-        rejected = true;
+    private void fail(String why) {
+        failed = true;
         pending = Buffer.buffer();
         offset = 0;
-        onReject.accept(why);
+        partialSince = 0;
+        onError.accept(why);
     }
 }

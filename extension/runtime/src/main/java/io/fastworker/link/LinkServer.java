@@ -1,22 +1,15 @@
 package io.fastworker.link;
 
 import io.fastworker.config.FastWorkerConfig;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.ext.bridge.BridgeOptions;
-import io.vertx.ext.bridge.PermittedOptions;
-import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.BindException;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,17 +17,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * The control plane's end of the link. A Vert.x TCP event-bus bridge, limited to the link protocol's
- * {@code fastworker.} addresses, serves the protocol; in front of it, on {@code fastworker.link.port}, each
- * connection passes a {@link FrameReader} that refuses bad frames (closing only that connection) and stamps every
- * message with the connection it came from, so a subworker is identified by its socket, not by what it claims.
+ * The control plane's end of the link: on {@code fastworker.link.port} it speaks the Vert.x TCP event-bus bridge
+ * frame format itself, one {@link LinkConnection} per socket, with no relay and no event-bus hop.
+ *
+ * <p>Guarantees: at most {@code fastworker.link.max-connections} connections are open (one more is refused at
+ * once); a connection that has not joined within {@code fastworker.link.join-timeout}, or that has sent part of a
+ * frame and nothing more for {@code fastworker.link.stall-timeout}, is closed, so idle or half-written connections
+ * cannot hold file descriptors or memory.
  */
 @ApplicationScoped
-@RegisterForReflection(classNames = "io.vertx.ext.eventbus.bridge.tcp.impl.TcpEventBusBridgeImpl", fields = true)
 public class LinkServer {
 
     private static final Logger LOG = Logger.getLogger(LinkServer.class);
-    private static final Map<String, NetSocket> SOCKETS = new ConcurrentHashMap<>();
+    /** How long a connection told to close may take to read its last frame before it is cut. */
+    private static final long CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     @Inject
     FastWorkerConfig config;
@@ -45,15 +41,10 @@ public class LinkServer {
     @Inject
     RemoteWorkers workers;
 
+    private final Set<LinkConnection> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong connections = new AtomicLong();
-    private TcpEventBusBridge bridge;
-    private NetServer front;
-    private NetClient upstream;
-    private int bridgePort;
-
-    static NetSocket socketOf(String connection) {
-        return connection == null ? null : SOCKETS.get(connection);
-    }
+    private NetServer server;
+    private long sweeper = -1;
 
     /**
      * Listens for subworkers (whose messages {@link RemoteWorkers} takes once started).
@@ -61,17 +52,9 @@ public class LinkServer {
      * @throws ConfigurationException when the link port is in use, naming the setting to change
      */
     public void start() throws Exception {
-        BridgeOptions options = new BridgeOptions()
-                .addInboundPermitted(new PermittedOptions().setAddressRegex("fastworker\\.link\\.[a-z]+"))
-                .addOutboundPermitted(new PermittedOptions().setAddressRegex("fastworker\\.worker\\..+"));
-        NetServerOptions internal = new NetServerOptions().setHost("127.0.0.1").setPort(0).setTcpNoDelay(true);
-        bridge = TcpEventBusBridge.create(vertx, options, internal);
-        bridge.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        bridgePort = boundPort(bridge);
-        upstream = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
-        front = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)).connectHandler(this::accept);
+        server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)).connectHandler(this::accept);
         try {
-            front.listen(config.link().port(), config.link().host()).toCompletionStage().toCompletableFuture()
+            server.listen(config.link().port(), config.link().host()).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (rootCause(e) instanceof BindException) {
@@ -80,7 +63,8 @@ public class LinkServer {
             }
             throw e;
         }
-        LOG.infof("Link listening on tcp://%s:%d for subworkers%s", config.link().host(), front.actualPort(),
+        sweeper = vertx.setPeriodic(250, id -> sweep());
+        LOG.infof("Link listening on tcp://%s:%d for subworkers%s", config.link().host(), server.actualPort(),
                 config.link().token().isPresent() ? " (token required)" : "");
     }
 
@@ -94,64 +78,56 @@ public class LinkServer {
 
     /** The port subworkers dial (useful when configured as 0). */
     public int port() {
-        return front == null ? -1 : front.actualPort();
+        return server == null ? -1 : server.actualPort();
     }
 
-    private static int boundPort(TcpEventBusBridge bridge) throws ReflectiveOperationException {
-        // TcpEventBusBridge does not expose its NetServer; the port was chosen by the OS (0).
-        java.lang.reflect.Field f = bridge.getClass().getDeclaredField("server");
-        f.setAccessible(true);
-        return ((NetServer) f.get(bridge)).actualPort();
+    /** Link connections open now. */
+    public int connections() {
+        return open.size();
     }
 
     /** Stops listening and closes every subworker connection; late results after this are dropped. */
     public void stop() {
-        if (front != null) {
-            front.close();
+        if (sweeper >= 0) {
+            vertx.cancelTimer(sweeper);
         }
-        SOCKETS.values().forEach(NetSocket::close);
-        if (bridge != null) {
-            bridge.close();
+        if (server != null) {
+            server.close();
         }
+        open.forEach(LinkConnection::close);
     }
 
-    private void accept(NetSocket client) {
-        String id = "c" + connections.incrementAndGet();
-        client.pause();
-        upstream.connect(bridgePort, "127.0.0.1").onFailure(e -> {
-            LOG.errorf("Link connection %s dropped: internal bridge unreachable (%s)", id, e.getMessage());
-            client.close();
-        }).onSuccess(bridgeSide -> {
-            SOCKETS.put(id, client);
-            FrameReader reader = new FrameReader(config.link().maxFrameSize().asLongValue(), frame -> {
-                if (!frame.getString("type").equals("ping")) {
-                    // Identity comes from the socket: whatever a client wrote in this header (in any case) goes.
-                    JsonObject headers = new JsonObject();
-                    if (frame.getValue("headers") instanceof JsonObject given) {
-                        given.forEach(h -> {
-                            if (!h.getKey().equalsIgnoreCase(LinkProtocol.CONNECTION_HEADER)) {
-                                headers.put(h.getKey(), h.getValue());
-                            }
-                        });
-                    }
-                    headers.put(LinkProtocol.CONNECTION_HEADER, id);
-                    frame.put("headers", headers);
-                }
-                bridgeSide.write(LinkProtocol.frame(frame));
-            }, why -> {
-                LOG.warnf("Link connection %s from %s closed: %s", id, client.remoteAddress(), why);
-                client.write(LinkProtocol.errFrame(why)).onComplete(v -> client.close());
-            });
-            client.handler(reader);
-            bridgeSide.handler(client::write);
-            client.closeHandler(v -> {
-                SOCKETS.remove(id);
-                bridgeSide.close();
-                workers.connectionClosed(id);
-            });
-            bridgeSide.closeHandler(v -> client.close());
-            client.exceptionHandler(e -> client.close());
-            client.resume();
+    private void accept(NetSocket socket) {
+        LinkConnection c = new LinkConnection("c" + connections.incrementAndGet(), socket, workers,
+                config.link().maxFrameSize().asLongValue());
+        if (open.size() >= config.link().maxConnections()) {
+            c.refuse("too many link connections (fastworker.link.max-connections = "
+                    + config.link().maxConnections() + ")");
+            return;
+        }
+        open.add(c);
+        socket.handler(c.reader);
+        socket.exceptionHandler(e -> c.close());
+        socket.closeHandler(v -> {
+            open.remove(c);
+            workers.connectionClosed(c);
         });
+    }
+
+    /** Closes connections that did not join in time, stalled mid-frame, or do not read their last frame. */
+    private void sweep() {
+        long now = System.nanoTime();
+        long join = config.link().joinTimeout().toNanos();
+        long stall = config.link().stallTimeout().toNanos();
+        for (LinkConnection c : open) {
+            if (c.overdue(now, CLOSE_GRACE_NANOS)) {
+                c.close();
+            } else if (!c.joined() && now - c.openedNanos > join) {
+                c.refuse("did not join within " + config.link().joinTimeout() + " (fastworker.link.join-timeout)");
+            } else if (c.reader.pendingFor(now) > stall) {
+                c.refuse("stalled in the middle of a frame for more than " + config.link().stallTimeout()
+                        + " (fastworker.link.stall-timeout)");
+            }
+        }
     }
 }

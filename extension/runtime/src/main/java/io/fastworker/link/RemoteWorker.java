@@ -2,7 +2,6 @@ package io.fastworker.link;
 
 import io.fastworker.dispatch.TaskExecutor;
 import io.fastworker.engine.Assignment;
-import io.vertx.core.net.NetSocket;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,12 +17,13 @@ final class RemoteWorker implements TaskExecutor {
 
     private final RemoteWorkers owner;
     final String id;
-    final String connection;
-    final NetSocket socket;
+    final LinkConnection connection;
     final Set<String> tasks;
     final int concurrency;
     /** Whether it takes several tasks per frame ({@code "batch": true} at join). */
     final boolean batch;
+    /** Largest frame it is sent: the smaller of the control plane's limit and the one it announced. */
+    final long maxFrameSize;
     final Map<String, Lease> leases = new LinkedHashMap<>();
     /** Free slots it granted that no task has taken yet. */
     int credits;
@@ -32,13 +32,13 @@ final class RemoteWorker implements TaskExecutor {
     long lastSeenNanos;
     Instant lastSeen;
 
-    RemoteWorker(RemoteWorkers owner, String id, String connection, NetSocket socket, List<String> tasks,
-            int concurrency, boolean batch) {
+    RemoteWorker(RemoteWorkers owner, String id, LinkConnection connection, List<String> tasks, int concurrency,
+            boolean batch, long maxFrameSize) {
         this.owner = owner;
         this.batch = batch;
+        this.maxFrameSize = maxFrameSize;
         this.id = id;
         this.connection = connection;
-        this.socket = socket;
         this.tasks = Set.copyOf(tasks);
         this.concurrency = concurrency;
         seen();

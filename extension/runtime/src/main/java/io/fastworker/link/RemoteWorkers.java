@@ -12,13 +12,10 @@ import io.fastworker.execution.Outcome;
 import io.fastworker.execution.TaskError;
 import io.fastworker.telemetry.TaskMetrics;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetSocket;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -76,13 +73,20 @@ public class RemoteWorkers {
     @Inject
     TaskMetrics metrics;
 
+    /** What a join came to: the worker (and the reply to send), or a refusal with its code. */
+    record JoinOutcome(RemoteWorker worker, JsonObject reply, int code, String message) {
+
+        static JoinOutcome refused(int code, String message) {
+            return new JoinOutcome(null, null, code, message);
+        }
+    }
+
     private final Object lock = new Object();
     private final Map<String, RemoteWorker> byId = new HashMap<>();
-    private final Map<String, RemoteWorker> byConnection = new HashMap<>();
     /** Every task name a subworker announced since start, with its parameters when announced (else null). */
     private final Map<String, Optional<List<String>>> announcedSinceStart = new ConcurrentHashMap<>();
-    private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
     private volatile Runnable changed = () -> {};
+    private volatile boolean accepting;
     private long sweeper = -1;
 
     /** Starts taking subworker messages; {@code changed} is told whenever slots or workers change. */
@@ -93,28 +97,17 @@ public class RemoteWorkers {
                 return byId.size();
             }
         });
-        consume(LinkProtocol.JOIN, this::join);
-        consume(LinkProtocol.CREDIT, m -> withWorker(m, (w, after) -> w.grant(intField(m.body(), "credits"))));
-        consume(LinkProtocol.RESULT, m -> withWorker(m, (w, after) -> results(w, m.body(), after)));
-        consume(LinkProtocol.HEARTBEAT, m -> withWorker(m, (w, after) -> {}));
-        consume(LinkProtocol.DRAIN, m -> withWorker(m, (w, after) -> drain(w)));
-        consume(LinkProtocol.RETURN, m -> withWorker(m, (w, after) -> returned(w, m.body(), after)));
-        consume(LinkProtocol.LEAVE, m -> withWorker(m, (w, after) -> after.add(() -> lost(w, "it left"))));
+        accepting = true;
         long every = Math.max(50, config.link().heartbeatInterval().toMillis() / 2);
         sweeper = vertx.setPeriodic(every, id -> sweep());
     }
 
-    private void consume(String address, io.vertx.core.Handler<Message<JsonObject>> handler) {
-        consumers.add(vertx.eventBus().<JsonObject>consumer(address, handler));
-    }
-
     /** Stops taking subworker messages (late results are dropped quietly from here on). */
     public void stop() {
+        accepting = false;
         if (sweeper >= 0) {
             vertx.cancelTimer(sweeper);
         }
-        consumers.forEach(MessageConsumer::unregister);
-        consumers.clear();
     }
 
     /** The joined subworkers that take work, with their free slots. */
@@ -162,12 +155,9 @@ public class RemoteWorkers {
 
     // --- connection events from the link ---------------------------------------------------------------------
 
-    /** The connection closed: its worker is lost and its leased tasks are queued again. */
-    void connectionClosed(String connection) {
-        RemoteWorker w;
-        synchronized (lock) {
-            w = byConnection.get(connection);
-        }
+    /** The connection closed: its worker (if it joined) is lost and its leased tasks are queued again. */
+    void connectionClosed(LinkConnection connection) {
+        RemoteWorker w = connection.worker();
         if (w != null) {
             lost(w, "its connection closed");
         }
@@ -175,53 +165,54 @@ public class RemoteWorkers {
 
     // --- messages from subworkers ---------------------------------------------------------------------------
 
-    private void join(Message<JsonObject> m) {
-        String connection = m.headers().get(LinkProtocol.CONNECTION_HEADER);
-        NetSocket socket = LinkServer.socketOf(connection);
-        Object raw = ((Message<?>) m).body();
-        if (socket == null || !(raw instanceof JsonObject body)) {
-            m.fail(400, "join must come over a link connection with a JSON body");
-            return;
-        }
+    /**
+     * Joins the worker a connection describes, or refuses it: 401 wrong token, 400 bad join (or an address it
+     * registered that is not its own), 409 worker id joined on another open connection.
+     */
+    JoinOutcome join(LinkConnection connection, JsonObject body, String registered) {
         if (config.link().token().isPresent() && !tokenMatches(body.getValue("token"))) {
-            LOG.warnf("Link connection %s refused: missing or wrong token", connection);
-            m.fail(401, "unauthorized: wrong or missing token (fastworker.link.token)");
-            vertx.setTimer(50, t -> socket.close());
-            return;
+            return JoinOutcome.refused(401, "unauthorized: wrong or missing token (fastworker.link.token)");
         }
         String problem = checkJoin(body);
         if (problem != null) {
-            m.fail(400, problem);
-            return;
+            return JoinOutcome.refused(400, problem);
         }
         String id = body.getString("workerId");
+        if (registered != null && !registered.equals(LinkProtocol.WORKER_PREFIX + id)) {
+            return JoinOutcome.refused(400, "registered '" + registered + "' but joined as '" + id + "': a "
+                    + "connection receives only for its own worker id");
+        }
         List<String> tasks = body.getJsonArray("tasks").stream().map(String::valueOf).toList();
         int concurrency = body.getInteger("concurrency");
-        RemoteWorker w = new RemoteWorker(this, id, connection, socket, tasks, concurrency,
-                Boolean.TRUE.equals(body.getValue("batch")));
+        long limit = config.link().maxFrameSize().asLongValue();
+        if (body.getValue("maxFrameSize") instanceof Number announced && announced.longValue() > 0) {
+            limit = Math.min(limit, announced.longValue());
+        }
+        RemoteWorker w = new RemoteWorker(this, id, connection, tasks, concurrency,
+                Boolean.TRUE.equals(body.getValue("batch")), limit);
         synchronized (lock) {
             RemoteWorker existing = byId.get(id);
-            if (existing != null && !existing.connection.equals(connection)) {
-                m.fail(409, "worker id '" + id + "' is already joined on another connection");
-                return;
+            if (existing != null) {
+                return JoinOutcome.refused(409, "worker id '" + id + "' is already joined on another connection; "
+                        + "give each subworker its own id (fastworker.worker-id)");
             }
             byId.put(id, w);
-            byConnection.put(connection, w);
         }
         JsonObject parameters = body.getValue("parameters") instanceof JsonObject p ? p : new JsonObject();
         for (String task : tasks) {
             Optional<List<String>> announced = parameters.getValue(task) instanceof JsonArray names
-                    ? Optional.of(names.stream().map(String::valueOf).toList()) : Optional.empty();
+                    ? Optional.of(names.stream().map(String::valueOf).toList())
+                    : Optional.empty();
             if (announcedSinceStart.put(task, announced) == null) {
                 metrics.taskCounters(task);
             }
         }
-        LOG.infof("Subworker %s joined from %s (concurrency %d, %d tasks)", id, socket.remoteAddress(), concurrency,
-                tasks.size());
-        m.reply(new JsonObject().put("ok", true).put("protocol", LinkProtocol.VERSION)
-                .put("heartbeatIntervalMs", config.link().heartbeatInterval().toMillis())
-                .put("maxFrameSize", config.link().maxFrameSize().asLongValue()));
+        LOG.infof("Subworker %s joined from %s (concurrency %d, %d tasks)", id, connection.socket.remoteAddress(),
+                concurrency, tasks.size());
         changed.run();
+        return new JoinOutcome(w, new JsonObject().put("ok", true).put("protocol", LinkProtocol.VERSION)
+                .put("heartbeatIntervalMs", config.link().heartbeatInterval().toMillis())
+                .put("maxFrameSize", config.link().maxFrameSize().asLongValue()), 0, null);
     }
 
     private boolean tokenMatches(Object presented) {
@@ -258,48 +249,33 @@ public class RemoteWorkers {
         return null;
     }
 
-    /** What a worker message does under the lock; work that completes tasks goes in {@code after}. */
-    private interface WorkerAction {
-        void apply(RemoteWorker w, List<Runnable> after);
-    }
-
     /**
-     * Runs {@code action} for the worker joined on the message's connection, under the lock, then runs what it
-     * left in {@code after} outside the lock (task completions call out to waiting clients). A connection that has
-     * not joined, or a body of the wrong shape, closes that connection.
+     * A message from a joined worker, on its connection's event loop.
+     *
+     * @throws IllegalArgumentException when its body has the wrong shape (the connection is then closed)
      */
-    private void withWorker(Message<JsonObject> m, WorkerAction action) {
-        String connection = m.headers().get(LinkProtocol.CONNECTION_HEADER);
+    void onMessage(RemoteWorker w, String address, JsonObject body) {
+        if (!accepting) {
+            return;
+        }
         List<Runnable> after = new ArrayList<>();
-        RemoteWorker w;
-        String bad = null;
         synchronized (lock) {
-            w = connection == null ? null : byConnection.get(connection);
-            if (w != null) {
-                w.seen();
-                try {
-                    action.apply(w, after);
-                } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
-                    bad = "malformed " + m.address() + " body: " + e.getClass().getSimpleName();
-                }
+            if (byId.get(w.id) != w) {
+                return; // already lost: what it still says does not count
+            }
+            w.seen();
+            switch (address) {
+                case LinkProtocol.CREDIT -> w.grant(intField(body, "credits"));
+                case LinkProtocol.RESULT -> results(w, body, after);
+                case LinkProtocol.DRAIN -> drain(w);
+                case LinkProtocol.RETURN -> returned(w, body, after);
+                case LinkProtocol.LEAVE -> after.add(() -> lost(w, "it left"));
+                default -> {
+                } // heartbeat: being seen is all
             }
         }
-        after.forEach(Runnable::run);
-        if (w == null) {
-            refuse(connection, "sent " + m.address() + " before joining", "join first: send " + LinkProtocol.JOIN);
-        } else if (bad != null) {
-            refuse(connection, bad, bad);
-        } else {
-            changed.run();
-        }
-    }
-
-    private void refuse(String connection, String logged, String told) {
-        NetSocket socket = LinkServer.socketOf(connection);
-        if (socket != null) {
-            LOG.warnf("Link connection %s closed: %s", connection, logged);
-            socket.write(LinkProtocol.errFrame(told)).onComplete(v -> socket.close());
-        }
+        after.forEach(Runnable::run); // task completions call out to waiting clients: never under the lock
+        changed.run();
     }
 
     private static int intField(JsonObject body, String field) {
@@ -316,7 +292,10 @@ public class RemoteWorkers {
     private void results(RemoteWorker w, JsonObject body, List<Runnable> after) {
         if (body != null && body.getValue("results") instanceof JsonArray batch) {
             for (Object item : batch) {
-                result(w, (JsonObject) item, after);
+                if (!(item instanceof JsonObject r)) {
+                    throw new IllegalArgumentException("each of 'results' must be a JSON object");
+                }
+                result(w, r, after);
             }
         } else if (body != null) {
             result(w, body, after);
@@ -388,7 +367,6 @@ public class RemoteWorkers {
                 return;
             }
             byId.remove(w.id);
-            byConnection.remove(w.connection);
             leases = new ArrayList<>(w.leases.values());
             w.leases.clear();
         }
@@ -401,7 +379,7 @@ public class RemoteWorkers {
             engine.handBack(lease.assignment(), TaskError.of(TaskError.WORKER_LOST,
                     "subworker " + w.id + " was lost while running it (" + why + ")"), config.link().maxDeliveries());
         }
-        w.socket.close();
+        w.connection.close();
         changed.run();
     }
 
@@ -439,23 +417,42 @@ public class RemoteWorkers {
 
     // --- dispatch ------------------------------------------------------------------------------------------
 
-    /** Sends attempts to {@code w} against its credits; hands them back if it has left meanwhile. */
+    /**
+     * Sends attempts to {@code w} against its credits, several per frame (a worker that takes batches) as long as
+     * a frame stays within the worker's frame limit; hands them back if it has left meanwhile. An attempt too big
+     * for any frame fails at once ({@code bad_arguments}) instead of breaking the connection.
+     */
     void deliver(RemoteWorker w, List<Assignment> batch) {
-        List<Attempt> attempts = batch.stream().map(Assignment::toAttempt).toList(); // may throw: before any lease
+        List<Assignment> fitting = new ArrayList<>(batch.size());
+        List<Buffer> encoded = new ArrayList<>(batch.size());
+        for (Assignment a : batch) {
+            Buffer task = taskMessage(a.toAttempt(), w.batch).toBuffer();
+            if (task.length() + LinkProtocol.FRAME_OVERHEAD > w.maxFrameSize) {
+                engine.attemptEnded(a, Outcome.failure(TaskError.of(TaskError.BAD_ARGUMENTS, "the task's arguments "
+                        + "take " + task.length() + " bytes, more than a link frame to subworker " + w.id
+                        + " may carry (" + w.maxFrameSize + " bytes, fastworker.link.max-frame-size)")));
+                continue;
+            }
+            fitting.add(a);
+            encoded.add(task);
+        }
+        if (fitting.isEmpty()) {
+            return;
+        }
         boolean joined;
         synchronized (lock) {
-            joined = byId.get(w.id) == w && batch.size() <= w.credits;
+            joined = byId.get(w.id) == w && fitting.size() <= w.credits;
             if (joined) {
-                w.credits -= batch.size();
+                w.credits -= fitting.size();
                 long now = System.nanoTime();
-                for (Assignment a : batch) {
+                for (Assignment a : fitting) {
                     long wait = a.options().timeout().plus(config.link().grace()).toNanos();
                     w.leases.put(a.taskId(), new RemoteWorker.Lease(a, now + wait));
                 }
             }
         }
         if (!joined) {
-            for (Assignment a : batch) {
+            for (Assignment a : fitting) {
                 engine.handBack(a, TaskError.of(TaskError.WORKER_LOST, "subworker " + w.id
                         + " left before the task reached it"), Integer.MAX_VALUE);
             }
@@ -463,28 +460,29 @@ public class RemoteWorkers {
         }
         String address = LinkProtocol.WORKER_PREFIX + w.id;
         if (!w.batch) {
-            for (Attempt t : attempts) {
-                DeliveryOptions options = new DeliveryOptions().addHeader("taskId", t.taskId());
-                t.trace().forEach(options::addHeader);
-                vertx.eventBus().send(address, taskMessage(t), options);
+            for (int i = 0; i < fitting.size(); i++) {
+                JsonObject headers = new JsonObject().put("taskId", fitting.get(i).taskId());
+                fitting.get(i).toAttempt().trace().forEach(headers::put);
+                w.connection.send(LinkProtocol.messageFrame(address, headers, encoded.get(i)));
             }
             return;
         }
-        for (int from = 0; from < attempts.size(); from += MAX_BATCH) {
-            JsonArray tasks = new JsonArray();
-            for (Attempt t : attempts.subList(from, Math.min(attempts.size(), from + MAX_BATCH))) {
-                JsonObject message = taskMessage(t);
-                if (!t.trace().isEmpty()) {
-                    message.put("trace", new JsonObject(new HashMap<>(t.trace())));
-                }
-                tasks.add(message);
+        List<Buffer> frame = new ArrayList<>();
+        long size = LinkProtocol.FRAME_OVERHEAD;
+        for (Buffer task : encoded) {
+            if (!frame.isEmpty() && (frame.size() == MAX_BATCH || size + task.length() + 1 > w.maxFrameSize)) {
+                w.connection.send(LinkProtocol.batchFrame(address, frame));
+                frame = new ArrayList<>();
+                size = LinkProtocol.FRAME_OVERHEAD;
             }
-            vertx.eventBus().send(address, new JsonObject().put("tasks", tasks));
+            frame.add(task);
+            size += task.length() + 1;
         }
+        w.connection.send(LinkProtocol.batchFrame(address, frame));
     }
 
-    private static JsonObject taskMessage(Attempt t) {
-        return new JsonObject()
+    private static JsonObject taskMessage(Attempt t, boolean withTrace) {
+        JsonObject message = new JsonObject()
                 .put("taskId", t.taskId())
                 .put("attempt", t.number())
                 .put("maxAttempts", t.maxAttempts())
@@ -493,5 +491,9 @@ public class RemoteWorkers {
                 .put("args", t.args().isEmpty() ? new JsonArray() : new JsonArray(t.args().toString()))
                 .put("kwargs", t.kwargs().isEmpty() ? new JsonObject() : new JsonObject(t.kwargs().toString()))
                 .put("timeoutMs", t.timeout().toMillis());
+        if (withTrace && !t.trace().isEmpty()) {
+            message.put("trace", new JsonObject(new HashMap<>(t.trace())));
+        }
+        return message;
     }
 }

@@ -129,10 +129,14 @@ public class Tracing {
         static final LogScope NONE = new LogScope(null, null);
 
         private final boolean set;
+        private final Object previousTrace;
+        private final Object previousSpan;
 
         private LogScope(String traceId, String spanId) {
-            set = traceId != null && MDC.get("traceId") == null;
-            if (set) {
+            set = traceId != null;
+            previousTrace = set ? MDC.get("traceId") : null;
+            previousSpan = set ? MDC.get("spanId") : null;
+            if (set) { // the task's trace wins over whatever the thread was doing
                 MDC.put("traceId", traceId);
                 MDC.put("spanId", spanId);
             }
@@ -141,8 +145,16 @@ public class Tracing {
         @Override
         public void close() {
             if (set) {
-                MDC.remove("traceId");
-                MDC.remove("spanId");
+                restore("traceId", previousTrace);
+                restore("spanId", previousSpan);
+            }
+        }
+
+        private static void restore(String key, Object previous) {
+            if (previous == null) {
+                MDC.remove(key);
+            } else {
+                MDC.put(key, previous);
             }
         }
     }

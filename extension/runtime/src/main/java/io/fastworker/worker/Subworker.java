@@ -13,13 +13,13 @@ import io.fastworker.execution.Outcome;
 import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskError;
 import io.fastworker.execution.TaskRegistry;
+import io.fastworker.link.FrameReader;
 import io.fastworker.link.LinkProtocol;
 import io.fastworker.telemetry.TaskMetrics;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -27,11 +27,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -96,6 +97,8 @@ public class Subworker {
     private volatile NetSocket socket;
     private volatile Context linkContext;
     private volatile State state = State.CONNECTING;
+    /** Largest frame this subworker writes: its own limit, lowered to the control plane's once joined. */
+    private volatile long frameLimit;
     private volatile boolean stopping;
     private long heartbeatTimer = -1;
     private Duration backoff;
@@ -108,6 +111,7 @@ public class Subworker {
         address = LinkAddress.parse(config.controlPlane().address());
         pool = Executors.newFixedThreadPool(config.concurrency(), daemonThreads("fastworker-exec-"));
         backoff = config.subworker().reconnectMin();
+        frameLimit = config.link().maxFrameSize().asLongValue();
         metrics.workerMeters(workerId, registry.definitions().stream().map(TaskDefinition::name).toList(),
                 runner::inFlight);
         LOG.infof("Subworker %s starting: control plane %s, concurrency %d", workerId, address, config.concurrency());
@@ -147,43 +151,9 @@ public class Subworker {
     private void connected(NetSocket s) {
         socket = s;
         linkContext = vertx.getOrCreateContext();
-        long limit = config.link().maxFrameSize().asLongValue();
-        RecordParser parser = RecordParser.newFixed(4);
-        parser.handler(new Handler<Buffer>() {
-            int expected = -1;
-            boolean dropped;
-
-            @Override
-            public void handle(Buffer b) {
-                if (dropped) {
-                    return;
-                }
-                if (expected < 0) {
-                    long length = Integer.toUnsignedLong(b.getInt(0));
-                    if (length > limit) {
-                        dropped = true;
-                        dropLink(s, "a frame of " + length + " bytes from the control plane exceeds "
-                                + "fastworker.link.max-frame-size (" + limit + ")");
-                        return;
-                    }
-                    expected = (int) length;
-                    parser.fixedSizeMode(expected);
-                } else {
-                    expected = -1;
-                    parser.fixedSizeMode(4);
-                    JsonObject frame;
-                    try {
-                        frame = b.toJsonObject();
-                    } catch (RuntimeException e) {
-                        dropped = true;
-                        dropLink(s, "a frame from the control plane is not a JSON object");
-                        return;
-                    }
-                    onFrame(frame);
-                }
-            }
-        });
-        s.handler(parser);
+        FrameReader reader = new FrameReader(config.link().maxFrameSize().asLongValue(), this::onFrame,
+                why -> dropLink(s, "the control plane sent a bad frame: " + why));
+        s.handler(reader);
         s.closeHandler(v -> {
             if (socket == s) {
                 socket = null;
@@ -198,6 +168,7 @@ public class Subworker {
                 .put("tasks", new JsonArray(registry.definitions().stream().map(TaskDefinition::name).toList()))
                 .put("parameters", parameters)
                 .put("concurrency", config.concurrency())
+                .put("maxFrameSize", config.link().maxFrameSize().asLongValue())
                 .put("batch", true);
         config.link().token().ifPresent(t -> join.put("token", t));
         String reply = UUID.randomUUID().toString();
@@ -270,6 +241,9 @@ public class Subworker {
         state = stopping ? State.DRAINING : State.JOINED;
         backoff = config.subworker().reconnectMin();
         LOG.infof("Subworker %s joined control plane %s", workerId, address);
+        if (body.getValue("maxFrameSize") instanceof Number max && max.longValue() > 0) {
+            frameLimit = Math.min(config.link().maxFrameSize().asLongValue(), max.longValue());
+        }
         long beat = body.getValue("heartbeatIntervalMs") instanceof Number n ? n.longValue()
                 : config.link().heartbeatInterval().toMillis();
         heartbeatTimer = vertx.setPeriodic(Math.max(10, Math.min(beat, 3_600_000)), t -> send(LinkProtocol.HEARTBEAT,
@@ -365,12 +339,13 @@ public class Subworker {
     }
 
     /**
-     * Writes the waiting results, one as a plain result message, several as {@code {"results": [...]}}, with the
-     * slots freed since the last write as the credits of the last one (or alone, as a credit message).
+     * Writes the waiting results, several per frame as long as a frame stays within the link's frame limit, with the
+     * slots freed since the last write as the credits of the last one (or alone, as a credit message). A result too
+     * big for any frame is replaced by a {@code bad_result} failure of its attempt: the link stays up.
      */
     private void flushResults() {
         flushPending.set(false);
-        JsonArray batch = new JsonArray();
+        List<JsonObject> batch = new ArrayList<>();
         for (JsonObject r; (r = results.poll()) != null;) {
             batch.add(r.put("credits", 0));
         }
@@ -381,8 +356,37 @@ public class Subworker {
             }
             return;
         }
-        batch.getJsonObject(batch.size() - 1).put("credits", credits);
-        send(LinkProtocol.RESULT, batch.size() == 1 ? batch.getJsonObject(0) : new JsonObject().put("results", batch));
+        batch.get(batch.size() - 1).put("credits", credits);
+        long room = frameLimit - LinkProtocol.FRAME_OVERHEAD;
+        List<Buffer> frame = new ArrayList<>();
+        long size = 0;
+        for (JsonObject r : batch) {
+            Buffer encoded = r.toBuffer();
+            if (encoded.length() > room) {
+                encoded = tooBig(r, encoded.length()).toBuffer();
+            }
+            if (!frame.isEmpty() && size + encoded.length() + 1 > room) {
+                write(LinkProtocol.sendFrame(LinkProtocol.RESULT, "results", frame));
+                frame = new ArrayList<>();
+                size = 0;
+            }
+            frame.add(encoded);
+            size += encoded.length() + 1;
+        }
+        write(frame.size() == 1 ? LinkProtocol.sendFrame(LinkProtocol.RESULT, frame.get(0))
+                : LinkProtocol.sendFrame(LinkProtocol.RESULT, "results", frame));
+    }
+
+    /** The failure a result becomes when it cannot travel: its attempt fails with {@code bad_result}. */
+    private JsonObject tooBig(JsonObject result, int bytes) {
+        LOG.warnf("Subworker %s: the result of task %s attempt %s takes %d bytes, more than a link frame may carry "
+                + "(%d, fastworker.link.max-frame-size); reporting bad_result", workerId, result.getValue("taskId"),
+                result.getValue("attempt"), bytes, frameLimit);
+        return new JsonObject().put("taskId", result.getValue("taskId")).put("attempt", result.getValue("attempt"))
+                .put("ok", false).put("error", error(TaskError.of(TaskError.BAD_RESULT, "the result takes " + bytes
+                        + " bytes, more than a link frame may carry (" + frameLimit
+                        + " bytes, fastworker.link.max-frame-size)")))
+                .put("credits", result.getValue("credits"));
     }
 
     private static JsonObject error(TaskError e) {
@@ -403,9 +407,13 @@ public class Subworker {
     }
 
     private void write(JsonObject frame) {
+        write(LinkProtocol.frame(frame));
+    }
+
+    private void write(Buffer frame) {
         NetSocket s = socket;
         if (s != null) {
-            s.write(LinkProtocol.frame(frame));
+            s.write(frame);
         }
     }
 

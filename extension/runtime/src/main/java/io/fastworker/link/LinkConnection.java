@@ -1,0 +1,200 @@
+package io.fastworker.link;
+
+import io.smallrye.common.vertx.VertxContext;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import org.jboss.logging.Logger;
+
+/**
+ * One subworker connection to the link port, owned by its socket's event loop. It speaks the TCP event-bus bridge
+ * frame format itself and trusts nothing the client writes about who it is: a connection is the worker id it
+ * joined as, and nothing else.
+ *
+ * <p>Guarantees: before a successful join, only {@code ping}, one {@code register} and the join are accepted, in
+ * frames of at most {@link #PRE_JOIN_FRAME_LIMIT} bytes; after it, {@code register} only for its own worker
+ * address. Anything else gets one {@code err} frame, a log line, and the connection is closed; no other connection
+ * is affected.
+ */
+final class LinkConnection {
+
+    /** Largest frame accepted before a join: a join is small, and an unknown client holds no big buffer. */
+    static final long PRE_JOIN_FRAME_LIMIT = 64 * 1024;
+
+    private static final Logger LOG = Logger.getLogger(LinkConnection.class);
+
+    final String id;
+    final NetSocket socket;
+    final long openedNanos = System.nanoTime();
+    final FrameReader reader;
+    private final ContextInternal context;
+    private final RemoteWorkers workers;
+    private final long maxFrameSize;
+    private volatile RemoteWorker worker;
+    private String registered;
+    private volatile boolean closed;
+    /** When a close was asked for (nanoTime), 0 before; the socket closes once its last frame is written. */
+    private volatile long closing;
+
+    LinkConnection(String id, NetSocket socket, RemoteWorkers workers, long maxFrameSize) {
+        this.id = id;
+        this.socket = socket;
+        this.workers = workers;
+        this.maxFrameSize = maxFrameSize;
+        this.reader = new FrameReader(PRE_JOIN_FRAME_LIMIT, this::onFrame, this::refuse);
+        this.context = (ContextInternal) VertxContext.createNewDuplicatedContext(Vertx.currentContext());
+    }
+
+    boolean joined() {
+        return worker != null;
+    }
+
+    RemoteWorker worker() {
+        return worker;
+    }
+
+    /** Who it is, for log lines: its worker id once joined, else its connection id and address. */
+    String describe() {
+        RemoteWorker w = worker;
+        return w != null ? "subworker " + w.id + " (" + id + ")" : "link connection " + id + " from "
+                + socket.remoteAddress();
+    }
+
+    /**
+     * Each frame is handled on a duplicated Vert.x context of the connection's event loop: log lines written while
+     * handling it (a task's retry, with the task's trace ids in the MDC) need one.
+     */
+    private void onFrame(JsonObject frame) {
+        if (closed) {
+            return;
+        }
+        context.dispatch(frame, this::handleSafely);
+    }
+
+    private void handleSafely(JsonObject frame) {
+        try {
+            handle(frame);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            refuse("malformed frame: " + e.getMessage());
+        }
+    }
+
+    private void handle(JsonObject frame) {
+        String type = text(frame, "type");
+        switch (type) {
+            case "ping" -> send(LinkProtocol.frame(new JsonObject().put("type", "pong")));
+            case "register" -> register(text(frame, "address"));
+            case "unregister" -> text(frame, "address"); // nothing to undo: tasks go to the joined worker only
+            case "send" -> send(frame);
+            case "publish" -> refuse("publish is not part of the link protocol");
+            default -> refuse("unknown frame type '" + type + "'; expected one of " + LinkProtocol.FRAME_TYPES);
+        }
+    }
+
+    private void register(String address) {
+        RemoteWorker w = worker;
+        String own = w == null ? null : LinkProtocol.WORKER_PREFIX + w.id;
+        if (own != null ? !address.equals(own) : registered != null && !registered.equals(address)
+                || !address.startsWith(LinkProtocol.WORKER_PREFIX)) {
+            refuse("register '" + address + "' refused: a connection receives only for the worker id it joined "
+                    + "as (" + (own == null ? "fastworker.worker.<its workerId>" : own) + ")");
+            return;
+        }
+        registered = address;
+    }
+
+    private void send(JsonObject frame) {
+        String address = text(frame, "address");
+        Object body = frame.getValue("body");
+        if (body != null && !(body instanceof JsonObject)) {
+            throw new IllegalArgumentException("'body' must be a JSON object");
+        }
+        JsonObject message = (JsonObject) body;
+        if (address.equals(LinkProtocol.JOIN)) {
+            Object reply = frame.getValue("replyAddress");
+            if (!(reply instanceof String replyAddress)) {
+                throw new IllegalArgumentException("a join needs a 'replyAddress' string");
+            }
+            if (worker != null) {
+                refuse("already joined as " + worker.id);
+                return;
+            }
+            join(message == null ? new JsonObject() : message, replyAddress);
+            return;
+        }
+        if (!LinkProtocol.INBOUND.contains(address)) {
+            refuse("address '" + address + "' is not part of the link protocol");
+            return;
+        }
+        RemoteWorker w = worker;
+        if (w == null) {
+            refuse("sent " + address + " before joining; join first: send " + LinkProtocol.JOIN);
+            return;
+        }
+        workers.onMessage(w, address, message == null ? new JsonObject() : message);
+    }
+
+    private void join(JsonObject body, String replyAddress) {
+        RemoteWorkers.JoinOutcome outcome = workers.join(this, body, registered);
+        if (outcome.worker() == null) {
+            LOG.warnf("%s: join refused (%d): %s", describe(), outcome.code(), outcome.message());
+            // a refused join ends the connection, on both sides
+            closeAfter(LinkProtocol.frame(new JsonObject().put("type", "message").put("address", replyAddress)
+                    .put("failureCode", outcome.code()).put("failureType", "RECIPIENT_FAILURE")
+                    .put("message", outcome.message())));
+            return;
+        }
+        worker = outcome.worker();
+        reader.limit(maxFrameSize);
+        send(LinkProtocol.frame(new JsonObject().put("type", "message").put("address", replyAddress)
+                .put("body", outcome.reply())));
+    }
+
+    private static String text(JsonObject frame, String field) {
+        if (!(frame.getValue(field) instanceof String s)) {
+            throw new IllegalArgumentException("'" + field + "' must be a string");
+        }
+        return s;
+    }
+
+    /** Writes a whole frame (from any thread: the socket's event loop does the writing). */
+    void send(Buffer frame) {
+        if (!closed) {
+            socket.write(frame);
+        }
+    }
+
+    /** Refuses what the client did: one log line, an {@code err} frame naming it, and the connection closes. */
+    void refuse(String why) {
+        if (closed) {
+            return;
+        }
+        LOG.warnf("%s closed: %s", describe(), why);
+        closeAfter(LinkProtocol.errFrame(why));
+    }
+
+    /** Writes a last frame, then closes (at the latest when {@link #overdue} says so). */
+    private void closeAfter(Buffer last) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closing = System.nanoTime();
+        socket.write(last).onComplete(v -> socket.close());
+    }
+
+    /** Closes now, writing nothing more. */
+    void close() {
+        closed = true;
+        closing = closing == 0 ? System.nanoTime() : closing;
+        socket.close();
+    }
+
+    /** Whether a close was asked for more than {@code nanos} ago (a client that does not read its last frame). */
+    boolean overdue(long now, long nanos) {
+        long since = closing;
+        return since != 0 && now - since > nanos;
+    }
+}
