@@ -6,25 +6,26 @@ import io.fastworker.telemetry.Tracing;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 
 /**
  * Runs one attempt of a task body on the calling thread, the same way wherever it runs (the control plane's own
  * executor or a subworker).
  *
  * <p>Guarantees: the outcome is reported exactly once, through {@code report}: when the body returns, or at the
- * attempt's timeout (type {@code timeout}) if that comes first; the body's thread is then interrupted, and
+ * attempt's timeout (type {@code timeout}, within {@link #WATCH_PERIOD_MILLIS} ms) if that comes first; the body's thread is then interrupted, and
  * {@link #run} returns only when the body has actually returned, so a slot is never reused while a body still runs.
  * Whatever the body throws becomes a failure of that attempt (type {@code task_error} with the exception class);
  * it never escapes to the calling thread. The attempt runs in its {@code fastworker.task.execute} span.
  */
 @ApplicationScoped
 public class AttemptRunner {
+
+    private static final Logger LOG = Logger.getLogger(AttemptRunner.class);
 
     @Inject
     TaskRegistry registry;
@@ -35,20 +36,25 @@ public class AttemptRunner {
     @Inject
     TaskMetrics metrics;
 
+    /** How often running attempts are checked against their deadlines: timeouts are this precise. */
+    static final long WATCH_PERIOD_MILLIS = 10;
+
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final ScheduledThreadPoolExecutor watchdogs = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "fastworker-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The attempts running now, watched by one thread (cheaper than a timer per attempt). */
+    private final Set<Race> running = ConcurrentHashMap.newKeySet();
+    private final Thread watchdog;
+    private volatile boolean watching = true;
 
     AttemptRunner() {
-        watchdogs.setRemoveOnCancelPolicy(true); // a cancelled 7-day watchdog must not stay queued for 7 days
+        watchdog = new Thread(this::watch, "fastworker-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
     }
 
     @PreDestroy
     void stop() {
-        watchdogs.shutdownNow();
+        watching = false;
+        watchdog.interrupt();
     }
 
     /** Attempts running in this process now. */
@@ -56,13 +62,21 @@ public class AttemptRunner {
         return inFlight.get();
     }
 
-    /** What the attempt's slot is doing: the watchdog and the body's end race for who reports. */
-    private static final class Race {
-        private final Thread body;
+    /** One running attempt: the watchdog and the body's end race for who reports. */
+    private final class Race {
+        final Attempt attempt;
+        final String workerId;
+        final Consumer<Outcome> report;
+        final Thread body = Thread.currentThread();
+        final long started = System.nanoTime();
+        final long deadline;
         private boolean settled;
 
-        Race(Thread body) {
-            this.body = body;
+        Race(Attempt attempt, String workerId, Consumer<Outcome> report) {
+            this.attempt = attempt;
+            this.workerId = workerId;
+            this.report = report;
+            this.deadline = started + attempt.timeout().toNanos();
         }
 
         /** Claims the report for the timeout and interrupts the body; false if the body ended first. */
@@ -85,21 +99,36 @@ public class AttemptRunner {
         }
     }
 
+    private void watch() {
+        while (watching) {
+            try {
+                Thread.sleep(WATCH_PERIOD_MILLIS);
+            } catch (InterruptedException e) {
+                continue;
+            }
+            long now = System.nanoTime();
+            for (Race r : running) {
+                if (now - r.deadline >= 0 && r.timeOut()) {
+                    running.remove(r);
+                    try {
+                        done(r, Outcome.failure(TaskError.of(TaskError.TIMEOUT, "attempt " + r.attempt.number()
+                                + " ran longer than its timeout of " + r.attempt.timeout())));
+                    } catch (RuntimeException e) {
+                        LOG.errorf(e, "%s: reporting its timeout failed", r.attempt.describe());
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * Runs {@code attempt} as {@code workerId}, reporting its outcome once through {@code report} (which must not
      * block for long: it may run on the watchdog thread). Returns when the body has returned.
      */
     public void run(Attempt attempt, String workerId, Consumer<Outcome> report) {
-        Race race = new Race(Thread.currentThread());
-        long started = System.nanoTime();
+        Race race = new Race(attempt, workerId, report);
         inFlight.incrementAndGet();
-        ScheduledFuture<?> watchdog = watchdogs.schedule(() -> {
-            if (race.timeOut()) {
-                Outcome timedOut = Outcome.failure(TaskError.of(TaskError.TIMEOUT, "attempt " + attempt.number()
-                        + " ran longer than its timeout of " + attempt.timeout()));
-                done(attempt, workerId, timedOut, started, report);
-            }
-        }, attempt.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        running.add(race);
         Outcome outcome;
         try (Tracing.Execution execution = tracing.startExecute(attempt.trace(), attributes(attempt), workerId)) {
             outcome = invoke(attempt);
@@ -109,13 +138,13 @@ public class AttemptRunner {
                 execution.failed(outcome.error().type(), outcome.error().exception());
             }
         } finally {
-            watchdog.cancel(false);
+            running.remove(race);
             inFlight.decrementAndGet();
         }
         boolean mine = race.end();
         Thread.interrupted(); // a timeout interrupt that arrived after the body returned must not hit the next one
         if (mine) {
-            done(attempt, workerId, outcome, started, report);
+            done(race, outcome);
         }
     }
 
@@ -133,10 +162,9 @@ public class AttemptRunner {
         }
     }
 
-    private void done(Attempt a, String workerId, Outcome outcome, long startedNanos, Consumer<Outcome> report) {
-        metrics.attemptEnded(workerId, a.task(), outcome.ok() ? "success" : outcome.error().type(),
-                Duration.ofNanos(System.nanoTime() - startedNanos));
-        report.accept(outcome);
+    private void done(Race r, Outcome outcome) {
+        metrics.attemptEnded(r.attempt.task(), outcome.ok(), System.nanoTime() - r.started);
+        r.report.accept(outcome);
     }
 
     private static Tracing.TaskAttributes attributes(Attempt a) {

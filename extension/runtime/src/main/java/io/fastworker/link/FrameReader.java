@@ -1,10 +1,14 @@
 package io.fastworker.link;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Cuts the bytes of a link connection into frames (4-byte big-endian length, then that many bytes of UTF-8 JSON, one
@@ -12,9 +16,10 @@ import java.util.function.Consumer;
  * that are no JSON object, are reported once through {@code onError}; everything after that is ignored (the
  * connection is to be closed). Not thread-safe: it belongs to its connection's event loop.
  */
-public final class FrameReader implements Handler<Buffer> {
+public final class FrameReader<T> implements Handler<Buffer> {
 
-    private final Consumer<JsonObject> onFrame;
+    private final Function<Buffer, T> decoder;
+    private final Consumer<T> onFrame;
     private final Consumer<String> onError;
     private volatile long limit;
     private Buffer pending = Buffer.buffer();
@@ -23,7 +28,25 @@ public final class FrameReader implements Handler<Buffer> {
     /** When the partial frame now pending began to arrive (nanoTime), or 0 when none is pending. */
     private volatile long partialSince;
 
-    public FrameReader(long limit, Consumer<JsonObject> onFrame, Consumer<String> onError) {
+    /** Frames decoded as Vert.x JSON objects. */
+    public static FrameReader<JsonObject> vertx(long limit, Consumer<JsonObject> onFrame, Consumer<String> onError) {
+        return new FrameReader<>(limit, JsonObject::new, onFrame, onError);
+    }
+
+    /** Frames decoded as Jackson trees by {@code mapper} (one parse: task arguments stay Jackson nodes). */
+    public static FrameReader<ObjectNode> jackson(ObjectMapper mapper, long limit, Consumer<ObjectNode> onFrame,
+            Consumer<String> onError) {
+        return new FrameReader<>(limit, payload -> {
+            try {
+                return (ObjectNode) mapper.readTree(payload.getBytes());
+            } catch (IOException | ClassCastException e) {
+                throw new DecodeException(e.getMessage());
+            }
+        }, onFrame, onError);
+    }
+
+    private FrameReader(long limit, Function<Buffer, T> decoder, Consumer<T> onFrame, Consumer<String> onError) {
+        this.decoder = decoder;
         this.limit = limit;
         this.onFrame = onFrame;
         this.onError = onError;
@@ -63,9 +86,12 @@ public final class FrameReader implements Handler<Buffer> {
             }
             Buffer payload = pending.getBuffer(offset + 4, offset + 4 + (int) length);
             offset += 4 + (int) length;
-            JsonObject frame;
+            T frame;
             try {
-                frame = new JsonObject(payload);
+                frame = decoder.apply(payload);
+                if (frame == null) {
+                    throw new DecodeException("empty");
+                }
             } catch (DecodeException | ClassCastException e) {
                 fail("frame is not a JSON object");
                 return;

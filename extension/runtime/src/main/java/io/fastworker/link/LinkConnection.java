@@ -28,7 +28,7 @@ final class LinkConnection {
     final String id;
     final NetSocket socket;
     final long openedNanos = System.nanoTime();
-    final FrameReader reader;
+    final FrameReader<JsonObject> reader;
     private final ContextInternal context;
     private final RemoteWorkers workers;
     private final long maxFrameSize;
@@ -43,7 +43,7 @@ final class LinkConnection {
         this.socket = socket;
         this.workers = workers;
         this.maxFrameSize = maxFrameSize;
-        this.reader = new FrameReader(PRE_JOIN_FRAME_LIMIT, this::onFrame, this::refuse);
+        this.reader = FrameReader.vertx(PRE_JOIN_FRAME_LIMIT, this::onFrame, this::refuse);
         this.context = (ContextInternal) VertxContext.createNewDuplicatedContext(Vertx.currentContext());
     }
 

@@ -1,7 +1,9 @@
 package io.fastworker.link;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.config.Identity;
 import io.fastworker.dispatch.Capacity;
@@ -426,7 +428,7 @@ public class RemoteWorkers {
         List<Assignment> fitting = new ArrayList<>(batch.size());
         List<Buffer> encoded = new ArrayList<>(batch.size());
         for (Assignment a : batch) {
-            Buffer task = taskMessage(a.toAttempt(), w.batch).toBuffer();
+            Buffer task = taskMessage(a.toAttempt(), w.batch);
             if (task.length() + LinkProtocol.FRAME_OVERHEAD > w.maxFrameSize) {
                 engine.attemptEnded(a, Outcome.failure(TaskError.of(TaskError.BAD_ARGUMENTS, "the task's arguments "
                         + "take " + task.length() + " bytes, more than a link frame to subworker " + w.id
@@ -481,19 +483,22 @@ public class RemoteWorkers {
         w.connection.send(LinkProtocol.batchFrame(address, frame));
     }
 
-    private static JsonObject taskMessage(Attempt t, boolean withTrace) {
-        JsonObject message = new JsonObject()
-                .put("taskId", t.taskId())
-                .put("attempt", t.number())
-                .put("maxAttempts", t.maxAttempts())
-                .put("task", t.task())
-                .put("priority", t.priority())
-                .put("args", t.args().isEmpty() ? new JsonArray() : new JsonArray(t.args().toString()))
-                .put("kwargs", t.kwargs().isEmpty() ? new JsonObject() : new JsonObject(t.kwargs().toString()))
-                .put("timeoutMs", t.timeout().toMillis());
+    /** A task as the subworker reads it, written once: its arguments go in as they were parsed, not re-encoded. */
+    private Buffer taskMessage(Attempt t, boolean withTrace) {
+        ObjectNode m = mapper.createObjectNode();
+        m.put("taskId", t.taskId()).put("attempt", t.number()).put("maxAttempts", t.maxAttempts())
+                .put("task", t.task()).put("priority", t.priority());
+        m.set("args", t.args());
+        m.set("kwargs", t.kwargs());
+        m.put("timeoutMs", t.timeout().toMillis());
         if (withTrace && !t.trace().isEmpty()) {
-            message.put("trace", new JsonObject(new HashMap<>(t.trace())));
+            ObjectNode trace = m.putObject("trace");
+            t.trace().forEach(trace::put);
         }
-        return message;
+        try {
+            return Buffer.buffer(mapper.writeValueAsBytes(m));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("task " + t.taskId() + " cannot be written as JSON", e);
+        }
     }
 }

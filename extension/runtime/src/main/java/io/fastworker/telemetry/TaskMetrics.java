@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -47,16 +48,95 @@ public class TaskMetrics {
     @Inject
     FastWorkerConfig config;
 
-    /** Meters by name and tag values: looking a meter up in the registry on every task costs more than the count. */
-    private final Map<String, Object> meters = new ConcurrentHashMap<>();
+    /** This process's worker id, once it runs task bodies ({@link #workerMeters}). */
+    private volatile String workerId;
+    /** The meters of each task, looked up once per event: by task name, not by a key built per call. */
+    private final Map<String, Meters> byTask = new ConcurrentHashMap<>();
+    private final Map<String, WorkerMeters> byWorkerTask = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
-    @SuppressWarnings("unchecked")
-    private <M> M meter(String key, Supplier<M> create) {
-        Object m = meters.get(key);
-        if (m == null) {
-            m = meters.computeIfAbsent(key, k -> create.get());
+    /** Every meter of one task, registered on first use. */
+    private final class Meters {
+        final Counter submitted;
+        final Counter cancelled;
+        final Counter retries;
+        final Counter redeliveries;
+        final Counter success;
+        final Counter failure;
+        final Timer duration;
+        private volatile Counter dispatchedLocal;
+        private volatile Counter dispatchedSubworker;
+        private final String task;
+
+        Meters(String task) {
+            this.task = task;
+            submitted = counter("fastworker.tasks.submitted", "Tasks accepted");
+            cancelled = counter("fastworker.tasks.cancelled", "Tasks cancelled before they ran");
+            retries = counter("fastworker.tasks.retries", "Failed attempts followed by a retry");
+            redeliveries = counter("fastworker.tasks.redeliveries",
+                    "Attempts handed back by a lost or stopping subworker");
+            success = completed("success");
+            failure = completed("failure");
+            duration = timer("fastworker.tasks.duration", "Execution time of a task's last attempt", "task", task);
         }
-        return (M) m;
+
+        private Counter counter(String name, String description) {
+            return Counter.builder(name).description(description).tag("task", task).register(registry);
+        }
+
+        private Counter completed(String status) {
+            return Counter.builder("fastworker.tasks.completed").description("Tasks finished").tag("task", task)
+                    .tag("status", status).register(registry);
+        }
+
+        Counter dispatched(String kind) {
+            Counter c = "local".equals(kind) ? dispatchedLocal : dispatchedSubworker;
+            if (c == null) {
+                c = Counter.builder("fastworker.tasks.dispatched").description("Attempts handed to an executor")
+                        .tag("task", task).tag("executor", kind).register(registry);
+                if ("local".equals(kind)) {
+                    dispatchedLocal = c;
+                } else {
+                    dispatchedSubworker = c;
+                }
+            }
+            return c;
+        }
+    }
+
+    /** The executor meters of one task in this process. */
+    private final class WorkerMeters {
+        final Counter success;
+        final Counter failure;
+        final Timer duration;
+
+        WorkerMeters(String task) {
+            success = completed(task, "success");
+            failure = completed(task, "failure");
+            duration = timer("fastworker.worker.duration", "Execution time of task attempts in this process", "task",
+                    task, "worker", workerId);
+        }
+
+        private Counter completed(String task, String status) {
+            return Counter.builder("fastworker.worker.completed").description("Task attempts ended in this process")
+                    .tag("worker", workerId).tag("task", task).tag("status", status).register(registry);
+        }
+    }
+
+    private Meters of(String task) {
+        Meters m = byTask.get(task);
+        return m != null ? m : byTask.computeIfAbsent(task, Meters::new);
+    }
+
+    private WorkerMeters worker(String task) {
+        WorkerMeters m = byWorkerTask.get(task);
+        return m != null ? m : byWorkerTask.computeIfAbsent(task, WorkerMeters::new);
+    }
+
+    private Timer timer(String name, String description, String... tags) {
+        return Timer.builder(name).description(description).tags(tags)
+                .serviceLevelObjectives(config.metrics().durationBuckets().toArray(Duration[]::new))
+                .register(registry);
     }
 
     /** Registers the control plane's counters at zero: per task for {@code tasks}, and every rejection reason. */
@@ -67,107 +147,59 @@ public class TaskMetrics {
 
     /** Registers the per-task counters of one task at zero (e.g. a task a subworker announced). */
     public void taskCounters(String task) {
-        submittedCounter(task);
-        cancelledCounter(task);
-        retriesCounter(task);
-        redeliveriesCounter(task);
-        completedCounter(task, "success");
-        completedCounter(task, "failure");
+        of(task);
     }
 
     /** Registers the executor meters of this process at zero. */
-    public void workerMeters(String workerId, Collection<String> tasks, Supplier<Number> inFlight) {
+    public void workerMeters(String worker, Collection<String> tasks, Supplier<Number> inFlight) {
+        this.workerId = worker;
         Gauge.builder("fastworker.worker.in_flight", inFlight).description("Task attempts running in this process")
-                .tag("worker", workerId).register(registry);
-        for (String task : tasks) {
-            workerCompleted(workerId, task, "success");
-            workerCompleted(workerId, task, "failure");
-        }
+                .tag("worker", worker).register(registry);
+        tasks.forEach(this::worker);
     }
 
     public void submitted(String task) {
-        submittedCounter(task).increment();
+        of(task).submitted.increment();
     }
 
     public void dispatched(String task, String executorKind) {
-        this.<Counter>meter("dispatched|" + task + "|" + executorKind, () -> Counter
-                .builder("fastworker.tasks.dispatched").description("Attempts handed to an executor")
-                .tag("task", task).tag("executor", executorKind).register(registry)).increment();
+        of(task).dispatched(executorKind).increment();
     }
 
     /** A task reached success or failure; {@code ran} is the execution time of its last attempt. */
     public void completed(String task, boolean success, Duration ran) {
-        completedCounter(task, success ? "success" : "failure").increment();
+        Meters m = of(task);
+        (success ? m.success : m.failure).increment();
         if (ran != null) {
-            durationTimer("duration|" + task, "fastworker.tasks.duration",
-                    "Execution time of a task's last attempt", "task", task).record(ran);
+            m.duration.record(ran);
         }
     }
 
-    /** One attempt ended in this process; {@code status} is success or the failure type. */
-    public void attemptEnded(String workerId, String task, String status, Duration ran) {
-        workerCompleted(workerId, task, "success".equals(status) ? "success" : "failure").increment();
-        durationTimer("wduration|" + workerId + "|" + task, "fastworker.worker.duration",
-                "Execution time of task attempts in this process", "task", task, "worker", workerId).record(ran);
+    /** One attempt ended in this process (whose worker id {@link #workerMeters} set). */
+    public void attemptEnded(String task, boolean success, long nanos) {
+        WorkerMeters m = worker(task);
+        (success ? m.success : m.failure).increment();
+        m.duration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void cancelled(String task) {
-        cancelledCounter(task).increment();
+        of(task).cancelled.increment();
     }
 
     public void retried(String task) {
-        retriesCounter(task).increment();
+        of(task).retries.increment();
     }
 
     public void redelivered(String task) {
-        redeliveriesCounter(task).increment();
+        of(task).redeliveries.increment();
     }
 
     public void rejected(String reason, int count) {
-        counter("fastworker.tasks.rejected", "Submissions refused", "reason", reason).increment(count);
+        rejected.computeIfAbsent(reason, r -> Counter.builder("fastworker.tasks.rejected")
+                .description("Submissions refused").tag("reason", r).register(registry)).increment(count);
     }
 
     public void gauge(String name, String description, Supplier<Number> value, String... tags) {
         Gauge.builder(name, value).description(description).tags(tags).register(registry);
-    }
-
-    private Counter submittedCounter(String task) {
-        return counter("fastworker.tasks.submitted", "Tasks accepted", "task", task);
-    }
-
-    private Counter cancelledCounter(String task) {
-        return counter("fastworker.tasks.cancelled", "Tasks cancelled before they ran", "task", task);
-    }
-
-    private Counter retriesCounter(String task) {
-        return counter("fastworker.tasks.retries", "Failed attempts followed by a retry", "task", task);
-    }
-
-    private Counter redeliveriesCounter(String task) {
-        return counter("fastworker.tasks.redeliveries", "Attempts handed back by a lost or stopping subworker",
-                "task", task);
-    }
-
-    private Counter completedCounter(String task, String status) {
-        return this.<Counter>meter("completed|" + task + "|" + status, () -> Counter
-                .builder("fastworker.tasks.completed").description("Tasks finished").tag("task", task)
-                .tag("status", status).register(registry));
-    }
-
-    private Counter workerCompleted(String workerId, String task, String status) {
-        return this.<Counter>meter("wcompleted|" + workerId + "|" + task + "|" + status, () -> Counter
-                .builder("fastworker.worker.completed").description("Task attempts ended in this process")
-                .tag("worker", workerId).tag("task", task).tag("status", status).register(registry));
-    }
-
-    private Timer durationTimer(String key, String name, String description, String... tags) {
-        return meter(key, () -> Timer.builder(name).description(description).tags(tags)
-                .serviceLevelObjectives(config.metrics().durationBuckets().toArray(Duration[]::new))
-                .register(registry));
-    }
-
-    private Counter counter(String name, String description, String tag, String value) {
-        return meter(name + "|" + value, () -> Counter.builder(name).description(description).tag(tag, value)
-                .register(registry));
     }
 }

@@ -1,7 +1,10 @@
 package io.fastworker.worker;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.config.Identity;
@@ -22,7 +25,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
@@ -88,7 +90,7 @@ public class Subworker {
     private final Map<String, String> replyAddresses = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
     /** Results waiting to be written, and slots freed since the last write: sent together, in one frame. */
-    private final ConcurrentLinkedQueue<JsonObject> results = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<ObjectNode> results = new ConcurrentLinkedQueue<>();
     private final AtomicInteger freedSlots = new AtomicInteger();
     private final AtomicBoolean flushPending = new AtomicBoolean();
     private String workerId;
@@ -151,8 +153,8 @@ public class Subworker {
     private void connected(NetSocket s) {
         socket = s;
         linkContext = vertx.getOrCreateContext();
-        FrameReader reader = new FrameReader(config.link().maxFrameSize().asLongValue(), this::onFrame,
-                why -> dropLink(s, "the control plane sent a bad frame: " + why));
+        FrameReader<ObjectNode> reader = FrameReader.jackson(mapper, config.link().maxFrameSize().asLongValue(),
+                this::onFrame, why -> dropLink(s, "the control plane sent a bad frame: " + why));
         s.handler(reader);
         s.closeHandler(v -> {
             if (socket == s) {
@@ -209,11 +211,11 @@ public class Subworker {
         vertx.setTimer(Math.max(1, delay), t -> connect());
     }
 
-    private void onFrame(JsonObject frame) {
-        String type = frame.getValue("type") instanceof String t ? t : "";
-        String addr = frame.getValue("address") instanceof String a ? a : "";
+    private void onFrame(ObjectNode frame) {
+        String type = frame.path("type").asText("");
+        String addr = frame.path("address").asText("");
         if (type.equals("err")) {
-            LOG.errorf("Subworker %s: control plane refused: %s", workerId, frame.getValue("message"));
+            LOG.errorf("Subworker %s: control plane refused: %s", workerId, frame.path("message").asText());
             return;
         }
         if (!type.equals("message")) {
@@ -222,29 +224,30 @@ public class Subworker {
         if (replyAddresses.remove(addr) != null) {
             joinReply(frame);
         } else if (addr.equals(LinkProtocol.WORKER_PREFIX + workerId)) {
-            Object body = frame.getValue("body");
-            if (body instanceof JsonObject b && b.getValue("tasks") instanceof JsonArray batch) {
-                for (Object item : batch) {
-                    task(item, item instanceof JsonObject t ? t.getValue("trace") : null);
+            JsonNode body = frame.path("body");
+            if (body.path("tasks").isArray()) {
+                for (JsonNode item : body.path("tasks")) {
+                    task(item, item.path("trace"));
                 }
             } else {
-                task(body, frame.getValue("headers"));
+                task(body, frame.path("headers"));
             }
         }
     }
 
-    private void joinReply(JsonObject frame) {
-        if (!(frame.getValue("body") instanceof JsonObject body) || !Boolean.TRUE.equals(body.getValue("ok"))) {
-            LOG.errorf("Subworker %s: join refused: %s", workerId, frame.getValue("message"));
+    private void joinReply(ObjectNode frame) {
+        JsonNode body = frame.path("body");
+        if (!body.path("ok").asBoolean(false)) {
+            LOG.errorf("Subworker %s: join refused: %s", workerId, frame.path("message").asText());
             return;
         }
         state = stopping ? State.DRAINING : State.JOINED;
         backoff = config.subworker().reconnectMin();
         LOG.infof("Subworker %s joined control plane %s", workerId, address);
-        if (body.getValue("maxFrameSize") instanceof Number max && max.longValue() > 0) {
-            frameLimit = Math.min(config.link().maxFrameSize().asLongValue(), max.longValue());
+        if (body.path("maxFrameSize").canConvertToLong() && body.path("maxFrameSize").asLong() > 0) {
+            frameLimit = Math.min(config.link().maxFrameSize().asLongValue(), body.path("maxFrameSize").asLong());
         }
-        long beat = body.getValue("heartbeatIntervalMs") instanceof Number n ? n.longValue()
+        long beat = body.path("heartbeatIntervalMs").isNumber() ? body.path("heartbeatIntervalMs").asLong()
                 : config.link().heartbeatInterval().toMillis();
         heartbeatTimer = vertx.setPeriodic(Math.max(10, Math.min(beat, 3_600_000)), t -> send(LinkProtocol.HEARTBEAT,
                 new JsonObject().put("running", running.get())));
@@ -257,10 +260,10 @@ public class Subworker {
 
     // --- tasks ---------------------------------------------------------------------------------------------
 
-    private void task(Object message, Object headers) {
+    private void task(JsonNode message, JsonNode headers) {
         Attempt attempt;
         try {
-            attempt = attempt((JsonObject) message, traceHeaders(headers));
+            attempt = attempt(message, traceHeaders(headers));
         } catch (RuntimeException e) {
             LOG.errorf("Subworker %s: a task frame from the control plane is malformed (%s); dropping the link",
                     workerId, e.getMessage());
@@ -289,43 +292,40 @@ public class Subworker {
         });
     }
 
-    private Attempt attempt(JsonObject t, Map<String, String> trace) {
-        return new Attempt((String) t.getValue("taskId"), (String) t.getValue("task"),
-                t.getValue("priority") instanceof String p ? p : "normal", ((Number) t.getValue("attempt")).intValue(),
-                ((Number) t.getValue("maxAttempts")).intValue(),
-                (ArrayNode) tree(t.getJsonArray("args", new JsonArray()).encode()),
-                (ObjectNode) tree(t.getJsonObject("kwargs", new JsonObject()).encode()),
-                Duration.ofMillis(((Number) t.getValue("timeoutMs")).longValue()), trace);
-    }
-
-    private com.fasterxml.jackson.databind.JsonNode tree(String json) {
-        try {
-            return mapper.readTree(json);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("not JSON", e);
+    /** The attempt a task message describes; its arguments are the nodes parsed from the frame, not copies. */
+    private static Attempt attempt(JsonNode t, Map<String, String> trace) {
+        JsonNode args = t.path("args");
+        JsonNode kwargs = t.path("kwargs");
+        if (!t.path("taskId").isTextual() || !t.path("task").isTextual() || !t.path("attempt").isInt()
+                || !t.path("maxAttempts").isInt() || !t.path("timeoutMs").canConvertToLong()
+                || !(args.isMissingNode() || args.isArray()) || !(kwargs.isMissingNode() || kwargs.isObject())) {
+            throw new IllegalArgumentException("a task needs taskId, task, attempt, maxAttempts, timeoutMs and "
+                    + "array args / object kwargs");
         }
+        return new Attempt(t.get("taskId").asText(), t.get("task").asText(), t.path("priority").asText("normal"),
+                t.get("attempt").asInt(), t.get("maxAttempts").asInt(),
+                args.isArray() ? (ArrayNode) args : JsonNodeFactory.instance.arrayNode(),
+                kwargs.isObject() ? (ObjectNode) kwargs : JsonNodeFactory.instance.objectNode(),
+                Duration.ofMillis(t.get("timeoutMs").asLong()), trace);
     }
 
     /** The W3C trace headers of a task frame, if any. */
-    private static Map<String, String> traceHeaders(Object headers) {
-        if (!(headers instanceof JsonObject h) || !(h.getValue("traceparent") instanceof String parent)) {
+    private static Map<String, String> traceHeaders(JsonNode headers) {
+        if (!headers.path("traceparent").isTextual()) {
             return Map.of();
         }
-        return h.getValue("tracestate") instanceof String state
-                ? Map.of("traceparent", parent, "tracestate", state) : Map.of("traceparent", parent);
+        String parent = headers.get("traceparent").asText();
+        return headers.path("tracestate").isTextual()
+                ? Map.of("traceparent", parent, "tracestate", headers.get("tracestate").asText())
+                : Map.of("traceparent", parent);
     }
 
     private void report(Attempt attempt, Outcome outcome) {
-        JsonObject result = new JsonObject().put("taskId", attempt.taskId()).put("attempt", attempt.number());
+        ObjectNode result = mapper.createObjectNode().put("taskId", attempt.taskId()).put("attempt", attempt.number());
         if (outcome.ok()) {
-            try {
-                result.put("ok", true).put("result", Json.decodeValue(mapper.writeValueAsString(outcome.result())));
-            } catch (Exception e) {
-                result.put("ok", false).put("error", error(TaskError.of(TaskError.BAD_RESULT,
-                        "the result cannot be written as JSON: " + e.getMessage())));
-            }
+            result.put("ok", true).set("result", outcome.result());
         } else {
-            result.put("ok", false).put("error", error(outcome.error()));
+            result.put("ok", false).set("error", error(outcome.error()));
         }
         results.add(result);
         scheduleFlush();
@@ -345,8 +345,8 @@ public class Subworker {
      */
     private void flushResults() {
         flushPending.set(false);
-        List<JsonObject> batch = new ArrayList<>();
-        for (JsonObject r; (r = results.poll()) != null;) {
+        List<ObjectNode> batch = new ArrayList<>();
+        for (ObjectNode r; (r = results.poll()) != null;) {
             batch.add(r.put("credits", 0));
         }
         int credits = stopping ? 0 : freedSlots.getAndSet(0);
@@ -360,10 +360,10 @@ public class Subworker {
         long room = frameLimit - LinkProtocol.FRAME_OVERHEAD;
         List<Buffer> frame = new ArrayList<>();
         long size = 0;
-        for (JsonObject r : batch) {
-            Buffer encoded = r.toBuffer();
+        for (ObjectNode r : batch) {
+            Buffer encoded = encode(r);
             if (encoded.length() > room) {
-                encoded = tooBig(r, encoded.length()).toBuffer();
+                encoded = encode(tooBig(r, encoded.length()));
             }
             if (!frame.isEmpty() && size + encoded.length() + 1 > room) {
                 write(LinkProtocol.sendFrame(LinkProtocol.RESULT, "results", frame));
@@ -377,20 +377,34 @@ public class Subworker {
                 : LinkProtocol.sendFrame(LinkProtocol.RESULT, "results", frame));
     }
 
-    /** The failure a result becomes when it cannot travel: its attempt fails with {@code bad_result}. */
-    private JsonObject tooBig(JsonObject result, int bytes) {
-        LOG.warnf("Subworker %s: the result of task %s attempt %s takes %d bytes, more than a link frame may carry "
-                + "(%d, fastworker.link.max-frame-size); reporting bad_result", workerId, result.getValue("taskId"),
-                result.getValue("attempt"), bytes, frameLimit);
-        return new JsonObject().put("taskId", result.getValue("taskId")).put("attempt", result.getValue("attempt"))
-                .put("ok", false).put("error", error(TaskError.of(TaskError.BAD_RESULT, "the result takes " + bytes
-                        + " bytes, more than a link frame may carry (" + frameLimit
-                        + " bytes, fastworker.link.max-frame-size)")))
-                .put("credits", result.getValue("credits"));
+    /** A result as JSON; one that cannot be written (a result Jackson cannot serialise) becomes bad_result. */
+    private Buffer encode(ObjectNode result) {
+        try {
+            return Buffer.buffer(mapper.writeValueAsBytes(result));
+        } catch (JsonProcessingException e) {
+            ObjectNode failed = mapper.createObjectNode().put("taskId", result.path("taskId").asText())
+                    .put("attempt", result.path("attempt").asInt()).put("ok", false)
+                    .put("credits", result.path("credits").asInt());
+            failed.set("error", error(TaskError.of(TaskError.BAD_RESULT, "the result cannot be written as JSON: "
+                    + e.getOriginalMessage())));
+            return encode(failed);
+        }
     }
 
-    private static JsonObject error(TaskError e) {
-        JsonObject o = new JsonObject().put("type", e.type()).put("message", e.message());
+    /** The failure a result becomes when it cannot travel: its attempt fails with {@code bad_result}. */
+    private ObjectNode tooBig(ObjectNode result, int bytes) {
+        LOG.warnf("Subworker %s: the result of task %s attempt %s takes %d bytes, more than a link frame may carry "
+                + "(%d, fastworker.link.max-frame-size); reporting bad_result", workerId, result.path("taskId"),
+                result.path("attempt"), bytes, frameLimit);
+        ObjectNode failed = mapper.createObjectNode().put("taskId", result.path("taskId").asText())
+                .put("attempt", result.path("attempt").asInt()).put("ok", false);
+        failed.set("error", error(TaskError.of(TaskError.BAD_RESULT, "the result takes " + bytes + " bytes, more "
+                + "than a link frame may carry (" + frameLimit + " bytes, fastworker.link.max-frame-size)")));
+        return failed.put("credits", result.path("credits").asInt());
+    }
+
+    private ObjectNode error(TaskError e) {
+        ObjectNode o = mapper.createObjectNode().put("type", e.type()).put("message", e.message());
         if (e.exception() != null) {
             o.put("exception", e.exception());
         }
