@@ -91,13 +91,41 @@ class OtlpSink(BaseHTTPRequestHandler):
         pass
 
 
+def burn(base, http_port, tasks, batch, already_done):
+    """Submits `tasks` noop tasks in batches and waits until the workers have completed them; returns the time the
+    submissions took."""
+    t0 = time.time()
+    sent = 0
+    while sent < tasks:
+        n = min(batch, tasks - sent)
+        status, _ = http("POST", base + "/tasks/batch", [{"task": "noop"}] * n)
+        assert status == 202, status
+        sent += n
+    t_submit = time.time() - t0
+    last, stalled_since = -1.0, time.time()
+    while True:
+        done = completed(http_port) - already_done
+        if done >= tasks:
+            return t_submit
+        if done != last:
+            last, stalled_since = done, time.time()
+        elif time.time() - stalled_since > 30:
+            raise SystemExit("no progress for 30 s at %d of %d completed" % (done, tasks))
+        time.sleep(0.2)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", type=int, default=100000)
     ap.add_argument("--subworkers", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--warmup", type=int, default=0, metavar="N",
+                    help="burn N tasks down first, unmeasured, so that the JIT has compiled the hot path")
     ap.add_argument("--jfr", metavar="DIR", help="record a Java Flight Recorder profile of every process into DIR")
+    ap.add_argument("--async-profiler", metavar="LIB",
+                    help="path to libasyncProfiler.so (from Maven Central's tools.profiler:async-profiler): write "
+                         "collapsed CPU stacks of every process into the --jfr directory instead of JFR recordings")
     ap.add_argument("--otel", action="store_true",
                     help="turn OpenTelemetry on in every process, exporting to an OTLP/HTTP sink run here")
     a = ap.parse_args()
@@ -105,7 +133,7 @@ def main():
     try:
         http_port, link_port = free_port(), free_port()
         env = dict(os.environ, FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY="false",
-                   FASTWORKER_QUEUE_CAPACITY=str(max(100000, a.tasks)),
+                   FASTWORKER_QUEUE_CAPACITY=str(max(100000, a.tasks, a.warmup)),
                    FASTWORKER_RESULT_CACHE_SIZE=str(max(10000, a.tasks)))
         worker_env = dict(os.environ)
         if a.otel:
@@ -115,10 +143,19 @@ def main():
                     "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:%d" % sink.server_address[1]}
             env.update(otel, OTEL_SERVICE_NAME="bench-control-plane")
             worker_env.update(otel, OTEL_SERVICE_NAME="bench-subworker")
+        def profile(command):
+            """Starts or stops async-profiler in every process (attached with jcmd, so start-up is not in it)."""
+            if a.async_profiler:
+                for name, p in procs:
+                    subprocess.run(["jcmd", str(p.pid), "JVMTI.agent_load", a.async_profiler, '"%s"' %
+                                    command.replace("{name}", name)], check=True, capture_output=True)
+
         def jvm(name):
             if not a.jfr:
                 return ["java"]
             os.makedirs(a.jfr, exist_ok=True)
+            if a.async_profiler:
+                return ["java"]
             return ["java", "-XX:FlightRecorderOptions:stackdepth=256",
                     "-XX:StartFlightRecording=settings=profile,filename=%s/%s.jfr" % (a.jfr, name)]
         cp = subprocess.Popen(jvm("control-plane") + ["-Dquarkus.http.port=%d" % http_port, "-jar", JAR, "--role", "control-plane",
@@ -135,35 +172,24 @@ def main():
             procs.append(("subworker-%d" % i, w))
             wait_ready(p)
         idle = {name: rss_mb(p.pid) for name, p in procs}
+        base = "http://127.0.0.1:%d" % http_port
+        if a.warmup:
+            burn(base, http_port, a.warmup, a.batch, 0)
+        profile("start,event=itimer,interval=1ms,threads")
         cpu0 = {name: cpu_seconds(p.pid) for name, p in procs}
         own0 = os.times()
-        base = "http://127.0.0.1:%d" % http_port
         t0 = time.time()
-        sent = 0
-        while sent < a.tasks:
-            n = min(a.batch, a.tasks - sent)
-            status, _ = http("POST", base + "/tasks/batch", [{"task": "noop"}] * n)
-            assert status == 202, status
-            sent += n
-        t_submit = time.time() - t0
-        last, stalled_since = -1.0, time.time()
-        while True:
-            done = completed(http_port)
-            if done >= a.tasks:
-                break
-            if done != last:
-                last, stalled_since = done, time.time()
-            elif time.time() - stalled_since > 30:
-                raise SystemExit("no progress for 30 s at %d of %d completed" % (done, a.tasks))
-            time.sleep(0.2)
+        t_submit = burn(base, http_port, a.tasks, a.batch, a.warmup)
         t_done = time.time() - t0
+        profile("stop,collapsed,file=%s/{name}.collapsed" % a.jfr)
         cpu = {name: cpu_seconds(p.pid) - cpu0[name] for name, p in procs}
         own = os.times()
         cpu["bench client"] = own.user + own.system - own0.user - own0.system
         print("machine: %d cores, %s" % (os.cpu_count(), subprocess.run(["java", "-version"], capture_output=True,
                                                                           text=True).stderr.splitlines()[0]))
         print("burn-down: %d noop tasks, control plane + %d subworkers (concurrency %d), batches of %d, "
-              "OpenTelemetry %s" % (a.tasks, a.subworkers, a.concurrency, a.batch, "on" if a.otel else "off"))
+              "OpenTelemetry %s, %s" % (a.tasks, a.subworkers, a.concurrency, a.batch, "on" if a.otel else "off",
+                                        "after %d warm-up tasks" % a.warmup if a.warmup else "cold JVMs"))
         print("  submit rate     %10.0f tasks/s  (%.2f s)" % (a.tasks / t_submit, t_submit))
         print("  completion rate %10.0f tasks/s  (%.2f s until the last finished)" % (a.tasks / t_done, t_done))
         for name, p in procs:

@@ -13,12 +13,18 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +34,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Submits tasks to a FastWorker control plane over its HTTP API. Thread-safe; create one per application and
- * share it.
+ * Submits tasks to a FastWorker control plane over its HTTP API. Thread-safe; create one per application, share
+ * it, and {@link #close()} it when the application stops.
  *
  * <p>Every submission ({@code delay}, {@code submit}, batches) runs in a {@code fastworker.client.submit} span, a
  * child of the span current on the calling thread, and carries the W3C trace context to the control plane, so the
@@ -39,29 +45,60 @@ import java.util.concurrent.CompletionException;
  * <p>Delivery: once {@code delay} returns an id the control plane has accepted the task (at-least-once execution
  * from then on). When a call fails with {@link FastWorkerException#retryable()} the task was not accepted and the
  * call may be repeated; give the request an {@link TaskRequest#withId id} to make such a repeat safe.
+ *
+ * <p>Threads: the client does its I/O on a Vert.x event loop, its own (one thread, a daemon) or the application's
+ * ({@link Builder#vertx}, e.g. the one Quarkus injects). The futures of the {@code *Async} methods complete on that
+ * event loop: do not block in the actions that follow them (use the JDK's {@code *Async(..., executor)} variants for
+ * blocking work). The blocking methods must not be called on an event loop; they throw
+ * {@link IllegalStateException} there.
  */
-public final class FastWorkerClient {
+public final class FastWorkerClient implements AutoCloseable {
 
     static final String INSTRUMENTATION = "io.fastworker.client";
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
     private static final Duration WAIT_SLICE = Duration.ofSeconds(30);
-    private static final TextMapSetter<HttpRequest.Builder> HEADERS = (b, k, v) -> b.setHeader(k, v);
+    private static final Duration FOREVER = Duration.ofDays(365L * 100);
+    private static final TextMapSetter<RequestOptions> HEADERS = (o, k, v) -> o.putHeader(k, v);
+    /** Connections kept for long polls, so that waiting for results never holds up submissions. */
+    private static final int WAIT_CONNECTIONS = 512;
 
-    private final String base;
-    private final HttpClient http;
+    private final URI base;
+    private final String path;
+    private final boolean ssl;
+    private final Vertx vertx;
+    private final boolean ownVertx;
+    private final HttpClient calls;
+    private final HttpClient waits;
     private final OpenTelemetry openTelemetry;
     private final Tracer tracer;
+    private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final Duration resultTimeout;
+    private volatile boolean closed;
 
     private FastWorkerClient(Builder b) {
-        this.base = b.url.endsWith("/") ? b.url.substring(0, b.url.length() - 1) : b.url;
-        // HTTP/1.1: the JDK client would otherwise upgrade to cleartext HTTP/2 and funnel every call through one
-        // connection (one server event loop), which is far slower for many small concurrent calls.
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(b.connectTimeout)
-                .build();
+        this.base = URI.create(b.url);
+        String p = base.getRawPath() == null ? "" : base.getRawPath();
+        this.path = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+        this.ssl = "https".equals(base.getScheme());
+        this.ownVertx = b.vertx == null;
+        this.vertx = ownVertx ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1)
+                .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)
+                        .setClassPathResolvingEnabled(false)))
+                : b.vertx;
+        HttpClientOptions options = new HttpClientOptions().setDefaultHost(base.getHost())
+                .setDefaultPort(base.getPort() != -1 ? base.getPort() : ssl ? 443 : 80).setSsl(ssl)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()))
+                .setKeepAlive(true).setTcpNoDelay(true);
+        // When TLS is on, the JVM's trusted certificates and host name verification apply.
+        this.calls = vertx.createHttpClient(new HttpClientOptions(options).setName("fastworker-client"),
+                new PoolOptions().setHttp1MaxSize(b.maxConnections));
+        this.waits = vertx.createHttpClient(new HttpClientOptions(options).setName("fastworker-client-waits"),
+                new PoolOptions().setHttp1MaxSize(WAIT_CONNECTIONS));
         this.openTelemetry = b.openTelemetry != null ? b.openTelemetry : GlobalOpenTelemetry.get();
         this.tracer = openTelemetry.getTracer(INSTRUMENTATION);
+        this.connectTimeout = b.connectTimeout;
         this.requestTimeout = b.requestTimeout;
         this.resultTimeout = b.resultTimeout;
     }
@@ -77,7 +114,21 @@ public final class FastWorkerClient {
 
     /** The control plane's base URL. */
     public String url() {
-        return base;
+        return base.toString();
+    }
+
+    /**
+     * Closes the connections and, unless the application gave its own Vert.x, the client's event loop. Calls in
+     * flight fail; later calls throw {@link IllegalStateException}.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        calls.close();
+        waits.close();
+        if (ownVertx) {
+            vertx.close();
+        }
     }
 
     // ---- submit without waiting -------------------------------------------------------------------------------
@@ -99,12 +150,12 @@ public final class FastWorkerClient {
     public CompletableFuture<String> delayAsync(TaskRequest request) {
         Objects.requireNonNull(request, "request");
         return traced(request.task(), 1, span -> {
-            HttpRequest.Builder post = jsonPost("/tasks", body(request));
-            return send(post, requestTimeout, span).thenApply(reply -> {
-                String id = reply.path("id").asText();
-                span.setAttribute("fastworker.task.id", id);
-                return id;
-            });
+            return send(calls, HttpMethod.POST, "/tasks", json(body(request)), requestTimeout, span)
+                    .thenApply(reply -> {
+                        String id = reply.path("id").asText();
+                        span.setAttribute("fastworker.task.id", id);
+                        return id;
+                    });
         });
     }
 
@@ -121,7 +172,7 @@ public final class FastWorkerClient {
         return traced(name, requests.size(), span -> {
             ArrayNode array = JSON.createArrayNode();
             requests.forEach(r -> array.add(body(r)));
-            return send(jsonPost("/tasks/batch", array), requestTimeout, span).thenApply(reply -> {
+            return send(calls, HttpMethod.POST, "/tasks/batch", json(array), requestTimeout, span).thenApply(reply -> {
                 List<String> ids = new ArrayList<>(requests.size());
                 reply.path("ids").forEach(id -> ids.add(id.asText()));
                 return ids;
@@ -165,27 +216,37 @@ public final class FastWorkerClient {
 
     public CompletableFuture<TaskResult> resultAsync(String id, Duration wait) {
         Objects.requireNonNull(id, "id");
-        long deadline = System.nanoTime() + wait.toNanos();
+        // A wait of centuries is a wait without end, not an overflow.
+        long waitNanos = wait.isNegative() ? 0 : wait.compareTo(FOREVER) > 0 ? FOREVER.toNanos() : wait.toNanos();
+        long deadline = System.nanoTime() + waitNanos;
         return poll(id, deadline);
     }
 
     private CompletableFuture<TaskResult> poll(String id, long deadline) {
         long leftMs = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
         long slice = Math.min(leftMs, WAIT_SLICE.toMillis());
-        HttpRequest.Builder get = HttpRequest.newBuilder(uri("/tasks/" + encode(id) + "?wait=" + slice + "ms")).GET();
-        return send(get, requestTimeout.plusMillis(slice), null).thenCompose(view -> {
-            TaskResult r = TaskResult.from(view);
-            if (r.done() || System.nanoTime() >= deadline) {
-                return CompletableFuture.completedFuture(r);
-            }
-            return poll(id, deadline);
-        });
+        return send(slice == 0 ? calls : waits, HttpMethod.GET, "/tasks/" + encode(id) + "?wait=" + slice + "ms", null,
+                requestTimeout.plusMillis(slice), null).thenCompose(view -> {
+                    TaskResult r = TaskResult.from(view);
+                    if (r.done() || System.nanoTime() >= deadline) {
+                        return CompletableFuture.completedFuture(r);
+                    }
+                    return poll(id, deadline);
+                });
+    }
+
+    /**
+     * The tasks the control plane accepts, as {@code GET /registry} lists them: per task its {@code name},
+     * {@code parameters}, {@code priority}, {@code maxRetries}, {@code timeout} and where it can run.
+     */
+    public JsonNode registry() {
+        return join(send(calls, HttpMethod.GET, "/registry", null, requestTimeout, null));
     }
 
     /** Cancels a task that has not started; false when it runs already or has ended. */
     public boolean cancel(String id) {
         try {
-            join(send(HttpRequest.newBuilder(uri("/tasks/" + encode(id))).DELETE(), requestTimeout, null));
+            join(send(calls, HttpMethod.DELETE, "/tasks/" + encode(id), null, requestTimeout, null));
             return true;
         } catch (FastWorkerException e) {
             if (e.status() == 409) {
@@ -230,37 +291,56 @@ public final class FastWorkerClient {
         span.end();
     }
 
-    private CompletableFuture<JsonNode> send(HttpRequest.Builder request, Duration timeout, Span span) {
-        request.timeout(timeout).header("Accept", "application/json");
+    private CompletableFuture<JsonNode> send(HttpClient client, HttpMethod method, String target, Buffer body,
+            Duration timeout, Span span) {
+        if (closed) {
+            throw new IllegalStateException("this FastWorkerClient is closed");
+        }
+        RequestOptions request = new RequestOptions().setMethod(method).setURI(path + target)
+                .setConnectTimeout(connectTimeout.toMillis()).setIdleTimeout(timeout.toMillis())
+                .putHeader("Accept", "application/json");
+        if (body != null) {
+            request.putHeader("Content-Type", "application/json");
+        }
         if (span != null) {
             openTelemetry.getPropagators().getTextMapPropagator().inject(Context.current().with(span), request,
                     HEADERS);
         }
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
-                .handle((response, error) -> {
-                    if (error != null) {
-                        Throwable cause = error instanceof CompletionException && error.getCause() != null
-                                ? error.getCause() : error;
-                        throw new FastWorkerException(0, "unreachable", "cannot reach the control plane at " + base
-                                + " (" + describe(cause) + ")", cause);
+        // The body is asked for in the callback that receives the response, on the event loop: a step chained
+        // after it could run once the body has gone by (the reply would then read as empty).
+        return client.request(request)
+                .compose(r -> (body == null ? r.send() : r.send(body))
+                        .compose(response -> response.body().map(b -> reply(response.statusCode(), b, span))))
+                .toCompletionStage().toCompletableFuture().handle((reply, error) -> {
+                    if (error == null) {
+                        return reply;
                     }
-                    JsonNode body = parse(response.body());
-                    if (response.statusCode() / 100 != 2) {
-                        JsonNode detail = body.get("detail");
-                        throw new FastWorkerException(response.statusCode(), body.path("type").asText("about:blank"),
-                                detail != null ? detail.asText() : "HTTP " + response.statusCode(), null);
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    if (cause instanceof FastWorkerException refused) {
+                        throw refused;
                     }
-                    if (span != null) {
-                        span.setAttribute("http.response.status_code", response.statusCode());
-                    }
-                    return body;
+                    throw new FastWorkerException(0, "unreachable", "cannot reach the control plane at " + base
+                            + " (" + describe(cause) + ")", cause);
                 });
     }
 
-    private HttpRequest.Builder jsonPost(String path, JsonNode body) {
+    private static JsonNode reply(int status, Buffer buffer, Span span) {
+        JsonNode body = parse(buffer.getBytes());
+        if (status / 100 != 2) {
+            JsonNode detail = body.get("detail");
+            throw new FastWorkerException(status, body.path("type").asText("about:blank"),
+                    detail != null ? detail.asText() : "HTTP " + status, null);
+        }
+        if (span != null) {
+            span.setAttribute("http.response.status_code", status);
+        }
+        return body;
+    }
+
+    private static Buffer json(JsonNode body) {
         try {
-            return HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            return Buffer.buffer(JSON.writeValueAsBytes(body));
         } catch (IOException e) {
             throw new IllegalArgumentException("task arguments are not JSON-serialisable: " + e.getMessage(), e);
         }
@@ -319,10 +399,6 @@ public final class FastWorkerClient {
         }
     }
 
-    private URI uri(String path) {
-        return URI.create(base + path);
-    }
-
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
@@ -332,6 +408,10 @@ public final class FastWorkerClient {
     }
 
     private static <T> T join(CompletableFuture<T> f) {
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("a blocking FastWorkerClient call on an event loop would stall it; use "
+                    + "the *Async variant there");
+        }
         try {
             return f.join();
         } catch (CompletionException e) {
@@ -346,6 +426,8 @@ public final class FastWorkerClient {
     public static final class Builder {
         private String url;
         private OpenTelemetry openTelemetry;
+        private Vertx vertx;
+        private int maxConnections = 64;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration resultTimeout = Duration.ofSeconds(60);
@@ -366,6 +448,24 @@ public final class FastWorkerClient {
         /** The OpenTelemetry to trace with (e.g. Quarkus's injected bean); default {@code GlobalOpenTelemetry}. */
         public Builder openTelemetry(OpenTelemetry openTelemetry) {
             this.openTelemetry = openTelemetry;
+            return this;
+        }
+
+        /**
+         * The Vert.x to do I/O on, e.g. the application's own in Quarkus; by default the client starts its own with
+         * one event loop, which {@link #close()} stops.
+         */
+        public Builder vertx(Vertx vertx) {
+            this.vertx = Objects.requireNonNull(vertx, "vertx");
+            return this;
+        }
+
+        /** Most connections open at once for submissions and reads (waits for results have their own); 64. */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections < 1 || maxConnections > 4096) {
+                throw new IllegalArgumentException("maxConnections must be 1..4096, got " + maxConnections);
+            }
+            this.maxConnections = maxConnections;
             return this;
         }
 

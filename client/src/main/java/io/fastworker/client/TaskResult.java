@@ -16,13 +16,17 @@ import java.time.Instant;
  * @param errorMessage the failure message of a {@code failure}, else null
  * @param nonRetryable whether the task body said its failure is final (no retry could succeed)
  * @param attempts attempts started so far
+ * @param maxAttempts attempts the task may have in all (its retries plus one)
+ * @param worker the executor of its latest attempt ({@code control-plane} or a subworker's id), or null
  * @param submittedAt when the control plane accepted the task
  * @param startedAt when its latest attempt started, or null
  * @param finishedAt when it ended, or null
+ * @param json the control plane's whole view of the task, as {@code GET /tasks/{id}} returned it (fields newer
+ *        than this client included)
  */
 public record TaskResult(String id, String task, String status, JsonNode result, String errorType,
-        String errorMessage, boolean nonRetryable, int attempts, Instant submittedAt, Instant startedAt,
-        Instant finishedAt) {
+        String errorMessage, boolean nonRetryable, int attempts, int maxAttempts, String worker, Instant submittedAt,
+        Instant startedAt, Instant finishedAt, JsonNode json) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -34,8 +38,8 @@ public record TaskResult(String id, String task, String status, JsonNode result,
                 error.isObject() ? error.path("type").asText() : null,
                 error.isObject() ? error.path("message").asText() : null,
                 error.path("nonRetryable").asBoolean(false), view.path("attempts").asInt(),
-                instant(view, "submittedAt"), instant(view, "startedAt"),
-                instant(view, "finishedAt"));
+                view.path("maxAttempts").asInt(), view.hasNonNull("worker") ? view.get("worker").asText() : null,
+                instant(view, "submittedAt"), instant(view, "startedAt"), instant(view, "finishedAt"), view);
     }
 
     private static Instant instant(JsonNode view, String field) {

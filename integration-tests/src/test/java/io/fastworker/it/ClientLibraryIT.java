@@ -24,21 +24,26 @@ import org.junit.jupiter.api.Test;
 class ClientLibraryIT {
 
     static Daemon cp;
+    static FastWorkerClient shared;
 
     @BeforeAll
     static void start() throws Exception {
         cp = Daemon.controlPlane(Map.of());
+        shared = FastWorkerClient.builder().url(cp.url()).resultTimeout(Duration.ofSeconds(20)).build();
     }
 
     @AfterAll
     static void stop() throws Exception {
+        if (shared != null) {
+            shared.close();
+        }
         if (cp != null) {
             cp.close();
         }
     }
 
     FastWorkerClient client() {
-        return FastWorkerClient.builder().url(cp.url()).resultTimeout(Duration.ofSeconds(20)).build();
+        return shared;
     }
 
     @Test
@@ -169,5 +174,104 @@ class ClientLibraryIT {
         assertTrue(tooLong.getMessage().contains("'timeout' must be at most PT168H"), tooLong.getMessage());
         assertThrows(IllegalArgumentException.class, () -> TaskRequest.of("noop").withEta(later)
                 .withCountdown(Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void theFullViewOfATaskTravelsWithItsResult() {
+        TaskResult r = client().submit(TaskRequest.of("add", 1, 2).withMaxRetries(4), Duration.ofSeconds(20));
+        assertEquals(5, r.maxAttempts());
+        assertEquals("control-plane", r.worker());
+        assertEquals(r.id(), r.json().path("id").asText());
+        assertEquals(3, r.json().path("result").asInt());
+    }
+
+    @Test
+    void manyConcurrentSubmissionsAllLandAndWaitsDoNotHoldThemUp() throws Exception {
+        FastWorkerClient client = client();
+        // Long polls on tasks that will not run for a minute occupy connections of their own ...
+        String later = client.delay(TaskRequest.of("noop").withCountdown(Duration.ofMinutes(1)));
+        List<CompletableFuture<TaskResult>> waits = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            waits.add(client.resultAsync(later, Duration.ofSeconds(20)));
+        }
+        // ... while 2,000 submissions, far more than the connection pool, all go through.
+        List<CompletableFuture<String>> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            ids.add(client.delayAsync(TaskRequest.of("add", i, 1)));
+        }
+        java.util.Set<String> distinct = new java.util.HashSet<>();
+        for (CompletableFuture<String> id : ids) {
+            distinct.add(id.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertEquals(2000, distinct.size());
+        assertEquals(1000, client.result(ids.get(999).get(), Duration.ofSeconds(20)).resultAs(Integer.class));
+        assertTrue(waits.stream().noneMatch(CompletableFuture::isDone), "the waits are still waiting");
+        assertTrue(client.cancel(later));
+        for (CompletableFuture<TaskResult> w : waits) {
+            assertEquals("cancelled", w.get(30, java.util.concurrent.TimeUnit.SECONDS).status());
+        }
+    }
+
+    @Test
+    void everyReplyIsReadWholeCallAfterCall() {
+        // One call at a time from a thread of the caller's: each reply's body must be read, never dropped (a
+        // defect once gave an empty id now and then).
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 3000; i++) {
+            String id = client().delay("noop");
+            assertFalse(id.isEmpty(), "submission " + i + " came back without an id");
+            ids.add(id);
+        }
+        assertEquals(3000, ids.size());
+    }
+
+    @Test
+    void anAbsurdWaitIsAWaitWithoutEndNotAnOverflow() {
+        String id = client().delay("add", 1, 1);
+        TaskResult r = client().result(id, Duration.ofHours(1_000_000_000L));
+        assertEquals(2, r.resultAs(Integer.class));
+        assertTrue(client().result(id, Duration.ofSeconds(-5)).done(), "a negative wait is no wait");
+    }
+
+    @Test
+    void blockingCallsAreRefusedOnAnEventLoopAndAsyncOnesWork() throws Exception {
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try (FastWorkerClient client = FastWorkerClient.builder().url(cp.url()).vertx(vertx).build()) {
+            CompletableFuture<Throwable> refused = new CompletableFuture<>();
+            CompletableFuture<TaskResult> async = new CompletableFuture<>();
+            vertx.runOnContext(v -> {
+                try {
+                    client.delay("noop");
+                    refused.complete(null);
+                } catch (Throwable e) {
+                    refused.complete(e);
+                }
+                client.submitAsync("add", 4, 4).whenComplete((r, e) -> {
+                    if (e != null) {
+                        async.completeExceptionally(e);
+                    } else {
+                        async.complete(r);
+                    }
+                });
+            });
+            Throwable e = refused.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(e instanceof IllegalStateException, String.valueOf(e));
+            assertTrue(e.getMessage().contains("event loop"), e.getMessage());
+            assertEquals(8, async.get(20, java.util.concurrent.TimeUnit.SECONDS).resultAs(Integer.class));
+        }
+        // Closing the client leaves the application's Vert.x running.
+        assertEquals("ok", vertx.executeBlocking(() -> "ok").toCompletionStage().toCompletableFuture()
+                .get(10, java.util.concurrent.TimeUnit.SECONDS));
+        vertx.close();
+    }
+
+    @Test
+    void aClosedClientFailsCallsClearly() {
+        FastWorkerClient client = FastWorkerClient.builder().url(cp.url()).build();
+        assertEquals(2, client.submit("add", 1, 1).resultAs(Integer.class));
+        client.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> client.delay("noop"));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> FastWorkerClient.builder().maxConnections(0));
     }
 }

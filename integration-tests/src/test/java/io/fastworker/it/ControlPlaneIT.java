@@ -68,6 +68,25 @@ class ControlPlaneIT {
     }
 
     @Test
+    void cliRefusesBadOptionsBeforeSendingAndSurvivesAbsurdOnes() throws Exception {
+        for (String[] bad : new String[][] {{"--priority", "urgent", "valid priorities: critical"},
+            {"--countdown", "-5", "from 0 to 9.2e9"}, {"--timeout", "banana", "banana"},
+            {"--kwargs", "[1]", "must be a JSON object"}, {"--max-retries", "-1", "must not be negative"}}) {
+            Daemon.Result r = cli("submit", "--task-name", "noop", bad[0], bad[1]);
+            assertEquals(2, r.exitCode(), r.all());
+            assertTrue(r.stderr().contains(bad[2]), r.all());
+        }
+        Daemon.Result forever = cli("submit", "--task-name", "add", "--args", "1", "1", "--wait-timeout",
+                "3600000000000");
+        assertEquals(0, forever.exitCode(), forever.all());
+        assertEquals("2", forever.stdout().trim());
+        Daemon.Result json = cli("status", "--json", "--task-id", cli("submit", "--task-name", "add", "--args", "2",
+                "3", "--non-blocking").stdout().trim());
+        assertEquals(0, json.exitCode(), json.all());
+        assertTrue(json.stdout().contains("\"maxAttempts\""), json.stdout());
+    }
+
+    @Test
     void cliExitCodesMeanSomething() throws Exception {
         Daemon.Result failed = cli("submit", "--task-name", "fail", "--args", "broken on purpose");
         assertEquals(1, failed.exitCode(), failed.all());

@@ -1,5 +1,7 @@
 package io.fastworker.cli;
 
+import io.fastworker.client.FastWorkerClient;
+import io.fastworker.client.FastWorkerException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -11,16 +13,22 @@ class CancelCommand extends ClientCommand {
     String taskId;
 
     @Override
-    int run(ControlPlaneClient client) throws ControlPlaneClient.UnreachableException {
-        ControlPlaneClient.Reply reply = client.delete("/tasks/" + taskId);
-        if (reply.ok()) {
-            out().println("Task " + taskId + " cancelled successfully");
-            return ExitCode.OK;
-        }
-        if (reply.status() == 404 || reply.status() == 409) {
-            err().println("Task " + taskId + " could not be cancelled: " + reply.detail());
+    int run(FastWorkerClient client) {
+        boolean cancelled;
+        try {
+            cancelled = client.cancel(taskId);
+        } catch (FastWorkerException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            err().println("Task " + taskId + " could not be cancelled: " + e.getMessage());
             return ExitCode.TASK_FAILED_OR_NOT_FOUND;
         }
-        return refused(reply);
+        if (!cancelled) {
+            err().println("Task " + taskId + " could not be cancelled: it has started or ended already");
+            return ExitCode.TASK_FAILED_OR_NOT_FOUND;
+        }
+        out().println("Task " + taskId + " cancelled successfully");
+        return ExitCode.OK;
     }
 }

@@ -3,9 +3,6 @@ package io.fastworker.cli;
 import io.fastworker.client.TelemetrySwitch;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.MeterProvider;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
@@ -43,7 +40,7 @@ import java.util.logging.Logger;
  * Tracing for client commands, which run without booting Quarkus: with the OpenTelemetry switch on, the
  * OpenTelemetry SDK is configured from the standard {@code OTEL_*} variables, exporting over OTLP with the same
  * default as the daemons ({@code grpc} on 4317; {@code OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf} for 4318), and
- * a submission runs in a {@code fastworker.client.submit} span. The parent is taken from the
+ * the client library's {@code fastworker.client.submit} span of a submission is exported. Its parent is taken from the
  * {@code TRACEPARENT}/{@code TRACESTATE} environment variables, so a traced script can hand its context to the
  * command.
  *
@@ -201,23 +198,14 @@ final class CliTelemetry implements AutoCloseable {
         }
     }
 
-    /** Starts the submit span, a child of the context in {@code TRACEPARENT} if set. */
-    Span startSubmit(String task) {
-        Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), System.getenv(), ENV);
-        return openTelemetry.getTracer("io.fastworker.cli").spanBuilder("fastworker.client.submit")
-                .setSpanKind(SpanKind.PRODUCER).setParent(parent).setAttribute("fastworker.task.name", task)
-                .startSpan();
+    /** The OpenTelemetry the command's client traces with (a no-op when tracing is off). */
+    OpenTelemetry openTelemetry() {
+        return openTelemetry;
     }
 
-    /** The W3C headers that make {@code span} the parent of the control plane's work. */
-    Map<String, String> headers(Span span) {
-        Map<String, String> headers = new HashMap<>();
-        openTelemetry.getPropagators().getTextMapPropagator().inject(Context.root().with(span), headers, Map::put);
-        return headers;
-    }
-
-    static void failed(Span span, String reason) {
-        span.setStatus(StatusCode.ERROR, reason);
+    /** The context in {@code TRACEPARENT}/{@code TRACESTATE}, which the command's spans continue; root if unset. */
+    static Context parent() {
+        return W3CTraceContextPropagator.getInstance().extract(Context.root(), System.getenv(), ENV);
     }
 
     /** Exports what was recorded, within {@link #EXPORT_BUDGET}; warns once on stderr if that failed. */

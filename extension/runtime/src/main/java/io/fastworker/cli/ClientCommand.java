@@ -1,5 +1,9 @@
 package io.fastworker.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fastworker.client.FastWorkerClient;
+import io.fastworker.client.FastWorkerException;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -7,9 +11,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** What every client command shares: the control plane's URL, output streams and the mapping of failures. */
+/**
+ * What every client command shares: the control plane's URL, the client library's {@link FastWorkerClient} (the
+ * CLI has no HTTP client of its own), tracing, output streams and the mapping of failures to exit codes.
+ */
 @RegisterForReflection(fields = true)
 abstract class ClientCommand implements Callable<Integer> {
+
+    static final ObjectMapper JSON = new ObjectMapper();
 
     @Spec
     CommandSpec spec;
@@ -26,34 +35,34 @@ abstract class ClientCommand implements Callable<Integer> {
         return spec.commandLine().getErr();
     }
 
-    /**
-     * Client commands run without Quarkus's logging configuration, where the JDK HTTP client's debug loggers count
-     * as enabled and format a message for every request (milliseconds each). Held here so they stay configured.
-     */
-    private static final java.util.List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of(
-            "jdk.internal.httpclient.debug", "jdk.internal.httpclient.hpack.debug",
-            "jdk.internal.httpclient.websocket.debug", "jdk.httpclient.HttpClient")
-            .map(java.util.logging.Logger::getLogger).toList();
-
     @Override
     public final Integer call() {
-        QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
+        FastWorkerClient.Builder builder;
         try {
-            return run(new ControlPlaneClient(url));
-        } catch (ControlPlaneClient.UnreachableException e) {
-            err().println("Error: " + e.getMessage());
-            return ExitCode.UNREACHABLE;
+            builder = FastWorkerClient.builder().url(url);
         } catch (IllegalArgumentException e) {
             err().println("Error: bad --url '" + url + "': " + e.getMessage());
             return ExitCode.USAGE;
         }
+        try (CliTelemetry telemetry = CliTelemetry.open(err());
+                FastWorkerClient client = builder.openTelemetry(telemetry.openTelemetry()).build();
+                Scope parent = CliTelemetry.parent().makeCurrent()) {
+            return run(client);
+        } catch (FastWorkerException e) {
+            if (e.status() == 0) {
+                err().println("Error: " + e.getMessage() + "; is it running? set --url or FASTWORKER_URL");
+                return ExitCode.UNREACHABLE;
+            }
+            return refused(e);
+        }
     }
 
-    abstract int run(ControlPlaneClient client) throws ControlPlaneClient.UnreachableException;
+    /** The command's work; a refusal or an unreachable control plane may be thrown as a FastWorkerException. */
+    abstract int run(FastWorkerClient client);
 
     /** Prints a refusal from the control plane and picks the exit code that matches it. */
-    int refused(ControlPlaneClient.Reply reply) {
-        err().println("Error: " + reply.detail());
-        return reply.status() == 400 ? ExitCode.USAGE : ExitCode.TASK_FAILED_OR_NOT_FOUND;
+    int refused(FastWorkerException e) {
+        err().println("Error: " + e.getMessage());
+        return e.status() == 400 ? ExitCode.USAGE : ExitCode.TASK_FAILED_OR_NOT_FOUND;
     }
 }

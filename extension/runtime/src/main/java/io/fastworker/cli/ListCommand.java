@@ -1,6 +1,7 @@
 package io.fastworker.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fastworker.client.FastWorkerClient;
 import picocli.CommandLine.Command;
 
 /** {@code fastworker list}: the tasks the control plane accepts, with their options. */
@@ -8,13 +9,10 @@ import picocli.CommandLine.Command;
 class ListCommand extends ClientCommand {
 
     @Override
-    int run(ControlPlaneClient client) throws ControlPlaneClient.UnreachableException {
-        ControlPlaneClient.Reply reply = client.get("/registry");
-        if (!reply.ok()) {
-            return refused(reply);
-        }
+    int run(FastWorkerClient client) {
+        JsonNode registry = client.registry();
         out().println("Available tasks:");
-        for (JsonNode t : reply.body()) {
+        for (JsonNode t : registry) {
             StringBuilder params = new StringBuilder();
             t.path("parameters").forEach(p -> params.append(params.length() == 0 ? "" : ", ").append(p.asText()));
             out().printf("  - %s(%s) priority=%s maxRetries=%d timeout=%s%n", t.path("name").asText(), params,

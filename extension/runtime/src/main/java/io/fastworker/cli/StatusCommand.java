@@ -1,6 +1,8 @@
 package io.fastworker.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.fastworker.client.FastWorkerClient;
+import io.fastworker.client.FastWorkerException;
+import io.fastworker.client.TaskResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,41 +18,41 @@ class StatusCommand extends ClientCommand {
     boolean json;
 
     @Override
-    int run(ControlPlaneClient client) throws ControlPlaneClient.UnreachableException {
-        ControlPlaneClient.Reply reply = client.get("/tasks/" + taskId);
-        if (reply.status() == 404) {
+    int run(FastWorkerClient client) {
+        TaskResult t;
+        try {
+            t = client.result(taskId);
+        } catch (FastWorkerException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
             err().println("Task ID " + taskId + " not found or expired.");
             return ExitCode.TASK_FAILED_OR_NOT_FOUND;
         }
-        if (!reply.ok()) {
-            return refused(reply);
-        }
-        JsonNode t = reply.body();
         if (json) {
-            out().println(t.toString());
+            out().println(t.json().toString());
         } else {
-            out().println("Task ID: " + t.path("id").asText());
-            out().println("Task: " + t.path("task").asText());
-            out().println("Status: " + t.path("status").asText());
-            out().println("Attempts: " + t.path("attempts").asInt() + "/" + t.path("maxAttempts").asInt());
-            if (t.hasNonNull("result")) {
-                out().println("Result: " + t.get("result"));
+            out().println("Task ID: " + t.id());
+            out().println("Task: " + t.task());
+            out().println("Status: " + t.status());
+            out().println("Attempts: " + t.attempts() + "/" + t.maxAttempts());
+            if (t.result() != null) {
+                out().println("Result: " + t.result());
             }
-            if (t.hasNonNull("error")) {
-                out().println("Error: " + t.get("error").path("type").asText() + ": "
-                        + t.get("error").path("message").asText());
+            if (t.errorType() != null) {
+                out().println("Error: " + t.errorType() + ": " + t.errorMessage());
             }
-            line("Submitted at", t, "submittedAt");
-            line("Started at", t, "startedAt");
-            line("Completed at", t, "finishedAt");
-            line("Worker", t, "worker");
+            line("Submitted at", t.submittedAt());
+            line("Started at", t.startedAt());
+            line("Completed at", t.finishedAt());
+            line("Worker", t.worker());
         }
-        return "failure".equals(t.path("status").asText()) ? ExitCode.TASK_FAILED_OR_NOT_FOUND : ExitCode.OK;
+        return "failure".equals(t.status()) ? ExitCode.TASK_FAILED_OR_NOT_FOUND : ExitCode.OK;
     }
 
-    private void line(String label, JsonNode t, String field) {
-        if (t.hasNonNull(field)) {
-            out().println(label + ": " + t.get(field).asText());
+    private void line(String label, Object value) {
+        if (value != null) {
+            out().println(label + ": " + value);
         }
     }
 }

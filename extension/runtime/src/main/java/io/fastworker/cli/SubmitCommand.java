@@ -1,22 +1,23 @@
 package io.fastworker.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.opentelemetry.api.trace.Span;
+import io.fastworker.client.FastWorkerClient;
+import io.fastworker.client.TaskRequest;
+import io.fastworker.client.TaskResult;
+import io.fastworker.execution.Durations;
+import io.fastworker.task.Priority;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fastworker submit}: sends one task and prints its result, or its id with {@code --non-blocking}. */
 @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submit a task and print its result.")
 class SubmitCommand extends ClientCommand {
-
-    private static final Duration WAIT_SLICE = Duration.ofSeconds(30);
 
     @Option(names = "--task-name", required = true, paramLabel = "NAME", description = "task to run")
     String taskName;
@@ -51,91 +52,64 @@ class SubmitCommand extends ClientCommand {
     long waitTimeout;
 
     @Override
-    int run(ControlPlaneClient client) throws ControlPlaneClient.UnreachableException {
-        ObjectNode body = ControlPlaneClient.JSON.createObjectNode();
-        body.put("task", taskName);
-        ArrayNode array = body.putArray("args");
-        args.forEach(a -> array.add(parseArg(a)));
+    int run(FastWorkerClient client) {
+        TaskRequest request;
+        try {
+            request = request();
+        } catch (IllegalArgumentException e) {
+            err().println("Error: " + e.getMessage());
+            return ExitCode.USAGE;
+        }
+        if (nonBlocking) {
+            out().println(client.delay(request));
+            return ExitCode.OK;
+        }
+        return printOutcome(client.submit(request, Duration.ofSeconds(Math.max(0, waitTimeout))));
+    }
+
+    private TaskRequest request() {
+        TaskRequest r = TaskRequest.of(taskName).withArgs(args.stream().map(a -> (Object) parseArg(a)).toList());
         if (kwargs != null) {
             JsonNode k;
             try {
-                k = ControlPlaneClient.JSON.readTree(kwargs);
+                k = JSON.readTree(kwargs);
             } catch (IOException e) {
                 k = null;
             }
             if (k == null || !k.isObject()) {
-                err().println("Error: --kwargs must be a JSON object such as '{\"c\": 9}', got: " + kwargs);
-                return ExitCode.USAGE;
+                throw new IllegalArgumentException("--kwargs must be a JSON object such as '{\"c\": 9}', got: "
+                        + kwargs);
             }
-            body.set("kwargs", k);
+            for (Map.Entry<String, JsonNode> e : k.properties()) {
+                r = r.withKwarg(e.getKey(), e.getValue());
+            }
         }
         if (priority != null) {
-            body.put("priority", priority);
+            r = r.withPriority(Priority.parse(priority));
         }
         if (countdown != null) {
-            body.put("countdown", countdown);
+            r = r.withCountdown(Durations.ofSeconds(countdown));
         }
         if (maxRetries != null) {
-            body.put("maxRetries", maxRetries);
+            r = r.withMaxRetries(maxRetries);
         }
         if (timeout != null) {
-            body.put("timeout", timeout);
+            r = r.withTimeout(Durations.parse(timeout));
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(waitTimeout).toNanos();
-        ControlPlaneClient.Reply reply;
-        try (CliTelemetry telemetry = CliTelemetry.open(err())) {
-            Span span = telemetry.startSubmit(taskName);
-            try {
-                reply = client.post("/tasks", body, WAIT_SLICE, telemetry.headers(span));
-                if (reply.ok()) {
-                    span.setAttribute("fastworker.task.id", reply.body().path("id").asText());
-                } else {
-                    CliTelemetry.failed(span, "HTTP " + reply.status());
-                }
-            } catch (ControlPlaneClient.UnreachableException e) {
-                CliTelemetry.failed(span, "control plane unreachable");
-                throw e;
-            } finally {
-                span.end();
-            }
-        }
-        if (!reply.ok()) {
-            return refused(reply);
-        }
-        String id = reply.body().path("id").asText();
-        if (nonBlocking) {
-            out().println(id);
-            return ExitCode.OK;
-        }
-        JsonNode task = reply.body();
-        while (!terminal(task) && System.nanoTime() < deadline) {
-            ControlPlaneClient.Reply r = client.get("/tasks/" + id + "?wait=" + waitSlice(deadline),
-                    WAIT_SLICE.plusSeconds(30));
-            if (!r.ok()) {
-                return refused(r);
-            }
-            task = r.body();
-        }
-        return printOutcome(task, id);
+        return r;
     }
 
-    /** Milliseconds to wait in the next request: what is left, but no more than one slice. */
-    private static String waitSlice(long deadline) {
-        long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
-        return Math.min(left, WAIT_SLICE.toMillis()) + "ms";
-    }
-
-    private int printOutcome(JsonNode task, String id) {
-        String status = task.path("status").asText();
+    private int printOutcome(TaskResult task) {
+        String id = task.id();
+        String status = task.status();
         switch (status) {
             case "success" -> {
-                out().println(task.path("result").toString());
+                out().println(task.result() == null ? "null" : task.result().toString());
                 return ExitCode.OK;
             }
             case "failure" -> {
-                JsonNode e = task.path("error");
-                err().println("Error: task " + id + " failed after " + task.path("attempts").asInt()
-                        + " attempt(s): " + e.path("type").asText() + ": " + e.path("message").asText());
+                err().println("Error: task " + id + " failed after " + task.attempts() + " attempt(s): "
+                        + task.errorType() + ": " + task.errorMessage());
                 return ExitCode.TASK_FAILED_OR_NOT_FOUND;
             }
             case "cancelled" -> {
@@ -150,15 +124,10 @@ class SubmitCommand extends ClientCommand {
         }
     }
 
-    private static boolean terminal(JsonNode task) {
-        String s = task.path("status").asText();
-        return s.equals("success") || s.equals("failure") || s.equals("cancelled");
-    }
-
     /** JSON where it parses, else the text as a string: {@code 5} is a number, {@code Q1} a string. */
     static JsonNode parseArg(String text) {
         try {
-            JsonNode node = ControlPlaneClient.JSON.readTree(text);
+            JsonNode node = JSON.readTree(text);
             return node == null || node.isMissingNode() ? TextNode.valueOf(text) : node;
         } catch (IOException e) {
             return TextNode.valueOf(text);
