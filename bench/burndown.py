@@ -45,10 +45,11 @@ def wait_ready(port, deadline=60):
     raise SystemExit("process on port %d not ready" % port)
 
 
-def rss_mb(pid):
+def rss_mb(pid, field="VmHWM"):
+    """Peak resident memory of a process in MB (`field="VmRSS"`: resident now)."""
     try:
         with open("/proc/%d/status" % pid) as f:
-            m = re.search(r"VmHWM:\s+(\d+) kB", f.read())
+            m = re.search(field + r":\s+(\d+) kB", f.read())
             return int(m.group(1)) / 1024 if m else 0.0
     except OSError:
         return 0.0
@@ -91,27 +92,31 @@ class OtlpSink(BaseHTTPRequestHandler):
         pass
 
 
-def burn(base, http_port, tasks, batch, already_done):
-    """Submits `tasks` noop tasks in batches and waits until the workers have completed them; returns the time the
-    submissions took."""
+def burn(base, http_port, tasks, batch, already_done, keep_every=0):
+    """Submits `tasks` noop tasks in batches and waits until the workers have completed them (counted from the
+    control plane's metrics, less `already_done`). Returns the time the submissions took and every
+    `keep_every`-th task id (none when 0)."""
     t0 = time.time()
     sent = 0
+    kept = []
     while sent < tasks:
         n = min(batch, tasks - sent)
-        status, _ = http("POST", base + "/tasks/batch", [{"task": "noop"}] * n)
+        status, body = http("POST", base + "/tasks/batch", [{"task": "noop"}] * n)
         assert status == 202, status
+        if keep_every:
+            kept.extend(json.loads(body)["ids"][::keep_every])
         sent += n
     t_submit = time.time() - t0
     last, stalled_since = -1.0, time.time()
     while True:
         done = completed(http_port) - already_done
         if done >= tasks:
-            return t_submit
+            return t_submit, kept
         if done != last:
             last, stalled_since = done, time.time()
         elif time.time() - stalled_since > 30:
             raise SystemExit("no progress for 30 s at %d of %d completed" % (done, tasks))
-        time.sleep(0.2)
+        time.sleep(0.05)
 
 
 def main():
@@ -179,7 +184,7 @@ def main():
         cpu0 = {name: cpu_seconds(p.pid) for name, p in procs}
         own0 = os.times()
         t0 = time.time()
-        t_submit = burn(base, http_port, a.tasks, a.batch, a.warmup)
+        t_submit, _ = burn(base, http_port, a.tasks, a.batch, a.warmup)
         t_done = time.time() - t0
         profile("stop,collapsed,file=%s/{name}.collapsed" % a.jfr)
         cpu = {name: cpu_seconds(p.pid) - cpu0[name] for name, p in procs}

@@ -3,16 +3,57 @@
 the hottest methods (self), and the hottest frames inclusive, optionally only those matching a prefix.
 
     python3 bench/profile_top.py DIR/control-plane.collapsed [N] [prefix]
+    python3 bench/profile_top.py --categories DIR/control-plane.collapsed   # by kind of work, as jfr_categories.py
 """
+import argparse
 import collections
+import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def categories(path):
+    """Each sample charged to the first category found walking its stack from the leaf (the categories of
+    jfr_categories.py), with the JVM's own threads (JIT compilers, GC) shown apart."""
+    from jfr_categories import CATEGORIES
+    counts, total = collections.Counter(), 0
+    with open(path) as f:
+        for line in f:
+            stack, _, count = line.rstrip("\n").rpartition(" ")
+            count = int(count)
+            total += count
+            frames = stack.split(";")
+            thread = frames[0].strip("[]") if frames[0].startswith("[") else ""
+            if thread.startswith(("C1 Compiler", "C2 Compiler")):
+                counts["JIT compiler threads"] += count
+                continue
+            if thread.startswith(("GC Thread", "G1 ", "VM Thread")):
+                counts["GC and VM threads"] += count
+                continue
+            category = "other (JDK collections, strings, ...)"
+            for frame in reversed(frames[1:] if thread else frames):
+                hit = next((name for name, keys in CATEGORIES if any(k in frame for k in keys)), None)
+                if hit:
+                    category = hit
+                    break
+            counts[category] += count
+    print("%s: %d samples" % (path, total))
+    for name, c in counts.most_common():
+        print("  %5.1f%%  %s" % (100.0 * c / total, name))
+
 
 def main():
-    path = sys.argv[1]
-    n = int(sys.argv[2]) if len(sys.argv) > 2 else 30
-    prefix = sys.argv[3] if len(sys.argv) > 3 else "io/fastworker"
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--categories", action="store_true", help="CPU by kind of work instead of by method")
+    ap.add_argument("path", help="a collapsed-stack file")
+    ap.add_argument("n", nargs="?", type=int, default=30, help="lines per list (default 30)")
+    ap.add_argument("prefix", nargs="?", default="io/fastworker", help="frames listed inclusive (default io/fastworker)")
+    a = ap.parse_args()
+    if a.categories:
+        return categories(a.path)
+    path, n, prefix = a.path, a.n, a.prefix
     threads, self_time, inclusive = collections.Counter(), collections.Counter(), collections.Counter()
     total = 0
     with open(path) as f:

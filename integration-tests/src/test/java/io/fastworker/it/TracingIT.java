@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,9 +70,12 @@ class TracingIT {
         String taskId = JSON.readTree(r.body()).path("taskId").asText();
         assertEquals("success", awaitTask(taskId).path("status").asText());
 
-        List<ReceivedSpan> spans = receiver.await(all -> all.stream().anyMatch(s -> s.name()
-                .equals("fastworker.task.execute") && taskId.equals(s.attributes().get("fastworker.task.id"))),
-                Duration.ofSeconds(30), "the execute span of " + taskId);
+        // Each process exports on its own schedule: wait for the app's submit span as well as the execute span.
+        List<ReceivedSpan> spans = receiver.await(
+                all -> Stream.of("fastworker.task.execute", "fastworker.client.submit")
+                        .allMatch(name -> all.stream().anyMatch(s -> s.name().equals(name)
+                                && taskId.equals(s.attributes().get("fastworker.task.id")))),
+                Duration.ofSeconds(30), "the submit and execute spans of " + taskId);
         ReceivedSpan submit = only(spans, s -> s.name().equals("fastworker.client.submit")
                 && taskId.equals(s.attributes().get("fastworker.task.id")));
         String traceId = submit.traceId();

@@ -107,12 +107,19 @@ public class LoadGenerator implements Callable<Integer> {
         return 0;
     }
 
+    private static final int WARMUP_ROUND = 20_000;
+
     /** Runs {@code --warmup} tasks the way the scenario will (same request shape) and waits for them. */
     private void warmUp(FastWorkerClient client, int perRequest) {
-        long before = completed();
-        submitAll(client, warmup, perRequest);
-        while (completed() - before < warmup) {
-            sleep(20);
+        // In rounds, so that a long warm-up does not pile up a backlog (and a heap) the measured run never has.
+        for (int left = warmup; left > 0;) {
+            int round = Math.min(left, WARMUP_ROUND);
+            long before = completed();
+            submitAll(client, round, perRequest);
+            while (completed() - before < round) {
+                sleep(20);
+            }
+            left -= round;
         }
     }
 
