@@ -14,6 +14,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -131,6 +132,8 @@ def main():
     ap.add_argument("--async-profiler", metavar="LIB",
                     help="path to libasyncProfiler.so (from Maven Central's tools.profiler:async-profiler): write "
                          "collapsed CPU stacks of every process into the --jfr directory instead of JFR recordings")
+    ap.add_argument("--store", choices=("memory", "disk"), default="memory",
+                    help="the control plane's task store (disk: a journal in a fresh temporary directory)")
     ap.add_argument("--otel", action="store_true",
                     help="turn OpenTelemetry on in every process, exporting to an OTLP/HTTP sink run here")
     a = ap.parse_args()
@@ -139,7 +142,8 @@ def main():
         http_port, link_port = free_port(), free_port()
         env = dict(os.environ, FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY="false",
                    FASTWORKER_QUEUE_CAPACITY=str(max(100000, a.tasks, a.warmup)),
-                   FASTWORKER_RESULT_CACHE_SIZE=str(max(10000, a.tasks)))
+                   FASTWORKER_RESULT_CACHE_SIZE=str(max(10000, a.tasks)), FASTWORKER_STORE_MODE=a.store,
+                   FASTWORKER_STORE_PATH=tempfile.mkdtemp(prefix="fastworker-store-"))
         worker_env = dict(os.environ)
         if a.otel:
             sink = ThreadingHTTPServer(("127.0.0.1", 0), OtlpSink)
@@ -193,8 +197,9 @@ def main():
         print("machine: %d cores, %s" % (os.cpu_count(), subprocess.run(["java", "-version"], capture_output=True,
                                                                           text=True).stderr.splitlines()[0]))
         print("burn-down: %d noop tasks, control plane + %d subworkers (concurrency %d), batches of %d, "
-              "OpenTelemetry %s, %s" % (a.tasks, a.subworkers, a.concurrency, a.batch, "on" if a.otel else "off",
-                                        "after %d warm-up tasks" % a.warmup if a.warmup else "cold JVMs"))
+              "OpenTelemetry %s, %s store, %s" % (a.tasks, a.subworkers, a.concurrency, a.batch,
+                                                   "on" if a.otel else "off", a.store,
+                                                   "after %d warm-up tasks" % a.warmup if a.warmup else "cold JVMs"))
         print("  submit rate     %10.0f tasks/s  (%.2f s)" % (a.tasks / t_submit, t_submit))
         print("  completion rate %10.0f tasks/s  (%.2f s until the last finished)" % (a.tasks / t_done, t_done))
         for name, p in procs:

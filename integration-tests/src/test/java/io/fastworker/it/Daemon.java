@@ -175,6 +175,10 @@ public final class Daemon implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command(jar, List.of("-Dquarkus.http.port=" + port), args))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
+        if (!env.containsKey("FASTWORKER_STORE_PATH")) {
+            // Each control plane its own task store, unless a test restarts one on the same store.
+            pb.environment().put("FASTWORKER_STORE_PATH", Files.createTempDirectory("fastworker-store-").toString());
+        }
         Daemon d = new Daemon(pb.start(), log, port, linkPort);
         if (awaitReady) {
             d.awaitReady(Duration.ofSeconds(60));
@@ -249,6 +253,11 @@ public final class Daemon implements AutoCloseable {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    public HttpResponse<String> delete(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30)).DELETE()
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The value of one series in a Prometheus scrape, or -1 when the series is missing. */
     public static double metric(String metrics, String series) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(series)
@@ -264,6 +273,9 @@ public final class Daemon implements AutoCloseable {
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().remove("FASTWORKER_URL");
         pb.environment().putAll(env);
+        if (!env.containsKey("FASTWORKER_STORE_PATH")) {
+            pb.environment().put("FASTWORKER_STORE_PATH", Files.createTempDirectory("fastworker-store-").toString());
+        }
         Process p = pb.start();
         p.getOutputStream().close();
         if (!p.waitFor(90, TimeUnit.SECONDS)) {

@@ -54,7 +54,8 @@ class DrainIT {
             assertTrue(status == 0 || status == 143, "exit status " + status);
             String log = cp.log();
             assertTrue(log.contains("waiting up to PT30S for 2 running tasks"), log);
-            Matcher left = Pattern.compile("stopping with (\\d+) unfinished tasks, which are lost: (\\d+) queued\\b")
+            Matcher left = Pattern.compile("stopping with (\\d+) unfinished tasks \\((\\d+) queued\\), kept in the "
+                    + "task store for the next start")
                     .matcher(log);
             assertTrue(left.find(), log);
             assertEquals(left.group(1), left.group(2), "only queued tasks are left; the running ones reported: " + log);

@@ -72,20 +72,23 @@ public class TaskResource {
         requireJson(contentType, 1);
         Duration waitFor = waitParam(wait);
         TaskSpec spec = parser.parse(read(body), clock.instant());
-        TaskView accepted = engine.submit(List.of(spec), tracing.capture()).get(0);
-        if (waitFor == null || waitFor.isZero()) {
-            return Uni.createFrom().item(accepted(accepted));
-        }
-        return Uni.createFrom().completionStage(engine.completion(spec.id()).orElseThrow())
-                .ifNoItem().after(waitFor).recoverWithItem(() -> engine.find(spec.id()).orElse(accepted))
-                .map(v -> v.status().isTerminal() ? Response.ok(v).build() : accepted(v));
+        return accepted(engine.submit(List.of(spec), tracing.capture())).onItem().transformToUni(views -> {
+            TaskView accepted = views.get(0);
+            if (waitFor == null || waitFor.isZero()) {
+                return Uni.createFrom().item(accepted(accepted));
+            }
+            return Uni.createFrom().completionStage(engine.completion(spec.id()).orElseThrow())
+                    .ifNoItem().after(waitFor)
+                    .recoverWithItem(() -> engine.find(spec.id()).orElse(accepted))
+                    .map(v -> v.status().isTerminal() ? Response.ok(v).build() : accepted(v));
+        });
     }
 
     /** Accepts a list of tasks, all or none; {@code 202} with their ids in order. */
     @POST
     @Path("/batch")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response submitBatch(String body, @HeaderParam("Content-Type") String contentType)
+    public Uni<Response> submitBatch(String body, @HeaderParam("Content-Type") String contentType)
             throws JsonProcessingException {
         requireJson(contentType, 1);
         JsonNode array = read(body);
@@ -113,9 +116,15 @@ public class TaskResource {
                         array.size());
             }
         }
-        List<TaskView> views = engine.submit(specs, tracing.capture());
-        return Response.accepted(Map.of("ids", views.stream().map(TaskView::id).toList(),
-                "status", views.stream().map(TaskView::status).toList())).build();
+        return accepted(engine.submit(specs, tracing.capture()))
+                .map(views -> Response.accepted(Map.of("ids", views.stream().map(TaskView::id).toList(),
+                        "status", views.stream().map(TaskView::status).toList())).build());
+    }
+
+    /** Tasks once accepted (on disk with the disk store); the engine's own exception when they were not. */
+    private static Uni<List<TaskView>> accepted(java.util.concurrent.CompletableFuture<List<TaskView>> submitted) {
+        return Uni.createFrom().completionStage(submitted).onFailure(java.util.concurrent.CompletionException.class)
+                .transform(Throwable::getCause);
     }
 
     /** A task as it is now; with {@code ?wait=} up to that long for it to finish first. */

@@ -33,6 +33,14 @@ class ConfigChecks {
         range("fastworker.result-cache.size", config.resultCache().size(), 1, 100_000_000);
         within("fastworker.result-cache.ttl", config.resultCache().ttl(), false, Duration.ofDays(366));
         within("fastworker.result-cache.sweep-interval", config.resultCache().sweepInterval(), false, DAY);
+        within("fastworker.store.sync-interval", config.store().syncInterval(), false, Duration.ofSeconds(10));
+        if (config.store().compactAfter().asLongValue() < (1 << 20)) {
+            fail("fastworker.store.compact-after", "must be at least 1M, got "
+                    + config.store().compactAfter().asLongValue() + " bytes");
+        }
+        if (config.store().path().isBlank()) {
+            fail("fastworker.store.path", "must not be blank");
+        }
         range("fastworker.task-defaults.max-retries", config.taskDefaults().maxRetries(), 0, TaskOptions.MAX_RETRIES);
         within("fastworker.task-defaults.retry-delay", config.taskDefaults().retryDelay(), true,
                 TaskOptions.MAX_RETRY_DELAY);

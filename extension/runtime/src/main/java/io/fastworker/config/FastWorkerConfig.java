@@ -46,6 +46,9 @@ public interface FastWorkerConfig {
     /** Finished tasks kept for {@code GET /tasks/{id}}. */
     ResultCache resultCache();
 
+    /** Where the control plane keeps what it accepted, so that a restart loses nothing. */
+    Store store();
+
     /** Options a task gets when neither its {@code @Task} annotation nor the submission sets them. */
     TaskDefaults taskDefaults();
 
@@ -172,6 +175,54 @@ public interface FastWorkerConfig {
         /** How often expired results are swept out of memory (reads never see an expired result). */
         @WithDefault("PT30S")
         Duration sweepInterval();
+    }
+
+    interface Store {
+        /**
+         * {@code disk}: every accepted task, its attempts and its result are journaled under {@link #path()}, and
+         * a restarted control plane takes up where it stopped. {@code memory}: nothing is written, a restart loses
+         * every queued task and result (tests, benchmarks). Subworkers keep nothing either way.
+         */
+        @WithDefault("disk")
+        StoreMode mode();
+
+        /** The directory of the journal (created if missing); one control plane per directory. */
+        @WithDefault("fastworker-data")
+        String path();
+
+        /**
+         * {@code always}: a submission is answered only once its record is on disk (one fsync shared by every
+         * submission that arrived meanwhile). {@code interval}: answered once written, synced every
+         * {@link #syncInterval()}: a crash of the process loses nothing, a crash of the machine may lose what was
+         * accepted in the last interval.
+         */
+        @WithDefault("always")
+        SyncMode sync();
+
+        /**
+         * How often the journal is synced with {@code sync=interval}; with {@code always}, how soon the records
+         * nobody waits for (an attempt's start and end, a result) are synced when no submission syncs them first.
+         */
+        @WithDefault("PT0.01S")
+        Duration syncInterval();
+
+        /**
+         * Once the journal has grown by this much (and by at least the size of the last snapshot) since the last
+         * compaction, it is rewritten in the background as the unfinished tasks and kept results only, so the disk
+         * used follows what is held, not what ever ran.
+         */
+        @WithDefault("64M")
+        MemorySize compactAfter();
+    }
+
+    /** Where accepted tasks are kept. */
+    enum StoreMode {
+        DISK, MEMORY
+    }
+
+    /** When the journal is synced to disk. */
+    enum SyncMode {
+        ALWAYS, INTERVAL
     }
 
     interface TaskDefaults {

@@ -1,16 +1,21 @@
 package io.fastworker.engine;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.execution.Outcome;
 import io.fastworker.execution.TaskError;
 import io.fastworker.queue.ReadyQueue;
 import io.fastworker.queue.TaskState;
 import io.fastworker.result.ResultCache;
+import io.fastworker.store.Journal;
 import io.fastworker.task.Priority;
 import io.fastworker.telemetry.TaskMetrics;
 import io.fastworker.telemetry.Tracing;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +31,8 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,10 +44,13 @@ import org.jboss.logging.Logger;
  * their time (countdown, retry backoff), records each attempt's outcome, and keeps finished tasks in the result
  * cache.
  *
- * <p>Guarantees: an accepted task is never dropped while the process runs; it ends in exactly one terminal state
- * ({@code success}, {@code failure} or {@code cancelled}), which is readable for the result TTL. A task waits in
- * its queue until an executor that offers it has a free slot; it never fails for want of one. State is held in
- * memory: a restart of the control plane loses queued tasks and results.
+ * <p>Guarantees: an accepted task is never dropped; it ends in exactly one terminal state ({@code success},
+ * {@code failure} or {@code cancelled}), which is readable for the result TTL. A task waits in its queue until an
+ * executor that offers it has a free slot; it never fails for want of one. With the disk store
+ * ({@code fastworker.store.mode=disk}) a submission is accepted only once it is journaled, and a restarted control
+ * plane takes up every unfinished task (queued in its priority order, scheduled and retrying ones at their due
+ * time, a task that was running queued again with {@code control_plane_restart} in its history: at-least-once) and
+ * every result still within its TTL. With {@code memory}, a restart loses them.
  */
 @ApplicationScoped
 public class TaskEngine {
@@ -65,6 +75,9 @@ public class TaskEngine {
     @Inject
     Clock clock;
 
+    @Inject
+    ObjectMapper mapper;
+
     private final Map<String, TaskRecord> live = new ConcurrentHashMap<>();
     private final AtomicInteger reserved = new AtomicInteger();
     private final ReadyQueue<TaskRecord> ready = new ReadyQueue<>(TaskRecord::priority, TaskRecord::name);
@@ -72,6 +85,10 @@ public class TaskEngine {
     private ResultCache<TaskView> results;
     private volatile Runnable onReady = () -> {};
     private volatile boolean accepting;
+    /** The disk store; null with {@code fastworker.store.mode=memory}. */
+    private Journal journal;
+    private TaskEvents events;
+    private ScheduledExecutorService compactor;
 
     /** Starts the result cache and the timers; submissions are taken once {@link #acceptSubmissions()} is called. */
     public void start(Collection<String> knownTasks) {
@@ -89,6 +106,152 @@ public class TaskEngine {
         metrics.controlPlaneCounters(knownTasks);
         long sweep = config.resultCache().sweepInterval().toMillis();
         timers.scheduleWithFixedDelay(results::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+        if (config.store().mode() == FastWorkerConfig.StoreMode.DISK) {
+            try {
+                recover();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Reads the journal back into the queue, the timers and the result cache, then opens it for appending. */
+    private void recover() throws IOException {
+        long t0 = System.nanoTime();
+        events = new TaskEvents(mapper);
+        journal = Journal.open(Path.of(config.store().path()),
+                config.store().sync() == FastWorkerConfig.SyncMode.ALWAYS, config.store().syncInterval());
+        Map<String, TaskEvents.Restored> found = new java.util.LinkedHashMap<>();
+        long[] order = {0};
+        Journal.Recovery read;
+        try {
+            read = journal.replay(bytes -> {
+                try {
+                    events.apply(bytes, found, order[0]++);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw new IOException("the task store in " + journal.directory().toAbsolutePath()
+                    + " holds a record that cannot be read back: " + e.getCause().getMessage(), e.getCause());
+        }
+        journal.onSync(metrics.storeSyncs());
+        journal.startAppending();
+        Instant now = clock.instant();
+        Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
+        List<TaskEvents.Restored> byOrder = new ArrayList<>(found.values());
+        byOrder.sort(Comparator.comparingLong(t -> t.order));
+        List<TaskEvents.Restored> finished = new ArrayList<>();
+        int results = 0;
+        for (TaskEvents.Restored t : byOrder) {
+            counts.merge(t.state, 1, Integer::sum);
+            if (t.state.isTerminal()) {
+                finished.add(t);
+                continue;
+            }
+            TaskRecord r;
+            if (t.state == TaskState.RUNNING) {
+                TaskError lost = TaskError.of(TaskError.CONTROL_PLANE_RESTART,
+                        "the control plane restarted while this attempt ran");
+                t.history.add(new TaskView.Attempt(t.attempts, t.worker, t.startedAt, now, lost));
+                journal.appendUnwaited(events.handedBack(t.id, t.attempts, lost, now));
+                r = new TaskRecord(t, TaskState.QUEUED);
+            } else {
+                r = new TaskRecord(t, t.state);
+            }
+            live.put(t.id, r);
+            reserved.incrementAndGet();
+            if (r.state() == TaskState.QUEUED) {
+                ready.add(r);
+            } else {
+                Instant due = t.due != null ? t.due : now;
+                waitThenQueue(r, r.state(), due.isAfter(now) ? Duration.between(now, due) : Duration.ZERO);
+            }
+        }
+        // Oldest first, so that the size bound keeps the newest results.
+        finished.sort(Comparator.comparing(t -> t.finishedAt == null ? t.submittedAt : t.finishedAt));
+        for (TaskEvents.Restored t : finished) {
+            Instant stored = t.finishedAt == null ? t.submittedAt : t.finishedAt;
+            this.results.restore(t.id, t.view(), stored.toEpochMilli());
+        }
+        results = this.results.size();
+        String torn = read.tornBytes() == 0 ? ""
+                : String.format("; a torn last record (%d bytes, never acknowledged) was dropped from %s",
+                        read.tornBytes(), read.tornFile());
+        String summary = String.format("Task store %s: %d records read in %d ms; restored %d unfinished tasks (%s)"
+                + " and %d results%s", journal.directory().toAbsolutePath(), read.records(),
+                (System.nanoTime() - t0) / 1_000_000, reserved.get(), describe(counts), results, torn);
+        if (read.tornBytes() > 0) {
+            LOG.warn(summary);
+        } else {
+            LOG.info(summary);
+        }
+        metrics.gauge("fastworker.store.size", "Bytes the task store's files take on disk",
+                () -> journal.sizeOnDisk());
+        long compactAfter = config.store().compactAfter().asLongValue();
+        compactor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fastworker-compaction");
+            t.setDaemon(true);
+            return t;
+        });
+        compactor.scheduleWithFixedDelay(() -> {
+            // Growth of at least the last snapshot's size keeps the cost of compacting in proportion to appends.
+            if (journal.bytesSinceCompaction() >= Math.max(compactAfter, journal.snapshotBytes())
+                    && journal.failure() == null) {
+                compact();
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private static String describe(Map<TaskState, Integer> counts) {
+        StringBuilder b = new StringBuilder();
+        for (TaskState s : TaskState.values()) {
+            if (!s.isTerminal() && counts.containsKey(s)) {
+                b.append(b.length() == 0 ? "" : ", ").append(counts.get(s)).append(' ').append(s.wireName())
+                        .append(s == TaskState.RUNNING ? " (queued again)" : "");
+            }
+        }
+        return b.length() == 0 ? "none" : b.toString();
+    }
+
+    /** Rewrites the journal as what is held now: the unfinished tasks and the results still kept. */
+    void compact() {
+        long t0 = System.nanoTime();
+        try {
+            journal.compact(sink -> {
+                for (TaskRecord r : live.values()) {
+                    TaskView v = r.view();
+                    sink.accept(v.status().isTerminal() ? events.snapshot(v) : events.snapshot(r, v, r.dueAt()));
+                }
+                // Copied first, so that finishing tasks do not wait for the cache while the snapshot is written.
+                List<TaskView> kept = new ArrayList<>(results.size());
+                results.forEachLive(kept::add);
+                kept.forEach(v -> sink.accept(events.snapshot(v)));
+            });
+            LOG.debugf("Task store compacted in %d ms: %d bytes on disk", (System.nanoTime() - t0) / 1_000_000,
+                    journal.sizeOnDisk());
+        } catch (IOException | RuntimeException e) {
+            LOG.errorf("Task store compaction failed (the journal keeps growing until one succeeds): %s",
+                    e.toString());
+        }
+    }
+
+    /**
+     * Appends a record of a state change after acceptance (disk store only). Nobody waits for it: a crash of the
+     * process loses none, a crash of the machine at worst the last sync interval's (the task then runs again).
+     */
+    private void journal(java.util.function.Supplier<byte[]> record) {
+        Journal j = journal;
+        if (j != null) {
+            j.appendUnwaited(record.get());
+        }
+    }
+
+    /** Why the store refuses records, or null while it works (or with the memory store). */
+    public String storeFailure() {
+        Journal j = journal;
+        return j == null || j.failure() == null ? null : j.failure().toString();
     }
 
     /** Called whenever a task enters the ready queue (the dispatcher's wake-up). */
@@ -105,12 +268,23 @@ public class TaskEngine {
         accepting = false;
     }
 
-    /** Frees the timers; tasks still held are lost (the caller logs how many). */
+    /** Frees the timers and closes the store; with the memory store, tasks still held are lost. */
     public void stop() {
         accepting = false;
         if (timers != null) {
             timers.shutdownNow();
         }
+        if (compactor != null) {
+            compactor.shutdownNow();
+        }
+        if (journal != null) {
+            journal.close();
+        }
+    }
+
+    /** Whether unfinished tasks survive a restart (the disk store). */
+    public boolean durable() {
+        return journal != null;
     }
 
     /** Whether submissions are accepted (started and not shutting down). */
@@ -126,10 +300,15 @@ public class TaskEngine {
      * @throws DuplicateTaskIdException when an id is known already or repeated in the list
      * @throws NotAcceptingException while starting or stopping
      */
-    public List<TaskView> submit(List<TaskSpec> specs, Map<String, String> traceContext) {
+    public CompletableFuture<List<TaskView>> submit(List<TaskSpec> specs, Map<String, String> traceContext) {
         if (!accepting) {
             throw new NotAcceptingException("the control plane is not accepting tasks (starting or stopping); "
                     + "retry shortly");
+        }
+        String storeFailure = storeFailure();
+        if (storeFailure != null) {
+            throw new NotAcceptingException("the task store cannot record tasks (" + storeFailure + "); nothing "
+                    + "was accepted");
         }
         Set<String> ids = new HashSet<>();
         for (TaskSpec s : specs) {
@@ -157,13 +336,39 @@ public class TaskEngine {
             accepted.add(r);
         }
         List<TaskView> views = new ArrayList<>(accepted.size());
-        boolean queued = false;
         for (TaskRecord r : accepted) {
             views.add(r.view()); // the state at acceptance, before an executor can pick it up
+        }
+        Journal j = journal;
+        if (j == null) {
+            enqueue(accepted, now);
+            return CompletableFuture.completedFuture(views);
+        }
+        CompletableFuture<Void> durable = null;
+        for (TaskRecord r : accepted) {
+            durable = j.append(events.accepted(r)); // groups are made durable in order: the last one covers all
+        }
+        return durable.handle((ok, failure) -> {
+            if (failure != null) {
+                accepted.forEach(a -> live.remove(a.id()));
+                reserved.addAndGet(-accepted.size());
+                metrics.rejected("not_accepting", accepted.size());
+                throw new NotAcceptingException("the task store could not record the tasks (" + failure
+                        + "); nothing was accepted");
+            }
+            enqueue(accepted, now);
+            return views;
+        });
+    }
+
+    /** Accepted tasks (durable when the store is on disk) enter the ready queue or wait for their time. */
+    private void enqueue(List<TaskRecord> accepted, Instant now) {
+        boolean queued = false;
+        for (TaskRecord r : accepted) {
             metrics.submitted(r.name());
             if (r.state() == TaskState.SCHEDULED) {
                 waitThenQueue(r, TaskState.SCHEDULED, Duration.between(now, r.spec.notBefore()));
-            } else {
+            } else if (r.state() == TaskState.QUEUED) {
                 ready.add(r);
                 queued = true;
             }
@@ -171,7 +376,6 @@ public class TaskEngine {
         if (queued) {
             onReady.run();
         }
-        return views;
     }
 
     private void reserve(int n) {
@@ -188,12 +392,13 @@ public class TaskEngine {
     }
 
     private void waitThenQueue(TaskRecord r, TaskState from, Duration delay) {
+        Instant due = clock.instant().plus(delay);
         r.timer(timers.schedule(() -> {
             if (r.release(from)) {
                 ready.add(r);
                 onReady.run();
             }
-        }, delay.toMillis(), TimeUnit.MILLISECONDS));
+        }, delay.toMillis(), TimeUnit.MILLISECONDS), due);
     }
 
     public Optional<TaskView> find(String id) {
@@ -219,9 +424,11 @@ public class TaskEngine {
         if (r == null) {
             return results.get(id) == null ? CancelOutcome.NOT_FOUND : CancelOutcome.NOT_CANCELLABLE;
         }
-        if (!r.cancel(clock.instant())) {
+        Instant now = clock.instant();
+        if (!r.cancel(now)) {
             return CancelOutcome.NOT_CANCELLABLE;
         }
+        journal(() -> events.cancelled(id, now));
         ready.remove(r);
         LOG.infof("%s cancelled", r.describe());
         finish(r);
@@ -290,8 +497,10 @@ public class TaskEngine {
                 return null;
             }
             String executor = placement.place(r.name());
-            int attempt = r.start(executor, clock.instant());
+            Instant now = clock.instant();
+            int attempt = r.start(executor, now);
             if (attempt > 0) {
+                journal(() -> events.started(r.id(), attempt, executor, now));
                 return new Assignment(r, attempt, executor);
             }
             placement.undo(executor); // cancelled while we took it
@@ -306,19 +515,22 @@ public class TaskEngine {
         TaskError error = outcome.error();
         if (error == null) {
             if (r.endAttempt(attempt, TaskState.SUCCESS, outcome.result(), null, now)) {
+                journal(() -> events.ended(r.id(), attempt, TaskState.SUCCESS, outcome.result(), null, now, null));
                 LOG.debugf("%s succeeded on %s", a.describe(), a.executor());
                 finish(r);
             }
             return;
         }
         boolean retry = error.retryable() && attempt < r.spec.options().maxAttempts();
-        if (!r.endAttempt(attempt, retry ? TaskState.RETRYING : TaskState.FAILURE, null, error, now)) {
+        TaskState next = retry ? TaskState.RETRYING : TaskState.FAILURE;
+        if (!r.endAttempt(attempt, next, null, error, now)) {
             return;
         }
+        Duration backoff = retry ? r.spec.options().backoffBefore(attempt) : null;
+        journal(() -> events.ended(r.id(), attempt, next, null, error, now, retry ? now.plus(backoff) : null));
         try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
             if (retry) {
                 metrics.retried(r.name());
-                Duration backoff = r.spec.options().backoffBefore(attempt);
                 LOG.warnf("%s failed on %s (%s); retrying in %d ms", a.describe(), a.executor(), describe(error),
                         backoff.toMillis());
                 waitThenQueue(r, TaskState.RETRYING, backoff);
@@ -349,8 +561,10 @@ public class TaskEngine {
      */
     public void handBack(Assignment a, TaskError reason, int maxDeliveries) {
         TaskRecord r = a.record;
+        Instant now = clock.instant();
         if (a.attempt() >= maxDeliveries && TaskError.WORKER_LOST.equals(reason.type())) {
-            if (r.endAttempt(a.attempt(), TaskState.FAILURE, null, reason, clock.instant())) {
+            if (r.endAttempt(a.attempt(), TaskState.FAILURE, null, reason, now)) {
+                journal(() -> events.ended(r.id(), a.attempt(), TaskState.FAILURE, null, reason, now, null));
                 try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
                     LOG.errorf("%s lost with %s after %d deliveries; failing it", a.describe(), a.executor(),
                             a.attempt());
@@ -359,7 +573,8 @@ public class TaskEngine {
             }
             return;
         }
-        if (r.handBack(a.attempt(), reason, clock.instant())) {
+        if (r.handBack(a.attempt(), reason, now)) {
+            journal(() -> events.handedBack(r.id(), a.attempt(), reason, now));
             metrics.redelivered(r.name());
             try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
                 LOG.warnf("%s handed back by %s (%s); queued again", a.describe(), a.executor(), reason.type());

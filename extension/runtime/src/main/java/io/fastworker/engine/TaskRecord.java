@@ -32,6 +32,7 @@ final class TaskRecord {
     private Instant finishedAt;
     private String worker;
     private Future<?> timer;
+    private Instant dueAt;
     private final List<TaskView.Attempt> history = new ArrayList<>(1);
 
     TaskRecord(TaskSpec spec, Instant submittedAt, TaskState initial, Map<String, String> traceContext) {
@@ -39,6 +40,16 @@ final class TaskRecord {
         this.submittedAt = submittedAt;
         this.traceContext = traceContext;
         this.state = initial;
+    }
+
+    /** A task as the journal left it, waiting again: queued, scheduled or retrying. */
+    TaskRecord(TaskEvents.Restored t, TaskState waiting) {
+        this(t.spec, t.submittedAt, waiting, t.trace);
+        this.attempts = t.attempts;
+        this.error = t.error;
+        this.startedAt = t.startedAt;
+        this.worker = t.worker;
+        this.history.addAll(t.history);
     }
 
     Priority priority() {
@@ -124,8 +135,14 @@ final class TaskRecord {
         return true;
     }
 
-    synchronized void timer(Future<?> f) {
+    synchronized void timer(Future<?> f, Instant due) {
         timer = f;
+        dueAt = due;
+    }
+
+    /** When a scheduled or retrying task is due; null otherwise. */
+    synchronized Instant dueAt() {
+        return state == TaskState.SCHEDULED || state == TaskState.RETRYING ? dueAt : null;
     }
 
     synchronized TaskView view() {

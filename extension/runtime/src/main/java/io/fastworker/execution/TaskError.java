@@ -14,6 +14,8 @@ import java.util.Objects;
  * <li>{@code shutdown}: the process stopped while the attempt ran.</li>
  * <li>{@code worker_lost}: the subworker running it disconnected or stopped sending heartbeats.</li>
  * <li>{@code returned}: the subworker gave the task back unstarted (it was stopping).</li>
+ * <li>{@code control_plane_restart}: the control plane restarted while the attempt ran; the task was queued
+ * again.</li>
  * </ul>
  * {@code nonRetryable} is true when the task body said the failure is final
  * ({@code TaskFailureException.nonRetryable}, or an exception listed in {@code @Task(doNotRetry)}); it is left out
@@ -30,6 +32,7 @@ public record TaskError(String type, String message, String exception, Boolean n
     public static final String SHUTDOWN = "shutdown";
     public static final String WORKER_LOST = "worker_lost";
     public static final String RETURNED = "returned";
+    public static final String CONTROL_PLANE_RESTART = "control_plane_restart";
 
     public TaskError {
         Objects.requireNonNull(type, "type");

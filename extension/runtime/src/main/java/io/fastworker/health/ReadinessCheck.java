@@ -15,8 +15,8 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Control plane: ready while it accepts tasks and its dispatcher and executor threads are alive (DOWN while
- * starting, stopping, or if one of them died). Subworker: ready while joined. No remote call.
+ * Control plane: ready while it accepts tasks, its task store records them and its dispatcher and executor threads
+ * are alive (DOWN while starting, stopping, or if one of them died or the store failed). Subworker: ready while joined. No remote call.
  */
 @Readiness
 @ApplicationScoped
@@ -44,9 +44,12 @@ class ReadinessCheck implements HealthCheck {
                     .withData("workerId", String.valueOf(subworker.workerId())).build();
         }
         boolean executorAlive = !config.controlPlane().executeLocally() || local.alive();
+        String storeFailure = engine.storeFailure();
         HealthCheckResponseBuilder b = HealthCheckResponse.named("task-queue")
-                .status(engine.accepting() && dispatcher.alive() && executorAlive);
+                .status(engine.accepting() && dispatcher.alive() && executorAlive && storeFailure == null);
         b.withData("accepting", engine.accepting());
+        b.withData("store", storeFailure != null ? "failed: " + storeFailure
+                : engine.durable() ? "disk" : "memory");
         b.withData("dispatcher", dispatcher.alive() ? "running" : "stopped");
         b.withData("executor", !config.controlPlane().executeLocally() ? "off" : executorAlive ? "running"
                 : "stopped");

@@ -46,6 +46,13 @@ public final class ResultCache<V> {
         entries.put(key, new Entry<>(value, clock.millis() + ttlMillis));
     }
 
+    /** Stores a value that was first stored at {@code storedAtMillis} (e.g. before a restart): it keeps its TTL. */
+    public synchronized void restore(String key, V value, long storedAtMillis) {
+        if (storedAtMillis + ttlMillis > clock.millis()) {
+            entries.put(key, new Entry<>(value, storedAtMillis + ttlMillis));
+        }
+    }
+
     /** The value, or null if absent or expired. Counts as a use for the LRU order. */
     public synchronized V get(String key) {
         Entry<V> e = entries.get(key);

@@ -111,8 +111,14 @@ class ControlPlaneLifecycle {
         if (left.isEmpty()) {
             LOG.info("Control plane stopped with no unfinished task");
         } else {
-            LOG.warnf("Control plane stopping with %d unfinished tasks, which are lost: %s (the queue is held in "
-                    + "memory)", left.values().stream().mapToInt(Integer::intValue).sum(), describe(left));
+            int n = left.values().stream().mapToInt(Integer::intValue).sum();
+            if (engine.durable()) {
+                LOG.infof("Control plane stopping with %d unfinished tasks (%s), kept in the task store for the next "
+                        + "start", n, describe(left));
+            } else {
+                LOG.warnf("Control plane stopping with %d unfinished tasks, which are lost: %s "
+                        + "(fastworker.store.mode=memory)", n, describe(left));
+            }
         }
     }
 

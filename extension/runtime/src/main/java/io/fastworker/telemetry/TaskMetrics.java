@@ -199,6 +199,17 @@ public class TaskMetrics {
                 .description("Submissions refused").tag("reason", r).register(registry)).increment(count);
     }
 
+    /** Records how long each sync of the task store took ({@code fastworker.store.sync.duration}). */
+    public java.util.function.LongConsumer storeSyncs() {
+        Timer t = Timer.builder("fastworker.store.sync.duration").description("Time to make a group of task store "
+                + "records durable (one fsync)").serviceLevelObjectives(Duration.ofNanos(100_000),
+                        Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+                        Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+                        Duration.ofMillis(100), Duration.ofSeconds(1))
+                .register(registry);
+        return nanos -> t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
     public void gauge(String name, String description, Supplier<Number> value, String... tags) {
         Gauge.builder(name, value).description(description).tags(tags).register(registry);
     }

@@ -1,0 +1,508 @@
+package io.fastworker.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+import org.jboss.logging.Logger;
+
+/**
+ * An append-only log of opaque records in one directory: numbered segments ({@code journal-N.log}) and, after a
+ * compaction, a snapshot ({@code snapshot-N.log}) that stands for every segment before {@code N}. Each record is
+ * framed as its length, its CRC32C and its bytes.
+ *
+ * <p>Guarantees: once the future of {@link #append} has completed normally, the record is on disk (with
+ * {@code syncAlways}; otherwise it is written and synced within the sync interval) and {@link #replay} returns it
+ * after any crash, in append order. A record of {@link #appendUnwaited} is written as soon as the records before
+ * it and synced within the sync interval (or with the next waited-for record): a crash of the process loses none,
+ * a crash of the machine may lose the last interval's. A record torn by a crash in the middle of its write (never acknowledged) is
+ * detected by its checksum and dropped; any other unreadable record stops {@link #replay} with a
+ * {@link CorruptJournalException} naming the file and the offset. Once a write or sync has failed, every further
+ * append fails: nothing is acknowledged that is not stored.
+ */
+public final class Journal implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Journal.class);
+    private static final int HEADER = 8;
+    /** Larger than any record the control plane writes (a task carries at most the API's body limit). */
+    private static final int MAX_RECORD = 256 << 20;
+
+    /** What {@link #replay} found. */
+    public record Recovery(long records, int files, long tornBytes, String tornFile, long bytes) {
+    }
+
+    private final Path dir;
+    private final boolean syncAlways;
+    private final long syncIntervalNanos;
+
+    private final Object lock = new Object();
+    private List<byte[]> pending = new ArrayList<>();
+    private CompletableFuture<Void> pendingDone = new CompletableFuture<>();
+    /** Whether someone waits for a record of the pending group (only then does {@code syncAlways} sync it). */
+    private boolean pendingWaited;
+    private boolean closing;
+    private volatile IOException failure;
+
+    /** Guards the current segment: held by the committer while it writes and by a compaction while it rotates. */
+    private final Object segmentLock = new Object();
+    private FileChannel segment;
+    private long segmentSeq;
+    private volatile long bytesSinceCompaction;
+    private volatile long snapshotBytes;
+    private Thread committer;
+    private ByteBuffer frameBuffer = ByteBuffer.allocateDirect(1 << 20);
+    private volatile java.util.function.LongConsumer syncTimes = nanos -> {};
+
+    private Journal(Path dir, boolean syncAlways, Duration syncInterval) {
+        this.dir = dir;
+        this.syncAlways = syncAlways;
+        this.syncIntervalNanos = syncInterval.toNanos();
+    }
+
+    /** Opens (creating if needed) the journal in {@code dir}; call {@link #replay}, then {@link #startAppending}. */
+    public static Journal open(Path dir, boolean syncAlways, Duration syncInterval) throws IOException {
+        Files.createDirectories(dir);
+        if (!Files.isWritable(dir)) {
+            throw new IOException("the store directory " + dir.toAbsolutePath() + " is not writable");
+        }
+        return new Journal(dir, syncAlways, syncInterval);
+    }
+
+    /** Receives the duration in nanoseconds of every sync of a group. */
+    public void onSync(java.util.function.LongConsumer listener) {
+        syncTimes = listener;
+    }
+
+    /** The journal's directory. */
+    public Path directory() {
+        return dir;
+    }
+
+    /**
+     * Hands every stored record to {@code each}, oldest first: the newest snapshot, then the segments after it. A
+     * torn last record of the newest segment is cut off (and reported); corruption anywhere else throws.
+     */
+    public Recovery replay(Consumer<byte[]> each) throws IOException {
+        TreeMap<Long, Path> segments = files("journal-");
+        TreeMap<Long, Path> snapshots = files("snapshot-");
+        long from = 0;
+        List<Path> order = new ArrayList<>();
+        if (!snapshots.isEmpty()) {
+            from = snapshots.lastKey();
+            order.add(snapshots.lastEntry().getValue());
+            snapshotBytes = Files.size(snapshots.lastEntry().getValue());
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "snapshot-*.tmp")) {
+            for (Path unfinished : s) {
+                Files.delete(unfinished); // a compaction the last process did not finish; its segments are intact
+            }
+        }
+        order.addAll(segments.tailMap(from, true).values());
+        long records = 0;
+        long bytes = 0;
+        long torn = 0;
+        String tornFile = null;
+        Path newest = segments.isEmpty() ? null : segments.lastEntry().getValue();
+        for (Path file : order) {
+            long[] result = read(file, each, file.equals(newest));
+            records += result[0];
+            bytes += result[1];
+            if (result[2] > 0) {
+                torn = result[2];
+                tornFile = file.getFileName().toString();
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    ch.truncate(result[1]);
+                    ch.force(true);
+                }
+            }
+        }
+        segmentSeq = Math.max(segments.isEmpty() ? 0 : segments.lastKey(), from);
+        bytesSinceCompaction = bytes - snapshotBytes;
+        return new Recovery(records, order.size(), torn, tornFile, bytes);
+    }
+
+    /** Reads one file: {records, valid bytes, torn bytes at its end}. */
+    private static long[] read(Path file, Consumer<byte[]> each, boolean mayBeTorn) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer b = size == 0 ? ByteBuffer.allocate(0) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            CRC32C crc = new CRC32C();
+            long records = 0;
+            while (b.hasRemaining()) {
+                int at = b.position();
+                String problem;
+                // What a crash in the middle of the last write can leave: a cut header or body, a zero-filled
+                // tail, or a last record whose bytes did not all reach the disk.
+                boolean tornShape;
+                if (b.remaining() < HEADER) {
+                    problem = "a record header cut short";
+                    tornShape = true;
+                } else {
+                    int len = b.getInt();
+                    int sum = b.getInt();
+                    if (len <= 0 || len > MAX_RECORD) {
+                        problem = "an impossible record length (" + len + ")";
+                        tornShape = allZero(b, at);
+                    } else if (b.remaining() < len) {
+                        problem = "a record cut short";
+                        tornShape = true;
+                    } else {
+                        byte[] body = new byte[len];
+                        b.get(body);
+                        crc.reset();
+                        crc.update(body);
+                        if ((int) crc.getValue() == sum) {
+                            each.accept(body);
+                            records++;
+                            continue;
+                        }
+                        problem = "a checksum mismatch";
+                        tornShape = !b.hasRemaining();
+                    }
+                }
+                if (mayBeTorn && tornShape) {
+                    return new long[] {records, at, size - at};
+                }
+                throw new CorruptJournalException(file, at, problem);
+            }
+            return new long[] {records, size, 0};
+        }
+    }
+
+    private static boolean allZero(ByteBuffer b, int from) {
+        for (int i = from; i < b.limit(); i++) {
+            if (b.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private TreeMap<Long, Path> files(String prefix) throws IOException {
+        TreeMap<Long, Path> found = new TreeMap<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, prefix + "*.log")) {
+            for (Path p : s) {
+                String name = p.getFileName().toString();
+                try {
+                    found.put(Long.parseLong(name.substring(prefix.length(), name.length() - 4)), p);
+                } catch (NumberFormatException e) {
+                    // not ours
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Opens a new segment after what {@link #replay} read and starts the committer. */
+    public void startAppending() throws IOException {
+        synchronized (segmentLock) {
+            segment = newSegment(++segmentSeq);
+        }
+        committer = new Thread(this::commitLoop, "fastworker-journal");
+        committer.setDaemon(true);
+        committer.start();
+    }
+
+    private FileChannel newSegment(long seq) throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve(String.format("journal-%016d.log", seq)),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        syncDirectory();
+        return ch;
+    }
+
+    /**
+     * Appends a record; the future completes once it is durable (see the class guarantees), or exceptionally with
+     * the {@link IOException} that stopped the journal.
+     */
+    public CompletableFuture<Void> append(byte[] record) {
+        return add(record, true);
+    }
+
+    /** Appends a record nobody waits for (see the class guarantees). */
+    public void appendUnwaited(byte[] record) {
+        add(record, false);
+    }
+
+    private CompletableFuture<Void> add(byte[] record, boolean waited) {
+        IOException failed = failure;
+        if (failed != null) {
+            return CompletableFuture.failedFuture(failed);
+        }
+        synchronized (lock) {
+            if (closing) {
+                return CompletableFuture.failedFuture(new IOException("the journal is closed"));
+            }
+            pending.add(record);
+            pendingWaited |= waited;
+            if (pending.size() == 1) {
+                lock.notifyAll();
+            }
+            return pendingDone;
+        }
+    }
+
+    /** The first write or sync failure, once the journal has stopped accepting records; null while healthy. */
+    public IOException failure() {
+        return failure;
+    }
+
+    /** Bytes appended since the last compaction. */
+    public long bytesSinceCompaction() {
+        return bytesSinceCompaction;
+    }
+
+    /** Size of the newest snapshot (0 before the first compaction). */
+    public long snapshotBytes() {
+        return snapshotBytes;
+    }
+
+    private void commitLoop() {
+        long lastSync = System.nanoTime();
+        boolean unsynced = false;
+        while (true) {
+            List<byte[]> group;
+            CompletableFuture<Void> done;
+            boolean waited;
+            synchronized (lock) {
+                while (pending.isEmpty() && !closing) {
+                    try {
+                        if (unsynced) {
+                            long left = syncIntervalNanos - (System.nanoTime() - lastSync);
+                            if (left <= 0) {
+                                break;
+                            }
+                            lock.wait(Math.max(1, left / 1_000_000));
+                        } else {
+                            lock.wait();
+                        }
+                    } catch (InterruptedException e) {
+                        closing = true;
+                    }
+                }
+                waited = pendingWaited;
+                if (pending.isEmpty() && closing) {
+                    group = null;
+                    done = null;
+                } else {
+                    group = pending;
+                    done = pendingDone;
+                    pending = new ArrayList<>();
+                    pendingDone = new CompletableFuture<>();
+                    pendingWaited = false;
+                }
+            }
+            try {
+                if (group == null) {
+                    synchronized (segmentLock) {
+                        if (unsynced) {
+                            segment.force(false);
+                        }
+                    }
+                    return;
+                }
+                synchronized (segmentLock) {
+                    write(group);
+                    if ((syncAlways && waited) || System.nanoTime() - lastSync >= syncIntervalNanos) {
+                        long t0 = System.nanoTime();
+                        segment.force(false);
+                        lastSync = System.nanoTime();
+                        syncTimes.accept(lastSync - t0);
+                        unsynced = false;
+                    } else {
+                        unsynced |= !group.isEmpty();
+                    }
+                }
+                done.complete(null);
+            } catch (IOException | RuntimeException e) {
+                IOException io = e instanceof IOException x ? x : new IOException(e);
+                fail(io);
+                if (done != null) {
+                    done.completeExceptionally(io);
+                }
+                return;
+            }
+        }
+    }
+
+    private void fail(IOException e) {
+        List<byte[]> dropped;
+        CompletableFuture<Void> waiting;
+        synchronized (lock) {
+            failure = e;
+            closing = true;
+            dropped = pending;
+            waiting = pendingDone;
+            pending = new ArrayList<>();
+        }
+        LOG.errorf("The task store in %s stopped: %s; submissions are refused until the control plane is "
+                + "restarted with a working store", dir.toAbsolutePath(), e.toString());
+        if (!dropped.isEmpty()) {
+            waiting.completeExceptionally(e);
+        }
+    }
+
+    private void write(List<byte[]> group) throws IOException {
+        CRC32C crc = new CRC32C();
+        long written = 0;
+        ByteBuffer b = frameBuffer;
+        b.clear();
+        for (byte[] r : group) {
+            if (b.remaining() < HEADER + r.length) {
+                drain(b);
+                if (b.capacity() < HEADER + r.length) {
+                    frameBuffer = b = ByteBuffer.allocateDirect(HEADER + r.length);
+                }
+            }
+            crc.reset();
+            crc.update(r);
+            b.putInt(r.length).putInt((int) crc.getValue()).put(r);
+            written += HEADER + r.length;
+        }
+        drain(b);
+        bytesSinceCompaction += written;
+    }
+
+    private void drain(ByteBuffer b) throws IOException {
+        b.flip();
+        while (b.hasRemaining()) {
+            segment.write(b);
+        }
+        b.clear();
+    }
+
+    /**
+     * Rewrites the journal as the records {@code snapshot} produces, plus whatever is appended meanwhile: new
+     * appends go to a fresh segment first, then {@code snapshot} is written beside it, synced and put in place, and
+     * only then are the older files deleted. {@code snapshot} runs on the caller's thread, appends keep flowing.
+     * Replaying a record the snapshot already reflects must be harmless.
+     */
+    public void compact(Consumer<Consumer<byte[]>> snapshot) throws IOException {
+        long seq;
+        synchronized (segmentLock) {
+            if (failure != null) {
+                throw failure;
+            }
+            segment.force(false);
+            segment.close();
+            seq = ++segmentSeq;
+            segment = newSegment(seq);
+            bytesSinceCompaction = 0;
+        }
+        Path tmp = dir.resolve(String.format("snapshot-%016d.tmp", seq));
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.allocate(1 << 20);
+            CRC32C crc = new CRC32C();
+            try {
+                snapshot.accept(r -> {
+                    try {
+                        ByteBuffer target = b;
+                        if (target.remaining() < HEADER + r.length) {
+                            flush(out, target);
+                        }
+                        if (target.capacity() < HEADER + r.length) {
+                            ByteBuffer big = ByteBuffer.allocate(HEADER + r.length);
+                            crc.reset();
+                            crc.update(r);
+                            big.putInt(r.length).putInt((int) crc.getValue()).put(r);
+                            flush(out, big);
+                            return;
+                        }
+                        crc.reset();
+                        crc.update(r);
+                        target.putInt(r.length).putInt((int) crc.getValue()).put(r);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            flush(out, b);
+            out.force(true);
+            snapshotBytes = out.size();
+        }
+        Path target = dir.resolve(String.format("snapshot-%016d.log", seq));
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        syncDirectory();
+        for (var e : files("journal-").headMap(seq, false).values()) {
+            Files.deleteIfExists(e);
+        }
+        for (var e : files("snapshot-").headMap(seq, false).values()) {
+            Files.deleteIfExists(e);
+        }
+    }
+
+    private static void flush(FileChannel out, ByteBuffer b) throws IOException {
+        b.flip();
+        while (b.hasRemaining()) {
+            out.write(b);
+        }
+        b.clear();
+    }
+
+    /** Bytes the journal's files take on disk now. */
+    public long sizeOnDisk() {
+        long total = 0;
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.log")) {
+            for (Path p : s) {
+                total += Files.size(p);
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return total;
+    }
+
+    private void syncDirectory() {
+        // Makes a new or renamed file's directory entry durable; not every platform lets a directory be opened.
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            LOG.debugf("directory sync not supported here: %s", e);
+        }
+    }
+
+    /** Writes and syncs what is pending, then closes the files. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closing = true;
+            lock.notifyAll();
+        }
+        if (committer != null) {
+            try {
+                committer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (segmentLock) {
+            if (segment != null && segment.isOpen()) {
+                try {
+                    segment.force(false);
+                    segment.close();
+                } catch (IOException e) {
+                    LOG.warnf("closing the task store: %s", e.toString());
+                }
+            }
+        }
+    }
+}

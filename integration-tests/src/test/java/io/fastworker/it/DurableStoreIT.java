@@ -1,0 +1,326 @@
+package io.fastworker.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The disk store, with real processes and real kills: whatever got a {@code 202} survives a SIGKILL of the control
+ * plane (queued in order, scheduled and retrying at their due time, running ones queued again, results kept), a torn
+ * last record is dropped and reported, and corruption elsewhere stops start-up naming the file and offset.
+ */
+class DurableStoreIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static Map<String, String> env(Path store, boolean local) {
+        Map<String, String> env = new HashMap<>();
+        env.put("FASTWORKER_STORE_PATH", store.toString());
+        env.put("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", String.valueOf(local));
+        return env;
+    }
+
+    static JsonNode json(HttpResponse<String> r) throws Exception {
+        return JSON.readTree(r.body());
+    }
+
+    static List<String> batch(Daemon cp, String entries) throws Exception {
+        HttpResponse<String> r = cp.post("/tasks/batch", entries);
+        assertEquals(202, r.statusCode(), r.body());
+        List<String> ids = new ArrayList<>();
+        json(r).get("ids").forEach(id -> ids.add(id.asText()));
+        return ids;
+    }
+
+    static String restoredLine(Daemon cp) throws Exception {
+        Matcher m = Pattern.compile("Task store .*").matcher(cp.log());
+        assertTrue(m.find(), cp.log());
+        return m.group();
+    }
+
+    @Test
+    void sigkillInTheMiddleOfABurstLosesNoAcceptedTask() throws Exception {
+        Path store = Files.createTempDirectory("fastworker-store-");
+        Daemon cp = Daemon.controlPlane(env(store, false));
+        int link = cp.linkPort;
+        List<Daemon> workers = List.of(Daemon.subworker(cp.linkAddress(), "durable-w1", 4, Map.of(), true),
+                Daemon.subworker(cp.linkAddress(), "durable-w2", 4, Map.of(), true));
+        try {
+            // 8 clients submit up to 10,000 tasks one per request; the control plane is killed half way.
+            List<String> accepted = Collections.synchronizedList(new ArrayList<>());
+            AtomicBoolean stop = new AtomicBoolean();
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            String url = cp.url();
+            List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                Thread t = new Thread(() -> {
+                    for (int i = 0; i < 1250 && !stop.get(); i++) {
+                        try {
+                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/tasks"))
+                                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"task\":\"sleep\",\"args\":[1]}"))
+                                    .build(), HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() == 202) {
+                                accepted.add(JSON.readTree(r.body()).get("id").asText());
+                            }
+                        } catch (Exception e) {
+                            return; // the control plane is gone: this client stops
+                        }
+                    }
+                });
+                clients.add(t);
+                t.start();
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (accepted.size() < 5000 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            cp.kill();
+            stop.set(true);
+            for (Thread t : clients) {
+                t.join();
+            }
+            List<String> ids = List.copyOf(accepted);
+            assertTrue(ids.size() >= 5000, "accepted before the kill: " + ids.size());
+
+            long t0 = System.nanoTime();
+            cp = Daemon.controlPlaneOnLink(env(store, false), link);
+            double readyMs = (System.nanoTime() - t0) / 1e6;
+            int ranTwice = 0;
+            for (String id : ids) {
+                HttpResponse<String> r = cp.get("/tasks/" + id + "?wait=60s");
+                assertEquals(200, r.statusCode(), "task " + id + " accepted before the kill: " + r.body());
+                JsonNode v = json(r);
+                assertEquals("success", v.get("status").asText(), v.toString());
+                if (v.get("attempts").asInt() > 1) {
+                    ranTwice++;
+                    assertEquals("control_plane_restart", v.get("history").get(0).get("error").get("type").asText());
+                }
+            }
+            System.out.printf("SIGKILL mid-burst: %d tasks got a 202 before the kill, all %d finished after the "
+                    + "restart; %d ran twice (at-least-once); restart to ready in %.0f ms; %s%n", ids.size(),
+                    ids.size(), ranTwice, readyMs, restoredLine(cp));
+        } finally {
+            for (Daemon w : workers) {
+                w.close();
+            }
+            cp.close();
+        }
+    }
+
+    @Test
+    void aRestartKeepsOneHundredThousandQueuedTasksInPriorityOrder() throws Exception {
+        Path store = Files.createTempDirectory("fastworker-store-");
+        String[] priorities = {"low", "normal", "high", "critical"};
+        Map<String, String> env = env(store, false);
+        env.put("FASTWORKER_QUEUE_CAPACITY", "200000");
+        Daemon cp = Daemon.controlPlane(env);
+        List<String> small = new ArrayList<>();
+        try {
+            // 200 tasks to check the order with, then 100,000 behind them.
+            StringBuilder b = new StringBuilder("[");
+            for (int i = 0; i < 200; i++) {
+                b.append(i == 0 ? "" : ",").append("{\"task\":\"noop\",\"priority\":\"")
+                        .append(priorities[i % 4]).append("\"}");
+            }
+            small.addAll(batch(cp, b.append("]").toString()));
+            for (int n = 0; n < 100; n++) {
+                StringBuilder big = new StringBuilder("[");
+                for (int i = 0; i < 1000; i++) {
+                    big.append(i == 0 ? "" : ",").append("{\"task\":\"noop\",\"priority\":\"")
+                            .append(priorities[i % 4]).append("\"}");
+                }
+                batch(cp, big.append("]").toString());
+            }
+            cp.kill();
+            cp = Daemon.controlPlane(env);
+            String line = restoredLine(cp);
+            System.out.println("Restart with 100,200 queued tasks: " + line);
+            assertTrue(line.contains("restored 100200 unfinished tasks (100200 queued)"), line);
+            JsonNode health = json(cp.get("/q/health/ready")).get("checks");
+            JsonNode data = null;
+            for (JsonNode c : health) {
+                if (c.get("name").asText().equals("task-queue")) {
+                    data = c.get("data");
+                }
+            }
+            for (String p : priorities) {
+                assertEquals(25050, data.get("queued." + p).asInt(), data.toString());
+            }
+        } finally {
+            cp.close();
+        }
+        // Order: one subworker, one slot, on the 200 tasks alone (the 100,000 are dropped with the first store).
+        Path store2 = Files.createTempDirectory("fastworker-store-");
+        cp = Daemon.controlPlane(env(store2, false));
+        List<String> ids = new ArrayList<>();
+        try {
+            StringBuilder b = new StringBuilder("[");
+            for (int i = 0; i < 200; i++) {
+                b.append(i == 0 ? "" : ",").append("{\"task\":\"noop\",\"priority\":\"")
+                        .append(priorities[i % 4]).append("\"}");
+            }
+            ids.addAll(batch(cp, b.append("]").toString()));
+            cp.kill();
+            cp = Daemon.controlPlane(env(store2, false));
+            try (Daemon w = Daemon.subworker(cp.linkAddress(), "order-w1", 1, Map.of(), true)) {
+                List<JsonNode> views = new ArrayList<>();
+                for (String id : ids) {
+                    JsonNode v = json(cp.get("/tasks/" + id + "?wait=30s"));
+                    assertEquals("success", v.get("status").asText(), v.toString());
+                    views.add(v);
+                }
+                List<Integer> byStart = new ArrayList<>();
+                for (int i = 0; i < views.size(); i++) {
+                    byStart.add(i);
+                }
+                byStart.sort(Comparator.comparing(i -> Instant.parse(views.get(i).get("startedAt").asText())));
+                // critical (i % 4 == 3) first, then high, normal, low; submission order within a level.
+                List<Integer> expected = new ArrayList<>();
+                for (int level = 3; level >= 0; level--) {
+                    for (int i = level; i < 200; i += 4) {
+                        expected.add(i);
+                    }
+                }
+                assertEquals(expected, byStart);
+            }
+        } finally {
+            cp.close();
+        }
+    }
+
+    @Test
+    void scheduledRetryingRunningAndFinishedTasksSurvive() throws Exception {
+        Path store = Files.createTempDirectory("fastworker-store-");
+        Daemon cp = Daemon.controlPlane(env(store, true));
+        try {
+            JsonNode done = json(cp.post("/tasks?wait=10s", "{\"task\":\"add\",\"args\":[1,2]}"));
+            assertEquals("success", done.get("status").asText());
+            JsonNode scheduled = json(cp.post("/tasks", "{\"task\":\"add\",\"args\":[2,3],\"countdown\":\"1h\"}"));
+            JsonNode cancelled = json(cp.post("/tasks", "{\"task\":\"add\",\"args\":[2,3],\"countdown\":\"1h\"}"));
+            assertEquals(200, cp.delete("/tasks/" + cancelled.get("id").asText()).statusCode());
+            JsonNode retrying = json(cp.post("/tasks", "{\"task\":\"fail\",\"args\":[\"no\"],\"maxRetries\":1,"
+                    + "\"retryDelay\":\"8s\"}"));
+            String retryId = retrying.get("id").asText();
+            JsonNode firstFailure = awaitStatus(cp, retryId, "retrying");
+            Instant firstEnded = Instant.parse(firstFailure.get("history").get(0).get("finishedAt").asText());
+            JsonNode running = json(cp.post("/tasks", "{\"task\":\"sleep\",\"args\":[4000]}"));
+            awaitStatus(cp, running.get("id").asText(), "running");
+
+            cp.kill();
+            cp = Daemon.controlPlane(env(store, true));
+            System.out.println("Restart with scheduled, retrying, running and finished tasks: " + restoredLine(cp));
+
+            assertEquals(done, json(cp.get("/tasks/" + done.get("id").asText())), "a result is kept as it was");
+            JsonNode s = json(cp.get("/tasks/" + scheduled.get("id").asText()));
+            assertEquals("scheduled", s.get("status").asText());
+            assertEquals(scheduled.get("scheduledFor"), s.get("scheduledFor"), "the due time is kept");
+            assertEquals("cancelled", json(cp.get("/tasks/" + cancelled.get("id").asText())).get("status").asText());
+            JsonNode r = awaitStatus(cp, running.get("id").asText(), "running"); // queued again, and running again
+            assertEquals(2, r.get("attempts").asInt());
+            assertEquals("control_plane_restart", r.get("history").get(0).get("error").get("type").asText());
+
+            // The retry runs at the due time set before the kill (8 s after the first failure), not 8 s after the
+            // restart and not at once.
+            JsonNode retried = awaitStatus(cp, retryId, "failure");
+            Instant secondStart = Instant.parse(retried.get("history").get(1).get("startedAt").asText());
+            long afterFirst = Duration.between(firstEnded, secondStart).toMillis();
+            assertTrue(afterFirst >= 7_900 && afterFirst < 11_000, "second attempt " + afterFirst
+                    + " ms after the first ended: " + retried);
+            assertEquals(2, retried.get("attempts").asInt());
+
+            String metrics = cp.get("/q/metrics").body();
+            assertTrue(Daemon.metric(metrics, "fastworker_store_sync_duration_seconds_count") > 0, metrics);
+            assertTrue(Daemon.metric(metrics, "fastworker_store_size") > 0, metrics);
+        } finally {
+            cp.close();
+        }
+    }
+
+    static JsonNode awaitStatus(Daemon cp, String id, String status) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            JsonNode v = json(cp.get("/tasks/" + id));
+            if (v.get("status").asText().equals(status) || System.nanoTime() > deadline) {
+                assertEquals(status, v.get("status").asText(), v.toString());
+                return v;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void aTornLastRecordIsDroppedAndCorruptionElsewhereStopsStartUp() throws Exception {
+        Path store = Files.createTempDirectory("fastworker-store-");
+        Daemon cp = Daemon.controlPlane(env(store, false));
+        List<String> ids;
+        try {
+            ids = batch(cp, "[{\"task\":\"noop\"},{\"task\":\"noop\"},{\"task\":\"noop\"}]");
+        } finally {
+            cp.kill();
+        }
+        Path segment = newestSegment(store);
+        long intact = Files.size(segment);
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.APPEND)) {
+            // A crash in the middle of a write: the header of a 100-byte record and 20 of its bytes.
+            ch.write(ByteBuffer.allocate(28).putInt(100).putInt(12345).put(new byte[20]).flip());
+        }
+        cp = Daemon.controlPlane(env(store, false));
+        try {
+            String line = restoredLine(cp);
+            assertTrue(line.contains("restored 3 unfinished tasks") && line.contains("torn last record (28 bytes"),
+                    line);
+            for (String id : ids) {
+                assertEquals("queued", json(cp.get("/tasks/" + id)).get("status").asText());
+            }
+        } finally {
+            cp.kill();
+        }
+        assertEquals(intact, Files.size(segment), "the torn record was cut off");
+
+        // One flipped byte inside the first record is no crash: start-up stops, naming the file and the offset.
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, 20);
+            ch.write(ByteBuffer.wrap(new byte[] {(byte) (one.get(0) ^ 0x20)}), 20);
+        }
+        Map<String, String> env = env(store, false);
+        env.put("QUARKUS_HTTP_PORT", "0");
+        Daemon.Result r = Daemon.run(env, "--role", "control-plane", "--link-port", "0");
+        assertNotEquals(0, r.exitCode(), r.all());
+        assertTrue(r.all().contains(segment.getFileName().toString()) && r.all().contains("corrupt at offset 0"),
+                r.all());
+    }
+
+    static Path newestSegment(Path store) throws Exception {
+        try (Stream<Path> s = Files.list(store)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("journal-"))
+                    .max(Comparator.naturalOrder()).orElseThrow();
+        }
+    }
+}
