@@ -385,6 +385,9 @@ public final class FastWorkerClient implements AutoCloseable {
         if (r.id() != null) {
             b.put("id", r.id());
         }
+        if (r.idempotencyKey() != null) {
+            b.put("idempotencyKey", r.idempotencyKey());
+        }
         return b;
     }
 

@@ -27,10 +27,12 @@ import java.util.function.Consumer;
  * @param retryBackoffMax cap on the delay between attempts
  * @param timeout the longest one attempt may run
  * @param id a client-chosen id (the control plane refuses a reused one); null to let it choose
+ * @param idempotencyKey makes repeating the request safe: the same key with the same request gives back the task
+ *        the first one created (for the control plane's idempotency window, 24 h by default); null for none
  */
 public record TaskRequest(String task, List<Object> args, Map<String, Object> kwargs, Priority priority,
         Duration countdown, Instant eta, Integer maxRetries, Duration retryDelay, Double retryBackoff,
-        Duration retryBackoffMax, Duration timeout, String id) {
+        Duration retryBackoffMax, Duration timeout, String id, String idempotencyKey) {
 
     public TaskRequest {
         Objects.requireNonNull(task, "task");
@@ -39,6 +41,10 @@ public record TaskRequest(String task, List<Object> args, Map<String, Object> kw
         }
         args = args == null ? List.of() : List.copyOf(args);
         kwargs = kwargs == null ? Map.of() : Map.copyOf(kwargs);
+        if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > 255
+                || !idempotencyKey.chars().allMatch(c -> c >= 0x21 && c <= 0x7e))) {
+            throw new IllegalArgumentException("an idempotency key must be 1 to 255 visible ASCII characters");
+        }
         if (countdown != null && eta != null) {
             throw new IllegalArgumentException("give a countdown or an eta, not both");
         }
@@ -59,7 +65,8 @@ public record TaskRequest(String task, List<Object> args, Map<String, Object> kw
 
     /** A request for {@code task} with these positional arguments (no nulls: use {@link #withArgs}). */
     public static TaskRequest of(String task, Object... args) {
-        return new TaskRequest(task, Arrays.asList(args), null, null, null, null, null, null, null, null, null, null);
+        return new TaskRequest(task, Arrays.asList(args), null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     /** The components of a request being changed. */
@@ -76,6 +83,7 @@ public record TaskRequest(String task, List<Object> args, Map<String, Object> kw
         Duration retryBackoffMax;
         Duration timeout;
         String id;
+        String idempotencyKey;
 
         Fields(TaskRequest r) {
             task = r.task;
@@ -90,11 +98,12 @@ public record TaskRequest(String task, List<Object> args, Map<String, Object> kw
             retryBackoffMax = r.retryBackoffMax;
             timeout = r.timeout;
             id = r.id;
+            idempotencyKey = r.idempotencyKey;
         }
 
         TaskRequest build() {
             return new TaskRequest(task, args, kwargs, priority, countdown, eta, maxRetries, retryDelay, retryBackoff,
-                    retryBackoffMax, timeout, id);
+                    retryBackoffMax, timeout, id, idempotencyKey);
         }
     }
 
@@ -148,5 +157,10 @@ public record TaskRequest(String task, List<Object> args, Map<String, Object> kw
 
     public TaskRequest withId(String newId) {
         return with(f -> f.id = newId);
+    }
+
+    /** A key that makes repeating this request safe (e.g. after a timeout): the same task comes back. */
+    public TaskRequest withIdempotencyKey(String key) {
+        return with(f -> f.idempotencyKey = key);
     }
 }

@@ -172,7 +172,8 @@ class ControlPlaneIT {
         // nothing here is ever redelivered, too large or refused for not accepting: these exist from start-up
         assertTrue(metrics.contains("fastworker_tasks_redeliveries_total{task=\"send_welcome_email\"} 0.0"), metrics);
         for (String reason : new String[] {"queue_full", "unknown_task", "bad_arguments", "invalid_request",
-            "malformed_json", "body_too_large", "unsupported_media_type", "duplicate_id", "not_accepting"}) {
+            "malformed_json", "body_too_large", "unsupported_media_type", "duplicate_id", "not_accepting",
+            "idempotency_conflict"}) {
             assertTrue(metrics.contains("fastworker_tasks_rejected_total{reason=\"" + reason + "\"}"),
                     reason + ":\n" + metrics);
         }

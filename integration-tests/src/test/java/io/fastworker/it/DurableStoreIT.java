@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fastworker.client.FastWorkerClient;
+import io.fastworker.client.TaskRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -315,6 +317,70 @@ class DurableStoreIT {
         assertNotEquals(0, r.exitCode(), r.all());
         assertTrue(r.all().contains(segment.getFileName().toString()) && r.all().contains("corrupt at offset 0"),
                 r.all());
+    }
+
+    @Test
+    void anIdempotencyKeyGivesBackTheFirstTaskAcrossARestartAndAnIdIsNeverTakenTwice() throws Exception {
+        Path store = Files.createTempDirectory("fastworker-store-");
+        Map<String, String> env = env(store, true);
+        env.put("FASTWORKER_RESULT_CACHE_SIZE", "1"); // results are pushed out at once: keys and ids must outlive them
+        Daemon cp = Daemon.controlPlane(env);
+        try {
+            Map<String, String> k1 = Map.of("Idempotency-Key", "order-7-confirmation");
+            HttpResponse<String> first = cp.post("/tasks", "{\"task\":\"add\",\"args\":[1,2]}", k1);
+            assertEquals(202, first.statusCode(), first.body());
+            String id = json(first).get("id").asText();
+            HttpResponse<String> again = cp.post("/tasks", "{\"args\":[1,2], \"task\":\"add\"}", k1);
+            assertEquals(200, again.statusCode(), "the same request, keys in another order: " + again.body());
+            assertEquals(id, json(again).get("id").asText());
+            HttpResponse<String> other = cp.post("/tasks", "{\"task\":\"add\",\"args\":[1,3]}", k1);
+            assertEquals(422, other.statusCode(), other.body());
+            assertTrue(other.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+            assertTrue(json(other).get("detail").asText().contains("order-7-confirmation"), other.body());
+            HttpResponse<String> bad = cp.post("/tasks", "{\"task\":\"noop\"}", Map.of("Idempotency-Key", "a b"));
+            assertEquals(400, bad.statusCode(), bad.body());
+
+            // A batch entry carries its key as a field; a repeat inside the batch is the same task.
+            JsonNode b = json(cp.post("/tasks/batch", "[{\"task\":\"add\",\"args\":[1,2],\"idempotencyKey\":"
+                    + "\"order-7-confirmation\"},{\"task\":\"noop\",\"idempotencyKey\":\"k2\"},"
+                    + "{\"task\":\"noop\",\"idempotencyKey\":\"k2\"}]"));
+            assertEquals(id, b.get("ids").get(0).asText());
+            assertEquals(b.get("ids").get(1), b.get("ids").get(2));
+            assertEquals("[true,false,true]", b.get("repeated").toString());
+            String k2 = b.get("ids").get(1).asText();
+
+            // A client-chosen id stays taken after its result is gone.
+            assertEquals(200, cp.post("/tasks?wait=10s", "{\"id\":\"order-42\",\"task\":\"noop\"}").statusCode());
+            assertEquals(200, cp.post("/tasks?wait=10s", "{\"task\":\"noop\"}").statusCode());
+            assertEquals(404, cp.get("/tasks/order-42").statusCode(), "pushed out of the result cache");
+            assertEquals(409, cp.post("/tasks", "{\"id\":\"order-42\",\"task\":\"noop\"}").statusCode());
+
+            // The Java client and the CLI set keys too.
+            try (FastWorkerClient client = FastWorkerClient.builder().url(cp.url()).build()) {
+                TaskRequest r = TaskRequest.of("add", 5, 5).withIdempotencyKey("client-key");
+                assertEquals(client.delay(r), client.delay(r));
+            }
+            Map<String, String> cli = Map.of("FASTWORKER_URL", cp.url());
+            String[] submit = {"submit", "--task-name", "add", "--args", "2", "3", "--idempotency-key", "cli-key",
+                "--non-blocking"};
+            Daemon.Result c1 = Daemon.run(cli, submit);
+            Daemon.Result c2 = Daemon.run(cli, submit);
+            assertEquals(0, c1.exitCode(), c1.all());
+            assertEquals(c1.stdout(), c2.stdout());
+
+            cp.kill();
+            cp = Daemon.controlPlane(env);
+            HttpResponse<String> afterRestart = cp.post("/tasks", "{\"task\":\"add\",\"args\":[1,2]}", k1);
+            assertEquals(200, afterRestart.statusCode(), afterRestart.body());
+            assertEquals(id, json(afterRestart).get("id").asText(), "the key outlives a restart");
+            assertEquals(k2, json(cp.post("/tasks", "{\"task\":\"noop\"}", Map.of("Idempotency-Key", "k2")))
+                    .get("id").asText());
+            assertEquals(409, cp.post("/tasks", "{\"id\":\"order-42\",\"task\":\"noop\"}").statusCode(),
+                    "a client-chosen id outlives a restart");
+            assertEquals(422, cp.post("/tasks", "{\"task\":\"add\",\"args\":[1,3]}", k1).statusCode());
+        } finally {
+            cp.close();
+        }
     }
 
     static Path newestSegment(Path store) throws Exception {

@@ -3,6 +3,7 @@ package io.fastworker.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.fastworker.engine.DuplicateTaskIdException;
+import io.fastworker.engine.IdempotencyConflictException;
 import io.fastworker.engine.NotAcceptingException;
 import io.fastworker.engine.QueueFullException;
 import io.fastworker.telemetry.TaskMetrics;
@@ -74,6 +75,13 @@ public class Problems {
     public Response duplicate(DuplicateTaskIdException e, HttpServerRequest request) {
         rejected(request, "duplicate_id", 1);
         return response(409, "duplicate-id", "Duplicate task id", e.getMessage(), Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response idempotencyConflict(IdempotencyConflictException e, HttpServerRequest request) {
+        rejected(request, "idempotency_conflict", 1);
+        return response(422, "idempotency-conflict", "Idempotency key reused for another request", e.getMessage(),
+                Map.of("idempotencyKey", e.key()));
     }
 
     @ServerExceptionMapper

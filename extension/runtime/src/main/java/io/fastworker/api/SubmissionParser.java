@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fastworker.engine.Submission;
 import io.fastworker.engine.TaskSpec;
 import io.fastworker.execution.Durations;
 import io.fastworker.execution.TaskDefinition;
@@ -32,12 +33,62 @@ import java.util.function.Predicate;
 class SubmissionParser {
 
     static final Set<String> FIELDS = Set.of("id", "task", "args", "kwargs", "priority", "countdown", "eta",
-            "maxRetries", "timeout", "retryDelay", "retryBackoff", "retryBackoffMax");
+            "maxRetries", "timeout", "retryDelay", "retryBackoff", "retryBackoffMax", "idempotencyKey");
+    /** Longest idempotency key. */
+    static final int MAX_KEY = 255;
     /** Furthest ahead a countdown or ETA may lie. */
     static final Duration MAX_COUNTDOWN = Duration.ofDays(366);
 
     @Inject
     AcceptedTasks accepted;
+
+    /**
+     * A submission with its idempotency key: {@code headerKey} (the {@code Idempotency-Key} header) or the body's
+     * {@code idempotencyKey} field; the request's fingerprint is its JSON without that field, keys sorted.
+     */
+    Submission submission(JsonNode body, Instant now, String headerKey) {
+        TaskSpec spec = parse(body, now);
+        JsonNode field = body.get("idempotencyKey");
+        String key = headerKey;
+        if (field != null && !field.isNull()) {
+            if (!field.isTextual()) {
+                throw ProblemException.badRequest("field 'idempotencyKey' must be a string, got " + kind(field));
+            }
+            if (headerKey != null && !headerKey.equals(field.asText())) {
+                throw ProblemException.badRequest("the Idempotency-Key header and the field 'idempotencyKey' "
+                        + "differ; send the key once");
+            }
+            key = field.asText();
+        }
+        if (key == null) {
+            return new Submission(spec, null, null, body.hasNonNull("id"));
+        }
+        checkKey(key);
+        ObjectNode request = ((ObjectNode) body).deepCopy();
+        request.remove("idempotencyKey");
+        return new Submission(spec, key, fingerprint(request), body.hasNonNull("id"));
+    }
+
+    static void checkKey(String key) {
+        if (key.isEmpty() || key.length() > MAX_KEY || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+            throw ProblemException.badRequest("an idempotency key must be 1 to " + MAX_KEY + " visible ASCII "
+                    + "characters (no spaces), e.g. a UUID or 'order-42-confirmation'");
+        }
+    }
+
+    /** SHA-256 of the request's JSON with object keys sorted, so that key order does not make two requests differ. */
+    static String fingerprint(JsonNode request) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(CANONICAL.writeValueAsBytes(CANONICAL.treeToValue(request, Object.class)));
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     TaskSpec parse(JsonNode body, Instant now) {
         if (body == null || !body.isObject()) {

@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.engine.Accepted;
 import io.fastworker.engine.CancelOutcome;
+import io.fastworker.engine.Submission;
 import io.fastworker.engine.TaskEngine;
-import io.fastworker.engine.TaskSpec;
 import io.fastworker.engine.TaskView;
 import io.fastworker.execution.Durations;
 import io.fastworker.queue.TaskState;
@@ -64,27 +65,45 @@ public class TaskResource {
                 .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 
-    /** Accepts one task: {@code 202} with its id; with {@code ?wait=} up to that long for its end ({@code 200}). */
+    /**
+     * Accepts one task: {@code 202} with its id; with {@code ?wait=} up to that long for its end ({@code 200}). A
+     * repeat of an earlier request with the same {@code Idempotency-Key}: {@code 200} with that task as it is now.
+     */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> submit(String body, @QueryParam("wait") String wait,
-            @HeaderParam("Content-Type") String contentType) throws JsonProcessingException {
+            @HeaderParam("Content-Type") String contentType, @HeaderParam("Idempotency-Key") String key)
+            throws JsonProcessingException {
         requireJson(contentType, 1);
         Duration waitFor = waitParam(wait);
-        TaskSpec spec = parser.parse(read(body), clock.instant());
-        return accepted(engine.submit(List.of(spec), tracing.capture())).onItem().transformToUni(views -> {
-            TaskView accepted = views.get(0);
+        if (key != null) {
+            SubmissionParser.checkKey(key);
+        }
+        Submission submission = parser.submission(read(body), clock.instant(), key);
+        String id = submission.spec().id();
+        return accepted(engine.submit(List.of(submission), tracing.capture())).onItem().transformToUni(answers -> {
+            Accepted answer = answers.get(0);
+            if (answer.repeated()) {
+                Object view = answer.view() != null ? answer.view()
+                        : Map.of("id", answer.id(), "task", answer.task(), "detail",
+                                "this task finished and its result is no longer kept");
+                return Uni.createFrom().item(Response.ok(view).header("Location", "/tasks/" + answer.id()).build());
+            }
+            TaskView accepted = answer.view();
             if (waitFor == null || waitFor.isZero()) {
                 return Uni.createFrom().item(accepted(accepted));
             }
-            return Uni.createFrom().completionStage(engine.completion(spec.id()).orElseThrow())
+            return Uni.createFrom().completionStage(engine.completion(id).orElseThrow())
                     .ifNoItem().after(waitFor)
-                    .recoverWithItem(() -> engine.find(spec.id()).orElse(accepted))
+                    .recoverWithItem(() -> engine.find(id).orElse(accepted))
                     .map(v -> v.status().isTerminal() ? Response.ok(v).build() : accepted(v));
         });
     }
 
-    /** Accepts a list of tasks, all or none; {@code 202} with their ids in order. */
+    /**
+     * Accepts a list of tasks, all or none; {@code 202} with their ids in order. An entry may carry an
+     * {@code idempotencyKey}; a repeated one gives back the id of the task its first request created.
+     */
     @POST
     @Path("/batch")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -104,10 +123,10 @@ public class TaskResource {
                     + " submissions (fastworker.api.max-batch-size), got " + array.size());
         }
         Instant now = clock.instant();
-        List<TaskSpec> specs = new ArrayList<>(array.size());
+        List<Submission> submissions = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             try {
-                specs.add(parser.parse(array.get(i), now));
+                submissions.add(parser.submission(array.get(i), now, null));
             } catch (ProblemException e) {
                 Map<String, Object> extra = new java.util.LinkedHashMap<>(e.extensions());
                 extra.put("index", i);
@@ -116,13 +135,22 @@ public class TaskResource {
                         array.size());
             }
         }
-        return accepted(engine.submit(specs, tracing.capture()))
-                .map(views -> Response.accepted(Map.of("ids", views.stream().map(TaskView::id).toList(),
-                        "status", views.stream().map(TaskView::status).toList())).build());
+        return accepted(engine.submit(submissions, tracing.capture())).map(TaskResource::batchAnswer);
+    }
+
+    /** Ids in order, each task's status now (null for a repeat whose result is no longer kept), and repeats. */
+    private static Response batchAnswer(List<Accepted> answers) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("ids", answers.stream().map(Accepted::id).toList());
+        body.put("status", answers.stream().map(a -> a.view() == null ? null : a.view().status()).toList());
+        if (answers.stream().anyMatch(Accepted::repeated)) {
+            body.put("repeated", answers.stream().map(Accepted::repeated).toList());
+        }
+        return Response.accepted(body).build();
     }
 
     /** Tasks once accepted (on disk with the disk store); the engine's own exception when they were not. */
-    private static Uni<List<TaskView>> accepted(java.util.concurrent.CompletableFuture<List<TaskView>> submitted) {
+    private static Uni<List<Accepted>> accepted(java.util.concurrent.CompletableFuture<List<Accepted>> submitted) {
         return Uni.createFrom().completionStage(submitted).onFailure(java.util.concurrent.CompletionException.class)
                 .transform(Throwable::getCause);
     }

@@ -43,6 +43,11 @@ class SubmitCommand extends ClientCommand {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "longest one attempt may run (30s, PT5M)")
     String timeout;
 
+    @Option(names = "--idempotency-key", paramLabel = "KEY", description = "makes running the same command again "
+            + "safe: within the control plane's idempotency window the same key and arguments give back the task the "
+            + "first run created")
+    String idempotencyKey;
+
     @Option(names = "--non-blocking", description = "print the task id and exit at once")
     boolean nonBlocking;
 
@@ -95,6 +100,9 @@ class SubmitCommand extends ClientCommand {
         }
         if (timeout != null) {
             r = r.withTimeout(Durations.parse(timeout));
+        }
+        if (idempotencyKey != null) {
+            r = r.withIdempotencyKey(idempotencyKey);
         }
         return r;
     }

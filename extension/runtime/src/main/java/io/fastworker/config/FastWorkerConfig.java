@@ -49,6 +49,9 @@ public interface FastWorkerConfig {
     /** Where the control plane keeps what it accepted, so that a restart loses nothing. */
     Store store();
 
+    /** Repeated submissions. */
+    Idempotency idempotency();
+
     /** Options a task gets when neither its {@code @Task} annotation nor the submission sets them. */
     TaskDefaults taskDefaults();
 
@@ -175,6 +178,15 @@ public interface FastWorkerConfig {
         /** How often expired results are swept out of memory (reads never see an expired result). */
         @WithDefault("PT30S")
         Duration sweepInterval();
+    }
+
+    interface Idempotency {
+        /**
+         * How long an {@code Idempotency-Key} gives back the task it first created, and a client-chosen task id
+         * stays taken, whether or not the task's result is still kept.
+         */
+        @WithDefault("PT24H")
+        Duration window();
     }
 
     interface Store {

@@ -79,6 +79,8 @@ public class TaskEngine {
     ObjectMapper mapper;
 
     private final Map<String, TaskRecord> live = new ConcurrentHashMap<>();
+    /** Idempotency keys and client-chosen ids within the idempotency window. */
+    private final Map<String, Claim> claims = new ConcurrentHashMap<>();
     private final AtomicInteger reserved = new AtomicInteger();
     private final ReadyQueue<TaskRecord> ready = new ReadyQueue<>(TaskRecord::priority, TaskRecord::name);
     private ScheduledThreadPoolExecutor timers;
@@ -105,7 +107,11 @@ public class TaskEngine {
         }
         metrics.controlPlaneCounters(knownTasks);
         long sweep = config.resultCache().sweepInterval().toMillis();
-        timers.scheduleWithFixedDelay(results::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(() -> {
+            results.sweep();
+            long now = clock.millis();
+            claims.values().removeIf(c -> c.expiresAtMillis() <= now);
+        }, sweep, sweep, TimeUnit.MILLISECONDS);
         if (config.store().mode() == FastWorkerConfig.StoreMode.DISK) {
             try {
                 recover();
@@ -127,7 +133,7 @@ public class TaskEngine {
         try {
             read = journal.replay(bytes -> {
                 try {
-                    events.apply(bytes, found, order[0]++);
+                    events.apply(bytes, found, claims, order[0]++, config.idempotency().window().toMillis());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -228,6 +234,12 @@ public class TaskEngine {
                 List<TaskView> kept = new ArrayList<>(results.size());
                 results.forEachLive(kept::add);
                 kept.forEach(v -> sink.accept(events.snapshot(v)));
+                long now = clock.millis();
+                claims.forEach((key, c) -> {
+                    if (c.expiresAtMillis() > now) {
+                        sink.accept(events.claim(key, c));
+                    }
+                });
             });
             LOG.debugf("Task store compacted in %d ms: %d bytes on disk", (System.nanoTime() - t0) / 1_000_000,
                     journal.sizeOnDisk());
@@ -300,7 +312,7 @@ public class TaskEngine {
      * @throws DuplicateTaskIdException when an id is known already or repeated in the list
      * @throws NotAcceptingException while starting or stopping
      */
-    public CompletableFuture<List<TaskView>> submit(List<TaskSpec> specs, Map<String, String> traceContext) {
+    public CompletableFuture<List<Accepted>> submit(List<Submission> submissions, Map<String, String> traceContext) {
         if (!accepting) {
             throw new NotAcceptingException("the control plane is not accepting tasks (starting or stopping); "
                     + "retry shortly");
@@ -310,55 +322,124 @@ public class TaskEngine {
             throw new NotAcceptingException("the task store cannot record tasks (" + storeFailure + "); nothing "
                     + "was accepted");
         }
-        Set<String> ids = new HashSet<>();
-        for (TaskSpec s : specs) {
-            if (!ids.add(s.id()) || live.containsKey(s.id()) || results.get(s.id()) != null) {
-                throw new DuplicateTaskIdException(s.id());
-            }
-        }
+        Instant now = clock.instant();
+        Accepted[] answers = new Accepted[submissions.size()];
+        List<Submission> fresh = new ArrayList<>(submissions.size());
+        List<String> claimed = claim(submissions, answers, fresh, now);
+        List<TaskRecord> accepted = new ArrayList<>(fresh.size());
         try {
-            reserve(specs.size());
-        } catch (QueueFullException e) {
-            metrics.rejected("queue_full", specs.size());
+            Set<String> ids = new HashSet<>();
+            for (Submission sub : fresh) {
+                String id = sub.spec().id();
+                if (!ids.add(id) || live.containsKey(id) || results.get(id) != null) {
+                    throw new DuplicateTaskIdException(id);
+                }
+            }
+            try {
+                reserve(fresh.size());
+            } catch (QueueFullException e) {
+                metrics.rejected("queue_full", fresh.size());
+                throw e;
+            }
+            for (Submission sub : fresh) {
+                TaskSpec s = sub.spec();
+                boolean later = s.notBefore() != null && s.notBefore().isAfter(now);
+                TaskRecord r = new TaskRecord(s, now, later ? TaskState.SCHEDULED : TaskState.QUEUED, traceContext);
+                if (live.putIfAbsent(s.id(), r) != null) {
+                    // Lost a race with a concurrent submission of the same id: undo this whole call.
+                    accepted.forEach(a -> live.remove(a.id()));
+                    reserved.addAndGet(-fresh.size());
+                    throw new DuplicateTaskIdException(s.id());
+                }
+                accepted.add(r);
+            }
+        } catch (RuntimeException e) {
+            claimed.forEach(claims::remove);
             throw e;
         }
-        Instant now = clock.instant();
-        List<TaskRecord> accepted = new ArrayList<>(specs.size());
-        for (TaskSpec s : specs) {
-            boolean later = s.notBefore() != null && s.notBefore().isAfter(now);
-            TaskRecord r = new TaskRecord(s, now, later ? TaskState.SCHEDULED : TaskState.QUEUED, traceContext);
-            if (live.putIfAbsent(s.id(), r) != null) {
-                // Lost a race with a concurrent submission of the same id: undo this whole call.
-                accepted.forEach(a -> live.remove(a.id()));
-                reserved.addAndGet(-specs.size());
-                throw new DuplicateTaskIdException(s.id());
+        int next = 0;
+        for (int i = 0; i < answers.length; i++) {
+            if (answers[i] == null) {
+                TaskRecord r = accepted.get(next++);
+                // the state at acceptance, before an executor can pick it up
+                answers[i] = new Accepted(r.id(), r.name(), r.view(), false);
             }
-            accepted.add(r);
         }
-        List<TaskView> views = new ArrayList<>(accepted.size());
-        for (TaskRecord r : accepted) {
-            views.add(r.view()); // the state at acceptance, before an executor can pick it up
-        }
+        List<Accepted> result = List.of(answers);
         Journal j = journal;
-        if (j == null) {
+        if (j == null || accepted.isEmpty()) {
             enqueue(accepted, now);
-            return CompletableFuture.completedFuture(views);
+            return CompletableFuture.completedFuture(result);
         }
         CompletableFuture<Void> durable = null;
-        for (TaskRecord r : accepted) {
-            durable = j.append(events.accepted(r)); // groups are made durable in order: the last one covers all
+        for (int i = 0; i < accepted.size(); i++) {
+            // groups are made durable in order: the last record's covers all
+            durable = j.append(events.accepted(accepted.get(i), fresh.get(i)));
         }
         return durable.handle((ok, failure) -> {
             if (failure != null) {
                 accepted.forEach(a -> live.remove(a.id()));
                 reserved.addAndGet(-accepted.size());
+                claimed.forEach(claims::remove);
                 metrics.rejected("not_accepting", accepted.size());
                 throw new NotAcceptingException("the task store could not record the tasks (" + failure
                         + "); nothing was accepted");
             }
             enqueue(accepted, now);
-            return views;
+            return result;
         });
+    }
+
+    /**
+     * Answers the submissions whose idempotency key was seen with the same request (in {@code answers}), refuses a
+     * key seen with another request or a client-chosen id already taken, and claims keys and ids for the rest (in
+     * {@code fresh}); returns what it claimed, to be released if the submission fails.
+     */
+    private List<String> claim(List<Submission> submissions, Accepted[] answers, List<Submission> fresh,
+            Instant now) {
+        long nowMillis = now.toEpochMilli();
+        long expires = nowMillis + config.idempotency().window().toMillis();
+        List<String> claimed = new ArrayList<>();
+        synchronized (claims) {
+            try {
+                for (int i = 0; i < answers.length; i++) {
+                    Submission sub = submissions.get(i);
+                    TaskSpec spec = sub.spec();
+                    if (sub.idempotencyKey() != null) {
+                        Claim c = unexpired(Claim.ofKey(sub.idempotencyKey()), nowMillis);
+                        if (c != null) {
+                            if (!c.fingerprint().equals(sub.fingerprint())) {
+                                throw new IdempotencyConflictException(sub.idempotencyKey(), c.taskId(), c.task());
+                            }
+                            answers[i] = new Accepted(c.taskId(), c.task(), find(c.taskId()).orElse(null), true);
+                            continue;
+                        }
+                    }
+                    if (sub.clientChosenId()) {
+                        if (unexpired(Claim.ofId(spec.id()), nowMillis) != null) {
+                            throw new DuplicateTaskIdException(spec.id());
+                        }
+                        claims.put(Claim.ofId(spec.id()), new Claim(spec.id(), spec.name(), null, expires));
+                        claimed.add(Claim.ofId(spec.id()));
+                    }
+                    if (sub.idempotencyKey() != null) {
+                        claims.put(Claim.ofKey(sub.idempotencyKey()),
+                                new Claim(spec.id(), spec.name(), sub.fingerprint(), expires));
+                        claimed.add(Claim.ofKey(sub.idempotencyKey()));
+                    }
+                    fresh.add(sub);
+                }
+            } catch (RuntimeException e) {
+                claimed.forEach(claims::remove);
+                throw e;
+            }
+        }
+        return claimed;
+    }
+
+    private Claim unexpired(String key, long nowMillis) {
+        Claim c = claims.get(key);
+        return c != null && c.expiresAtMillis() > nowMillis ? c : null;
     }
 
     /** Accepted tasks (durable when the store is on disk) enter the ready queue or wait for their time. */

@@ -30,10 +30,16 @@ final class TaskEvents {
         this.mapper = mapper;
     }
 
-    byte[] accepted(TaskRecord r) {
+    byte[] accepted(TaskRecord r, Submission sub) {
         ObjectNode o = mapper.createObjectNode().put("e", "a");
         spec(o, r.spec);
         o.put("sub", nanos(r.submittedAt));
+        if (sub.idempotencyKey() != null) {
+            o.put("ik", sub.idempotencyKey()).put("fp", sub.fingerprint());
+        }
+        if (sub.clientChosenId()) {
+            o.put("cid", true);
+        }
         if (r.spec.notBefore() != null) {
             o.put("due", nanos(r.spec.notBefore()));
         }
@@ -68,6 +74,16 @@ final class TaskEvents {
 
     byte[] cancelled(String id, Instant at) {
         return bytes(mapper.createObjectNode().put("e", "c").put("id", id).put("at", nanos(at)));
+    }
+
+    /** An idempotency key or client-chosen id still within its window. */
+    byte[] claim(String key, Claim c) {
+        ObjectNode o = mapper.createObjectNode().put("e", "k").put("k", key).put("id", c.taskId()).put("name", c.task())
+                .put("exp", c.expiresAtMillis());
+        if (c.fingerprint() != null) {
+            o.put("fp", c.fingerprint());
+        }
+        return bytes(o);
     }
 
     /** The whole state of a live task. */
@@ -192,15 +208,29 @@ final class TaskEvents {
         }
     }
 
-    /** Applies one record to {@code tasks}; records that do not advance a task are ignored. */
-    void apply(byte[] record, Map<String, Restored> tasks, long order) throws IOException {
+    /**
+     * Applies one record to {@code tasks} and {@code claims} (idempotency keys and client-chosen ids, which expire
+     * {@code windowMillis} after acceptance); records that do not advance a task are ignored.
+     */
+    void apply(byte[] record, Map<String, Restored> tasks, Map<String, Claim> claims, long order, long windowMillis)
+            throws IOException {
         JsonNode o = mapper.readTree(record);
         String id = o.path("id").asText();
         Restored t = tasks.get(id);
         switch (o.path("e").asText()) {
+            case "k" -> claims.put(o.path("k").asText(), new Claim(id, o.path("name").asText(),
+                    o.hasNonNull("fp") ? o.get("fp").asText() : null, o.path("exp").asLong()));
             case "a" -> {
                 if (t != null) {
                     return;
+                }
+                long expires = o.path("sub").asLong() / 1_000_000 + windowMillis;
+                if (o.has("ik")) {
+                    claims.putIfAbsent(Claim.ofKey(o.get("ik").asText()), new Claim(id, o.path("name").asText(),
+                            o.path("fp").asText(), expires));
+                }
+                if (o.path("cid").asBoolean(false)) {
+                    claims.putIfAbsent(Claim.ofId(id), new Claim(id, o.path("name").asText(), null, expires));
                 }
                 t = new Restored(id);
                 readSpec(o, t);
