@@ -256,6 +256,17 @@ public final class FastWorkerClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Replays a failed task (kept as a dead letter on the control plane) as a new attempt of the same task: the task
+     * as queued again. A {@link FastWorkerException} with status 404 when no such failed task is kept, 409 when it
+     * has not failed.
+     */
+    public TaskResult retry(String id) {
+        Objects.requireNonNull(id, "id");
+        return TaskResult.from(join(send(calls, HttpMethod.POST, "/tasks/" + encode(id) + "/retry", null,
+                requestTimeout, null)));
+    }
+
     // ---- plumbing ---------------------------------------------------------------------------------------------
 
     private interface SpanBody<T> {

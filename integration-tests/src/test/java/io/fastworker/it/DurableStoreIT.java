@@ -317,6 +317,22 @@ class DurableStoreIT {
         assertNotEquals(0, r.exitCode(), r.all());
         assertTrue(r.all().contains(segment.getFileName().toString()) && r.all().contains("corrupt at offset 0"),
                 r.all());
+
+        // Told to, it starts anyway: the file is kept aside, and the log says what is lost.
+        Map<String, String> anyway = env(store, false);
+        anyway.put("FASTWORKER_STORE_SET_ASIDE_CORRUPT", "true");
+        cp = Daemon.controlPlane(anyway);
+        try {
+            assertTrue(cp.log().contains("ERROR") && cp.log().contains("set aside as " + segment.getFileName()
+                    + ".corrupt-"), cp.log());
+            try (Stream<Path> files = Files.list(store)) {
+                assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith(segment.getFileName()
+                        + ".corrupt-")));
+            }
+            assertEquals(404, cp.get("/tasks/" + ids.get(0)).statusCode(), "what the corrupt file held is lost");
+        } finally {
+            cp.close();
+        }
     }
 
     @Test
@@ -378,6 +394,71 @@ class DurableStoreIT {
             assertEquals(409, cp.post("/tasks", "{\"id\":\"order-42\",\"task\":\"noop\"}").statusCode(),
                     "a client-chosen id outlives a restart");
             assertEquals(422, cp.post("/tasks", "{\"task\":\"add\",\"args\":[1,3]}", k1).statusCode());
+        } finally {
+            cp.close();
+        }
+    }
+
+    @Test
+    void failedTasksAreDeadLettersListedReplayedAndDeletedAcrossARestart() throws Exception {
+        Path store = Files.createTempDirectory("fastworker-store-");
+        Map<String, String> env = env(store, true);
+        env.put("FASTWORKER_RESULT_CACHE_TTL", "1"); // results expire at once: dead letters must outlive them
+        Daemon cp = Daemon.controlPlane(env);
+        try {
+            String first = json(cp.post("/tasks?wait=10s", "{\"task\":\"fail\",\"args\":[\"boom\"]}")).get("id")
+                    .asText();
+            String second = json(cp.post("/tasks?wait=10s", "{\"task\":\"fail\",\"args\":[\"bang\"]}")).get("id")
+                    .asText();
+            assertEquals("success", json(cp.post("/tasks?wait=10s", "{\"task\":\"noop\"}")).get("status").asText());
+            Thread.sleep(1500);
+            assertEquals(404, cp.get("/tasks/" + first).statusCode(), "the result has expired");
+
+            JsonNode all = json(cp.get("/dead-letters"));
+            assertEquals(2, all.get("total").asInt(), all.toString());
+            assertEquals(second, all.get("items").get(0).get("id").asText(), "newest failure first");
+            assertEquals("task_error", all.get("items").get(1).get("error").get("type").asText());
+            JsonNode page = json(cp.get("/dead-letters?task=fail&errorType=task_error&limit=1&offset=1"));
+            assertEquals(2, page.get("total").asInt());
+            assertEquals(first, page.get("items").get(0).get("id").asText());
+            assertEquals(0, json(cp.get("/dead-letters?errorType=timeout")).get("total").asInt());
+            assertEquals(0, json(cp.get("/dead-letters?since=2999-01-01T00:00:00Z")).get("total").asInt());
+            assertEquals(400, cp.get("/dead-letters?limit=0").statusCode());
+            assertEquals(400, cp.get("/dead-letters?since=yesterday").statusCode());
+            assertEquals(2, Daemon.metric(cp.get("/q/metrics").body(), "fastworker_tasks_dead_letters"));
+
+            // A replay is a new attempt of the same task: same id, history and attempt count go on.
+            HttpResponse<String> retried = cp.post("/tasks/" + first + "/retry", "");
+            assertEquals(202, retried.statusCode(), retried.body());
+            JsonNode again = json(cp.get("/tasks/" + first + "?wait=10s"));
+            assertEquals("failure", again.get("status").asText(), again.toString());
+            assertEquals(2, again.get("attempts").asInt());
+            assertEquals(2, again.get("history").size());
+            assertEquals(2, json(cp.get("/dead-letters")).get("total").asInt(), "it failed again: a dead letter");
+
+            String done = json(cp.post("/tasks?wait=10s", "{\"task\":\"noop\"}")).get("id").asText();
+            HttpResponse<String> notFailed = cp.post("/tasks/" + done + "/retry", "");
+            assertEquals(409, notFailed.statusCode(), notFailed.body());
+            assertEquals("success", json(notFailed).get("taskStatus").asText());
+            assertEquals(404, cp.post("/tasks/no-such-task/retry", "").statusCode());
+
+            assertEquals(204, cp.delete("/dead-letters/" + second).statusCode());
+            assertEquals(404, cp.delete("/dead-letters/" + second).statusCode());
+            assertEquals(404, cp.post("/tasks/" + second + "/retry", "").statusCode(), "a deleted one is gone");
+
+            cp.kill();
+            cp = Daemon.controlPlane(env);
+            JsonNode kept = json(cp.get("/dead-letters"));
+            assertEquals(1, kept.get("total").asInt(), "dead letters survive a restart, deletions too: " + kept);
+            assertEquals(first, kept.get("items").get(0).get("id").asText());
+            assertEquals(2, kept.get("items").get(0).get("attempts").asInt());
+
+            Daemon.Result cli = Daemon.run(Map.of("FASTWORKER_URL", cp.url()), "retry", "--task-id", first);
+            assertEquals(0, cli.exitCode(), cli.all());
+            assertTrue(cli.stdout().contains("queued again (attempt 3)"), cli.all());
+            assertEquals(3, json(cp.get("/tasks/" + first + "?wait=10s")).get("attempts").asInt());
+            Daemon.Result unknown = Daemon.run(Map.of("FASTWORKER_URL", cp.url()), "retry", "--task-id", "nope");
+            assertEquals(1, unknown.exitCode(), unknown.all());
         } finally {
             cp.close();
         }

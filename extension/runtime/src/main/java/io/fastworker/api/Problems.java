@@ -6,6 +6,8 @@ import io.fastworker.engine.DuplicateTaskIdException;
 import io.fastworker.engine.IdempotencyConflictException;
 import io.fastworker.engine.NotAcceptingException;
 import io.fastworker.engine.QueueFullException;
+import io.fastworker.engine.RetryOutcome;
+import io.fastworker.engine.RetryRefusedException;
 import io.fastworker.telemetry.TaskMetrics;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -85,6 +87,15 @@ public class Problems {
     }
 
     @ServerExceptionMapper
+    public Response retryRefused(RetryRefusedException e) {
+        if (e.outcome() == RetryOutcome.NOT_FOUND) {
+            return response(404, "task-not-found", "Task not found", e.getMessage(), Map.of());
+        }
+        return response(409, "not-failed", "Task has not failed", e.getMessage(),
+                Map.of("taskStatus", e.status().wireName()));
+    }
+
+    @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e, HttpServerRequest request) {
         rejected(request, "malformed_json", 1);
         return response(400, "malformed-json", "Malformed JSON", "the request body is not valid JSON: "
@@ -127,8 +138,14 @@ public class Problems {
         if (p.equals("/tasks/batch")) {
             return "GET, POST, DELETE"; // GET and DELETE read and cancel a task whose id is "batch"
         }
+        if (p.startsWith("/tasks/") && p.endsWith("/retry") && p.indexOf('/', "/tasks/".length()) == p.length() - 6) {
+            return "POST";
+        }
         if (p.startsWith("/tasks/")) {
             return "GET, DELETE";
+        }
+        if (p.startsWith("/dead-letters/")) {
+            return "DELETE";
         }
         return "GET";
     }
@@ -144,7 +161,8 @@ public class Problems {
                 : Response.Status.fromStatusCode(status).getReasonPhrase();
         String code = reason.toLowerCase().replace(' ', '-');
         String detail = status == 404 ? "no such resource; the API serves /tasks, /tasks/batch, /tasks/{id}, "
-                + "/registry, /workers, /q/health and /q/metrics" : String.valueOf(e.getMessage());
+                + "/tasks/{id}/retry, "
+                + "/dead-letters, /registry, /workers, /q/health and /q/metrics" : String.valueOf(e.getMessage());
         return response(status, code, reason, detail, Map.of());
     }
 

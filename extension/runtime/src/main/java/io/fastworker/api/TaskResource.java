@@ -185,6 +185,19 @@ public class TaskResource {
         };
     }
 
+    /**
+     * Replays a failed task (kept as a dead letter) as a new attempt of the same task: {@code 202} with it queued
+     * again, same id, its history and attempt count going on; {@code 404} if no such failed task is kept,
+     * {@code 409} if it has not failed.
+     */
+    @POST
+    @Path("/{id}/retry")
+    public Uni<Response> retry(@PathParam("id") String id) {
+        return Uni.createFrom().completionStage(engine.retry(id))
+                .onFailure(java.util.concurrent.CompletionException.class).transform(Throwable::getCause)
+                .map(view -> Response.accepted(view).header("Location", "/tasks/" + id).build());
+    }
+
     /** Recent tasks, newest first; finished ones only while their result is kept. */
     @GET
     public List<TaskView> list(@QueryParam("status") String status, @QueryParam("task") String task,

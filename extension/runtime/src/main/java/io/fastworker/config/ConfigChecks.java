@@ -33,6 +33,8 @@ class ConfigChecks {
         range("fastworker.result-cache.size", config.resultCache().size(), 1, 100_000_000);
         within("fastworker.result-cache.ttl", config.resultCache().ttl(), false, Duration.ofDays(366));
         within("fastworker.result-cache.sweep-interval", config.resultCache().sweepInterval(), false, DAY);
+        range("fastworker.dead-letters.max", config.deadLetters().max(), 1, 100_000_000);
+        within("fastworker.dead-letters.retention", config.deadLetters().retention(), false, Duration.ofDays(3660));
         within("fastworker.idempotency.window", config.idempotency().window(), false, Duration.ofDays(366));
         within("fastworker.store.sync-interval", config.store().syncInterval(), false, Duration.ofSeconds(10));
         if (config.store().compactAfter().asLongValue() < (1 << 20)) {

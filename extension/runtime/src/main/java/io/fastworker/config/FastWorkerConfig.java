@@ -52,6 +52,9 @@ public interface FastWorkerConfig {
     /** Repeated submissions. */
     Idempotency idempotency();
 
+    /** Failed tasks kept for inspection and replay. */
+    DeadLetters deadLetters();
+
     /** Options a task gets when neither its {@code @Task} annotation nor the submission sets them. */
     TaskDefaults taskDefaults();
 
@@ -180,6 +183,16 @@ public interface FastWorkerConfig {
         Duration sweepInterval();
     }
 
+    interface DeadLetters {
+        /** Most failed tasks kept (the oldest failure goes first), independent of the result cache. */
+        @WithDefault("10000")
+        int max();
+
+        /** How long a failed task is kept after it failed, for {@code GET /dead-letters} and a replay. */
+        @WithDefault("P7D")
+        Duration retention();
+    }
+
     interface Idempotency {
         /**
          * How long an {@code Idempotency-Key} gives back the task it first created, and a client-chosen task id
@@ -197,6 +210,14 @@ public interface FastWorkerConfig {
          */
         @WithDefault("disk")
         StoreMode mode();
+
+        /**
+         * Whether the control plane starts even when a journal file is corrupt (not merely torn by a crash): the
+         * file is renamed {@code *.corrupt-<time>} and kept, the records before the corrupt one are restored, and
+         * what follows it in that file is lost (the log says how much). Off: start-up stops, naming file and offset.
+         */
+        @WithDefault("false")
+        boolean setAsideCorrupt();
 
         /** The directory of the journal (created if missing); one control plane per directory. */
         @WithDefault("fastworker-data")

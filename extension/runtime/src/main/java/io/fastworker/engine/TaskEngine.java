@@ -79,6 +79,8 @@ public class TaskEngine {
     ObjectMapper mapper;
 
     private final Map<String, TaskRecord> live = new ConcurrentHashMap<>();
+    /** Failed tasks within their retention, oldest failure first. */
+    private final java.util.LinkedHashMap<String, DeadLetter> deadLetters = new java.util.LinkedHashMap<>();
     /** Idempotency keys and client-chosen ids within the idempotency window. */
     private final Map<String, Claim> claims = new ConcurrentHashMap<>();
     private final AtomicInteger reserved = new AtomicInteger();
@@ -111,7 +113,13 @@ public class TaskEngine {
             results.sweep();
             long now = clock.millis();
             claims.values().removeIf(c -> c.expiresAtMillis() <= now);
+            sweepDeadLetters(clock.instant());
         }, sweep, sweep, TimeUnit.MILLISECONDS);
+        metrics.gauge("fastworker.tasks.dead_letters", "Failed tasks kept as dead letters", () -> {
+            synchronized (deadLetters) {
+                return deadLetters.size();
+            }
+        });
         if (config.store().mode() == FastWorkerConfig.StoreMode.DISK) {
             try {
                 recover();
@@ -137,10 +145,11 @@ public class TaskEngine {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-            });
+            }, config.store().setAsideCorrupt());
         } catch (UncheckedIOException e) {
             throw new IOException("the task store in " + journal.directory().toAbsolutePath()
-                    + " holds a record that cannot be read back: " + e.getCause().getMessage(), e.getCause());
+                    + " holds a record that cannot be read back: " + e.getCause().getMessage()
+                    + " (fastworker.store.set-aside-corrupt=true starts anyway, setting the file aside)", e.getCause());
         }
         journal.onSync(metrics.storeSyncs());
         journal.startAppending();
@@ -179,8 +188,13 @@ public class TaskEngine {
         finished.sort(Comparator.comparing(t -> t.finishedAt == null ? t.submittedAt : t.finishedAt));
         for (TaskEvents.Restored t : finished) {
             Instant stored = t.finishedAt == null ? t.submittedAt : t.finishedAt;
-            this.results.restore(t.id, t.view(), stored.toEpochMilli());
+            TaskView view = t.view();
+            this.results.restore(t.id, view, stored.toEpochMilli());
+            if (t.state == TaskState.FAILURE && t.spec != null && !t.deadLetterDeleted) {
+                addDeadLetter(new DeadLetter(t.spec, view, t.trace));
+            }
         }
+        sweepDeadLetters(now);
         results = this.results.size();
         String torn = read.tornBytes() == 0 ? ""
                 : String.format("; a torn last record (%d bytes, never acknowledged) was dropped from %s",
@@ -188,7 +202,12 @@ public class TaskEngine {
         String summary = String.format("Task store %s: %d records read in %d ms; restored %d unfinished tasks (%s)"
                 + " and %d results%s", journal.directory().toAbsolutePath(), read.records(),
                 (System.nanoTime() - t0) / 1_000_000, reserved.get(), describe(counts), results, torn);
-        if (read.tornBytes() > 0) {
+        if (read.setAside() != null) {
+            LOG.errorf("Task store %s: a corrupt journal file was set aside as %s (fastworker.store.set-aside-corrupt);"
+                    + " the %d bytes after its corrupt record are lost, with the tasks and results they held",
+                    journal.directory().toAbsolutePath(), read.setAside(), read.lostBytes());
+        }
+        if (read.tornBytes() > 0 || read.setAside() != null) {
             LOG.warn(summary);
         } else {
             LOG.info(summary);
@@ -234,6 +253,11 @@ public class TaskEngine {
                 List<TaskView> kept = new ArrayList<>(results.size());
                 results.forEachLive(kept::add);
                 kept.forEach(v -> sink.accept(events.snapshot(v)));
+                List<DeadLetter> failed;
+                synchronized (deadLetters) {
+                    failed = new ArrayList<>(deadLetters.values());
+                }
+                failed.forEach(d -> sink.accept(events.deadLetter(d)));
                 long now = clock.millis();
                 claims.forEach((key, c) -> {
                     if (c.expiresAtMillis() > now) {
@@ -542,6 +566,117 @@ public class TaskEngine {
         return out;
     }
 
+    // --- dead letters ------------------------------------------------------------------------------------------
+
+    private void addDeadLetter(DeadLetter d) {
+        synchronized (deadLetters) {
+            deadLetters.remove(d.view().id());
+            deadLetters.put(d.view().id(), d);
+            for (var it = deadLetters.values().iterator(); deadLetters.size() > config.deadLetters().max();) {
+                it.next();
+                it.remove();
+            }
+        }
+    }
+
+    private void sweepDeadLetters(Instant now) {
+        Instant oldest = now.minus(config.deadLetters().retention());
+        synchronized (deadLetters) {
+            deadLetters.values().removeIf(d -> d.view().finishedAt() != null
+                    && d.view().finishedAt().isBefore(oldest));
+        }
+    }
+
+    /**
+     * Failed tasks kept (newest failure first), filtered by task name, error type and when they failed
+     * ({@code since} inclusive, {@code until} exclusive; null for no bound), {@code limit} from {@code offset}.
+     */
+    public DeadLetterPage deadLetters(String task, String errorType, Instant since, Instant until, int offset,
+            int limit) {
+        List<TaskView> matching = new ArrayList<>();
+        synchronized (deadLetters) {
+            for (DeadLetter d : deadLetters.values()) {
+                TaskView v = d.view();
+                if ((task == null || v.task().equals(task))
+                        && (errorType == null || (v.error() != null && v.error().type().equals(errorType)))
+                        && (since == null || !v.finishedAt().isBefore(since))
+                        && (until == null || v.finishedAt().isBefore(until))) {
+                    matching.add(v);
+                }
+            }
+        }
+        matching.sort(Comparator.comparing(TaskView::finishedAt).reversed());
+        int from = Math.min(offset, matching.size());
+        return new DeadLetterPage(matching.size(),
+                List.copyOf(matching.subList(from, Math.min(matching.size(), from + limit))));
+    }
+
+    /** Forgets a dead letter (its result, while kept, stays readable); false if there is none. */
+    public boolean deleteDeadLetter(String id) {
+        boolean removed;
+        synchronized (deadLetters) {
+            removed = deadLetters.remove(id) != null;
+        }
+        if (removed) {
+            Instant now = clock.instant();
+            journal(() -> events.deadLetterDeleted(id, now));
+        }
+        return removed;
+    }
+
+    /**
+     * Queues a failed task again as a new attempt of the same task: same id, its history and attempt count go on.
+     * Completes once the retry is recorded (on disk with the disk store).
+     *
+     * @throws RetryRefusedException when no such failed task is kept, or the task has not failed
+     */
+    public CompletableFuture<TaskView> retry(String id) {
+        if (!accepting) {
+            throw new NotAcceptingException("the control plane is not accepting tasks (starting or stopping); "
+                    + "retry shortly");
+        }
+        DeadLetter d;
+        synchronized (deadLetters) {
+            d = deadLetters.remove(id);
+        }
+        if (d == null) {
+            Optional<TaskView> v = find(id);
+            throw new RetryRefusedException(v.isPresent() ? RetryOutcome.NOT_FAILED : RetryOutcome.NOT_FOUND, id,
+                    v.map(TaskView::status).orElse(null));
+        }
+        try {
+            reserve(1);
+        } catch (QueueFullException e) {
+            addDeadLetter(d);
+            throw e;
+        }
+        TaskRecord r = new TaskRecord(TaskEvents.Restored.of(d), TaskState.QUEUED);
+        if (live.putIfAbsent(id, r) != null) {
+            reserved.decrementAndGet();
+            addDeadLetter(d);
+            throw new RetryRefusedException(RetryOutcome.NOT_FAILED, id, find(id).map(TaskView::status).orElse(null));
+        }
+        results.remove(id);
+        Instant now = clock.instant();
+        TaskView view = r.view();
+        LOG.infof("%s retried by request", r.describe());
+        Journal j = journal;
+        if (j == null) {
+            enqueue(List.of(r), now);
+            return CompletableFuture.completedFuture(view);
+        }
+        return j.append(events.retried(id, now)).handle((ok, failure) -> {
+            if (failure != null) {
+                live.remove(id);
+                reserved.decrementAndGet();
+                addDeadLetter(d);
+                throw new NotAcceptingException("the task store could not record the retry (" + failure + ")");
+            }
+            enqueue(List.of(r), now);
+            return view;
+        });
+    }
+
     public int depth(Priority priority) {
         return ready.depth(priority);
     }
@@ -667,6 +802,9 @@ public class TaskEngine {
 
     private void finish(TaskRecord r) {
         TaskView view = r.view();
+        if (view.status() == TaskState.FAILURE) {
+            addDeadLetter(new DeadLetter(r.spec, view, r.traceContext));
+        }
         if (view.status() == TaskState.CANCELLED) {
             metrics.cancelled(view.task());
         } else {

@@ -76,6 +76,23 @@ final class TaskEvents {
         return bytes(mapper.createObjectNode().put("e", "c").put("id", id).put("at", nanos(at)));
     }
 
+    byte[] retried(String id, Instant at) {
+        return bytes(mapper.createObjectNode().put("e", "r").put("id", id).put("at", nanos(at)));
+    }
+
+    byte[] deadLetterDeleted(String id, Instant at) {
+        return bytes(mapper.createObjectNode().put("e", "d").put("id", id).put("at", nanos(at)));
+    }
+
+    /** A failed task kept as a dead letter, with what it was asked to do (for a replay). */
+    byte[] deadLetter(DeadLetter d) {
+        ObjectNode o = mapper.createObjectNode().put("e", "t");
+        spec(o, d.spec());
+        trace(o, d.trace());
+        view(o, d.view());
+        return bytes(o);
+    }
+
     /** An idempotency key or client-chosen id still within its window. */
     byte[] claim(String key, Claim c) {
         ObjectNode o = mapper.createObjectNode().put("e", "k").put("k", key).put("id", c.taskId()).put("name", c.task())
@@ -197,9 +214,30 @@ final class TaskEvents {
         final List<TaskView.Attempt> history = new ArrayList<>();
         /** Order of acceptance, to queue restored tasks FIFO within a priority. */
         long order;
+        /** Whether a failed task's dead letter was deleted. */
+        boolean deadLetterDeleted;
 
         Restored(String id) {
             this.id = id;
+        }
+
+        /** A dead letter, about to be queued again. */
+        static Restored of(DeadLetter d) {
+            TaskView v = d.view();
+            Restored t = new Restored(v.id());
+            t.spec = d.spec();
+            t.name = v.task();
+            t.priority = v.priority();
+            t.maxAttempts = v.maxAttempts();
+            t.trace = d.trace();
+            t.submittedAt = v.submittedAt();
+            t.state = v.status();
+            t.attempts = v.attempts();
+            t.error = v.error();
+            t.startedAt = v.startedAt();
+            t.worker = v.worker();
+            t.history.addAll(v.history());
+            return t;
         }
 
         TaskView view() {
@@ -304,6 +342,20 @@ final class TaskEvents {
                         new TaskView.Attempt(n, t.worker, t.startedAt, Instant.ofEpochSecond(0, o.path("at").asLong()),
                                 error(o.get("err"))));
                 t.state = TaskState.QUEUED;
+            }
+            case "r" -> {
+                if (t == null || t.state != TaskState.FAILURE) {
+                    return;
+                }
+                t.state = TaskState.QUEUED;
+                t.finishedAt = null;
+                t.due = null;
+                t.deadLetterDeleted = false;
+            }
+            case "d" -> {
+                if (t != null) {
+                    t.deadLetterDeleted = true;
+                }
             }
             case "c" -> {
                 if (t == null || !t.state.canMoveTo(TaskState.CANCELLED)) {

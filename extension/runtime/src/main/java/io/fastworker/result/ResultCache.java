@@ -66,6 +66,11 @@ public final class ResultCache<V> {
         return e.value();
     }
 
+    /** Forgets a key; true if it was there. */
+    public synchronized boolean remove(String key) {
+        return entries.remove(key) != null;
+    }
+
     /** Drops every expired entry; returns how many. */
     public synchronized int sweep() {
         long now = clock.millis();

@@ -11,7 +11,7 @@ public final class CorruptJournalException extends IOException {
 
     CorruptJournalException(Path file, long offset, String problem) {
         super("the task store file " + file.toAbsolutePath() + " is corrupt at offset " + offset + " (" + problem
-                + ")");
+                + "); set fastworker.store.set-aside-corrupt=true to start anyway, setting the file aside");
         this.file = file;
         this.offset = offset;
     }

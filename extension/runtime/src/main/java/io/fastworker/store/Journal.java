@@ -40,8 +40,12 @@ public final class Journal implements AutoCloseable {
     /** Larger than any record the control plane writes (a task carries at most the API's body limit). */
     private static final int MAX_RECORD = 256 << 20;
 
-    /** What {@link #replay} found. */
-    public record Recovery(long records, int files, long tornBytes, String tornFile, long bytes) {
+    /**
+     * What {@link #replay} found: records read, files, a torn tail dropped, and a corrupt file set aside (with
+     * {@code setAsideCorrupt}: its name now, and the bytes after the corrupt record that could not be read).
+     */
+    public record Recovery(long records, int files, long tornBytes, String tornFile, long bytes, String setAside,
+            long lostBytes) {
     }
 
     private final Path dir;
@@ -96,6 +100,14 @@ public final class Journal implements AutoCloseable {
      * torn last record of the newest segment is cut off (and reported); corruption anywhere else throws.
      */
     public Recovery replay(Consumer<byte[]> each) throws IOException {
+        return replay(each, false);
+    }
+
+    /**
+     * As {@link #replay(Consumer)}; with {@code setAsideCorrupt}, a corrupt file is renamed {@code *.corrupt-<time>}
+     * (kept for inspection), the records before the corrupt one are kept, and what follows it in that file is lost.
+     */
+    public Recovery replay(Consumer<byte[]> each, boolean setAsideCorrupt) throws IOException {
         TreeMap<Long, Path> segments = files("journal-");
         TreeMap<Long, Path> snapshots = files("snapshot-");
         long from = 0;
@@ -111,14 +123,40 @@ public final class Journal implements AutoCloseable {
             }
         }
         order.addAll(segments.tailMap(from, true).values());
-        long records = 0;
         long bytes = 0;
         long torn = 0;
         String tornFile = null;
+        String setAside = null;
+        long lost = 0;
         Path newest = segments.isEmpty() ? null : segments.lastEntry().getValue();
+        long[] counted = {0};
+        Consumer<byte[]> counting = r -> {
+            counted[0]++;
+            each.accept(r);
+        };
         for (Path file : order) {
-            long[] result = read(file, each, file.equals(newest));
-            records += result[0];
+            long[] result;
+            try {
+                result = read(file, counting, file.equals(newest));
+            } catch (CorruptJournalException e) {
+                if (!setAsideCorrupt) {
+                    throw e;
+                }
+                Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
+                Files.move(file, aside);
+                long size = Files.size(aside);
+                try (FileChannel in = FileChannel.open(aside, StandardOpenOption.READ);
+                        FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+                                StandardOpenOption.WRITE)) {
+                    in.transferTo(0, e.offset(), out); // the records before the corrupt one, read already
+                    out.force(true);
+                }
+                syncDirectory();
+                setAside = aside.getFileName().toString();
+                lost += size - e.offset();
+                bytes += e.offset();
+                continue;
+            }
             bytes += result[1];
             if (result[2] > 0) {
                 torn = result[2];
@@ -131,7 +169,7 @@ public final class Journal implements AutoCloseable {
         }
         segmentSeq = Math.max(segments.isEmpty() ? 0 : segments.lastKey(), from);
         bytesSinceCompaction = bytes - snapshotBytes;
-        return new Recovery(records, order.size(), torn, tornFile, bytes);
+        return new Recovery(counted[0], order.size(), torn, tornFile, bytes, setAside, lost);
     }
 
     /** Reads one file: {records, valid bytes, torn bytes at its end}. */

@@ -139,6 +139,35 @@ class JournalTest {
     }
 
     @Test
+    void aCorruptFileSetAsideKeepsTheRecordsBeforeTheCorruptOne() throws Exception {
+        try (Journal j = started()) {
+            j.append(b("first")).join();
+            j.append(b("second")).join();
+            j.append(b("third")).join();
+        }
+        try (Journal j = started()) {
+            j.append(b("later")).join();
+        }
+        Path older;
+        try (Stream<Path> s = Files.list(dir)) {
+            older = s.filter(p -> p.getFileName().toString().startsWith("journal-")).min(Path::compareTo)
+                    .orElseThrow();
+        }
+        try (FileChannel ch = FileChannel.open(older, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(b("X")), 13 + 8 + 2); // inside "second"
+        }
+        assertThrows(CorruptJournalException.class, this::reopen);
+        List<String> read = new ArrayList<>();
+        try (Journal j = Journal.open(dir, true, Duration.ofMillis(10))) {
+            Journal.Recovery r = j.replay(x -> read.add(new String(x, StandardCharsets.UTF_8)), true);
+            assertTrue(r.setAside().startsWith(older.getFileName() + ".corrupt-"), r.toString());
+            assertEquals(14 + 13, r.lostBytes(), "second and third");
+        }
+        assertEquals(List.of("first", "later"), read);
+        assertEquals(List.of("first", "later"), reopen(), "the kept part reads back cleanly from then on");
+    }
+
+    @Test
     void aCompactionTheProcessDidNotFinishIsIgnored() throws Exception {
         try (Journal j = started()) {
             j.append(b("a")).join();

@@ -1,0 +1,87 @@
+package io.fastworker.api;
+
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.engine.DeadLetterPage;
+import io.fastworker.engine.TaskEngine;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+
+/**
+ * Failed tasks kept after their result would expire ({@code fastworker.dead-letters.*}): listed, filtered and paged
+ * here, replayed with {@code POST /tasks/{id}/retry}, deleted here.
+ */
+@Path("/dead-letters")
+@Produces(MediaType.APPLICATION_JSON)
+public class DeadLetterResource {
+
+    @Inject
+    TaskEngine engine;
+
+    @Inject
+    FastWorkerConfig config;
+
+    /** {@code {"total": n, "items": [task, ...]}}, newest failure first. */
+    @GET
+    public DeadLetterPage list(@QueryParam("task") String task, @QueryParam("errorType") String errorType,
+            @QueryParam("since") String since, @QueryParam("until") String until, @QueryParam("offset") String offset,
+            @QueryParam("limit") String limit) {
+        int max = config.api().historyLimit();
+        return engine.deadLetters(blankToNull(task), blankToNull(errorType), instant("since", since),
+                instant("until", until), number("offset", offset, 0, Integer.MAX_VALUE, 0),
+                number("limit", limit, 1, max, Math.min(100, max)));
+    }
+
+    /** Forgets a dead letter: {@code 204}, or {@code 404} when there is none. */
+    @DELETE
+    @Path("/{id}")
+    public Response delete(@PathParam("id") String id) {
+        if (!engine.deleteDeadLetter(id)) {
+            throw new ProblemException(404, "dead-letter-not-found", "Dead letter not found", "no failed task '"
+                    + id + "' is kept as a dead letter", Map.of());
+        }
+        return Response.noContent().build();
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    private static Instant instant(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value.trim()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badRequest("query parameter '" + name + "' must be an ISO-8601 time with an "
+                    + "offset, e.g. 2026-11-27T12:00:00Z, got '" + value + "'");
+        }
+    }
+
+    private static int number(String name, String value, int min, int max, int otherwise) {
+        if (value == null || value.isBlank()) {
+            return otherwise;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw ProblemException.badRequest("query parameter '" + name + "' must be a whole number from " + min
+                + " to " + max + ", got '" + value + "'");
+    }
+}
