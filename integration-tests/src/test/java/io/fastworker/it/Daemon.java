@@ -104,6 +104,25 @@ public final class Daemon implements AutoCloseable {
         return launch(env, linkPort, all, true);
     }
 
+    /**
+     * A control plane whose process may write no file larger than {@code kilobytes} ({@code ulimit -f}): its task
+     * store runs out of room the way it would on a full disk.
+     */
+    public static Daemon controlPlaneWithFileSizeLimit(Map<String, String> env, int kilobytes) throws Exception {
+        int linkPort = freePort();
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c", "ulimit -f " + kilobytes + " && exec \"$@\"",
+                "bash"));
+        int port = freePort();
+        cmd.addAll(command(JAR, List.of("-Dquarkus.http.port=" + port), List.of("--role", "control-plane",
+                "--link-port", String.valueOf(linkPort))));
+        Path log = Files.createTempFile("fastworker-daemon-", ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Daemon d = new Daemon(pb.start(), log, port, linkPort);
+        d.awaitReady(Duration.ofSeconds(60));
+        return d;
+    }
+
     /** A subworker configured only through environment variables, as in a Kubernetes pod spec. */
     public static Daemon subworkerFromEnvironment(Map<String, String> env, boolean awaitJoined) throws Exception {
         return launch(env, -1, List.of("--role", "subworker"), awaitJoined);

@@ -464,6 +464,51 @@ class DurableStoreIT {
         }
     }
 
+    @Test
+    void aFullDiskRefusesSubmissionsWith503AndLosesNoAcceptedTask() throws Exception {
+        Path store = Files.createTempDirectory("fastworker-store-");
+        Daemon cp = Daemon.controlPlaneWithFileSizeLimit(env(store, false), 100); // 100 KB: a few hundred tasks
+        List<String> accepted = new ArrayList<>();
+        int refused = 0;
+        try {
+            String entry = "{\"task\":\"noop\"}";
+            String twenty = "[" + String.join(",", Collections.nCopies(20, entry)) + "]";
+            for (int i = 0; i < 60; i++) {
+                HttpResponse<String> r = cp.post("/tasks/batch", twenty);
+                if (r.statusCode() == 202) {
+                    assertEquals(0, refused, "nothing is accepted once the store has failed");
+                    json(r).get("ids").forEach(id -> accepted.add(id.asText()));
+                } else {
+                    assertEquals(503, r.statusCode(), r.body());
+                    assertTrue(r.headers().firstValue("Retry-After").isPresent());
+                    assertTrue(json(r).get("detail").asText().contains("task store"), r.body());
+                    refused++;
+                }
+            }
+            assertTrue(refused > 0 && !accepted.isEmpty(), accepted.size() + " accepted, " + refused + " refused");
+            HttpResponse<String> single = cp.post("/tasks", entry);
+            assertEquals(503, single.statusCode(), single.body());
+            HttpResponse<String> ready = cp.get("/q/health/ready");
+            assertEquals(503, ready.statusCode());
+            assertTrue(ready.body().contains("failed: java.io.IOException"), ready.body());
+        } finally {
+            cp.kill();
+        }
+        // With room again, every task that got a 202 is there, and no refused one.
+        cp = Daemon.controlPlane(env(store, false));
+        try {
+            String line = restoredLine(cp);
+            assertTrue(line.contains("restored " + accepted.size() + " unfinished tasks"), line);
+            for (String id : accepted) {
+                assertEquals("queued", json(cp.get("/tasks/" + id)).get("status").asText());
+            }
+            System.out.printf("Full disk: %d tasks accepted, then %d batches refused with 503; after a restart "
+                    + "with room: %s%n", accepted.size(), refused, line);
+        } finally {
+            cp.close();
+        }
+    }
+
     static Path newestSegment(Path store) throws Exception {
         try (Stream<Path> s = Files.list(store)) {
             return s.filter(p -> p.getFileName().toString().startsWith("journal-"))

@@ -352,7 +352,18 @@ public final class Journal implements AutoCloseable {
                     return;
                 }
                 synchronized (segmentLock) {
-                    write(group);
+                    long before = segment.size();
+                    try {
+                        write(group);
+                    } catch (IOException e) {
+                        // A group is stored whole or not at all: a refused submission must not come back later.
+                        try {
+                            segment.truncate(before);
+                        } catch (IOException ignored) {
+                            // a torn tail then, dropped by the next replay if it is the last record
+                        }
+                        throw e;
+                    }
                     if ((syncAlways && waited) || System.nanoTime() - lastSync >= syncIntervalNanos) {
                         long t0 = System.nanoTime();
                         segment.force(false);
