@@ -395,12 +395,11 @@ public class TaskEngine {
             enqueue(accepted, now);
             return CompletableFuture.completedFuture(result);
         }
-        CompletableFuture<Void> durable = null;
+        List<byte[]> records = new ArrayList<>(accepted.size());
         for (int i = 0; i < accepted.size(); i++) {
-            // groups are made durable in order: the last record's covers all
-            durable = j.append(events.accepted(accepted.get(i), fresh.get(i)));
+            records.add(events.accepted(accepted.get(i), fresh.get(i)));
         }
-        return durable.handle((ok, failure) -> {
+        return j.appendAll(records).handle((ok, failure) -> {
             if (failure != null) {
                 accepted.forEach(a -> live.remove(a.id()));
                 reserved.addAndGet(-accepted.size());
@@ -499,7 +498,7 @@ public class TaskEngine {
     private void waitThenQueue(TaskRecord r, TaskState from, Duration delay) {
         Instant due = clock.instant().plus(delay);
         r.timer(timers.schedule(() -> {
-            if (r.release(from)) {
+            if (change(r, new Change.Release(from))) {
                 ready.add(r);
                 onReady.run();
             }
@@ -530,10 +529,9 @@ public class TaskEngine {
             return results.get(id) == null ? CancelOutcome.NOT_FOUND : CancelOutcome.NOT_CANCELLABLE;
         }
         Instant now = clock.instant();
-        if (!r.cancel(now)) {
+        if (!change(r, new Change.Cancel(now))) {
             return CancelOutcome.NOT_CANCELLABLE;
         }
-        journal(() -> events.cancelled(id, now));
         ready.remove(r);
         LOG.infof("%s cancelled", r.describe());
         finish(r);
@@ -714,10 +712,8 @@ public class TaskEngine {
             }
             String executor = placement.place(r.name());
             Instant now = clock.instant();
-            int attempt = r.start(executor, now);
-            if (attempt > 0) {
-                journal(() -> events.started(r.id(), attempt, executor, now));
-                return new Assignment(r, attempt, executor);
+            if (change(r, new Change.Start(executor, now))) {
+                return new Assignment(r, r.attempts(), executor);
             }
             placement.undo(executor); // cancelled while we took it
         }
@@ -730,8 +726,7 @@ public class TaskEngine {
         Instant now = clock.instant();
         TaskError error = outcome.error();
         if (error == null) {
-            if (r.endAttempt(attempt, TaskState.SUCCESS, outcome.result(), null, now)) {
-                journal(() -> events.ended(r.id(), attempt, TaskState.SUCCESS, outcome.result(), null, now, null));
+            if (change(r, new Change.End(attempt, TaskState.SUCCESS, outcome.result(), null, now, null))) {
                 LOG.debugf("%s succeeded on %s", a.describe(), a.executor());
                 finish(r);
             }
@@ -739,14 +734,12 @@ public class TaskEngine {
         }
         boolean retry = error.retryable() && attempt < r.spec.options().maxAttempts();
         TaskState next = retry ? TaskState.RETRYING : TaskState.FAILURE;
-        if (!r.endAttempt(attempt, next, null, error, now)) {
+        Duration backoff = retry ? r.spec.options().backoffBefore(attempt) : null;
+        if (!change(r, new Change.End(attempt, next, null, error, now, retry ? now.plus(backoff) : null))) {
             return;
         }
-        Duration backoff = retry ? r.spec.options().backoffBefore(attempt) : null;
-        journal(() -> events.ended(r.id(), attempt, next, null, error, now, retry ? now.plus(backoff) : null));
         try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
             if (retry) {
-                metrics.retried(r.name());
                 LOG.warnf("%s failed on %s (%s); retrying in %d ms", a.describe(), a.executor(), describe(error),
                         backoff.toMillis());
                 waitThenQueue(r, TaskState.RETRYING, backoff);
@@ -779,8 +772,7 @@ public class TaskEngine {
         TaskRecord r = a.record;
         Instant now = clock.instant();
         if (a.attempt() >= maxDeliveries && TaskError.WORKER_LOST.equals(reason.type())) {
-            if (r.endAttempt(a.attempt(), TaskState.FAILURE, null, reason, now)) {
-                journal(() -> events.ended(r.id(), a.attempt(), TaskState.FAILURE, null, reason, now, null));
+            if (change(r, new Change.End(a.attempt(), TaskState.FAILURE, null, reason, now, null))) {
                 try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
                     LOG.errorf("%s lost with %s after %d deliveries; failing it", a.describe(), a.executor(),
                             a.attempt());
@@ -789,9 +781,7 @@ public class TaskEngine {
             }
             return;
         }
-        if (r.handBack(a.attempt(), reason, now)) {
-            journal(() -> events.handedBack(r.id(), a.attempt(), reason, now));
-            metrics.redelivered(r.name());
+        if (change(r, new Change.HandBack(a.attempt(), reason, now))) {
             try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
                 LOG.warnf("%s handed back by %s (%s); queued again", a.describe(), a.executor(), reason.type());
             }
@@ -805,16 +795,72 @@ public class TaskEngine {
         if (view.status() == TaskState.FAILURE) {
             addDeadLetter(new DeadLetter(r.spec, view, r.traceContext));
         }
-        if (view.status() == TaskState.CANCELLED) {
-            metrics.cancelled(view.task());
-        } else {
-            Duration ran = view.startedAt() == null || view.finishedAt() == null ? null
-                    : Duration.between(view.startedAt(), view.finishedAt());
-            metrics.completed(view.task(), view.status() == TaskState.SUCCESS, ran);
-        }
         results.put(r.id(), view);
         live.remove(r.id());
         reserved.decrementAndGet();
         r.done.complete(view);
+    }
+
+    /**
+     * The one path of every state change after acceptance: the record applies it if its transition table allows
+     * (otherwise nothing happens and this returns false), then it is journaled and the observers are told.
+     */
+    private boolean change(TaskRecord r, Change c) {
+        boolean applied;
+        if (c instanceof Change.Release x) {
+            applied = r.release(x.from());
+        } else if (c instanceof Change.Start x) {
+            applied = r.start(x.executor(), x.at()) > 0;
+        } else if (c instanceof Change.End x) {
+            applied = r.endAttempt(x.attempt(), x.next(), x.result(), x.error(), x.at());
+        } else if (c instanceof Change.HandBack x) {
+            applied = r.handBack(x.attempt(), x.reason(), x.at());
+        } else if (c instanceof Change.Cancel x) {
+            applied = r.cancel(x.at());
+        } else {
+            throw new IllegalArgumentException("unknown change " + c);
+        }
+        if (applied) {
+            journal(r, c);
+            observe(r, c);
+        }
+        return applied;
+    }
+
+    /** The journal record of a change (disk store only; a release is implied by the due time already recorded). */
+    private void journal(TaskRecord r, Change c) {
+        if (journal == null) {
+            return;
+        }
+        byte[] record;
+        if (c instanceof Change.Start x) {
+            record = events.started(r.id(), r.attempts(), x.executor(), x.at());
+        } else if (c instanceof Change.End x) {
+            record = events.ended(r.id(), x.attempt(), x.next(), x.result(), x.error(), x.at(), x.due());
+        } else if (c instanceof Change.HandBack x) {
+            record = events.handedBack(r.id(), x.attempt(), x.reason(), x.at());
+        } else if (c instanceof Change.Cancel x) {
+            record = events.cancelled(r.id(), x.at());
+        } else {
+            return;
+        }
+        journal.appendUnwaited(record);
+    }
+
+    /** The observers of state changes: the task metrics. */
+    private void observe(TaskRecord r, Change c) {
+        if (c instanceof Change.End x) {
+            if (x.next() == TaskState.RETRYING) {
+                metrics.retried(r.name());
+            } else if (x.next().isTerminal()) {
+                Instant started = r.startedAt();
+                metrics.completed(r.name(), x.next() == TaskState.SUCCESS,
+                        started == null ? null : Duration.between(started, x.at()));
+            }
+        } else if (c instanceof Change.HandBack) {
+            metrics.redelivered(r.name());
+        } else if (c instanceof Change.Cancel) {
+            metrics.cancelled(r.name());
+        }
     }
 }

@@ -13,7 +13,8 @@ import java.util.concurrent.Future;
 
 /**
  * The mutable state of one live task. Every state change goes through {@link #moveTo}, which enforces the
- * {@link TaskState} table; the methods here are the only callers.
+ * {@link TaskState} table; the methods here are the only callers, and {@code TaskEngine.change} the only caller of
+ * those.
  */
 final class TaskRecord {
 
@@ -70,6 +71,11 @@ final class TaskRecord {
 
     synchronized int attempts() {
         return attempts;
+    }
+
+    /** When the current or last attempt started; null before the first. */
+    synchronized Instant startedAt() {
+        return startedAt;
     }
 
     /** Moves to {@code next} if the current state is {@code expected}; false (and no change) otherwise. */

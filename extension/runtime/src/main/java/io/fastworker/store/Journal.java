@@ -266,15 +266,23 @@ public final class Journal implements AutoCloseable {
      * the {@link IOException} that stopped the journal.
      */
     public CompletableFuture<Void> append(byte[] record) {
-        return add(record, true);
+        return add(List.of(record), true);
+    }
+
+    /**
+     * Appends records that stand or fall together (a batch of submissions): they go into one group, which is
+     * stored whole or not at all.
+     */
+    public CompletableFuture<Void> appendAll(List<byte[]> records) {
+        return add(records, true);
     }
 
     /** Appends a record nobody waits for (see the class guarantees). */
     public void appendUnwaited(byte[] record) {
-        add(record, false);
+        add(List.of(record), false);
     }
 
-    private CompletableFuture<Void> add(byte[] record, boolean waited) {
+    private CompletableFuture<Void> add(List<byte[]> records, boolean waited) {
         IOException failed = failure;
         if (failed != null) {
             return CompletableFuture.failedFuture(failed);
@@ -283,9 +291,10 @@ public final class Journal implements AutoCloseable {
             if (closing) {
                 return CompletableFuture.failedFuture(new IOException("the journal is closed"));
             }
-            pending.add(record);
+            boolean wasEmpty = pending.isEmpty();
+            pending.addAll(records);
             pendingWaited |= waited;
-            if (pending.size() == 1) {
+            if (wasEmpty) {
                 lock.notifyAll();
             }
             return pendingDone;
