@@ -1,5 +1,7 @@
 package io.fastworker.engine;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -30,41 +32,102 @@ final class TaskEvents {
         this.mapper = mapper;
     }
 
+    // The records of every task (accepted, started, ended) are written straight to bytes, without a tree.
+
     byte[] accepted(TaskRecord r, Submission sub) {
-        ObjectNode o = mapper.createObjectNode().put("e", "a");
-        spec(o, r.spec);
-        o.put("sub", nanos(r.submittedAt));
-        if (sub.idempotencyKey() != null) {
-            o.put("ik", sub.idempotencyKey()).put("fp", sub.fingerprint());
-        }
-        if (sub.clientChosenId()) {
-            o.put("cid", true);
-        }
-        if (r.spec.notBefore() != null) {
-            o.put("due", nanos(r.spec.notBefore()));
-        }
-        trace(o, r.traceContext);
-        return bytes(o);
+        TaskSpec spec = r.spec;
+        TaskOptions t = spec.options();
+        return write(g -> {
+            g.writeStringField("e", "a");
+            g.writeStringField("id", spec.id());
+            g.writeStringField("name", spec.name());
+            g.writeFieldName("args");
+            g.writeTree(spec.args());
+            g.writeFieldName("kwargs");
+            g.writeTree(spec.kwargs());
+            g.writeObjectFieldStart("o");
+            g.writeStringField("p", t.priority().wireName());
+            g.writeNumberField("r", t.maxRetries());
+            g.writeNumberField("d", t.retryDelay().toNanos());
+            g.writeNumberField("b", t.retryBackoff());
+            g.writeNumberField("m", t.retryBackoffMax().toNanos());
+            g.writeNumberField("t", t.timeout().toNanos());
+            g.writeEndObject();
+            if (spec.notBefore() != null) {
+                g.writeNumberField("nb", nanos(spec.notBefore()));
+                g.writeNumberField("due", nanos(spec.notBefore()));
+            }
+            g.writeNumberField("sub", nanos(r.submittedAt));
+            if (sub.idempotencyKey() != null) {
+                g.writeStringField("ik", sub.idempotencyKey());
+                g.writeStringField("fp", sub.fingerprint());
+            }
+            if (sub.clientChosenId()) {
+                g.writeBooleanField("cid", true);
+            }
+            if (!r.traceContext.isEmpty()) {
+                g.writeObjectFieldStart("tc");
+                for (Map.Entry<String, String> e : r.traceContext.entrySet()) {
+                    g.writeStringField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            }
+        });
     }
 
     byte[] started(String id, int attempt, String worker, Instant at) {
-        return bytes(mapper.createObjectNode().put("e", "s").put("id", id).put("n", attempt).put("w", worker)
-                .put("at", nanos(at)));
+        return write(g -> {
+            g.writeStringField("e", "s");
+            g.writeStringField("id", id);
+            g.writeNumberField("n", attempt);
+            g.writeStringField("w", worker);
+            g.writeNumberField("at", nanos(at));
+        });
     }
 
     byte[] ended(String id, int attempt, TaskState state, JsonNode result, TaskError error, Instant at, Instant due) {
-        ObjectNode o = mapper.createObjectNode().put("e", "e").put("id", id).put("n", attempt)
-                .put("st", state.wireName()).put("at", nanos(at));
-        if (result != null) {
-            o.set("r", result);
+        return write(g -> {
+            g.writeStringField("e", "e");
+            g.writeStringField("id", id);
+            g.writeNumberField("n", attempt);
+            g.writeStringField("st", state.wireName());
+            g.writeNumberField("at", nanos(at));
+            if (result != null) {
+                g.writeFieldName("r");
+                g.writeTree(result);
+            }
+            if (error != null) {
+                g.writeObjectFieldStart("err");
+                g.writeStringField("type", error.type());
+                g.writeStringField("message", error.message());
+                if (error.exception() != null) {
+                    g.writeStringField("exception", error.exception());
+                }
+                if (error.nonRetryable() != null) {
+                    g.writeBooleanField("nonRetryable", true);
+                }
+                g.writeEndObject();
+            }
+            if (due != null) {
+                g.writeNumberField("due", nanos(due));
+            }
+        });
+    }
+
+    private interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private byte[] write(Fields fields) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            fields.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if (error != null) {
-            o.set("err", error(error));
-        }
-        if (due != null) {
-            o.put("due", nanos(due));
-        }
-        return bytes(o);
+        return out.toByteArray();
     }
 
     byte[] handedBack(String id, int attempt, TaskError reason, Instant at) {

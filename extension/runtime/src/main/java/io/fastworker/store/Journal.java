@@ -63,6 +63,8 @@ public final class Journal implements AutoCloseable {
     /** Guards the current segment: held by the committer while it writes and by a compaction while it rotates. */
     private final Object segmentLock = new Object();
     private FileChannel segment;
+    /** Bytes written to the current segment (guarded by {@code segmentLock}). */
+    private long segmentBytes;
     private long segmentSeq;
     private volatile long bytesSinceCompaction;
     private volatile long snapshotBytes;
@@ -248,6 +250,7 @@ public final class Journal implements AutoCloseable {
     public void startAppending() throws IOException {
         synchronized (segmentLock) {
             segment = newSegment(++segmentSeq);
+            segmentBytes = 0;
         }
         committer = new Thread(this::commitLoop, "fastworker-journal");
         committer.setDaemon(true);
@@ -361,13 +364,14 @@ public final class Journal implements AutoCloseable {
                     return;
                 }
                 synchronized (segmentLock) {
-                    long before = segment.size();
+                    long before = segmentBytes;
                     try {
                         write(group);
                     } catch (IOException e) {
                         // A group is stored whole or not at all: a refused submission must not come back later.
                         try {
                             segment.truncate(before);
+                            segmentBytes = before;
                         } catch (IOException ignored) {
                             // a torn tail then, dropped by the next replay if it is the last record
                         }
@@ -431,6 +435,7 @@ public final class Journal implements AutoCloseable {
         }
         drain(b);
         bytesSinceCompaction += written;
+        segmentBytes += written;
     }
 
     private void drain(ByteBuffer b) throws IOException {
@@ -457,6 +462,7 @@ public final class Journal implements AutoCloseable {
             segment.close();
             seq = ++segmentSeq;
             segment = newSegment(seq);
+            segmentBytes = 0;
             bytesSinceCompaction = 0;
         }
         Path tmp = dir.resolve(String.format("snapshot-%016d.tmp", seq));
