@@ -57,9 +57,6 @@ public final class Journal implements AutoCloseable {
     private CompletableFuture<Void> pendingDone = new CompletableFuture<>();
     /** Whether someone waits for a record of the pending group (only then does {@code syncAlways} sync it). */
     private boolean pendingWaited;
-    private long pendingBytes;
-    /** Pending records nobody waits for are written once they reach this size, or after the sync interval. */
-    private static final long FLUSH_BYTES = 1 << 20;
     private boolean closing;
     private volatile IOException failure;
 
@@ -297,17 +294,10 @@ public final class Journal implements AutoCloseable {
             if (closing) {
                 return CompletableFuture.failedFuture(new IOException("the journal is closed"));
             }
-            // Records nobody waits for wait for the next waited one or the sync interval: fewer wake-ups, fewer and
-            // larger writes. The committer is woken for the first record (to start the interval), the first waited
-            // one, and when the group grows past the flush size.
-            boolean wake = pending.isEmpty() || (waited && !pendingWaited);
-            long before = pendingBytes;
+            boolean wasEmpty = pending.isEmpty();
             pending.addAll(records);
-            for (byte[] r : records) {
-                pendingBytes += r.length;
-            }
             pendingWaited |= waited;
-            if (wake || (before < FLUSH_BYTES && pendingBytes >= FLUSH_BYTES)) {
+            if (wasEmpty) {
                 lock.notifyAll();
             }
             return pendingDone;
@@ -337,17 +327,17 @@ public final class Journal implements AutoCloseable {
             CompletableFuture<Void> done;
             boolean waited;
             synchronized (lock) {
-                while (!closing && !pendingWaited && pendingBytes < FLUSH_BYTES) {
+                while (pending.isEmpty() && !closing) {
                     try {
-                        if (pending.isEmpty() && !unsynced) {
+                        if (unsynced) {
+                            long left = syncIntervalNanos - (System.nanoTime() - lastSync);
+                            if (left <= 0) {
+                                break;
+                            }
+                            lock.wait(Math.max(1, left / 1_000_000));
+                        } else {
                             lock.wait();
-                            continue;
                         }
-                        long left = syncIntervalNanos - (System.nanoTime() - lastSync);
-                        if (left <= 0) {
-                            break;
-                        }
-                        lock.wait(Math.max(1, left / 1_000_000));
                     } catch (InterruptedException e) {
                         closing = true;
                     }
@@ -362,7 +352,6 @@ public final class Journal implements AutoCloseable {
                     pending = new ArrayList<>();
                     pendingDone = new CompletableFuture<>();
                     pendingWaited = false;
-                    pendingBytes = 0;
                 }
             }
             try {
