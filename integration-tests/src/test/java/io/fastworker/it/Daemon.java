@@ -44,6 +44,8 @@ public final class Daemon implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    /** The task store this class made for the daemon, deleted with it; null when the test chose the store. */
+    private Path ownStore;
     public final int port;
     public final int linkPort;
 
@@ -194,11 +196,14 @@ public final class Daemon implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command(jar, List.of("-Dquarkus.http.port=" + port), args))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
+        Path ownStore = null;
         if (!env.containsKey("FASTWORKER_STORE_PATH")) {
             // Each control plane its own task store, unless a test restarts one on the same store.
-            pb.environment().put("FASTWORKER_STORE_PATH", Files.createTempDirectory("fastworker-store-").toString());
+            ownStore = Files.createTempDirectory("fastworker-store-");
+            pb.environment().put("FASTWORKER_STORE_PATH", ownStore.toString());
         }
         Daemon d = new Daemon(pb.start(), log, port, linkPort);
+        d.ownStore = ownStore;
         if (awaitReady) {
             d.awaitReady(Duration.ofSeconds(60));
         }
@@ -292,8 +297,10 @@ public final class Daemon implements AutoCloseable {
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().remove("FASTWORKER_URL");
         pb.environment().putAll(env);
+        Path ownStore = null;
         if (!env.containsKey("FASTWORKER_STORE_PATH")) {
-            pb.environment().put("FASTWORKER_STORE_PATH", Files.createTempDirectory("fastworker-store-").toString());
+            ownStore = Files.createTempDirectory("fastworker-store-");
+            pb.environment().put("FASTWORKER_STORE_PATH", ownStore.toString());
         }
         Process p = pb.start();
         p.getOutputStream().close();
@@ -304,6 +311,7 @@ public final class Daemon implements AutoCloseable {
         Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
+        deleteTree(ownStore);
         return r;
     }
 
@@ -313,7 +321,21 @@ public final class Daemon implements AutoCloseable {
         process.destroy();
         if (!process.waitFor(40, TimeUnit.SECONDS)) {
             process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
         }
         Files.deleteIfExists(log);
+        deleteTree(ownStore);
+    }
+
+    /** Deletes a directory this class created for a daemon's task store (null: nothing). */
+    static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

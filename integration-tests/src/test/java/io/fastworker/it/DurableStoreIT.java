@@ -30,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The disk store, with real processes and real kills: whatever got a {@code 202} survives a SIGKILL of the control
@@ -39,6 +40,14 @@ import org.junit.jupiter.api.Test;
 class DurableStoreIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Every store of this class lives here and is deleted after it. */
+    @TempDir
+    static Path stores;
+
+    static Path newStore() throws java.io.IOException {
+        return Files.createTempDirectory(stores, "store-");
+    }
 
     static Map<String, String> env(Path store, boolean local) {
         Map<String, String> env = new HashMap<>();
@@ -67,7 +76,7 @@ class DurableStoreIT {
 
     @Test
     void sigkillInTheMiddleOfABurstLosesNoAcceptedTask() throws Exception {
-        Path store = Files.createTempDirectory("fastworker-store-");
+        Path store = newStore();
         Daemon cp = Daemon.controlPlane(env(store, false));
         int link = cp.linkPort;
         List<Daemon> workers = List.of(Daemon.subworker(cp.linkAddress(), "durable-w1", 4, Map.of(), true),
@@ -137,7 +146,7 @@ class DurableStoreIT {
 
     @Test
     void aRestartKeepsOneHundredThousandQueuedTasksInPriorityOrder() throws Exception {
-        Path store = Files.createTempDirectory("fastworker-store-");
+        Path store = newStore();
         String[] priorities = {"low", "normal", "high", "critical"};
         Map<String, String> env = env(store, false);
         env.put("FASTWORKER_QUEUE_CAPACITY", "200000");
@@ -178,7 +187,7 @@ class DurableStoreIT {
             cp.close();
         }
         // Order: one subworker, one slot, on the 200 tasks alone (the 100,000 are dropped with the first store).
-        Path store2 = Files.createTempDirectory("fastworker-store-");
+        Path store2 = newStore();
         cp = Daemon.controlPlane(env(store2, false));
         List<String> ids = new ArrayList<>();
         try {
@@ -218,7 +227,7 @@ class DurableStoreIT {
 
     @Test
     void scheduledRetryingRunningAndFinishedTasksSurvive() throws Exception {
-        Path store = Files.createTempDirectory("fastworker-store-");
+        Path store = newStore();
         Daemon cp = Daemon.controlPlane(env(store, true));
         try {
             JsonNode done = json(cp.post("/tasks?wait=10s", "{\"task\":\"add\",\"args\":[1,2]}"));
@@ -278,7 +287,7 @@ class DurableStoreIT {
 
     @Test
     void aTornLastRecordIsDroppedAndCorruptionElsewhereStopsStartUp() throws Exception {
-        Path store = Files.createTempDirectory("fastworker-store-");
+        Path store = newStore();
         Daemon cp = Daemon.controlPlane(env(store, false));
         List<String> ids;
         try {
@@ -337,7 +346,7 @@ class DurableStoreIT {
 
     @Test
     void anIdempotencyKeyGivesBackTheFirstTaskAcrossARestartAndAnIdIsNeverTakenTwice() throws Exception {
-        Path store = Files.createTempDirectory("fastworker-store-");
+        Path store = newStore();
         Map<String, String> env = env(store, true);
         env.put("FASTWORKER_RESULT_CACHE_SIZE", "1"); // results are pushed out at once: keys and ids must outlive them
         Daemon cp = Daemon.controlPlane(env);
@@ -401,7 +410,7 @@ class DurableStoreIT {
 
     @Test
     void failedTasksAreDeadLettersListedReplayedAndDeletedAcrossARestart() throws Exception {
-        Path store = Files.createTempDirectory("fastworker-store-");
+        Path store = newStore();
         Map<String, String> env = env(store, true);
         env.put("FASTWORKER_RESULT_CACHE_TTL", "1"); // results expire at once: dead letters must outlive them
         Daemon cp = Daemon.controlPlane(env);
@@ -466,7 +475,7 @@ class DurableStoreIT {
 
     @Test
     void aFullDiskRefusesSubmissionsWith503AndLosesNoAcceptedTask() throws Exception {
-        Path store = Files.createTempDirectory("fastworker-store-");
+        Path store = newStore();
         Daemon cp = Daemon.controlPlaneWithFileSizeLimit(env(store, false), 100); // 100 KB: a few hundred tasks
         List<String> accepted = new ArrayList<>();
         int refused = 0;
