@@ -81,7 +81,7 @@ public class TaskResource {
         }
         Submission submission = parser.submission(read(body), clock.instant(), key);
         String id = submission.spec().id();
-        return accepted(engine.submit(List.of(submission), tracing.capture())).onItem().transformToUni(answers -> {
+        return uni(engine.submit(List.of(submission), tracing.capture())).onItem().transformToUni(answers -> {
             Accepted answer = answers.get(0);
             if (answer.repeated()) {
                 Object view = answer.view() != null ? answer.view()
@@ -135,7 +135,7 @@ public class TaskResource {
                         array.size());
             }
         }
-        return accepted(engine.submit(submissions, tracing.capture())).map(TaskResource::batchAnswer);
+        return uni(engine.submit(submissions, tracing.capture())).map(TaskResource::batchAnswer);
     }
 
     /** Ids in order, each task's status now (null for a repeat whose result is no longer kept), and repeats. */
@@ -149,9 +149,12 @@ public class TaskResource {
         return Response.accepted(body).build();
     }
 
-    /** Tasks once accepted (on disk with the disk store); the engine's own exception when they were not. */
-    private static Uni<List<Accepted>> accepted(java.util.concurrent.CompletableFuture<List<Accepted>> submitted) {
-        return Uni.createFrom().completionStage(submitted).onFailure(java.util.concurrent.CompletionException.class)
+    /**
+     * What the engine completes once it is recorded (on disk with the disk store); failing with the engine's own
+     * exception, not the {@code CompletionException} around it, so that it maps to its problem.
+     */
+    private static <T> Uni<T> uni(java.util.concurrent.CompletableFuture<T> recorded) {
+        return Uni.createFrom().completionStage(recorded).onFailure(java.util.concurrent.CompletionException.class)
                 .transform(Throwable::getCause);
     }
 
@@ -193,9 +196,7 @@ public class TaskResource {
     @POST
     @Path("/{id}/retry")
     public Uni<Response> retry(@PathParam("id") String id) {
-        return Uni.createFrom().completionStage(engine.retry(id))
-                .onFailure(java.util.concurrent.CompletionException.class).transform(Throwable::getCause)
-                .map(view -> Response.accepted(view).header("Location", "/tasks/" + id).build());
+        return uni(engine.retry(id)).map(view -> Response.accepted(view).header("Location", "/tasks/" + id).build());
     }
 
     /** Recent tasks, newest first; finished ones only while their result is kept. */

@@ -69,7 +69,7 @@ public final class Journal implements AutoCloseable {
     private volatile long bytesSinceCompaction;
     private volatile long snapshotBytes;
     private Thread committer;
-    private ByteBuffer frameBuffer = ByteBuffer.allocateDirect(1 << 20);
+    private final FrameWriter frames = new FrameWriter(ByteBuffer.allocateDirect(1 << 20));
     private volatile java.util.function.LongConsumer syncTimes = nanos -> {};
 
     private Journal(Path dir, boolean syncAlways, Duration syncInterval) {
@@ -417,33 +417,45 @@ public final class Journal implements AutoCloseable {
     }
 
     private void write(List<byte[]> group) throws IOException {
-        CRC32C crc = new CRC32C();
         long written = 0;
-        ByteBuffer b = frameBuffer;
-        b.clear();
         for (byte[] r : group) {
-            if (b.remaining() < HEADER + r.length) {
-                drain(b);
-                if (b.capacity() < HEADER + r.length) {
-                    frameBuffer = b = ByteBuffer.allocateDirect(HEADER + r.length);
-                }
-            }
-            crc.reset();
-            crc.update(r);
-            b.putInt(r.length).putInt((int) crc.getValue()).put(r);
-            written += HEADER + r.length;
+            written += frames.put(segment, r);
         }
-        drain(b);
+        frames.flush(segment);
         bytesSinceCompaction += written;
         segmentBytes += written;
     }
 
-    private void drain(ByteBuffer b) throws IOException {
-        b.flip();
-        while (b.hasRemaining()) {
-            segment.write(b);
+    /** Frames records ({@code [length][CRC32C][bytes]}) into one buffer, written out to a channel when full. */
+    private static final class FrameWriter {
+        private final CRC32C crc = new CRC32C();
+        private ByteBuffer buffer;
+
+        FrameWriter(ByteBuffer buffer) {
+            this.buffer = buffer;
         }
-        b.clear();
+
+        /** Adds one record; returns the bytes it takes in the file. */
+        long put(FileChannel out, byte[] r) throws IOException {
+            if (buffer.remaining() < HEADER + r.length) {
+                flush(out);
+                if (buffer.capacity() < HEADER + r.length) {
+                    buffer = ByteBuffer.allocateDirect(HEADER + r.length);
+                }
+            }
+            crc.reset();
+            crc.update(r);
+            buffer.putInt(r.length).putInt((int) crc.getValue()).put(r);
+            return HEADER + r.length;
+        }
+
+        void flush(FileChannel out) throws IOException {
+            buffer.flip();
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+            buffer.clear();
+        }
     }
 
     /**
@@ -468,26 +480,11 @@ public final class Journal implements AutoCloseable {
         Path tmp = dir.resolve(String.format("snapshot-%016d.tmp", seq));
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.allocate(1 << 20);
-            CRC32C crc = new CRC32C();
+            FrameWriter snapshotFrames = new FrameWriter(ByteBuffer.allocate(1 << 20));
             try {
                 snapshot.accept(r -> {
                     try {
-                        ByteBuffer target = b;
-                        if (target.remaining() < HEADER + r.length) {
-                            flush(out, target);
-                        }
-                        if (target.capacity() < HEADER + r.length) {
-                            ByteBuffer big = ByteBuffer.allocate(HEADER + r.length);
-                            crc.reset();
-                            crc.update(r);
-                            big.putInt(r.length).putInt((int) crc.getValue()).put(r);
-                            flush(out, big);
-                            return;
-                        }
-                        crc.reset();
-                        crc.update(r);
-                        target.putInt(r.length).putInt((int) crc.getValue()).put(r);
+                        snapshotFrames.put(out, r);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -495,7 +492,7 @@ public final class Journal implements AutoCloseable {
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
-            flush(out, b);
+            snapshotFrames.flush(out);
             out.force(true);
             snapshotBytes = out.size();
         }
@@ -512,14 +509,6 @@ public final class Journal implements AutoCloseable {
         for (var e : files("snapshot-").headMap(seq, false).values()) {
             Files.deleteIfExists(e);
         }
-    }
-
-    private static void flush(FileChannel out, ByteBuffer b) throws IOException {
-        b.flip();
-        while (b.hasRemaining()) {
-            out.write(b);
-        }
-        b.clear();
     }
 
     /** Bytes the journal's files take on disk now. */
