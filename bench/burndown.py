@@ -11,6 +11,7 @@ import threading
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -132,18 +133,21 @@ def main():
     ap.add_argument("--async-profiler", metavar="LIB",
                     help="path to libasyncProfiler.so (from Maven Central's tools.profiler:async-profiler): write "
                          "collapsed CPU stacks of every process into the --jfr directory instead of JFR recordings")
+    ap.add_argument("--jar", default=JAR, help="the daemon's quarkus-run.jar (default: this checkout's build), to "
+                    "compare two builds")
     ap.add_argument("--store", choices=("memory", "disk"), default="memory",
                     help="the control plane's task store (disk: a journal in a fresh temporary directory)")
     ap.add_argument("--otel", action="store_true",
                     help="turn OpenTelemetry on in every process, exporting to an OTLP/HTTP sink run here")
     a = ap.parse_args()
     procs = []
+    store = tempfile.mkdtemp(prefix="fastworker-store-")
     try:
         http_port, link_port = free_port(), free_port()
         env = dict(os.environ, FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY="false",
                    FASTWORKER_QUEUE_CAPACITY=str(max(100000, a.tasks, a.warmup)),
                    FASTWORKER_RESULT_CACHE_SIZE=str(max(10000, a.tasks)), FASTWORKER_STORE_MODE=a.store,
-                   FASTWORKER_STORE_PATH=tempfile.mkdtemp(prefix="fastworker-store-"))
+                   FASTWORKER_STORE_PATH=store)
         worker_env = dict(os.environ)
         if a.otel:
             sink = ThreadingHTTPServer(("127.0.0.1", 0), OtlpSink)
@@ -167,14 +171,14 @@ def main():
                 return ["java"]
             return ["java", "-XX:FlightRecorderOptions:stackdepth=256",
                     "-XX:StartFlightRecording=settings=profile,filename=%s/%s.jfr" % (a.jfr, name)]
-        cp = subprocess.Popen(jvm("control-plane") + ["-Dquarkus.http.port=%d" % http_port, "-jar", JAR, "--role", "control-plane",
+        cp = subprocess.Popen(jvm("control-plane") + ["-Dquarkus.http.port=%d" % http_port, "-jar", a.jar, "--role", "control-plane",
                                "--link-port", str(link_port)], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
         procs.append(("control-plane", cp))
         wait_ready(http_port)
         for i in range(a.subworkers):
             p = free_port()
-            w = subprocess.Popen(jvm("subworker-%d" % i) + ["-Dquarkus.http.port=%d" % p, "-jar", JAR, "--role", "subworker",
+            w = subprocess.Popen(jvm("subworker-%d" % i) + ["-Dquarkus.http.port=%d" % p, "-jar", a.jar, "--role", "subworker",
                                   "--control-plane-address", "tcp://127.0.0.1:%d" % link_port, "--worker-id",
                                   "bench-%d" % i, "--concurrency", str(a.concurrency)], env=worker_env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -218,6 +222,7 @@ def main():
                 p.wait(30)
             except subprocess.TimeoutExpired:
                 p.kill()
+        shutil.rmtree(store, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import io.fastworker.queue.ReadyQueue;
 import io.fastworker.queue.TaskState;
 import io.fastworker.result.ResultCache;
 import io.fastworker.store.Journal;
+import io.fastworker.store.JournalRecord;
 import io.fastworker.task.Priority;
 import io.fastworker.telemetry.TaskMetrics;
 import io.fastworker.telemetry.Tracing;
@@ -277,7 +278,7 @@ public class TaskEngine {
      * Appends a record of a state change after acceptance (disk store only). Nobody waits for it: a crash of the
      * process loses none, a crash of the machine at worst the last sync interval's (the task then runs again).
      */
-    private void journal(java.util.function.Supplier<byte[]> record) {
+    private void journal(java.util.function.Supplier<JournalRecord> record) {
         Journal j = journal;
         if (j != null) {
             j.appendUnwaited(record.get());
@@ -395,7 +396,7 @@ public class TaskEngine {
             enqueue(accepted, now);
             return CompletableFuture.completedFuture(result);
         }
-        List<byte[]> records = new ArrayList<>(accepted.size());
+        List<JournalRecord> records = new ArrayList<>(accepted.size());
         for (int i = 0; i < accepted.size(); i++) {
             records.add(events.accepted(accepted.get(i), fresh.get(i)));
         }
@@ -832,7 +833,7 @@ public class TaskEngine {
         if (journal == null) {
             return;
         }
-        byte[] record;
+        JournalRecord record;
         if (c instanceof Change.Start x) {
             record = events.started(r.id(), r.attempts(), x.executor(), x.at());
         } else if (c instanceof Change.End x) {

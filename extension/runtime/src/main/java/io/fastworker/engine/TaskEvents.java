@@ -1,7 +1,6 @@
 package io.fastworker.engine;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,9 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastworker.execution.TaskError;
 import io.fastworker.execution.TaskOptions;
 import io.fastworker.queue.TaskState;
+import io.fastworker.store.JournalRecord;
 import io.fastworker.task.Priority;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,50 +31,35 @@ final class TaskEvents {
         this.mapper = mapper;
     }
 
-    // The records of every task (accepted, started, ended) are written straight to bytes, without a tree.
+    // Every record is written straight to the journal's buffer with a generator, by the journal's thread: what a
+    // record captures must not change after it is made (specs, views, errors and results are immutable).
 
-    byte[] accepted(TaskRecord r, Submission sub) {
+    JournalRecord accepted(TaskRecord r, Submission sub) {
         TaskSpec spec = r.spec;
-        TaskOptions t = spec.options();
+        Instant submittedAt = r.submittedAt;
+        Map<String, String> trace = r.traceContext;
+        String key = sub.idempotencyKey();
+        String fingerprint = sub.fingerprint();
+        boolean clientChosenId = sub.clientChosenId();
         return write(g -> {
             g.writeStringField("e", "a");
-            g.writeStringField("id", spec.id());
-            g.writeStringField("name", spec.name());
-            g.writeFieldName("args");
-            g.writeTree(spec.args());
-            g.writeFieldName("kwargs");
-            g.writeTree(spec.kwargs());
-            g.writeObjectFieldStart("o");
-            g.writeStringField("p", t.priority().wireName());
-            g.writeNumberField("r", t.maxRetries());
-            g.writeNumberField("d", t.retryDelay().toNanos());
-            g.writeNumberField("b", t.retryBackoff());
-            g.writeNumberField("m", t.retryBackoffMax().toNanos());
-            g.writeNumberField("t", t.timeout().toNanos());
-            g.writeEndObject();
+            spec(g, spec);
             if (spec.notBefore() != null) {
-                g.writeNumberField("nb", nanos(spec.notBefore()));
                 g.writeNumberField("due", nanos(spec.notBefore()));
             }
-            g.writeNumberField("sub", nanos(r.submittedAt));
-            if (sub.idempotencyKey() != null) {
-                g.writeStringField("ik", sub.idempotencyKey());
-                g.writeStringField("fp", sub.fingerprint());
+            g.writeNumberField("sub", nanos(submittedAt));
+            if (key != null) {
+                g.writeStringField("ik", key);
+                g.writeStringField("fp", fingerprint);
             }
-            if (sub.clientChosenId()) {
+            if (clientChosenId) {
                 g.writeBooleanField("cid", true);
             }
-            if (!r.traceContext.isEmpty()) {
-                g.writeObjectFieldStart("tc");
-                for (Map.Entry<String, String> e : r.traceContext.entrySet()) {
-                    g.writeStringField(e.getKey(), e.getValue());
-                }
-                g.writeEndObject();
-            }
+            trace(g, trace);
         });
     }
 
-    byte[] started(String id, int attempt, String worker, Instant at) {
+    JournalRecord started(String id, int attempt, String worker, Instant at) {
         return write(g -> {
             g.writeStringField("e", "s");
             g.writeStringField("id", id);
@@ -85,7 +69,8 @@ final class TaskEvents {
         });
     }
 
-    byte[] ended(String id, int attempt, TaskState state, JsonNode result, TaskError error, Instant at, Instant due) {
+    JournalRecord ended(String id, int attempt, TaskState state, JsonNode result, TaskError error, Instant at,
+            Instant due) {
         return write(g -> {
             g.writeStringField("e", "e");
             g.writeStringField("id", id);
@@ -97,16 +82,8 @@ final class TaskEvents {
                 g.writeTree(result);
             }
             if (error != null) {
-                g.writeObjectFieldStart("err");
-                g.writeStringField("type", error.type());
-                g.writeStringField("message", error.message());
-                if (error.exception() != null) {
-                    g.writeStringField("exception", error.exception());
-                }
-                if (error.nonRetryable() != null) {
-                    g.writeBooleanField("nonRetryable", true);
-                }
-                g.writeEndObject();
+                g.writeFieldName("err");
+                error(g, error);
             }
             if (due != null) {
                 g.writeNumberField("due", nanos(due));
@@ -114,145 +91,183 @@ final class TaskEvents {
         });
     }
 
+    JournalRecord handedBack(String id, int attempt, TaskError reason, Instant at) {
+        return write(g -> {
+            g.writeStringField("e", "h");
+            g.writeStringField("id", id);
+            g.writeNumberField("n", attempt);
+            g.writeNumberField("at", nanos(at));
+            g.writeFieldName("err");
+            error(g, reason);
+        });
+    }
+
+    JournalRecord cancelled(String id, Instant at) {
+        return mark("c", id, at);
+    }
+
+    JournalRecord retried(String id, Instant at) {
+        return mark("r", id, at);
+    }
+
+    JournalRecord deadLetterDeleted(String id, Instant at) {
+        return mark("d", id, at);
+    }
+
+    private JournalRecord mark(String event, String id, Instant at) {
+        return write(g -> {
+            g.writeStringField("e", event);
+            g.writeStringField("id", id);
+            g.writeNumberField("at", nanos(at));
+        });
+    }
+
+    /** A failed task kept as a dead letter, with what it was asked to do (for a replay). */
+    JournalRecord deadLetter(DeadLetter d) {
+        return write(g -> {
+            g.writeStringField("e", "t");
+            spec(g, d.spec());
+            trace(g, d.trace());
+            view(g, d.view());
+        });
+    }
+
+    /** An idempotency key or client-chosen id still within its window. */
+    JournalRecord claim(String key, Claim c) {
+        return write(g -> {
+            g.writeStringField("e", "k");
+            g.writeStringField("k", key);
+            g.writeStringField("id", c.taskId());
+            g.writeStringField("name", c.task());
+            g.writeNumberField("exp", c.expiresAtMillis());
+            if (c.fingerprint() != null) {
+                g.writeStringField("fp", c.fingerprint());
+            }
+        });
+    }
+
+    /** The whole state of a live task. */
+    JournalRecord snapshot(TaskRecord r, TaskView v, Instant due) {
+        TaskSpec spec = r.spec;
+        Map<String, String> trace = r.traceContext;
+        return write(g -> {
+            g.writeStringField("e", "t");
+            spec(g, spec);
+            trace(g, trace);
+            view(g, v);
+            if (due != null) {
+                g.writeNumberField("due", nanos(due));
+            }
+        });
+    }
+
+    /** The whole state of a finished task whose result is kept. */
+    JournalRecord snapshot(TaskView v) {
+        return write(g -> {
+            g.writeStringField("e", "t");
+            g.writeStringField("id", v.id());
+            g.writeStringField("name", v.task());
+            g.writeStringField("p", v.priority().wireName());
+            g.writeNumberField("max", v.maxAttempts());
+            view(g, v);
+        });
+    }
+
     private interface Fields {
         void write(JsonGenerator g) throws IOException;
     }
 
-    private byte[] write(Fields fields) {
-        ByteArrayBuilder out = new ByteArrayBuilder(256);
-        try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            fields.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+    private JournalRecord write(Fields fields) {
+        return out -> {
+            try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+                g.writeStartObject();
+                fields.write(g);
+                g.writeEndObject();
+            }
+        };
     }
 
-    byte[] handedBack(String id, int attempt, TaskError reason, Instant at) {
-        return bytes(mapper.createObjectNode().put("e", "h").put("id", id).put("n", attempt)
-                .put("at", nanos(at)).set("err", error(reason)));
-    }
-
-    byte[] cancelled(String id, Instant at) {
-        return bytes(mapper.createObjectNode().put("e", "c").put("id", id).put("at", nanos(at)));
-    }
-
-    byte[] retried(String id, Instant at) {
-        return bytes(mapper.createObjectNode().put("e", "r").put("id", id).put("at", nanos(at)));
-    }
-
-    byte[] deadLetterDeleted(String id, Instant at) {
-        return bytes(mapper.createObjectNode().put("e", "d").put("id", id).put("at", nanos(at)));
-    }
-
-    /** A failed task kept as a dead letter, with what it was asked to do (for a replay). */
-    byte[] deadLetter(DeadLetter d) {
-        ObjectNode o = mapper.createObjectNode().put("e", "t");
-        spec(o, d.spec());
-        trace(o, d.trace());
-        view(o, d.view());
-        return bytes(o);
-    }
-
-    /** An idempotency key or client-chosen id still within its window. */
-    byte[] claim(String key, Claim c) {
-        ObjectNode o = mapper.createObjectNode().put("e", "k").put("k", key).put("id", c.taskId()).put("name", c.task())
-                .put("exp", c.expiresAtMillis());
-        if (c.fingerprint() != null) {
-            o.put("fp", c.fingerprint());
-        }
-        return bytes(o);
-    }
-
-    /** The whole state of a live task. */
-    byte[] snapshot(TaskRecord r, TaskView v, Instant due) {
-        ObjectNode o = mapper.createObjectNode().put("e", "t");
-        spec(o, r.spec);
-        trace(o, r.traceContext);
-        view(o, v);
-        if (due != null) {
-            o.put("due", nanos(due));
-        }
-        return bytes(o);
-    }
-
-    /** The whole state of a finished task whose result is kept. */
-    byte[] snapshot(TaskView v) {
-        ObjectNode o = mapper.createObjectNode().put("e", "t").put("id", v.id()).put("name", v.task())
-                .put("p", v.priority().wireName()).put("max", v.maxAttempts());
-        view(o, v);
-        return bytes(o);
-    }
-
-    private void view(ObjectNode o, TaskView v) {
-        o.put("st", v.status().wireName()).put("n", v.attempts()).put("sub", nanos(v.submittedAt()));
+    private static void view(JsonGenerator g, TaskView v) throws IOException {
+        g.writeStringField("st", v.status().wireName());
+        g.writeNumberField("n", v.attempts());
+        g.writeNumberField("sub", nanos(v.submittedAt()));
         if (v.result() != null) {
-            o.set("r", v.result());
+            g.writeFieldName("r");
+            g.writeTree(v.result());
         }
         if (v.error() != null) {
-            o.set("err", error(v.error()));
+            g.writeFieldName("err");
+            error(g, v.error());
         }
         if (v.startedAt() != null) {
-            o.put("sa", nanos(v.startedAt()));
+            g.writeNumberField("sa", nanos(v.startedAt()));
         }
         if (v.finishedAt() != null) {
-            o.put("fa", nanos(v.finishedAt()));
+            g.writeNumberField("fa", nanos(v.finishedAt()));
         }
         if (v.worker() != null) {
-            o.put("w", v.worker());
+            g.writeStringField("w", v.worker());
         }
-        ArrayNode h = o.putArray("h");
+        g.writeArrayFieldStart("h");
         for (TaskView.Attempt a : v.history()) {
-            ObjectNode x = h.addObject().put("n", a.number()).put("sa", nanos(a.startedAt()))
-                    .put("fa", nanos(a.finishedAt()));
+            g.writeStartObject();
+            g.writeNumberField("n", a.number());
+            g.writeNumberField("sa", nanos(a.startedAt()));
+            g.writeNumberField("fa", nanos(a.finishedAt()));
             if (a.worker() != null) {
-                x.put("w", a.worker());
+                g.writeStringField("w", a.worker());
             }
             if (a.error() != null) {
-                x.set("err", error(a.error()));
+                g.writeFieldName("err");
+                error(g, a.error());
             }
+            g.writeEndObject();
         }
+        g.writeEndArray();
     }
 
-    private void spec(ObjectNode o, TaskSpec s) {
-        o.put("id", s.id()).put("name", s.name());
-        o.set("args", s.args());
-        o.set("kwargs", s.kwargs());
+    private static void spec(JsonGenerator g, TaskSpec s) throws IOException {
         TaskOptions t = s.options();
-        o.putObject("o").put("p", t.priority().wireName()).put("r", t.maxRetries())
-                .put("d", t.retryDelay().toNanos()).put("b", t.retryBackoff())
-                .put("m", t.retryBackoffMax().toNanos()).put("t", t.timeout().toNanos());
+        g.writeStringField("id", s.id());
+        g.writeStringField("name", s.name());
+        g.writeFieldName("args");
+        g.writeTree(s.args());
+        g.writeFieldName("kwargs");
+        g.writeTree(s.kwargs());
+        g.writeObjectFieldStart("o");
+        g.writeStringField("p", t.priority().wireName());
+        g.writeNumberField("r", t.maxRetries());
+        g.writeNumberField("d", t.retryDelay().toNanos());
+        g.writeNumberField("b", t.retryBackoff());
+        g.writeNumberField("m", t.retryBackoffMax().toNanos());
+        g.writeNumberField("t", t.timeout().toNanos());
+        g.writeEndObject();
         if (s.notBefore() != null) {
-            o.put("nb", nanos(s.notBefore()));
+            g.writeNumberField("nb", nanos(s.notBefore()));
         }
     }
 
-    private void trace(ObjectNode o, Map<String, String> trace) {
+    private static void trace(JsonGenerator g, Map<String, String> trace) throws IOException {
         if (!trace.isEmpty()) {
-            ObjectNode t = o.putObject("tc");
-            trace.forEach(t::put);
+            g.writeObjectFieldStart("tc");
+            for (Map.Entry<String, String> e : trace.entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
         }
     }
 
-    private ObjectNode error(TaskError e) {
-        ObjectNode o = mapper.createObjectNode().put("type", e.type()).put("message", e.message());
+    private static void error(JsonGenerator g, TaskError e) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("type", e.type());
+        g.writeStringField("message", e.message());
         if (e.exception() != null) {
-            o.put("exception", e.exception());
+            g.writeStringField("exception", e.exception());
         }
         if (e.nonRetryable() != null) {
-            o.put("nonRetryable", true);
+            g.writeBooleanField("nonRetryable", true);
         }
-        return o;
-    }
-
-    private byte[] bytes(ObjectNode o) {
-        try {
-            return mapper.writeValueAsBytes(o);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        g.writeEndObject();
     }
 
     // --- replay ----------------------------------------------------------------------------------------------
@@ -368,19 +383,7 @@ final class TaskEvents {
                 t.order = order;
                 tasks.put(id, t);
             }
-            case "s" -> {
-                int n = o.path("n").asInt();
-                // Scheduled and retrying tasks were released to the queue first; that is not recorded.
-                if (t == null || !(t.state == TaskState.QUEUED || t.state == TaskState.SCHEDULED
-                        || t.state == TaskState.RETRYING) || t.attempts != n - 1) {
-                    return;
-                }
-                t.state = TaskState.RUNNING;
-                t.due = null;
-                t.attempts = n;
-                t.startedAt = Instant.ofEpochSecond(0, o.path("at").asLong());
-                t.worker = o.path("w").asText();
-            }
+            case "s" -> start(t, o.path("n").asInt(), o.path("w").asText(), o.path("at").asLong());
             case "e" -> {
                 int n = o.path("n").asInt();
                 if (t == null || t.state != TaskState.RUNNING || t.attempts != n) {
@@ -453,6 +456,20 @@ final class TaskEvents {
     }
 
     /** An instant as nanoseconds since the epoch: exact, and cheaper to write and read than ISO-8601. */
+    /** Attempt {@code n} started; ignored unless the task was waiting for exactly that attempt. */
+    private static void start(Restored t, int n, String worker, long atNanos) {
+        // Scheduled and retrying tasks were released to the queue first; that is not recorded.
+        if (t == null || !(t.state == TaskState.QUEUED || t.state == TaskState.SCHEDULED
+                || t.state == TaskState.RETRYING) || t.attempts != n - 1) {
+            return;
+        }
+        t.state = TaskState.RUNNING;
+        t.due = null;
+        t.attempts = n;
+        t.startedAt = Instant.ofEpochSecond(0, atNanos);
+        t.worker = worker;
+    }
+
     private static long nanos(Instant t) {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }

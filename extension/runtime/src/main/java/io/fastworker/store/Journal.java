@@ -1,5 +1,6 @@
 package io.fastworker.store;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -53,7 +54,7 @@ public final class Journal implements AutoCloseable {
     private final long syncIntervalNanos;
 
     private final Object lock = new Object();
-    private List<byte[]> pending = new ArrayList<>();
+    private List<JournalRecord> pending = new ArrayList<>();
     private CompletableFuture<Void> pendingDone = new CompletableFuture<>();
     /** Whether someone waits for a record of the pending group (only then does {@code syncAlways} sync it). */
     private boolean pendingWaited;
@@ -268,7 +269,7 @@ public final class Journal implements AutoCloseable {
      * Appends a record; the future completes once it is durable (see the class guarantees), or exceptionally with
      * the {@link IOException} that stopped the journal.
      */
-    public CompletableFuture<Void> append(byte[] record) {
+    public CompletableFuture<Void> append(JournalRecord record) {
         return add(List.of(record), true);
     }
 
@@ -276,16 +277,16 @@ public final class Journal implements AutoCloseable {
      * Appends records that stand or fall together (a batch of submissions): they go into one group, which is
      * stored whole or not at all.
      */
-    public CompletableFuture<Void> appendAll(List<byte[]> records) {
+    public CompletableFuture<Void> appendAll(List<JournalRecord> records) {
         return add(records, true);
     }
 
     /** Appends a record nobody waits for (see the class guarantees). */
-    public void appendUnwaited(byte[] record) {
+    public void appendUnwaited(JournalRecord record) {
         add(List.of(record), false);
     }
 
-    private CompletableFuture<Void> add(List<byte[]> records, boolean waited) {
+    private CompletableFuture<Void> add(List<JournalRecord> records, boolean waited) {
         IOException failed = failure;
         if (failed != null) {
             return CompletableFuture.failedFuture(failed);
@@ -323,7 +324,7 @@ public final class Journal implements AutoCloseable {
         long lastSync = System.nanoTime();
         boolean unsynced = false;
         while (true) {
-            List<byte[]> group;
+            List<JournalRecord> group;
             CompletableFuture<Void> done;
             boolean waited;
             synchronized (lock) {
@@ -400,7 +401,7 @@ public final class Journal implements AutoCloseable {
     }
 
     private void fail(IOException e) {
-        List<byte[]> dropped;
+        List<JournalRecord> dropped;
         CompletableFuture<Void> waiting;
         synchronized (lock) {
             failure = e;
@@ -416,9 +417,9 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private void write(List<byte[]> group) throws IOException {
+    private void write(List<JournalRecord> group) throws IOException {
         long written = 0;
-        for (byte[] r : group) {
+        for (JournalRecord r : group) {
             written += frames.put(segment, r);
         }
         frames.flush(segment);
@@ -426,9 +427,13 @@ public final class Journal implements AutoCloseable {
         segmentBytes += written;
     }
 
-    /** Frames records ({@code [length][CRC32C][bytes]}) into one buffer, written out to a channel when full. */
+    /**
+     * Encodes records into one reusable scratch buffer and frames them ({@code [length][CRC32C][bytes]}) into one
+     * output buffer, written out to a channel when full.
+     */
     private static final class FrameWriter {
         private final CRC32C crc = new CRC32C();
+        private final Scratch scratch = new Scratch();
         private ByteBuffer buffer;
 
         FrameWriter(ByteBuffer buffer) {
@@ -436,17 +441,26 @@ public final class Journal implements AutoCloseable {
         }
 
         /** Adds one record; returns the bytes it takes in the file. */
-        long put(FileChannel out, byte[] r) throws IOException {
-            if (buffer.remaining() < HEADER + r.length) {
+        long put(FileChannel out, JournalRecord record) throws IOException {
+            scratch.reset();
+            record.writeTo(scratch);
+            int length = scratch.size();
+            if (length == 0 || length > MAX_RECORD) {
+                throw new IOException("a journal record of " + length + " bytes (at most " + MAX_RECORD + ")");
+            }
+            if (buffer.remaining() < HEADER + length) {
                 flush(out);
-                if (buffer.capacity() < HEADER + r.length) {
-                    buffer = ByteBuffer.allocateDirect(HEADER + r.length);
+                if (buffer.capacity() < HEADER + length) {
+                    buffer = ByteBuffer.allocateDirect(HEADER + length);
                 }
             }
             crc.reset();
-            crc.update(r);
-            buffer.putInt(r.length).putInt((int) crc.getValue()).put(r);
-            return HEADER + r.length;
+            crc.update(scratch.bytes(), 0, length);
+            buffer.putInt(length).putInt((int) crc.getValue()).put(scratch.bytes(), 0, length);
+            if (scratch.bytes().length > 1 << 20) {
+                scratch.shrink(); // one huge result must not pin its buffer for the life of the journal
+            }
+            return HEADER + length;
         }
 
         void flush(FileChannel out) throws IOException {
@@ -458,13 +472,29 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /** A growable buffer whose bytes are read in place. */
+    private static final class Scratch extends ByteArrayOutputStream {
+        Scratch() {
+            super(1024);
+        }
+
+        byte[] bytes() {
+            return buf;
+        }
+
+        void shrink() {
+            buf = new byte[1024];
+            count = 0;
+        }
+    }
+
     /**
      * Rewrites the journal as the records {@code snapshot} produces, plus whatever is appended meanwhile: new
      * appends go to a fresh segment first, then {@code snapshot} is written beside it, synced and put in place, and
      * only then are the older files deleted. {@code snapshot} runs on the caller's thread, appends keep flowing.
      * Replaying a record the snapshot already reflects must be harmless.
      */
-    public void compact(Consumer<Consumer<byte[]>> snapshot) throws IOException {
+    public void compact(Consumer<Consumer<JournalRecord>> snapshot) throws IOException {
         long seq;
         synchronized (segmentLock) {
             if (failure != null) {

@@ -28,6 +28,10 @@ class JournalTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    static JournalRecord r(String s) {
+        return JournalRecord.of(b(s));
+    }
+
     List<String> reopen() throws Exception {
         List<String> read = new ArrayList<>();
         try (Journal j = Journal.open(dir, true, Duration.ofMillis(10))) {
@@ -51,7 +55,7 @@ class JournalTest {
                 int writer = w;
                 Thread t = new Thread(() -> {
                     for (int i = 0; i < 500; i++) {
-                        j.append(b(writer + ":" + i)).join(); // durable before the next
+                        j.append(r(writer + ":" + i)).join(); // durable before the next
                     }
                 });
                 writers.add(t);
@@ -75,14 +79,14 @@ class JournalTest {
     void aCompactionLeavesTheSnapshotThenWhatWasAppendedAfterIt() throws Exception {
         try (Journal j = started()) {
             for (int i = 0; i < 100; i++) {
-                j.append(b("old-" + i));
+                j.append(r("old-" + i));
             }
-            j.append(b("old-last")).join();
+            j.append(r("old-last")).join();
             j.compact(sink -> {
-                sink.accept(b("state-1"));
-                sink.accept(b("state-2"));
+                sink.accept(r("state-1"));
+                sink.accept(r("state-2"));
             });
-            j.append(b("new-1")).join();
+            j.append(r("new-1")).join();
         }
         assertEquals(List.of("state-1", "state-2", "new-1"), reopen());
         try (Stream<Path> files = Files.list(dir)) {
@@ -92,7 +96,7 @@ class JournalTest {
         }
         // Compacting twice, and reopening after each, keeps only the newest snapshot.
         try (Journal j = started()) {
-            j.compact(sink -> sink.accept(b("state-3")));
+            j.compact(sink -> sink.accept(r("state-3")));
         }
         assertEquals(List.of("state-3"), reopen());
     }
@@ -101,7 +105,7 @@ class JournalTest {
     void tornTailsAreCutOffAndReported() throws Exception {
         for (byte[] tail : List.of(new byte[] {0, 0, 0}, new byte[16], header(100, 7, 20), header(4, 999, 4))) {
             try (Journal j = started()) {
-                j.append(b("kept")).join();
+                j.append(r("kept")).join();
             }
             Path newest = newest();
             long intact = Files.size(newest);
@@ -126,8 +130,8 @@ class JournalTest {
     @Test
     void corruptionAnywhereButTheLastRecordStopsReplayNamingFileAndOffset() throws Exception {
         try (Journal j = started()) {
-            j.append(b("first")).join();
-            j.append(b("second")).join();
+            j.append(r("first")).join();
+            j.append(r("second")).join();
         }
         Path segment = newest();
         try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
@@ -141,12 +145,12 @@ class JournalTest {
     @Test
     void aCorruptFileSetAsideKeepsTheRecordsBeforeTheCorruptOne() throws Exception {
         try (Journal j = started()) {
-            j.append(b("first")).join();
-            j.append(b("second")).join();
-            j.append(b("third")).join();
+            j.append(r("first")).join();
+            j.append(r("second")).join();
+            j.append(r("third")).join();
         }
         try (Journal j = started()) {
-            j.append(b("later")).join();
+            j.append(r("later")).join();
         }
         Path older;
         try (Stream<Path> s = Files.list(dir)) {
@@ -170,7 +174,7 @@ class JournalTest {
     @Test
     void aCompactionTheProcessDidNotFinishIsIgnored() throws Exception {
         try (Journal j = started()) {
-            j.append(b("a")).join();
+            j.append(r("a")).join();
         }
         Files.write(dir.resolve("snapshot-0000000000000009.tmp"), b("half a snapshot"));
         assertEquals(List.of("a"), reopen());
@@ -181,7 +185,7 @@ class JournalTest {
     void aClosedJournalRefusesRecords() throws Exception {
         Journal j = started();
         j.close();
-        CompletableFuture<Void> f = j.append(b("late"));
+        CompletableFuture<Void> f = j.append(r("late"));
         assertTrue(f.isCompletedExceptionally());
     }
 
