@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * Submits tasks to a FastWorker control plane over its HTTP API. Thread-safe; create one per application, share
@@ -74,6 +75,7 @@ public final class FastWorkerClient implements AutoCloseable {
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final Duration resultTimeout;
+    private final Supplier<String> token;
     private volatile boolean closed;
 
     private FastWorkerClient(Builder b) {
@@ -101,6 +103,7 @@ public final class FastWorkerClient implements AutoCloseable {
         this.connectTimeout = b.connectTimeout;
         this.requestTimeout = b.requestTimeout;
         this.resultTimeout = b.resultTimeout;
+        this.token = b.token;
     }
 
     /** A client for the control plane at {@code url} (e.g. {@code http://localhost:8080}) with default settings. */
@@ -310,6 +313,10 @@ public final class FastWorkerClient implements AutoCloseable {
         RequestOptions request = new RequestOptions().setMethod(method).setURI(path + target)
                 .setConnectTimeout(connectTimeout.toMillis()).setIdleTimeout(timeout.toMillis())
                 .putHeader("Accept", "application/json");
+        String key = token == null ? null : token.get();
+        if (key != null && !key.isEmpty()) {
+            request.putHeader("Authorization", "Bearer " + checkedToken(key));
+        }
         if (body != null) {
             request.putHeader("Content-Type", "application/json");
         }
@@ -413,6 +420,17 @@ public final class FastWorkerClient implements AutoCloseable {
         }
     }
 
+    /** A key that could break out of its header line is refused, never sent. */
+    static String checkedToken(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c <= ' ' || c >= 127) {
+                throw new IllegalArgumentException("an API key must be printable ASCII without spaces");
+            }
+        }
+        return key;
+    }
+
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
@@ -445,8 +463,32 @@ public final class FastWorkerClient implements AutoCloseable {
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration resultTimeout = Duration.ofSeconds(60);
+        private Supplier<String> token;
 
         private Builder() {
+        }
+
+        /**
+         * The API key sent as {@code Authorization: Bearer <key>} with every call (needed once the control plane
+         * has API keys); null or blank: none. Never logged.
+         */
+        public Builder token(String key) {
+            if (key == null || key.isBlank()) {
+                this.token = null;
+                return this;
+            }
+            String checked = checkedToken(key.strip());
+            this.token = () -> checked;
+            return this;
+        }
+
+        /**
+         * Where each call takes its API key from, asked before every call: keys rotate without a new client (e.g.
+         * read from a mounted Secret). A null or empty answer sends no key.
+         */
+        public Builder token(Supplier<String> keys) {
+            this.token = Objects.requireNonNull(keys, "keys");
+            return this;
         }
 
         /** The control plane's base URL, e.g. {@code http://localhost:8080}. */

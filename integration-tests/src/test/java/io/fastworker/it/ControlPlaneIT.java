@@ -177,6 +177,18 @@ class ControlPlaneIT {
             assertTrue(metrics.contains("fastworker_tasks_rejected_total{reason=\"" + reason + "\"}"),
                     reason + ":\n" + metrics);
         }
+        for (String reason : new String[] {"unauthenticated", "forbidden"}) {
+            assertTrue(metrics.contains("fastworker_api_refused_total{reason=\"" + reason + "\"} 0.0"),
+                    reason + ":\n" + metrics);
+        }
+    }
+
+    @Test
+    void anOpenApiOnEveryAddressIsWarnedAbout() throws Exception {
+        // No keys file, HTTP on 0.0.0.0 (the default): the API is open as before, and the log says so.
+        assertEquals(202, daemon.post("/tasks", "{\"task\": \"noop\"}").statusCode());
+        assertTrue(daemon.log().contains("API authentication is off: anyone who can reach port " + daemon.port
+                + " on 0.0.0.0 may submit, read and cancel tasks"), daemon.log());
     }
 
     @Test

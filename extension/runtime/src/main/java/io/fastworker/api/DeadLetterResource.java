@@ -3,6 +3,9 @@ package io.fastworker.api;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.engine.DeadLetterPage;
 import io.fastworker.engine.TaskEngine;
+import io.fastworker.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -16,6 +19,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * Failed tasks kept after their result would expire ({@code fastworker.dead-letters.*}): listed, filtered and paged
@@ -31,8 +35,14 @@ public class DeadLetterResource {
     @Inject
     FastWorkerConfig config;
 
+    @Inject
+    SecurityIdentity identity;
+
+    private static final Logger LOG = Logger.getLogger(DeadLetterResource.class);
+
     /** {@code {"total": n, "items": [task, ...]}}, newest failure first. */
     @GET
+    @RolesAllowed(Roles.READ)
     public DeadLetterPage list(@QueryParam("task") String task, @QueryParam("errorType") String errorType,
             @QueryParam("since") String since, @QueryParam("until") String until, @QueryParam("offset") String offset,
             @QueryParam("limit") String limit) {
@@ -44,12 +54,14 @@ public class DeadLetterResource {
 
     /** Forgets a dead letter: {@code 204}, or {@code 404} when there is none. */
     @DELETE
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
     public Response delete(@PathParam("id") String id) {
         if (!engine.deleteDeadLetter(id)) {
             throw new ProblemException(404, "dead-letter-not-found", "Dead letter not found", "no failed task '"
                     + id + "' is kept as a dead letter", Map.of());
         }
+        LOG.infof("Task(id=%s) dead letter deleted by '%s'", id, identity.getPrincipal().getName());
         return Response.noContent().build();
     }
 

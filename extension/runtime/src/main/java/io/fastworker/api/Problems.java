@@ -8,13 +8,20 @@ import io.fastworker.engine.NotAcceptingException;
 import io.fastworker.engine.QueueFullException;
 import io.fastworker.engine.RetryOutcome;
 import io.fastworker.engine.RetryRefusedException;
+import io.fastworker.security.Authentication;
 import io.fastworker.telemetry.TaskMetrics;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,6 +42,9 @@ public class Problems {
 
     @Inject
     TaskMetrics metrics;
+
+    @Inject
+    SecurityIdentity identity;
 
     static Response response(int status, String code, String title, String detail, Map<String, Object> extra) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -175,6 +185,44 @@ public class Problems {
         rejected(request, "invalid_request", 1);
         return response(400, "unreadable-body", "Unreadable body", "the request body could not be read: "
                 + e.getMessage(), Map.of());
+    }
+
+    /** No key where a role is needed: {@code 401}, before anything about the request is looked at. */
+    @ServerExceptionMapper
+    public Response unauthenticated(UnauthorizedException e) {
+        metrics.refused("unauthenticated");
+        return unauthenticated(Authentication.MISSING_KEY);
+    }
+
+    /**
+     * Credentials refused: answered (and counted) by the authentication mechanism before the request reaches a
+     * resource, which passes the failure on here too; only what has not been answered yet is answered here.
+     */
+    @ServerExceptionMapper
+    public Response badCredentials(AuthenticationFailedException e, HttpServerRequest request) {
+        if (request == null || !request.response().headWritten()) {
+            metrics.refused("unauthenticated");
+        }
+        return unauthenticated(Authentication.BAD_KEY);
+    }
+
+    private static Response unauthenticated(String detail) {
+        return Response.fromResponse(response(401, "unauthenticated", "Unauthenticated", detail, Map.of()))
+                .header("WWW-Authenticate", Authentication.CHALLENGE).build();
+    }
+
+    /** A key without the role the request needs: {@code 403}, whether or not what it names exists. */
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, ResourceInfo resource) {
+        metrics.refused("forbidden");
+        RolesAllowed needed = resource == null || resource.getResourceMethod() == null ? null
+                : resource.getResourceMethod().getAnnotation(RolesAllowed.class);
+        String roles = identity.getRoles().isEmpty() ? "no role" : "the role(s) " + String.join(", ",
+                new java.util.TreeSet<>(identity.getRoles()));
+        return response(403, "forbidden", "Forbidden", "the API key '" + identity.getPrincipal().getName() + "' has "
+                + roles + (needed == null ? "; this request needs another"
+                        : "; this request needs " + String.join(" or ", needed.value())),
+                Map.of());
     }
 
     @ServerExceptionMapper(priority = 10_000)

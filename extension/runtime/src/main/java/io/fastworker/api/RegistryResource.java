@@ -4,8 +4,10 @@ import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskOptions;
 import io.fastworker.link.RemoteWorkers;
+import io.fastworker.security.Roles;
 import io.fastworker.task.Priority;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -41,6 +43,7 @@ public class RegistryResource {
     FastWorkerConfig config;
 
     @GET
+    @RolesAllowed(Roles.READ)
     public List<TaskInfo> tasks() {
         List<String> declared = accepted.declared();
         List<RemoteWorkers.Info> workers = remote.list().stream().filter(w -> !w.draining()).toList();

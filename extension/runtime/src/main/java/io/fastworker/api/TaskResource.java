@@ -14,8 +14,11 @@ import io.fastworker.engine.TaskEngine;
 import io.fastworker.engine.TaskView;
 import io.fastworker.execution.Durations;
 import io.fastworker.queue.TaskState;
+import io.fastworker.security.Roles;
 import io.fastworker.telemetry.Tracing;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -35,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /** The task API: submit, batch submit, read, wait for, cancel and list tasks. */
 @Path("/tasks")
@@ -56,6 +60,11 @@ public class TaskResource {
     @Inject
     Clock clock;
 
+    @Inject
+    SecurityIdentity identity;
+
+    private static final Logger LOG = Logger.getLogger(TaskResource.class);
+
     private final ObjectReader reader;
 
     @Inject
@@ -70,6 +79,7 @@ public class TaskResource {
      * repeat of an earlier request with the same {@code Idempotency-Key}: {@code 200} with that task as it is now.
      */
     @POST
+    @RolesAllowed(Roles.SUBMIT)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> submit(String body, @QueryParam("wait") String wait,
             @HeaderParam("Content-Type") String contentType, @HeaderParam("Idempotency-Key") String key)
@@ -105,6 +115,7 @@ public class TaskResource {
      * {@code idempotencyKey}; a repeated one gives back the id of the task its first request created.
      */
     @POST
+    @RolesAllowed(Roles.SUBMIT)
     @Path("/batch")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> submitBatch(String body, @HeaderParam("Content-Type") String contentType)
@@ -160,6 +171,7 @@ public class TaskResource {
 
     /** A task as it is now; with {@code ?wait=} up to that long for it to finish first. */
     @GET
+    @RolesAllowed(Roles.READ)
     @Path("/{id}")
     public Uni<TaskView> get(@PathParam("id") String id, @QueryParam("wait") String wait) {
         Duration waitFor = waitParam(wait);
@@ -172,9 +184,13 @@ public class TaskResource {
 
     /** Cancels a task that waits (queued, scheduled or retrying); {@code 409} once it runs or has finished. */
     @DELETE
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
     public TaskView cancel(@PathParam("id") String id) {
         CancelOutcome outcome = engine.cancel(id);
+        if (outcome == CancelOutcome.CANCELLED) {
+            LOG.infof("Task(id=%s) cancelled by '%s'", id, identity.getPrincipal().getName());
+        }
         return switch (outcome) {
             case CANCELLED -> engine.find(id).orElseThrow(() -> notFound(id));
             case NOT_FOUND -> throw notFound(id);
@@ -194,13 +210,19 @@ public class TaskResource {
      * {@code 409} if it has not failed.
      */
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/{id}/retry")
     public Uni<Response> retry(@PathParam("id") String id) {
-        return uni(engine.retry(id)).map(view -> Response.accepted(view).header("Location", "/tasks/" + id).build());
+        String by = identity.getPrincipal().getName();
+        return uni(engine.retry(id)).map(view -> {
+            LOG.infof("Task(id=%s) queued again for a retry by '%s'", id, by);
+            return Response.accepted(view).header("Location", "/tasks/" + id).build();
+        });
     }
 
     /** Recent tasks, newest first; finished ones only while their result is kept. */
     @GET
+    @RolesAllowed(Roles.READ)
     public List<TaskView> list(@QueryParam("status") String status, @QueryParam("task") String task,
             @QueryParam("limit") String limit) {
         TaskState state = null;

@@ -5,7 +5,9 @@ import io.fastworker.dispatch.LocalExecutor;
 import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskRegistry;
 import io.fastworker.link.RemoteWorkers;
+import io.fastworker.security.Roles;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -44,6 +46,7 @@ public class WorkersResource {
 
     /** The control plane first, then each joined subworker. */
     @GET
+    @RolesAllowed(Roles.READ)
     public List<WorkerInfo> workers() {
         List<WorkerInfo> out = new ArrayList<>();
         out.add(new WorkerInfo(local.id(), "control-plane", local.concurrency(), local.inFlight(),

@@ -27,6 +27,11 @@ abstract class ClientCommand implements Callable<Integer> {
             description = "control plane HTTP address (env FASTWORKER_URL; default ${DEFAULT-VALUE})")
     String url;
 
+    @Option(names = "--token", paramLabel = "KEY", defaultValue = "${env:FASTWORKER_TOKEN}",
+            description = "API key, sent as a bearer token; needed when the control plane has API keys. Prefer the "
+                    + "env FASTWORKER_TOKEN: an option is visible to other users in the process list")
+    String token;
+
     PrintWriter out() {
         return spec.commandLine().getOut();
     }
@@ -43,6 +48,14 @@ abstract class ClientCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err().println("Error: bad --url '" + url + "': " + e.getMessage());
             return ExitCode.USAGE;
+        }
+        if (token != null && !token.isBlank()) {
+            try {
+                builder.token(token.strip());
+            } catch (IllegalArgumentException e) {
+                err().println("Error: bad --token / FASTWORKER_TOKEN: " + e.getMessage());
+                return ExitCode.USAGE;
+            }
         }
         try (CliTelemetry telemetry = CliTelemetry.open(err());
                 FastWorkerClient client = builder.openTelemetry(telemetry.openTelemetry()).build();
@@ -63,6 +76,11 @@ abstract class ClientCommand implements Callable<Integer> {
     /** Prints a refusal from the control plane and picks the exit code that matches it. */
     int refused(FastWorkerException e) {
         err().println("Error: " + e.getMessage());
+        if (e.status() == 401 || e.status() == 403) {
+            err().println(e.status() == 401 ? "Pass an API key with --token or FASTWORKER_TOKEN"
+                    : "Use an API key with the role this command needs");
+            return ExitCode.NOT_ALLOWED;
+        }
         return e.status() == 400 ? ExitCode.USAGE : ExitCode.TASK_FAILED_OR_NOT_FOUND;
     }
 }

@@ -58,6 +58,8 @@ class ConfigChecks {
         range("fastworker.api.max-batch-size", config.api().maxBatchSize(), 1, 1_000_000);
         range("fastworker.api.history-limit", config.api().historyLimit(), 1, 1_000_000);
         within("fastworker.api.max-wait", config.api().maxWait(), true, Duration.ofHours(1));
+        within("fastworker.api.auth.keys-reload-interval", config.api().auth().keysReloadInterval(), false,
+                Duration.ofHours(1));
         if (config.api().maxBodySize().asLongValue() < 1024) {
             fail("fastworker.api.max-body-size", "must be at least 1K, got "
                     + config.api().maxBodySize().asLongValue() + " bytes");

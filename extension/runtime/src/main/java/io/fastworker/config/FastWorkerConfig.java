@@ -296,6 +296,28 @@ public interface FastWorkerConfig {
         /** Most entries {@code GET /tasks} returns. */
         @WithDefault("1000")
         int historyLimit();
+
+        /** Who may call the API; off (an open API) unless a keys file is configured. */
+        Auth auth();
+    }
+
+    interface Auth {
+        /**
+         * The API keys file (e.g. mounted from a Kubernetes Secret). Each line: {@code name roles sha256-hex}, roles
+         * a comma-separated subset of {@code submit}, {@code read}, {@code admin}; {@code #} starts a comment. It
+         * holds hashes only, never a key. Set, it turns authentication on: every API call then needs
+         * {@code Authorization: Bearer <key>}. Changes are picked up within {@link #keysReloadInterval()}, so keys
+         * rotate without a restart; a changed file that cannot be read keeps the keys loaded before.
+         */
+        Optional<String> keysFile();
+
+        /** How often the keys file is checked for changes. */
+        @WithDefault("PT2S")
+        Duration keysReloadInterval();
+
+        /** Whether {@code /q/metrics} needs a key with the {@code read} role too (with authentication on). */
+        @WithDefault("false")
+        boolean protectMetrics();
     }
 
     interface Tasks {

@@ -42,6 +42,9 @@ public class TaskMetrics {
             "invalid_request", "malformed_json", "body_too_large", "unsupported_media_type", "duplicate_id",
             "not_accepting", "idempotency_conflict");
 
+    /** Why an API request is refused before it is looked at, as counted in {@code fastworker.api.refused}. */
+    public static final List<String> REFUSAL_REASONS = List.of("unauthenticated", "forbidden");
+
     @Inject
     MeterRegistry registry;
 
@@ -54,6 +57,7 @@ public class TaskMetrics {
     private final Map<String, Meters> byTask = new ConcurrentHashMap<>();
     private final Map<String, WorkerMeters> byWorkerTask = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final Map<String, Counter> refused = new ConcurrentHashMap<>();
 
     /** Every meter of one task, registered on first use. */
     private final class Meters {
@@ -142,6 +146,7 @@ public class TaskMetrics {
     /** Registers the control plane's counters at zero: per task for {@code tasks}, and every rejection reason. */
     public void controlPlaneCounters(Collection<String> tasks) {
         REJECT_REASONS.forEach(reason -> rejected(reason, 0));
+        REFUSAL_REASONS.forEach(reason -> refused.computeIfAbsent(reason, this::refusals));
         tasks.forEach(this::taskCounters);
     }
 
@@ -197,6 +202,20 @@ public class TaskMetrics {
     public void rejected(String reason, int count) {
         rejected.computeIfAbsent(reason, r -> Counter.builder("fastworker.tasks.rejected")
                 .description("Submissions refused").tag("reason", r).register(registry)).increment(count);
+    }
+
+    /**
+     * Counts an API request refused by authentication ({@code unauthenticated}: no or a bad key) or authorisation
+     * ({@code forbidden}: the key lacks the role), in {@code fastworker.api.refused}.
+     */
+    public void refused(String reason) {
+        refused.computeIfAbsent(reason, this::refusals).increment();
+    }
+
+    private Counter refusals(String reason) {
+        return Counter.builder("fastworker.api.refused").description("API requests refused for missing or bad "
+                + "credentials (unauthenticated) or a missing role (forbidden)").tag("reason", reason)
+                .register(registry);
     }
 
     /** Records how long each sync of the task store took ({@code fastworker.store.sync.duration}). */

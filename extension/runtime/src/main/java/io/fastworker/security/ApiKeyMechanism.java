@@ -1,0 +1,109 @@
+package io.fastworker.security;
+
+import io.fastworker.telemetry.TaskMetrics;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.AuthenticationRequest;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.ChallengeData;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Set;
+
+/**
+ * API keys as bearer tokens ({@code Authorization: Bearer <key>}), checked against the keys file. With no keys
+ * file, authentication is off: every caller gets every role, as before authentication existed.
+ */
+@ApplicationScoped
+class ApiKeyMechanism implements HttpAuthenticationMechanism {
+
+    /** Routing-context key of why the credentials of a request were refused. */
+    private static final String REFUSED_BECAUSE = "fastworker.auth.refused";
+    private static final SecurityIdentity OPEN = QuarkusSecurityIdentity.builder()
+            .setPrincipal(new QuarkusPrincipal("anonymous")).addRoles(Set.copyOf(Roles.ALL)).build();
+    private static final String BEARER = "Bearer ";
+
+    @Inject
+    KeysFile keys;
+
+    @Inject
+    TaskMetrics metrics;
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identities) {
+        if (!keys.enabled()) {
+            return Uni.createFrom().item(OPEN);
+        }
+        String header = context.request().getHeader("Authorization");
+        if (header == null) {
+            return Uni.createFrom().nullItem(); // anonymous: refused where a role is needed
+        }
+        String problem = null;
+        String key = null;
+        if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            problem = "the Authorization header must be 'Bearer <API key>'";
+        } else if (header.length() > BEARER.length() + ApiKeys.MAX_KEY_LENGTH) {
+            problem = "the API key is longer than any key this control plane issues";
+        } else {
+            key = header.substring(BEARER.length()).strip();
+            if (key.isEmpty()) {
+                problem = "the Authorization header has no API key after 'Bearer'";
+            }
+        }
+        if (problem != null) {
+            context.put(REFUSED_BECAUSE, problem);
+            return Uni.createFrom().failure(new AuthenticationFailedException(problem));
+        }
+        return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyRequest(key), context))
+                .onFailure().invoke(e -> context.put(REFUSED_BECAUSE, Authentication.BAD_KEY));
+    }
+
+    @Override
+    public Uni<ChallengeData> getChallenge(RoutingContext context) {
+        return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", Authentication.CHALLENGE));
+    }
+
+    /** The {@code 401} for refused credentials, with a problem document saying what was wrong. */
+    @Override
+    public Uni<Boolean> sendChallenge(RoutingContext context) {
+        String detail = context.get(REFUSED_BECAUSE);
+        if (unauthorized(context.response(), detail != null ? detail : Authentication.MISSING_KEY)) {
+            metrics.refused("unauthenticated"); // once per request, however often the challenge is asked for
+        }
+        return Uni.createFrom().item(true);
+    }
+
+    /** Writes a 401 problem document unless a response is under way already (the caller ends it). */
+    private static boolean unauthorized(HttpServerResponse response, String detail) {
+        if (response.headWritten()) {
+            return false;
+        }
+        Buffer body = new JsonObject().put("type", "urn:fastworker:problem:unauthenticated")
+                .put("title", "Unauthenticated").put("status", 401).put("detail", detail).toBuffer();
+        response.setStatusCode(401).putHeader("WWW-Authenticate", Authentication.CHALLENGE)
+                .putHeader("Content-Type", "application/problem+json")
+                .putHeader("Content-Length", String.valueOf(body.length())).write(body);
+        return true;
+    }
+
+    @Override
+    public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
+        return Set.of(ApiKeyRequest.class);
+    }
+
+    @Override
+    public Uni<HttpCredentialTransport> getCredentialTransport(RoutingContext context) {
+        return Uni.createFrom().item(new HttpCredentialTransport(HttpCredentialTransport.Type.AUTHORIZATION,
+                "bearer"));
+    }
+}
