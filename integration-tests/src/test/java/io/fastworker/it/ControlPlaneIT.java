@@ -173,7 +173,7 @@ class ControlPlaneIT {
         assertTrue(metrics.contains("fastworker_tasks_redeliveries_total{task=\"send_welcome_email\"} 0.0"), metrics);
         for (String reason : new String[] {"queue_full", "unknown_task", "bad_arguments", "invalid_request",
             "malformed_json", "body_too_large", "unsupported_media_type", "duplicate_id", "not_accepting",
-            "idempotency_conflict"}) {
+            "idempotency_conflict", "queue_bytes"}) {
             assertTrue(metrics.contains("fastworker_tasks_rejected_total{reason=\"" + reason + "\"}"),
                     reason + ":\n" + metrics);
         }

@@ -72,7 +72,9 @@ public class Problems {
     @ServerExceptionMapper
     public Response queueFull(QueueFullException e) {
         // counted by the engine, per task refused
-        Response r = response(429, "queue-full", "Queue full", e.getMessage(), Map.of("capacity", e.capacity()));
+        Response r = response(429, "queue-full", "Queue full", e.getMessage(), e.reason().equals("queue_full")
+                ? Map.of("capacity", e.value(), "limit", e.limit())
+                : Map.of("maxBytes", e.value(), "limit", e.limit()));
         return Response.fromResponse(r).header("Retry-After", "1").build();
     }
 

@@ -58,6 +58,14 @@ class ConfigChecks {
         range("fastworker.api.max-batch-size", config.api().maxBatchSize(), 1, 1_000_000);
         range("fastworker.api.history-limit", config.api().historyLimit(), 1, 1_000_000);
         within("fastworker.api.max-wait", config.api().maxWait(), true, Duration.ofHours(1));
+        Duration idle = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.http.idle-timeout", Duration.class).orElse(Duration.ofMinutes(30));
+        if (config.api().maxWait().compareTo(idle) >= 0) {
+            fail("fastworker.api.max-wait", "must be shorter than quarkus.http.idle-timeout (" + idle + "), which "
+                    + "closes a connection that waits that long; raise QUARKUS_HTTP_IDLE_TIMEOUT too");
+        }
+        heapShare("fastworker.queue.max-bytes", config.queue().maxBytes());
+        heapShare("fastworker.result-cache.max-bytes", config.resultCache().maxBytes());
         within("fastworker.api.auth.keys-reload-interval", config.api().auth().keysReloadInterval(), false,
                 Duration.ofHours(1));
         if (config.api().maxBodySize().asLongValue() < 1024) {
@@ -119,6 +127,19 @@ class ConfigChecks {
     private void range(String property, long value, long min, long max) {
         if (value < min || value > max) {
             fail(property, "must be from " + min + " to " + max + ", got " + value);
+        }
+    }
+
+    /** A byte bound on what the heap holds: at least 1M, and less than the heap itself. */
+    private void heapShare(String property, java.util.Optional<io.quarkus.runtime.configuration.MemorySize> value) {
+        if (value.isEmpty()) {
+            return;
+        }
+        long bytes = value.get().asLongValue();
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes < 1 << 20 || bytes >= heap) {
+            fail(property, "must be at least 1M and less than the maximum heap (" + heap / (1 << 20) + "M; -Xmx), got "
+                    + bytes + " bytes");
         }
     }
 

@@ -167,12 +167,25 @@ public interface FastWorkerConfig {
          */
         @WithDefault("100000")
         int capacity();
+
+        /**
+         * Most heap the arguments of unfinished tasks may take (an estimate of their JSON trees, erring high). Past
+         * it a submission is refused with {@code 429} ({@code reason=queue_bytes}) and nothing already accepted is
+         * dropped. Default: a quarter of the maximum heap.
+         */
+        Optional<MemorySize> maxBytes();
     }
 
     interface ResultCache {
         /** Most finished tasks kept; the least recently read or written one is dropped first. */
         @WithDefault("10000")
         int size();
+
+        /**
+         * Most heap the kept results may take (an estimate, erring high); past it the least recently read or
+         * written results are dropped first, as past {@link #size()}. Default: a quarter of the maximum heap.
+         */
+        Optional<MemorySize> maxBytes();
 
         /** How long a finished task stays readable after it finished; a plain number means seconds. */
         @WithDefault("PT1H")

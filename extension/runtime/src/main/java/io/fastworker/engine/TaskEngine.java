@@ -36,7 +36,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
@@ -84,7 +83,7 @@ public class TaskEngine {
     private final java.util.LinkedHashMap<String, DeadLetter> deadLetters = new java.util.LinkedHashMap<>();
     /** Idempotency keys and client-chosen ids within the idempotency window. */
     private final Map<String, Claim> claims = new ConcurrentHashMap<>();
-    private final AtomicInteger reserved = new AtomicInteger();
+    private Holdings held;
     private final ReadyQueue<TaskRecord> ready = new ReadyQueue<>(TaskRecord::priority, TaskRecord::name);
     private ScheduledThreadPoolExecutor timers;
     private ResultCache<TaskView> results;
@@ -97,7 +96,11 @@ public class TaskEngine {
 
     /** Starts the result cache and the timers; submissions are taken once {@link #acceptSubmissions()} is called. */
     public void start(Collection<String> knownTasks) {
-        results = new ResultCache<>(config.resultCache().size(), config.resultCache().ttl(), clock);
+        held = new Holdings(config.queue().capacity(), config.queue().maxBytes().map(m -> m.asLongValue())
+                .orElse(Runtime.getRuntime().maxMemory() / 4));
+        results = new ResultCache<>(config.resultCache().size(), config.resultCache().maxBytes()
+                .map(m -> m.asLongValue()).orElse(Runtime.getRuntime().maxMemory() / 4), Footprint::of,
+                config.resultCache().ttl(), clock);
         timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "fastworker-timers");
             t.setDaemon(true);
@@ -109,6 +112,10 @@ public class TaskEngine {
                     "priority", p.wireName());
         }
         metrics.controlPlaneCounters(knownTasks);
+        metrics.gauge("fastworker.queue.held_bytes", "Heap the arguments of unfinished tasks take, about "
+                + "(bounded by fastworker.queue.max-bytes)", () -> held.bytes());
+        metrics.gauge("fastworker.result_cache.bytes", "Heap the kept results take, about (bounded by "
+                + "fastworker.result-cache.max-bytes)", () -> results.bytes());
         long sweep = config.resultCache().sweepInterval().toMillis();
         timers.scheduleWithFixedDelay(() -> {
             results.sweep();
@@ -177,7 +184,7 @@ public class TaskEngine {
                 r = new TaskRecord(t, t.state);
             }
             live.put(t.id, r);
-            reserved.incrementAndGet();
+            held.add(1, r.footprint);
             if (r.state() == TaskState.QUEUED) {
                 ready.add(r);
             } else {
@@ -185,7 +192,7 @@ public class TaskEngine {
                 waitThenQueue(r, r.state(), due.isAfter(now) ? Duration.between(now, due) : Duration.ZERO);
             }
         }
-        // Oldest first, so that the size bound keeps the newest results.
+        // Oldest first, so that the size bounds keep the newest results.
         finished.sort(Comparator.comparing(t -> t.finishedAt == null ? t.submittedAt : t.finishedAt));
         for (TaskEvents.Restored t : finished) {
             Instant stored = t.finishedAt == null ? t.submittedAt : t.finishedAt;
@@ -202,7 +209,7 @@ public class TaskEngine {
                         read.tornBytes(), read.tornFile());
         String summary = String.format("Task store %s: %d records read in %d ms; restored %d unfinished tasks (%s)"
                 + " and %d results%s", journal.directory().toAbsolutePath(), read.records(),
-                (System.nanoTime() - t0) / 1_000_000, reserved.get(), describe(counts), results, torn);
+                (System.nanoTime() - t0) / 1_000_000, held.count(), describe(counts), results, torn);
         if (read.setAside() != null) {
             LOG.errorf("Task store %s: a corrupt journal file was set aside as %s (fastworker.store.set-aside-corrupt);"
                     + " the %d bytes after its corrupt record are lost, with the tasks and results they held",
@@ -352,6 +359,7 @@ public class TaskEngine {
         List<Submission> fresh = new ArrayList<>(submissions.size());
         List<String> claimed = claim(submissions, answers, fresh, now);
         List<TaskRecord> accepted = new ArrayList<>(fresh.size());
+        long bytes = 0;
         try {
             Set<String> ids = new HashSet<>();
             for (Submission sub : fresh) {
@@ -360,20 +368,26 @@ public class TaskEngine {
                     throw new DuplicateTaskIdException(id);
                 }
             }
+            long[] footprints = new long[fresh.size()];
+            for (int i = 0; i < footprints.length; i++) {
+                footprints[i] = Footprint.of(fresh.get(i).spec());
+                bytes += footprints[i];
+            }
             try {
-                reserve(fresh.size());
+                held.reserve(fresh.size(), bytes);
             } catch (QueueFullException e) {
-                metrics.rejected("queue_full", fresh.size());
+                metrics.rejected(e.reason(), fresh.size());
                 throw e;
             }
-            for (Submission sub : fresh) {
-                TaskSpec s = sub.spec();
+            for (int i = 0; i < footprints.length; i++) {
+                TaskSpec s = fresh.get(i).spec();
                 boolean later = s.notBefore() != null && s.notBefore().isAfter(now);
-                TaskRecord r = new TaskRecord(s, now, later ? TaskState.SCHEDULED : TaskState.QUEUED, traceContext);
+                TaskRecord r = new TaskRecord(s, now, later ? TaskState.SCHEDULED : TaskState.QUEUED, traceContext,
+                        footprints[i]);
                 if (live.putIfAbsent(s.id(), r) != null) {
                     // Lost a race with a concurrent submission of the same id: undo this whole call.
                     accepted.forEach(a -> live.remove(a.id()));
-                    reserved.addAndGet(-fresh.size());
+                    held.release(fresh.size(), bytes);
                     throw new DuplicateTaskIdException(s.id());
                 }
                 accepted.add(r);
@@ -391,6 +405,7 @@ public class TaskEngine {
             }
         }
         List<Accepted> result = List.of(answers);
+        long heldBytes = bytes;
         Journal j = journal;
         if (j == null || accepted.isEmpty()) {
             enqueue(accepted, now);
@@ -403,7 +418,7 @@ public class TaskEngine {
         return j.appendAll(records).handle((ok, failure) -> {
             if (failure != null) {
                 accepted.forEach(a -> live.remove(a.id()));
-                reserved.addAndGet(-accepted.size());
+                held.release(accepted.size(), heldBytes);
                 claimed.forEach(claims::remove);
                 metrics.rejected("not_accepting", accepted.size());
                 throw new NotAcceptingException("the task store could not record the tasks (" + failure
@@ -480,19 +495,6 @@ public class TaskEngine {
         }
         if (queued) {
             onReady.run();
-        }
-    }
-
-    private void reserve(int n) {
-        int capacity = config.queue().capacity();
-        while (true) {
-            int current = reserved.get();
-            if (current + n > capacity) {
-                throw new QueueFullException(capacity, n);
-            }
-            if (reserved.compareAndSet(current, current + n)) {
-                return;
-            }
         }
     }
 
@@ -643,15 +645,15 @@ public class TaskEngine {
             throw new RetryRefusedException(v.isPresent() ? RetryOutcome.NOT_FAILED : RetryOutcome.NOT_FOUND, id,
                     v.map(TaskView::status).orElse(null));
         }
+        TaskRecord r = new TaskRecord(TaskEvents.Restored.of(d), TaskState.QUEUED);
         try {
-            reserve(1);
+            held.reserve(1, r.footprint);
         } catch (QueueFullException e) {
             addDeadLetter(d);
             throw e;
         }
-        TaskRecord r = new TaskRecord(TaskEvents.Restored.of(d), TaskState.QUEUED);
         if (live.putIfAbsent(id, r) != null) {
-            reserved.decrementAndGet();
+            held.release(1, r.footprint);
             addDeadLetter(d);
             throw new RetryRefusedException(RetryOutcome.NOT_FAILED, id, find(id).map(TaskView::status).orElse(null));
         }
@@ -667,7 +669,7 @@ public class TaskEngine {
         return j.append(events.retried(id, now)).handle((ok, failure) -> {
             if (failure != null) {
                 live.remove(id);
-                reserved.decrementAndGet();
+                held.release(1, r.footprint);
                 addDeadLetter(d);
                 throw new NotAcceptingException("the task store could not record the retry (" + failure + ")");
             }
@@ -687,7 +689,7 @@ public class TaskEngine {
 
     /** Unfinished tasks held (queued, scheduled, retrying, running). */
     public int unfinished() {
-        return reserved.get();
+        return held.count();
     }
 
     /** Unfinished tasks by state, e.g. for the log line of a stopping control plane. */
@@ -798,7 +800,7 @@ public class TaskEngine {
         }
         results.put(r.id(), view);
         live.remove(r.id());
-        reserved.decrementAndGet();
+        held.release(1, r.footprint);
         r.done.complete(view);
     }
 

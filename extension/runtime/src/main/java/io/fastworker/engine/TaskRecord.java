@@ -22,6 +22,8 @@ final class TaskRecord {
     final Instant submittedAt;
     /** W3C trace headers of the submission; every attempt's spans join that trace. Empty when untraced. */
     final Map<String, String> traceContext;
+    /** About how much heap the task's arguments take (see {@link Footprint}). */
+    final long footprint;
     /** Completed (outside any lock) with the final view once the task has finished. */
     final CompletableFuture<TaskView> done = new CompletableFuture<>();
 
@@ -36,8 +38,10 @@ final class TaskRecord {
     private Instant dueAt;
     private final List<TaskView.Attempt> history = new ArrayList<>(1);
 
-    TaskRecord(TaskSpec spec, Instant submittedAt, TaskState initial, Map<String, String> traceContext) {
+    TaskRecord(TaskSpec spec, Instant submittedAt, TaskState initial, Map<String, String> traceContext,
+            long footprint) {
         this.spec = spec;
+        this.footprint = footprint;
         this.submittedAt = submittedAt;
         this.traceContext = traceContext;
         this.state = initial;
@@ -45,7 +49,7 @@ final class TaskRecord {
 
     /** A task as the journal left it, waiting again: queued, scheduled or retrying. */
     TaskRecord(TaskEvents.Restored t, TaskState waiting) {
-        this(t.spec, t.submittedAt, waiting, t.trace);
+        this(t.spec, t.submittedAt, waiting, t.trace, Footprint.of(t.spec));
         this.attempts = t.attempts;
         this.error = t.error;
         this.startedAt = t.startedAt;

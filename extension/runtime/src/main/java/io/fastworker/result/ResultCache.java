@@ -4,13 +4,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
- * Finished tasks, bounded two ways: at most {@code maxSize} entries (the least recently used goes first) and each
- * readable for {@code ttl} after it was stored. An expired entry is never returned, even before a sweep removes it.
- * Thread-safe.
+ * Finished tasks, bounded three ways: at most {@code maxSize} entries and at most {@code maxBytes} by their weight
+ * (past either, the least recently used go first), and each readable for {@code ttl} after it was stored. An
+ * expired entry is never returned, even before a sweep removes it. Thread-safe.
  *
  * <p>Written here rather than taken from Caffeine because Caffeine's size bound is frequency-based (W-TinyLFU) and
  * may drop a fresh result before an older one, which is not the LRU contract we promise.
@@ -19,37 +19,59 @@ import java.util.function.Consumer;
  */
 public final class ResultCache<V> {
 
-    private record Entry<V>(V value, long expiresAtMillis) {
+    private record Entry<V>(V value, long expiresAtMillis, long weight) {
     }
 
     private final int maxSize;
+    private final long maxBytes;
+    private final ToLongFunction<V> weigher;
+    private long bytes;
     private final long ttlMillis;
     private final Clock clock;
     private final LinkedHashMap<String, Entry<V>> entries;
 
     public ResultCache(int maxSize, Duration ttl, Clock clock) {
+        this(maxSize, Long.MAX_VALUE, v -> 0, ttl, clock);
+    }
+
+    /** {@code weigher}: about how many bytes a value holds, for the {@code maxBytes} bound. */
+    public ResultCache(int maxSize, long maxBytes, ToLongFunction<V> weigher, Duration ttl, Clock clock) {
         if (maxSize < 1) {
             throw new IllegalArgumentException("maxSize must be at least 1, got " + maxSize);
         }
         this.maxSize = maxSize;
+        this.maxBytes = maxBytes;
+        this.weigher = weigher;
         this.ttlMillis = ttl.toMillis();
         this.clock = clock;
-        this.entries = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Entry<V>> eldest) {
-                return size() > ResultCache.this.maxSize;
-            }
-        };
+        this.entries = new LinkedHashMap<>(16, 0.75f, true);
     }
 
     public synchronized void put(String key, V value) {
-        entries.put(key, new Entry<>(value, clock.millis() + ttlMillis));
+        store(key, value, clock.millis() + ttlMillis);
     }
 
     /** Stores a value that was first stored at {@code storedAtMillis} (e.g. before a restart): it keeps its TTL. */
     public synchronized void restore(String key, V value, long storedAtMillis) {
         if (storedAtMillis + ttlMillis > clock.millis()) {
-            entries.put(key, new Entry<>(value, storedAtMillis + ttlMillis));
+            store(key, value, storedAtMillis + ttlMillis);
+        }
+    }
+
+    private void store(String key, V value, long expiresAtMillis) {
+        Entry<V> e = new Entry<>(value, expiresAtMillis, weigher.applyAsLong(value));
+        forget(entries.put(key, e));
+        bytes += e.weight();
+        for (Iterator<Entry<V>> eldest = entries.values().iterator(); entries.size() > maxSize
+                || (bytes > maxBytes && entries.size() > 1);) {
+            forget(eldest.next());
+            eldest.remove();
+        }
+    }
+
+    private void forget(Entry<V> e) {
+        if (e != null) {
+            bytes -= e.weight();
         }
     }
 
@@ -60,7 +82,7 @@ public final class ResultCache<V> {
             return null;
         }
         if (e.expiresAtMillis() <= clock.millis()) {
-            entries.remove(key);
+            forget(entries.remove(key));
             return null;
         }
         return e.value();
@@ -68,7 +90,9 @@ public final class ResultCache<V> {
 
     /** Forgets a key; true if it was there. */
     public synchronized boolean remove(String key) {
-        return entries.remove(key) != null;
+        Entry<V> e = entries.remove(key);
+        forget(e);
+        return e != null;
     }
 
     /** Drops every expired entry; returns how many. */
@@ -76,7 +100,9 @@ public final class ResultCache<V> {
         long now = clock.millis();
         int removed = 0;
         for (Iterator<Entry<V>> it = entries.values().iterator(); it.hasNext();) {
-            if (it.next().expiresAtMillis() <= now) {
+            Entry<V> e = it.next();
+            if (e.expiresAtMillis() <= now) {
+                forget(e);
                 it.remove();
                 removed++;
             }
@@ -96,5 +122,10 @@ public final class ResultCache<V> {
 
     public synchronized int size() {
         return entries.size();
+    }
+
+    /** The weight of every value held, in bytes. */
+    public synchronized long bytes() {
+        return bytes;
     }
 }

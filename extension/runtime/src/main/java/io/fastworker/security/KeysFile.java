@@ -60,7 +60,7 @@ public class KeysFile {
         return current == null ? Optional.empty() : current.match(presented);
     }
 
-    void start(@Observes @Priority(1) StartupEvent event) {
+    void start(@Observes @Priority(3) StartupEvent event) {
         Optional<String> file = config.api().auth().keysFile();
         if (file.isEmpty()) {
             if (config.role() == Role.CONTROL_PLANE && !loopback(httpHost)) {

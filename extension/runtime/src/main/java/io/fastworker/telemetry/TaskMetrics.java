@@ -40,7 +40,7 @@ public class TaskMetrics {
     /** Why a submission is refused, as counted in {@code fastworker.tasks.rejected}. */
     public static final List<String> REJECT_REASONS = List.of("queue_full", "unknown_task", "bad_arguments",
             "invalid_request", "malformed_json", "body_too_large", "unsupported_media_type", "duplicate_id",
-            "not_accepting", "idempotency_conflict");
+            "not_accepting", "idempotency_conflict", "queue_bytes");
 
     /** Why an API request is refused before it is looked at, as counted in {@code fastworker.api.refused}. */
     public static final List<String> REFUSAL_REASONS = List.of("unauthenticated", "forbidden");

@@ -64,4 +64,31 @@ class ResultCacheTest {
         assertEquals(1, cache.sweep());
         assertEquals(0, cache.size());
     }
+
+    @Test
+    void theByteBoundDropsTheLeastRecentlyUsedUntilTheRestFits() {
+        ManualClock clock = new ManualClock();
+        ResultCache<String> cache = new ResultCache<>(100, 10, String::length, Duration.ofHours(1), clock);
+        cache.put("a", "aaaa");
+        cache.put("b", "bbbb");
+        assertEquals("aaaa", cache.get("a")); // b is now the least recently used
+        cache.put("c", "ccccc");
+        assertNull(cache.get("b"));
+        assertEquals(9, cache.bytes());
+        cache.put("a", "a"); // replacing an entry replaces its weight
+        assertEquals(6, cache.bytes());
+        cache.put("huge", "x".repeat(50)); // alone over the bound: kept, everything else goes
+        assertEquals(1, cache.size());
+        assertEquals(50, cache.bytes());
+        assertEquals(true, cache.remove("huge"));
+        assertEquals(0, cache.bytes());
+        cache.put("d", "dd");
+        clock.now = clock.now.plusSeconds(7200);
+        assertNull(cache.get("d"));
+        assertEquals(0, cache.bytes(), "an expired entry read is forgotten with its weight");
+        cache.put("e", "ee");
+        clock.now = clock.now.plusSeconds(7200);
+        cache.sweep();
+        assertEquals(0, cache.bytes());
+    }
 }

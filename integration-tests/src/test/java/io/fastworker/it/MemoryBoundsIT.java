@@ -1,0 +1,132 @@
+package io.fastworker.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A client cannot exhaust the control plane's memory: with a 256 MB heap, 1,000 tasks of 900 KB each from two
+ * threads and 2,000 idle connections leave it up and answering its readiness probe; what does not fit is refused
+ * with 429 (the arguments held are bounded by bytes), results are evicted past their byte bound, and every
+ * accepted task runs once a subworker joins.
+ */
+class MemoryBoundsIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void largeArgumentsAndIdleConnectionsCannotExhaustTheHeap() throws Exception {
+        List<Socket> idle = new ArrayList<>();
+        // The memory store: the bounds are about the heap, and 900 MB of journal would only slow this test down.
+        // Nothing runs the tasks during the burst (no subworker yet, none run here), so they pile up.
+        try (Daemon cp = Daemon.controlPlane(Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:+ExitOnOutOfMemoryError",
+                "FASTWORKER_STORE_MODE", "memory", "FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false"))) {
+            for (int i = 0; i < 2000; i++) {
+                Socket s = new Socket();
+                s.connect(new InetSocketAddress("127.0.0.1", cp.port), 2000);
+                idle.add(s);
+            }
+            String body = "{\"task\": \"echo\", \"args\": [\"" + "x".repeat(900 * 1024) + "\"]}";
+            ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
+            AtomicInteger refused = new AtomicInteger();
+            ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
+            ExecutorService clients = Executors.newFixedThreadPool(2);
+            List<Future<?>> sent = new ArrayList<>();
+            for (int c = 0; c < 2; c++) {
+                sent.add(clients.submit(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        try {
+                            HttpResponse<String> r = cp.post("/tasks", body);
+                            if (r.statusCode() == 202) {
+                                accepted.add(JSON.readTree(r.body()).get("id").asText());
+                            } else if (r.statusCode() == 429 && r.body().contains("queue-full")) {
+                                refused.incrementAndGet();
+                            } else {
+                                unexpected.add(r.statusCode() + " " + r.body());
+                            }
+                        } catch (Exception e) {
+                            unexpected.add(e.toString());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            List<Long> probes = new ArrayList<>();
+            while (sent.stream().anyMatch(f -> !f.isDone())) {
+                long t0 = System.nanoTime();
+                HttpResponse<String> ready = Daemon.HTTP.send(HttpRequest.newBuilder(URI.create(cp.url()
+                        + "/q/health/ready")).timeout(Duration.ofSeconds(1)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                probes.add((System.nanoTime() - t0) / 1_000_000);
+                assertEquals(200, ready.statusCode(), ready.body());
+                Thread.sleep(200);
+            }
+            for (Future<?> f : sent) {
+                f.get();
+            }
+            clients.shutdown();
+            assertTrue(unexpected.isEmpty(), "only 202 or 429 queue-full: " + unexpected.stream().limit(3).toList());
+            assertTrue(cp.alive(), "the control plane is still up");
+            assertEquals(1000, accepted.size() + refused.get());
+            assertTrue(accepted.size() > 0 && refused.get() > 0, "some accepted, the rest refused: " + accepted.size());
+            // Every accepted task runs once a subworker joins: its result may since have been evicted by the byte
+            // bound, so completions are counted.
+            Daemon worker = Daemon.subworker(cp.linkAddress(), "w1", 4, Map.of(), true);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            String metrics = "";
+            while (System.nanoTime() < deadline) {
+                metrics = cp.get("/q/metrics").body();
+                if (Daemon.metric(metrics,
+                        "fastworker_tasks_completed_total{status=\"success\",task=\"echo\"}") == accepted.size()) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertEquals(accepted.size(), Daemon.metric(metrics,
+                    "fastworker_tasks_completed_total{status=\"success\",task=\"echo\"}"), 0.0, metrics);
+            assertEquals(refused.get(),
+                    Daemon.metric(metrics, "fastworker_tasks_rejected_total{reason=\"queue_bytes\"}"),
+                    0.0, "every refusal counted as queue_bytes");
+            long heap = 256L << 20;
+            double resultBytes = Daemon.metric(metrics, "fastworker_result_cache_bytes");
+            assertTrue(resultBytes > 0 && resultBytes <= heap / 4, "results bounded by bytes: " + resultBytes);
+            JsonNode last = JSON.readTree(cp.get("/tasks/" + last(accepted)).body());
+            assertEquals("success", last.path("status").asText(), "the newest result is kept: " + last);
+            System.out.printf("Memory bounds, -Xmx256m: %d of 1000 tasks of 900 KB accepted, %d refused with 429; "
+                    + "readiness answered in at most %d ms during the burst; results kept: %.0f MB%n",
+                    accepted.size(), refused.get(), probes.stream().mapToLong(Long::longValue).max().orElse(0),
+                    resultBytes / 1e6);
+            assertTrue(cp.alive());
+            worker.close();
+        } finally {
+            for (Socket s : idle) {
+                s.close();
+            }
+        }
+    }
+
+    static String last(ConcurrentLinkedQueue<String> ids) {
+        String last = null;
+        for (String id : ids) {
+            last = id;
+        }
+        return last;
+    }
+}
