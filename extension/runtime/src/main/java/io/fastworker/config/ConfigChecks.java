@@ -112,9 +112,25 @@ class ConfigChecks {
         }
         if (config.role() == Role.SUBWORKER) {
             try {
-                LinkAddress.parse(config.controlPlane().address());
+                LinkAddress address = LinkAddress.parse(config.controlPlane().address());
+                FastWorkerConfig.SubworkerTls tls = config.subworker().tls();
+                if (!address.tls() && (tls.trust().isPresent() || tls.cert().isPresent())) {
+                    fail("fastworker.subworker.tls", "is set, but the control-plane address " + address
+                            + " is plaintext; dial tls://" + address.host() + ":" + address.port());
+                }
+                pair("fastworker.subworker.tls", tls.cert(), tls.key());
+                readable("fastworker.subworker.tls.trust", tls.trust());
             } catch (IllegalArgumentException e) {
                 fail("fastworker.control-plane.address", e.getMessage());
+            }
+        }
+        if (config.role() == Role.CONTROL_PLANE && config.link().enabled()) {
+            FastWorkerConfig.LinkTls tls = config.link().tls();
+            pair("fastworker.link.tls", tls.cert(), tls.key());
+            readable("fastworker.link.tls.client-ca", tls.clientCa());
+            if (tls.clientCa().isPresent() && tls.cert().isEmpty()) {
+                fail("fastworker.link.tls.client-ca", "needs fastworker.link.tls.cert and .key: mutual TLS is TLS "
+                        + "first");
             }
         }
         if (!problems.isEmpty()) {
@@ -127,6 +143,22 @@ class ConfigChecks {
     private void range(String property, long value, long min, long max) {
         if (value < min || value > max) {
             fail(property, "must be from " + min + " to " + max + ", got " + value);
+        }
+    }
+
+    /** A certificate and its key: both or neither, both readable files. */
+    private void pair(String prefix, java.util.Optional<String> cert, java.util.Optional<String> key) {
+        if (cert.isPresent() != key.isPresent()) {
+            fail(prefix + (cert.isPresent() ? ".key" : ".cert"), "must be set with " + prefix
+                    + (cert.isPresent() ? ".cert" : ".key") + " (a certificate and its private key, PEM files)");
+        }
+        readable(prefix + ".cert", cert);
+        readable(prefix + ".key", key);
+    }
+
+    private void readable(String property, java.util.Optional<String> file) {
+        if (file.isPresent() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file.get()))) {
+            fail(property, "cannot read the file " + java.nio.file.Path.of(file.get()).toAbsolutePath());
         }
     }
 

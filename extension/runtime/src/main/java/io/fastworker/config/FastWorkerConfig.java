@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -71,7 +72,10 @@ public interface FastWorkerConfig {
     Metrics metrics();
 
     interface ControlPlane {
-        /** Where a subworker dials the control plane's link, {@code tcp://host:port}. */
+        /**
+         * Where a subworker dials the control plane's link: {@code tcp://host:port}, or {@code tls://host:port}
+         * for a link with TLS (see {@code fastworker.subworker.tls.*}).
+         */
         @WithDefault("tcp://127.0.0.1:5555")
         String address();
 
@@ -144,6 +148,33 @@ public interface FastWorkerConfig {
          */
         @WithDefault("5")
         int maxDeliveries();
+
+        /** TLS on the link (off unless a certificate is set). */
+        LinkTls tls();
+    }
+
+    interface LinkTls {
+        /**
+         * The control plane's certificate chain (PEM) for the link; set with {@link #key()}, the link speaks only
+         * TLS, and a plaintext client is closed at once.
+         */
+        Optional<String> cert();
+
+        /** The private key (PEM, PKCS#8) of {@link #cert()}. Never logged. */
+        Optional<String> key();
+
+        /**
+         * CA certificates (PEM) that sign subworkers' client certificates; set, the link is mutual TLS: a subworker
+         * without a certificate signed by one of them cannot connect, and it may join only as a worker id its
+         * certificate names (subject CN or a DNS SAN) or {@link #workerIds()} maps it to.
+         */
+        Optional<String> clientCa();
+
+        /**
+         * With mutual TLS, the worker ids a certificate may join as beyond the names it carries:
+         * {@code fastworker.link.tls.worker-ids."<CN or SAN>"=id-1,id-2}.
+         */
+        Map<String, String> workerIds();
     }
 
     interface Subworker {
@@ -158,6 +189,23 @@ public interface FastWorkerConfig {
         /** Longest delay between two reconnection attempts. */
         @WithDefault("PT5S")
         Duration reconnectMax();
+
+        /** TLS towards a {@code tls://} control-plane address. */
+        SubworkerTls tls();
+    }
+
+    interface SubworkerTls {
+        /**
+         * CA certificates (PEM) the control plane's link certificate must chain to; unset, the JVM's trusted CAs.
+         * The certificate must also name the host of the control-plane address.
+         */
+        Optional<String> trust();
+
+        /** This subworker's client certificate chain (PEM) for a mutual-TLS link. */
+        Optional<String> cert();
+
+        /** The private key (PEM, PKCS#8) of {@link #cert()}. Never logged. */
+        Optional<String> key();
     }
 
     interface Queue {

@@ -1,7 +1,7 @@
 package io.fastworker.config;
 
-/** A {@code tcp://host:port} address of the control plane's link. */
-public record LinkAddress(String host, int port) {
+/** A {@code tcp://host:port} (plaintext) or {@code tls://host:port} address of the control plane's link. */
+public record LinkAddress(String host, int port, boolean tls) {
 
     public LinkAddress {
         if (host == null || host.isBlank()) {
@@ -15,18 +15,22 @@ public record LinkAddress(String host, int port) {
     /** @throws IllegalArgumentException naming what is wrong with the text */
     public static LinkAddress parse(String text) {
         String t = text.trim();
+        boolean tls = false;
         if (t.startsWith("tcp://")) {
             t = t.substring("tcp://".length());
+        } else if (t.startsWith("tls://")) {
+            t = t.substring("tls://".length());
+            tls = true;
         } else if (t.contains("://")) {
-            throw new IllegalArgumentException("must be tcp://host:port, got '" + text + "'");
+            throw new IllegalArgumentException("must be tcp://host:port or tls://host:port, got '" + text + "'");
         }
         int colon = t.lastIndexOf(':');
         if (colon <= 0 || colon == t.length() - 1) {
-            throw new IllegalArgumentException("must be tcp://host:port, got '" + text + "'");
+            throw new IllegalArgumentException("must be tcp://host:port or tls://host:port, got '" + text + "'");
         }
         try {
             return new LinkAddress(t.substring(0, colon).replace("[", "").replace("]", ""),
-                    Integer.parseInt(t.substring(colon + 1)));
+                    Integer.parseInt(t.substring(colon + 1)), tls);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("port must be a number in '" + text + "'");
         }
@@ -34,6 +38,6 @@ public record LinkAddress(String host, int port) {
 
     @Override
     public String toString() {
-        return "tcp://" + host + ":" + port;
+        return (tls ? "tls://" : "tcp://") + host + ":" + port;
     }
 }

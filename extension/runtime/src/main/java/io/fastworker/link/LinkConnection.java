@@ -6,6 +6,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
+import java.security.cert.X509Certificate;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.security.auth.x500.X500Principal;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,6 +55,62 @@ final class LinkConnection {
 
     boolean joined() {
         return worker != null;
+    }
+
+    /** The CN of an RFC 2253 distinguished name (the first one, as a certificate has), unescaped. */
+    static Optional<String> commonName(String dn) {
+        StringBuilder value = null;
+        boolean escaped = false;
+        int start = 0;
+        for (int i = 0; i <= dn.length(); i++) {
+            char ch = i < dn.length() ? dn.charAt(i) : ',';
+            if (value != null) {
+                if (escaped) {
+                    value.append(ch);
+                    escaped = false;
+                } else if (ch == '\\') {
+                    escaped = true;
+                } else if (ch == ',' || ch == '+') {
+                    return Optional.of(value.toString());
+                } else {
+                    value.append(ch);
+                }
+                continue;
+            }
+            if (escaped) {
+                escaped = false;
+            } else if (ch == '\\') {
+                escaped = true;
+            } else if (ch == ',' || ch == '+') {
+                start = i + 1;
+            } else if (i == start + 2 && dn.regionMatches(true, start, "CN=", 0, 3)) {
+                value = new StringBuilder(); // the value starts after this '='
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The names of the client certificate this connection presented (its subject CN and DNS SANs), taken from the
+     * TLS session, never from anything the client sent; empty without one.
+     */
+    Set<String> certificateNames() {
+        Set<String> names = new LinkedHashSet<>();
+        try {
+            X509Certificate c = (X509Certificate) socket.peerCertificates()
+                    .get(0);
+            commonName(c.getSubjectX500Principal().getName(X500Principal.RFC2253)).ifPresent(names::add);
+            if (c.getSubjectAlternativeNames() != null) {
+                for (List<?> san : c.getSubjectAlternativeNames()) {
+                    if (Integer.valueOf(2).equals(san.get(0))) { // dNSName
+                        names.add(String.valueOf(san.get(1)));
+                    }
+                }
+            }
+        } catch (Exception e) {
+            LOG.debugf("connection %s: no client certificate (%s)", id, e.toString());
+        }
+        return names;
     }
 
     RemoteWorker worker() {

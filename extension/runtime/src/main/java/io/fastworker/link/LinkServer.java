@@ -3,9 +3,12 @@ package io.fastworker.link;
 import io.fastworker.config.FastWorkerConfig;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.BindException;
@@ -52,7 +55,7 @@ public class LinkServer {
      * @throws ConfigurationException when the link port is in use, naming the setting to change
      */
     public void start() throws Exception {
-        server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)).connectHandler(this::accept);
+        server = vertx.createNetServer(options()).connectHandler(this::accept);
         try {
             server.listen(config.link().port(), config.link().host()).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
@@ -64,8 +67,28 @@ public class LinkServer {
             throw e;
         }
         sweeper = vertx.setPeriodic(250, id -> sweep());
-        LOG.infof("Link listening on tcp://%s:%d for subworkers%s", config.link().host(), server.actualPort(),
+        FastWorkerConfig.LinkTls tls = config.link().tls();
+        LOG.infof("Link listening on %s://%s:%d for subworkers%s%s", tls.cert().isPresent() ? "tls" : "tcp",
+                config.link().host(), server.actualPort(),
+                tls.clientCa().isPresent() ? " (mutual TLS: client certificates required)" : "",
                 config.link().token().isPresent() ? " (token required)" : "");
+    }
+
+    private NetServerOptions options() {
+        NetServerOptions options = new NetServerOptions().setTcpNoDelay(true);
+        FastWorkerConfig.LinkTls tls = config.link().tls();
+        if (tls.cert().isPresent()) {
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert().get())
+                    .setKeyPath(tls.key().orElseThrow()));
+            // A TLS handshake that never finishes holds no connection for long.
+            options.setSslHandshakeTimeout(config.link().joinTimeout().toMillis())
+                    .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+            if (tls.clientCa().isPresent()) {
+                options.setClientAuth(ClientAuth.REQUIRED)
+                        .setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCa().get()));
+            }
+        }
+        return options;
     }
 
     private static Throwable rootCause(Throwable e) {

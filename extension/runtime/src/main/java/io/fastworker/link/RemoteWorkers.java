@@ -180,6 +180,14 @@ public class RemoteWorkers {
             return JoinOutcome.refused(400, problem);
         }
         String id = body.getString("workerId");
+        if (config.link().tls().clientCa().isPresent()) {
+            Set<String> names = connection.certificateNames();
+            if (!mayJoinAs(names, id)) {
+                return JoinOutcome.refused(403, "worker id '" + id + "' is not one this connection's client "
+                        + "certificate may join as (it names " + names + "): put the id in the certificate's CN or "
+                        + "a DNS SAN, or map it with fastworker.link.tls.worker-ids");
+            }
+        }
         if (registered != null && !registered.equals(LinkProtocol.WORKER_PREFIX + id)) {
             return JoinOutcome.refused(400, "registered '" + registered + "' but joined as '" + id + "': a "
                     + "connection receives only for its own worker id");
@@ -223,6 +231,20 @@ public class RemoteWorkers {
         }
         return MessageDigest.isEqual(s.getBytes(StandardCharsets.UTF_8),
                 config.link().token().get().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether a client certificate naming {@code names} may join as {@code id} (mutual TLS). */
+    private boolean mayJoinAs(Set<String> names, String id) {
+        if (names.contains(id)) {
+            return true;
+        }
+        for (String name : names) {
+            String mapped = config.link().tls().workerIds().get(name);
+            if (mapped != null && java.util.Arrays.stream(mapped.split(",")).map(String::trim).anyMatch(id::equals)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String checkJoin(JsonObject body) {

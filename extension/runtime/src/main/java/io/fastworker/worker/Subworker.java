@@ -27,8 +27,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -104,6 +107,7 @@ public class Subworker {
     private volatile boolean stopping;
     private long heartbeatTimer = -1;
     private Duration backoff;
+    private NetClient client;
 
     void start(@Observes StartupEvent event) {
         if (config.role() != Role.SUBWORKER) {
@@ -144,10 +148,25 @@ public class Subworker {
         if (stopping) {
             return;
         }
-        vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(5000))
-                .connect(address.port(), address.host())
+        if (client == null) {
+            client = vertx.createNetClient(clientOptions());
+        }
+        client.connect(address.port(), address.host())
                 .onSuccess(this::connected)
-                .onFailure(e -> disconnected("cannot connect: " + e.getMessage()));
+                .onFailure(e -> disconnected("cannot connect: " + why(e)));
+    }
+
+    /** Plaintext for {@code tcp://}; for {@code tls://}, TLS that checks the control plane's certificate and name. */
+    private NetClientOptions clientOptions() {
+        NetClientOptions options = new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(5000);
+        if (address.tls()) {
+            FastWorkerConfig.SubworkerTls tls = config.subworker().tls();
+            options.setSsl(true).setHostnameVerificationAlgorithm("HTTPS");
+            tls.trust().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca)));
+            tls.cert().ifPresent(cert -> options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert)
+                    .setKeyPath(tls.key().orElseThrow())));
+        }
+        return options;
     }
 
     private void connected(NetSocket s) {
@@ -190,6 +209,15 @@ public class Subworker {
         LOG.errorf("Subworker %s: %s; reconnecting", workerId, why);
         s.handler(null);
         s.close();
+    }
+
+    /** A failure and its root cause (a TLS failure says what was wrong with the certificate only there). */
+    private static String why(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + root.getMessage();
     }
 
     private void disconnected(String why) {
