@@ -22,10 +22,12 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +95,10 @@ public final class FastWorkerClient implements AutoCloseable {
                 .setDefaultPort(base.getPort() != -1 ? base.getPort() : ssl ? 443 : 80).setSsl(ssl)
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()))
                 .setKeepAlive(true).setTcpNoDelay(true);
-        // When TLS is on, the JVM's trusted certificates and host name verification apply.
+        // With https, the host name is verified, against the JVM's trusted CAs or the one certificate given.
+        if (ssl && b.trustCertificate != null) {
+            options.setTrustOptions(new PemTrustOptions().addCertPath(b.trustCertificate.toString()));
+        }
         this.calls = vertx.createHttpClient(new HttpClientOptions(options).setName("fastworker-client"),
                 new PoolOptions().setHttp1MaxSize(b.maxConnections));
         this.waits = vertx.createHttpClient(new HttpClientOptions(options).setName("fastworker-client-waits"),
@@ -435,8 +440,15 @@ public final class FastWorkerClient implements AutoCloseable {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
+    /** A failure and its root cause (a TLS failure says what was wrong with the certificate only there). */
     private static String describe(Throwable e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e || root.getMessage() == null || message.contains(root.getMessage()) ? message
+                : message + ": " + root.getMessage();
     }
 
     private static <T> T join(CompletableFuture<T> f) {
@@ -464,8 +476,22 @@ public final class FastWorkerClient implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration resultTimeout = Duration.ofSeconds(60);
         private Supplier<String> token;
+        private Path trustCertificate;
 
         private Builder() {
+        }
+
+        /**
+         * For an {@code https} URL: the CA or server certificate (PEM) to trust instead of the JVM's trusted CAs,
+         * e.g. the control plane's own certificate or the private CA that signed it. The host name is verified
+         * either way.
+         */
+        public Builder trustCertificate(Path pem) {
+            if (!java.nio.file.Files.isReadable(Objects.requireNonNull(pem, "pem"))) {
+                throw new IllegalArgumentException("cannot read the certificate file " + pem.toAbsolutePath());
+            }
+            this.trustCertificate = pem;
+            return this;
         }
 
         /**

@@ -8,14 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,46 +33,20 @@ class LinkTlsIT {
     static Daemon cp;
     static final List<Daemon> workers = new ArrayList<>();
 
+    static TestCertificates certs;
+
     static Path file(String name) {
-        return dir.resolve(name);
-    }
-
-    static void openssl(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", cmd) + ":\n" + out);
-    }
-
-    static void key(String name) throws Exception {
-        openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", name + ".key");
-    }
-
-    static void ca(String name) throws Exception {
-        key(name);
-        openssl("req", "-x509", "-new", "-key", name + ".key", "-subj", "/CN=" + name, "-days", "2", "-out",
-                name + ".crt");
-    }
-
-    /** A certificate for {@code cn} with the given SANs, signed by {@code ca}, valid {@code days} (negative: expired). */
-    static void cert(String name, String cn, String sans, String ca, int days) throws Exception {
-        key(name);
-        openssl("req", "-new", "-key", name + ".key", "-subj", "/CN=" + cn, "-out", name + ".csr");
-        Files.writeString(file(name + ".ext"), "subjectAltName=" + sans + "\n");
-        openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".crt", "-CAkey", ca + ".key", "-CAcreateserial",
-                "-days", String.valueOf(days), "-extfile", name + ".ext", "-out", name + ".crt");
+        return certs.file(name);
     }
 
     @BeforeAll
     static void start() throws Exception {
-        ca("ca");
-        ca("other-ca");
-        cert("server", "localhost", "DNS:localhost,IP:127.0.0.1", "ca", 2);
-        cert("expired", "localhost", "DNS:localhost,IP:127.0.0.1", "ca", -1);
-        cert("w-tls", "w-tls", "DNS:w-tls", "ca", 2);
-        cert("pool", "pool-a", "DNS:pool-a", "ca", 2);
-        cert("impostor", "w-tls", "DNS:w-tls", "other-ca", 2);
+        certs = new TestCertificates(dir).ca("ca").ca("other-ca")
+                .cert("server", "localhost", "DNS:localhost,IP:127.0.0.1", "ca", 2)
+                .cert("expired", "localhost", "DNS:localhost,IP:127.0.0.1", "ca", -1)
+                .cert("w-tls", "w-tls", "DNS:w-tls", "ca", 2)
+                .cert("pool", "pool-a", "DNS:pool-a", "ca", 2)
+                .cert("impostor", "w-tls", "DNS:w-tls", "other-ca", 2);
         cp = Daemon.controlPlane(Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false",
                 "FASTWORKER_LINK_TLS_CERT", file("server.crt").toString(),
                 "FASTWORKER_LINK_TLS_KEY", file("server.key").toString(),

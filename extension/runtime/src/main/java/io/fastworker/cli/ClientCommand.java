@@ -32,6 +32,11 @@ abstract class ClientCommand implements Callable<Integer> {
                     + "env FASTWORKER_TOKEN: an option is visible to other users in the process list")
     String token;
 
+    @Option(names = "--trust-cert", paramLabel = "PEM", defaultValue = "${env:FASTWORKER_TRUST_CERT}",
+            description = "for an https URL: the CA or server certificate (PEM) to trust instead of the JVM's CAs "
+                    + "(env FASTWORKER_TRUST_CERT)")
+    String trustCert;
+
     PrintWriter out() {
         return spec.commandLine().getOut();
     }
@@ -48,6 +53,14 @@ abstract class ClientCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err().println("Error: bad --url '" + url + "': " + e.getMessage());
             return ExitCode.USAGE;
+        }
+        if (trustCert != null && !trustCert.isBlank()) {
+            try {
+                builder.trustCertificate(java.nio.file.Path.of(trustCert));
+            } catch (IllegalArgumentException e) {
+                err().println("Error: bad --trust-cert / FASTWORKER_TRUST_CERT: " + e.getMessage());
+                return ExitCode.USAGE;
+            }
         }
         if (token != null && !token.isBlank()) {
             try {
