@@ -114,6 +114,26 @@ class MemoryBoundsIT {
                     accepted.size(), refused.get(), probes.stream().mapToLong(Long::longValue).max().orElse(0),
                     resultBytes / 1e6);
             assertTrue(cp.alive());
+
+            // Failures are kept as dead letters with their arguments (and here an error message as large): 300 of
+            // 900 KB each would be 540 MB; the dead letters stay within their byte bound, the newest kept.
+            String failing = "{\"task\": \"fail\", \"args\": [\"" + "y".repeat(900 * 1024) + "\"]}";
+            String lastFailed = null;
+            for (int i = 0; i < 300; i++) {
+                HttpResponse<String> r = cp.post("/tasks?wait=20s", failing);
+                assertEquals(200, r.statusCode(), r.statusCode() + " " + r.body().substring(0, 200));
+                lastFailed = JSON.readTree(r.body()).get("id").asText();
+            }
+            String after = cp.get("/q/metrics").body();
+            double letters = Daemon.metric(after, "fastworker_tasks_dead_letters");
+            double letterBytes = Daemon.metric(after, "fastworker_dead_letters_bytes");
+            assertTrue(letters > 0 && letters < 300, "dead letters bounded by bytes: " + letters);
+            assertTrue(letterBytes <= heap / 8, "dead letters within an eighth of the heap: " + letterBytes);
+            JsonNode page = JSON.readTree(cp.get("/dead-letters?limit=1").body());
+            assertEquals(lastFailed, page.get("items").get(0).get("id").asText(), "the newest failure is kept");
+            System.out.printf("Memory bounds: %.0f of 300 failed tasks of 900 KB kept as dead letters (%.0f MB)%n",
+                    letters, letterBytes / 1e6);
+            assertTrue(cp.alive());
             worker.close();
         } finally {
             for (Socket s : idle) {

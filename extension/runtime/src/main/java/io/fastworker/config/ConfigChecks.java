@@ -66,6 +66,7 @@ class ConfigChecks {
         }
         heapShare("fastworker.queue.max-bytes", config.queue().maxBytes());
         heapShare("fastworker.result-cache.max-bytes", config.resultCache().maxBytes());
+        heapShare("fastworker.dead-letters.max-bytes", config.deadLetters().maxBytes());
         within("fastworker.api.auth.keys-reload-interval", config.api().auth().keysReloadInterval(), false,
                 Duration.ofHours(1));
         if (config.api().maxBodySize().asLongValue() < 1024) {

@@ -252,6 +252,12 @@ public interface FastWorkerConfig {
         /** How long a failed task is kept after it failed, for {@code GET /dead-letters} and a replay. */
         @WithDefault("P7D")
         Duration retention();
+
+        /**
+         * Most heap the dead letters may take with their arguments and results (an estimate, erring high); past it
+         * the oldest failure goes first. Default: an eighth of the maximum heap.
+         */
+        Optional<MemorySize> maxBytes();
     }
 
     interface Idempotency {

@@ -12,6 +12,8 @@ import io.fastworker.store.JournalRecord;
 import io.fastworker.task.Priority;
 import io.fastworker.telemetry.TaskMetrics;
 import io.fastworker.telemetry.Tracing;
+import io.quarkus.runtime.configuration.MemorySize;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -80,7 +82,7 @@ public class TaskEngine {
 
     private final Map<String, TaskRecord> live = new ConcurrentHashMap<>();
     /** Failed tasks within their retention, oldest failure first. */
-    private final java.util.LinkedHashMap<String, DeadLetter> deadLetters = new java.util.LinkedHashMap<>();
+    private DeadLetters deadLetters;
     /** Idempotency keys and client-chosen ids within the idempotency window. */
     private final Map<String, Claim> claims = new ConcurrentHashMap<>();
     private Holdings held;
@@ -94,13 +96,21 @@ public class TaskEngine {
     private TaskEvents events;
     private ScheduledExecutorService compactor;
 
-    /** Starts the result cache and the timers; submissions are taken once {@link #acceptSubmissions()} is called. */
-    public void start(Collection<String> knownTasks) {
-        held = new Holdings(config.queue().capacity(), config.queue().maxBytes().map(m -> m.asLongValue())
-                .orElse(Runtime.getRuntime().maxMemory() / 4));
-        results = new ResultCache<>(config.resultCache().size(), config.resultCache().maxBytes()
-                .map(m -> m.asLongValue()).orElse(Runtime.getRuntime().maxMemory() / 4), Footprint::of,
+    /** What the engine holds, each bounded by count and by bytes (a share of the heap unless configured). */
+    @PostConstruct
+    void bounds() {
+        long heap = Runtime.getRuntime().maxMemory();
+        deadLetters = new DeadLetters(config.deadLetters().max(),
+                config.deadLetters().maxBytes().map(MemorySize::asLongValue).orElse(heap / 8));
+        held = new Holdings(config.queue().capacity(),
+                config.queue().maxBytes().map(MemorySize::asLongValue).orElse(heap / 4));
+        results = new ResultCache<>(config.resultCache().size(),
+                config.resultCache().maxBytes().map(MemorySize::asLongValue).orElse(heap / 4), Footprint::of,
                 config.resultCache().ttl(), clock);
+    }
+
+    /** Starts the timers; submissions are taken once {@link #acceptSubmissions()} is called. */
+    public void start(Collection<String> knownTasks) {
         timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "fastworker-timers");
             t.setDaemon(true);
@@ -116,6 +126,8 @@ public class TaskEngine {
                 + "(bounded by fastworker.queue.max-bytes)", () -> held.bytes());
         metrics.gauge("fastworker.result_cache.bytes", "Heap the kept results take, about (bounded by "
                 + "fastworker.result-cache.max-bytes)", () -> results.bytes());
+        metrics.gauge("fastworker.dead_letters.bytes", "Heap the dead letters take, about (bounded by "
+                + "fastworker.dead-letters.max-bytes)", () -> deadLetters.bytes());
         long sweep = config.resultCache().sweepInterval().toMillis();
         timers.scheduleWithFixedDelay(() -> {
             results.sweep();
@@ -124,9 +136,7 @@ public class TaskEngine {
             sweepDeadLetters(clock.instant());
         }, sweep, sweep, TimeUnit.MILLISECONDS);
         metrics.gauge("fastworker.tasks.dead_letters", "Failed tasks kept as dead letters", () -> {
-            synchronized (deadLetters) {
-                return deadLetters.size();
-            }
+            return deadLetters.size();
         });
         if (config.store().mode() == FastWorkerConfig.StoreMode.DISK) {
             try {
@@ -262,9 +272,7 @@ public class TaskEngine {
                 results.forEachLive(kept::add);
                 kept.forEach(v -> sink.accept(events.snapshot(v)));
                 List<DeadLetter> failed;
-                synchronized (deadLetters) {
-                    failed = new ArrayList<>(deadLetters.values());
-                }
+                failed = deadLetters.all();
                 failed.forEach(d -> sink.accept(events.deadLetter(d)));
                 long now = clock.millis();
                 claims.forEach((key, c) -> {
@@ -570,22 +578,11 @@ public class TaskEngine {
     // --- dead letters ------------------------------------------------------------------------------------------
 
     private void addDeadLetter(DeadLetter d) {
-        synchronized (deadLetters) {
-            deadLetters.remove(d.view().id());
-            deadLetters.put(d.view().id(), d);
-            for (var it = deadLetters.values().iterator(); deadLetters.size() > config.deadLetters().max();) {
-                it.next();
-                it.remove();
-            }
-        }
+        deadLetters.add(d);
     }
 
     private void sweepDeadLetters(Instant now) {
-        Instant oldest = now.minus(config.deadLetters().retention());
-        synchronized (deadLetters) {
-            deadLetters.values().removeIf(d -> d.view().finishedAt() != null
-                    && d.view().finishedAt().isBefore(oldest));
-        }
+        deadLetters.sweep(now.minus(config.deadLetters().retention()));
     }
 
     /**
@@ -595,15 +592,13 @@ public class TaskEngine {
     public DeadLetterPage deadLetters(String task, String errorType, Instant since, Instant until, int offset,
             int limit) {
         List<TaskView> matching = new ArrayList<>();
-        synchronized (deadLetters) {
-            for (DeadLetter d : deadLetters.values()) {
-                TaskView v = d.view();
-                if ((task == null || v.task().equals(task))
-                        && (errorType == null || (v.error() != null && v.error().type().equals(errorType)))
-                        && (since == null || !v.finishedAt().isBefore(since))
-                        && (until == null || v.finishedAt().isBefore(until))) {
-                    matching.add(v);
-                }
+        for (DeadLetter d : deadLetters.all()) {
+            TaskView v = d.view();
+            if ((task == null || v.task().equals(task))
+                    && (errorType == null || (v.error() != null && v.error().type().equals(errorType)))
+                    && (since == null || !v.finishedAt().isBefore(since))
+                    && (until == null || v.finishedAt().isBefore(until))) {
+                matching.add(v);
             }
         }
         matching.sort(Comparator.comparing(TaskView::finishedAt).reversed());
@@ -614,10 +609,7 @@ public class TaskEngine {
 
     /** Forgets a dead letter (its result, while kept, stays readable); false if there is none. */
     public boolean deleteDeadLetter(String id) {
-        boolean removed;
-        synchronized (deadLetters) {
-            removed = deadLetters.remove(id) != null;
-        }
+        boolean removed = deadLetters.remove(id) != null;
         if (removed) {
             Instant now = clock.instant();
             journal(() -> events.deadLetterDeleted(id, now));
@@ -636,10 +628,7 @@ public class TaskEngine {
             throw new NotAcceptingException("the control plane is not accepting tasks (starting or stopping); "
                     + "retry shortly");
         }
-        DeadLetter d;
-        synchronized (deadLetters) {
-            d = deadLetters.remove(id);
-        }
+        DeadLetter d = deadLetters.remove(id);
         if (d == null) {
             Optional<TaskView> v = find(id);
             throw new RetryRefusedException(v.isPresent() ? RetryOutcome.NOT_FAILED : RetryOutcome.NOT_FOUND, id,
