@@ -5,10 +5,13 @@ It joins a control plane, announces the tasks `py_reverse(text)` (returns the te
 (sleeps, returns ms) and runs them one at a time (concurrency 1).
 See docs/PROTOCOL.md. Usage:
     python3 examples/python_subworker.py --address tcp://127.0.0.1:5555 --worker-id py1 [--token SECRET]
+A TLS link (tls://host:port) checks the control plane's certificate against --trust (a CA file; else the system's
+CAs) and its host name; for mutual TLS add --cert and --key (PEM), a certificate that names the worker id.
 """
 import argparse
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -65,9 +68,18 @@ def main():
     parser.add_argument("--address", default="tcp://127.0.0.1:5555")
     parser.add_argument("--worker-id", default="py-%d" % int(time.time()))
     parser.add_argument("--token")
+    parser.add_argument("--trust", help="CA certificates (PEM) for a tls:// address; default: the system's")
+    parser.add_argument("--cert", help="client certificate (PEM) for a mutual-TLS link")
+    parser.add_argument("--key", help="private key (PEM) of --cert")
     args = parser.parse_args()
-    host, port = args.address.replace("tcp://", "").rsplit(":", 1)
+    tls = args.address.startswith("tls://")
+    host, port = args.address.replace("tcp://", "").replace("tls://", "").rsplit(":", 1)
     sock = socket.create_connection((host, int(port)))
+    if tls:
+        context = ssl.create_default_context(cafile=args.trust)  # verifies the chain and the host name
+        if args.cert:
+            context.load_cert_chain(args.cert, args.key)
+        sock = context.wrap_socket(sock, server_hostname=host)
     lock = threading.Lock()
     me = "fastworker.worker." + args.worker_id
 

@@ -46,7 +46,8 @@ class LinkTlsIT {
                 .cert("expired", "localhost", "DNS:localhost,IP:127.0.0.1", "ca", -1)
                 .cert("w-tls", "w-tls", "DNS:w-tls", "ca", 2)
                 .cert("pool", "pool-a", "DNS:pool-a", "ca", 2)
-                .cert("impostor", "w-tls", "DNS:w-tls", "other-ca", 2);
+                .cert("impostor", "w-tls", "DNS:w-tls", "other-ca", 2)
+                .cert("py-tls", "py-tls", "DNS:py-tls", "ca", 2);
         cp = Daemon.controlPlane(Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false",
                 "FASTWORKER_LINK_TLS_CERT", file("server.crt").toString(),
                 "FASTWORKER_LINK_TLS_KEY", file("server.key").toString(),
@@ -164,6 +165,26 @@ class LinkTlsIT {
             workers.add(d);
             awaitLog(d, "down (cannot connect");
             assertTrue(d.log().contains("NotAfter"), "the log says the certificate ran out: " + d.log());
+        }
+    }
+
+    @Test
+    void thePythonSubworkerSpeaksMutualTlsToo() throws Exception {
+        Process py = new ProcessBuilder("python3", Daemon.PYTHON_SUBWORKER, "--address", tlsAddress(), "--worker-id",
+                "py-tls", "--trust", file("ca.crt").toString(), "--cert", file("py-tls.crt").toString(), "--key",
+                file("py-tls.key").toString()).redirectErrorStream(true).start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!joined().contains("py-tls") && System.nanoTime() < deadline && py.isAlive()) {
+                Thread.sleep(100);
+            }
+            assertTrue(joined().contains("py-tls"), "joined; alive: " + py.isAlive());
+            HttpResponse<String> r = cp.post("/tasks?wait=20s", "{\"task\": \"py_reverse\", \"args\": [\"tls\"]}");
+            JsonNode t = JSON.readTree(r.body());
+            assertEquals("slt", t.get("result").asText(), r.body());
+            assertEquals("py-tls", t.get("worker").asText());
+        } finally {
+            py.destroy();
         }
     }
 }
