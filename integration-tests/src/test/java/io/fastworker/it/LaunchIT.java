@@ -37,8 +37,12 @@ class LaunchIT {
             assertEquals(0, r.exitCode(), command + ": " + r.all());
             assertTrue(r.stdout().contains("Usage: fastworker " + command), r.stdout());
         }
-        assertTrue(Daemon.run(Map.of(), "status", "--help").stdout().contains("--task-id=ID   the task's id"),
-                "every option has help text");
+        String status = Daemon.run(Map.of(), "status", "--help").stdout();
+        // picocli aligns descriptions in one column, as wide as the longest option: match any run of spaces
+        assertTrue(java.util.regex.Pattern.compile("--task-id=ID +the task's id").matcher(status).find(),
+                "every option has help text:\n" + status);
+        assertTrue(java.util.regex.Pattern.compile("--trust-cert=PEM +for an https URL").matcher(status).find(),
+                status);
         assertTrue(top.stdout().contains("4   submit: the task had not finished"), top.stdout());
     }
 
