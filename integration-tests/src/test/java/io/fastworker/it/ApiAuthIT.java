@@ -14,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +44,10 @@ class ApiAuthIT {
     static final Map<String, String> KEYS = new LinkedHashMap<>();
     static final List<String> ROLES = List.of("submit", "read", "admin");
 
+    static final String ISSUER = "https://login.example.test";
+    static KeyPair issuerKeys;
+    static KeyPair otherKeys;
+
     @TempDir
     static Path dir;
     static Path keysFile;
@@ -54,8 +60,18 @@ class ApiAuthIT {
         }
         keysFile = dir.resolve("api-keys");
         writeKeys(Map.of("submitter", "submit", "reader", "read", "ops", "admin"), KEYS);
+        // An identity provider's signing key, made for this run: the control plane gets only the public half.
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        issuerKeys = rsa.generateKeyPair();
+        otherKeys = rsa.generateKeyPair();
+        Path publicKey = dir.resolve("issuer.pem");
+        Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder(64,
+                "\n".getBytes()).encodeToString(issuerKeys.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
         cp = Daemon.controlPlane(Map.of("FASTWORKER_API_AUTH_KEYS_FILE", keysFile.toString(),
-                "FASTWORKER_API_AUTH_KEYS_RELOAD_INTERVAL", "PT0.2S", "FASTWORKER_API_AUTH_PROTECT_METRICS", "true"));
+                "FASTWORKER_API_AUTH_KEYS_RELOAD_INTERVAL", "PT0.2S", "FASTWORKER_API_AUTH_PROTECT_METRICS", "true",
+                "FASTWORKER_API_AUTH_JWT_ENABLED", "true", "MP_JWT_VERIFY_PUBLICKEY_LOCATION", publicKey.toString(),
+                "MP_JWT_VERIFY_ISSUER", ISSUER));
     }
 
     @AfterAll
@@ -304,5 +320,46 @@ class ApiAuthIT {
                 "--link-port", String.valueOf(Daemon.freePort()));
         assertNotEquals(0, r.exitCode(), r.all());
         assertTrue(r.all().contains("unknown role 'deploy'"), r.all());
+    }
+
+    /** A signed JWT (RS256) as an identity provider would issue it. */
+    static String jwt(KeyPair signer, String issuer, String subject, List<String> groups, long expiresInSeconds)
+            throws Exception {
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        long now = System.currentTimeMillis() / 1000;
+        String header = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+        String claims = b64.encodeToString(JSON.writeValueAsBytes(Map.of("iss", issuer, "sub", subject,
+                "upn", subject, "groups", groups, "iat", now, "exp", now + expiresInSeconds)));
+        java.security.Signature rs256 = java.security.Signature.getInstance("SHA256withRSA");
+        rs256.initSign(signer.getPrivate());
+        rs256.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
+        return header + "." + claims + "." + b64.encodeToString(rs256.sign());
+    }
+
+    @Test
+    void jsonWebTokensFromTheConfiguredIssuerWorkBesideApiKeys() throws Exception {
+        String reader = jwt(issuerKeys, ISSUER, "alice@example.test", List.of("read"), 300);
+        assertEquals(200, cp.request("GET", "/tasks", null, bearer(reader)).statusCode());
+        HttpResponse<String> refused = cp.post("/tasks", "{\"task\": \"noop\"}", bearer(reader));
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("'alice@example.test'") && refused.body().contains("needs submit"),
+                refused.body());
+        // admin in the token's groups includes the other roles, as for a key
+        String admin = jwt(issuerKeys, ISSUER, "bob@example.test", List.of("admin"), 300);
+        String id = existingTask();
+        assertEquals(200, cp.request("GET", "/tasks/" + id, null, bearer(admin)).statusCode());
+        assertEquals(200, cp.request("DELETE", "/tasks/" + id, null, bearer(admin)).statusCode());
+        assertTrue(cp.log().contains("Task(id=" + id + ") cancelled by 'bob@example.test'"), cp.log());
+        // Refused: expired, signed by another key, from another issuer; each a 401 problem, no task looked at.
+        for (String bad : List.of(jwt(issuerKeys, ISSUER, "carol", List.of("admin"), -600),
+                jwt(otherKeys, ISSUER, "mallory", List.of("admin"), 300),
+                jwt(issuerKeys, "https://evil.example.test", "mallory", List.of("admin"), 300))) {
+            HttpResponse<String> r = cp.request("GET", "/tasks/" + id, null, bearer(bad));
+            assertEquals(401, r.statusCode(), r.body());
+            assertTrue(r.body().contains("the token is not valid"), r.body());
+            assertFalse(cp.log().contains(bad), "a token never reaches the log");
+        }
+        // API keys keep working beside tokens.
+        assertEquals(200, cp.request("GET", "/tasks", null, bearer(KEYS.get("read"))).statusCode());
     }
 }

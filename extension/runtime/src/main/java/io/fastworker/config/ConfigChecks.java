@@ -64,6 +64,14 @@ class ConfigChecks {
             fail("fastworker.api.max-wait", "must be shorter than quarkus.http.idle-timeout (" + idle + "), which "
                     + "closes a connection that waits that long; raise QUARKUS_HTTP_IDLE_TIMEOUT too");
         }
+        if (config.api().auth().jwt().enabled()) {
+            org.eclipse.microprofile.config.Config c = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+            if (c.getOptionalValue("mp.jwt.verify.publickey.location", String.class).isEmpty()
+                    && c.getOptionalValue("mp.jwt.verify.publickey", String.class).isEmpty()) {
+                fail("fastworker.api.auth.jwt.enabled", "needs the identity provider's key: set "
+                        + "mp.jwt.verify.publickey.location (MP_JWT_VERIFY_PUBLICKEY_LOCATION), a PEM file or a JWKS URL");
+            }
+        }
         heapShare("fastworker.queue.max-bytes", config.queue().maxBytes());
         heapShare("fastworker.result-cache.max-bytes", config.resultCache().maxBytes());
         heapShare("fastworker.dead-letters.max-bytes", config.deadLetters().maxBytes());

@@ -385,6 +385,19 @@ public interface FastWorkerConfig {
         /** Whether {@code /q/metrics} needs a key with the {@code read} role too (with authentication on). */
         @WithDefault("false")
         boolean protectMetrics();
+
+        /** JSON Web Tokens from an identity provider, beside API keys. */
+        Jwt jwt();
+    }
+
+    interface Jwt {
+        /**
+         * Whether bearer tokens that are JWTs are accepted, checked by smallrye-jwt against
+         * {@code mp.jwt.verify.publickey.location} (a PEM file or a JWKS URL) and {@code mp.jwt.verify.issuer};
+         * their {@code groups} claim carries the roles. On, it turns authentication on.
+         */
+        @WithDefault("false")
+        boolean enabled();
     }
 
     interface Tasks {

@@ -5,8 +5,10 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
+import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.quarkus.smallrye.jwt.runtime.auth.JsonWebTokenCredential;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
@@ -19,10 +21,12 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * API keys as bearer tokens ({@code Authorization: Bearer <key>}), checked against the keys file. With no keys
- * file, authentication is off: every caller gets every role, as before authentication existed.
+ * Bearer credentials ({@code Authorization: Bearer <credential>}): API keys, checked against the keys file, and,
+ * where a JWT verification key is configured, JSON Web Tokens, checked by smallrye-jwt. With neither, authentication
+ * is off: every caller gets every role, as before authentication existed.
  */
 @ApplicationScoped
 class ApiKeyMechanism implements HttpAuthenticationMechanism {
@@ -32,6 +36,8 @@ class ApiKeyMechanism implements HttpAuthenticationMechanism {
     private static final SecurityIdentity OPEN = QuarkusSecurityIdentity.builder()
             .setPrincipal(new QuarkusPrincipal("anonymous")).addRoles(Set.copyOf(Roles.ALL)).build();
     private static final String BEARER = "Bearer ";
+    /** Three base64url parts: the shape of a signed JSON Web Token, never of an API key from the README's recipe. */
+    private static final Pattern JWT = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
 
     @Inject
     KeysFile keys;
@@ -60,12 +66,25 @@ class ApiKeyMechanism implements HttpAuthenticationMechanism {
                 problem = "the Authorization header has no API key after 'Bearer'";
             }
         }
+        context.put(HttpAuthenticationMechanism.class.getName(), this); // its challenge answers this request
         if (problem != null) {
             context.put(REFUSED_BECAUSE, problem);
             return Uni.createFrom().failure(new AuthenticationFailedException(problem));
         }
+        if (keys.jwtEnabled() && JWT.matcher(key).matches()) {
+            // A JSON Web Token: checked by smallrye-jwt (signature, issuer, expiry), its groups claim the roles.
+            return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(
+                    new TokenAuthenticationRequest(new JsonWebTokenCredential(key)), context))
+                    .onFailure().invoke(e -> context.put(REFUSED_BECAUSE, Authentication.BAD_TOKEN));
+        }
         return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyRequest(key), context))
                 .onFailure().invoke(e -> context.put(REFUSED_BECAUSE, Authentication.BAD_KEY));
+    }
+
+    /** Bearer credentials first: a request with one is answered by this mechanism alone. */
+    @Override
+    public int getPriority() {
+        return DEFAULT_PRIORITY + 1000;
     }
 
     @Override
@@ -98,7 +117,7 @@ class ApiKeyMechanism implements HttpAuthenticationMechanism {
 
     @Override
     public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-        return Set.of(ApiKeyRequest.class);
+        return Set.of(ApiKeyRequest.class, TokenAuthenticationRequest.class);
     }
 
     @Override

@@ -7,6 +7,7 @@ public final class Authentication {
     public static final String CHALLENGE = "Bearer realm=\"fastworker\"";
     public static final String MISSING_KEY = "this request needs an API key: send it as 'Authorization: Bearer <key>'";
     public static final String BAD_KEY = "the API key is not valid (unknown, revoked or mistyped)";
+    public static final String BAD_TOKEN = "the token is not valid (signature, issuer, audience or expiry)";
 
     private Authentication() {
     }

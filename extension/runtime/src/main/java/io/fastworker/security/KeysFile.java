@@ -49,9 +49,14 @@ public class KeysFile {
     private String lastProblem;
     private ScheduledExecutorService reloader;
 
-    /** Whether authentication is on (a keys file is configured). */
+    /** Whether authentication is on (a keys file or a JWT verification key is configured). */
     public boolean enabled() {
-        return config.api().auth().keysFile().isPresent();
+        return config.api().auth().keysFile().isPresent() || jwtEnabled();
+    }
+
+    /** Whether JSON Web Tokens are accepted ({@code fastworker.api.auth.jwt.enabled}). */
+    public boolean jwtEnabled() {
+        return config.api().auth().jwt().enabled();
     }
 
     /** The key {@code presented} belongs to, if any. */
@@ -62,8 +67,11 @@ public class KeysFile {
 
     void start(@Observes @Priority(3) StartupEvent event) {
         Optional<String> file = config.api().auth().keysFile();
+        if (jwtEnabled()) {
+            LOG.info("API authentication on: JSON Web Tokens (mp.jwt.verify.*), roles from their groups claim");
+        }
         if (file.isEmpty()) {
-            if (config.role() == Role.CONTROL_PLANE && !loopback(httpHost)) {
+            if (!jwtEnabled() && config.role() == Role.CONTROL_PLANE && !loopback(httpHost)) {
                 LOG.warnf("API authentication is off: anyone who can reach port %d on %s may submit, read and "
                         + "cancel tasks and read their results. Set fastworker.api.auth.keys-file "
                         + "(FASTWORKER_API_AUTH_KEYS_FILE) to require API keys, or listen on 127.0.0.1 only",
