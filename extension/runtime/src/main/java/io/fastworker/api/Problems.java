@@ -14,8 +14,11 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticator;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.NotAllowedException;
@@ -191,9 +194,12 @@ public class Problems {
 
     /** No key where a role is needed: {@code 401}, before anything about the request is looked at. */
     @ServerExceptionMapper
-    public Response unauthenticated(UnauthorizedException e) {
+    public Uni<Response> unauthenticated(UnauthorizedException e, ResourceInfo resource, RoutingContext context) {
+        if (!Authentication.guards(resource == null ? null : resource.getResourceClass())) {
+            return applicationsOwnChallenge(context);
+        }
         metrics.refused("unauthenticated");
-        return unauthenticated(Authentication.MISSING_KEY);
+        return Uni.createFrom().item(unauthenticated(Authentication.MISSING_KEY));
     }
 
     /**
@@ -201,11 +207,15 @@ public class Problems {
      * resource, which passes the failure on here too; only what has not been answered yet is answered here.
      */
     @ServerExceptionMapper
-    public Response badCredentials(AuthenticationFailedException e, HttpServerRequest request) {
-        if (request == null || !request.response().headWritten()) {
+    public Uni<Response> badCredentials(AuthenticationFailedException e, ResourceInfo resource,
+            RoutingContext context) {
+        if (!Authentication.guards(resource == null ? null : resource.getResourceClass())) {
+            return applicationsOwnChallenge(context);
+        }
+        if (!context.response().headWritten()) {
             metrics.refused("unauthenticated");
         }
-        return unauthenticated(Authentication.BAD_KEY);
+        return Uni.createFrom().item(unauthenticated(Authentication.BAD_KEY));
     }
 
     private static Response unauthenticated(String detail) {
@@ -213,11 +223,30 @@ public class Problems {
                 .header("WWW-Authenticate", Authentication.CHALLENGE).build();
     }
 
+    /** An application's own resource answers as Quarkus would: the challenge of the application's mechanism. */
+    private static Uni<Response> applicationsOwnChallenge(RoutingContext context) {
+        HttpAuthenticator authenticator = context.get(HttpAuthenticator.class.getName());
+        if (authenticator == null) {
+            return Uni.createFrom().item(Response.status(401).build());
+        }
+        return authenticator.getChallenge(context).map(c -> {
+            if (c == null) {
+                return Response.status(401).build();
+            }
+            Response.ResponseBuilder b = Response.status(c.status);
+            c.getHeaders().forEach((name, value) -> b.header(name.toString(), value));
+            return b.build();
+        }).onFailure().recoverWithItem(() -> Response.status(401).build());
+    }
+
     /** A key without the role the request needs: {@code 403}, whether or not what it names exists. */
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, ResourceInfo resource) {
+        if (!Authentication.guards(resource == null ? null : resource.getResourceClass())) {
+            return Response.status(403).build(); // the application's own resource, as Quarkus answers it
+        }
         metrics.refused("forbidden");
-        RolesAllowed needed = resource == null || resource.getResourceMethod() == null ? null
+        RolesAllowed needed = resource.getResourceMethod() == null ? null
                 : resource.getResourceMethod().getAnnotation(RolesAllowed.class);
         String roles = identity.getRoles().isEmpty() ? "no role" : "the role(s) " + String.join(", ",
                 new java.util.TreeSet<>(identity.getRoles()));

@@ -47,6 +47,9 @@ class ApiKeyMechanism implements HttpAuthenticationMechanism {
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identities) {
+        if (!Authentication.guards(context.normalizedPath())) {
+            return Uni.createFrom().nullItem(); // the application's own paths keep the application's own security
+        }
         if (!keys.enabled()) {
             return Uni.createFrom().item(OPEN);
         }
@@ -89,12 +92,18 @@ class ApiKeyMechanism implements HttpAuthenticationMechanism {
 
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
+        if (!Authentication.guards(context.normalizedPath())) {
+            return Uni.createFrom().nullItem();
+        }
         return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", Authentication.CHALLENGE));
     }
 
     /** The {@code 401} for refused credentials, with a problem document saying what was wrong. */
     @Override
     public Uni<Boolean> sendChallenge(RoutingContext context) {
+        if (!Authentication.guards(context.normalizedPath())) {
+            return Uni.createFrom().item(false);
+        }
         String detail = context.get(REFUSED_BECAUSE);
         if (unauthorized(context.response(), detail != null ? detail : Authentication.MISSING_KEY)) {
             metrics.refused("unauthenticated"); // once per request, however often the challenge is asked for

@@ -9,6 +9,35 @@ public final class Authentication {
     public static final String BAD_KEY = "the API key is not valid (unknown, revoked or mistyped)";
     public static final String BAD_TOKEN = "the token is not valid (signature, issuer, audience or expiry)";
 
+    /** FastWorker's own paths, below the application's root path; every other path is the application's to guard. */
+    private static final java.util.List<String> GUARDED = guardedPaths();
+
     private Authentication() {
+    }
+
+    /** Whether FastWorker's authentication answers for {@code path} (its API and {@code /q/metrics}). */
+    public static boolean guards(String path) {
+        if (path == null) {
+            return false;
+        }
+        for (String p : GUARDED) {
+            if (path.equals(p) || path.startsWith(p + "/")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a REST resource class is one of FastWorker's own. */
+    public static boolean guards(Class<?> resource) {
+        return resource != null && resource.getName().startsWith("io.fastworker.api.");
+    }
+
+    private static java.util.List<String> guardedPaths() {
+        String root = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.http.root-path", String.class).orElse("/");
+        String base = root.endsWith("/") ? root : root + "/";
+        return java.util.List.of(base + "tasks", base + "dead-letters", base + "registry", base + "workers",
+                "/q/metrics");
     }
 }
