@@ -27,6 +27,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -248,11 +249,8 @@ public class Problems {
         metrics.refused("forbidden");
         RolesAllowed needed = resource.getResourceMethod() == null ? null
                 : resource.getResourceMethod().getAnnotation(RolesAllowed.class);
-        String roles = identity.getRoles().isEmpty() ? "no role" : "the role(s) " + String.join(", ",
-                new java.util.TreeSet<>(identity.getRoles()));
-        return response(403, "forbidden", "Forbidden", "the API key '" + identity.getPrincipal().getName() + "' has "
-                + roles + (needed == null ? "; this request needs another"
-                        : "; this request needs " + String.join(" or ", needed.value())),
+        return response(403, "forbidden", "Forbidden", Authentication.forbidden(identity,
+                needed == null ? List.of() : List.of(needed.value())),
                 Map.of());
     }
 

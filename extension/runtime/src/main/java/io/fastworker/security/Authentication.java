@@ -28,6 +28,19 @@ public final class Authentication {
         return false;
     }
 
+    /**
+     * The detail of a {@code 403}: who the caller is, the roles it has, and the role(s) the request needs
+     * ({@code needed} empty: not known here).
+     */
+    public static String forbidden(io.quarkus.security.identity.SecurityIdentity identity,
+            java.util.List<String> needed) {
+        String who = identity == null ? "this API key" : "the API key '" + identity.getPrincipal().getName() + "'";
+        String roles = identity == null || identity.getRoles().isEmpty() ? "no role"
+                : "the role(s) " + String.join(", ", new java.util.TreeSet<>(identity.getRoles()));
+        return who + " has " + roles + "; this request needs "
+                + (needed.isEmpty() ? "another" : String.join(" or ", needed));
+    }
+
     /** Whether a REST resource class is one of FastWorker's own. */
     public static boolean guards(Class<?> resource) {
         return resource != null && resource.getName().startsWith("io.fastworker.api.");

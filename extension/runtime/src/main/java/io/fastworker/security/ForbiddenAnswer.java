@@ -9,7 +9,6 @@ import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.TreeSet;
 
 /**
  * The {@code 403} of a path guarded by an HTTP permission rather than a resource's roles ({@code /q/metrics} with
@@ -29,12 +28,9 @@ class ForbiddenAnswer {
             }
             metrics.refused("forbidden");
             SecurityIdentity identity = ctx.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
-            String who = identity == null ? "this API key" : "the API key '" + identity.getPrincipal().getName() + "'";
-            String roles = identity == null || identity.getRoles().isEmpty() ? "no role"
-                    : "the role(s) " + String.join(", ", new TreeSet<>(identity.getRoles()));
             JsonObject problem = new JsonObject().put("type", "urn:fastworker:problem:forbidden")
                     .put("title", "Forbidden").put("status", 403)
-                    .put("detail", who + " has " + roles + "; this request needs " + Roles.READ);
+                    .put("detail", Authentication.forbidden(identity, java.util.List.of(Roles.READ)));
             ctx.response().setStatusCode(403).putHeader("Content-Type", "application/problem+json")
                     .end(problem.encode());
         });
