@@ -222,6 +222,15 @@ public final class FastWorkerClient implements AutoCloseable {
         return join(resultAsync(id, wait));
     }
 
+    /**
+     * Completes once the task has ended ({@code success}, {@code failure} or {@code cancelled}), however long that
+     * takes, without holding a thread meanwhile; fails if the control plane does not know the task, or stops
+     * answering for longer than the request timeout.
+     */
+    public CompletableFuture<TaskResult> whenComplete(String id) {
+        return resultAsync(id, FOREVER);
+    }
+
     public CompletableFuture<TaskResult> resultAsync(String id, Duration wait) {
         Objects.requireNonNull(id, "id");
         // A wait of centuries is a wait without end, not an overflow.

@@ -109,6 +109,12 @@ class ApiAuthIT {
         String p = path.replace("{id}", id);
         String body = !method.equals("POST") || p.endsWith("/retry") ? null
                 : p.equals("/tasks/batch") ? "[{\"task\": \"noop\"}]" : "{\"task\": \"noop\"}";
+        if (p.startsWith("/events")) {
+            // An allowed call would stream without end: a bad resume point makes it end at once, after the check.
+            Map<String, String> h = new java.util.HashMap<>(headers);
+            h.put("Last-Event-ID", "not-an-event-id");
+            headers = h;
+        }
         return cp.request(method, p, body, headers);
     }
 

@@ -102,6 +102,21 @@ class ClientLibraryIT {
     }
 
     @Test
+    void whenCompleteFollowsATaskToItsEndWithoutBlocking() throws Exception {
+        FastWorkerClient client = client();
+        String id = client.delay("sleep", 1500);
+        CompletableFuture<TaskResult> done = client.whenComplete(id);
+        assertFalse(done.isDone(), "still running");
+        TaskResult r = done.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("success", r.status());
+        assertEquals(1500L, r.resultAs(Long.class));
+        CompletableFuture<TaskResult> unknown = client.whenComplete("no-such-task");
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> unknown.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof FastWorkerException, e.toString());
+    }
+
+    @Test
     void refusalsCarryTheProblemDetail() {
         FastWorkerClient client = client();
         FastWorkerException unknown = assertThrows(FastWorkerException.class, () -> client.delay("no_such_task"));

@@ -33,6 +33,9 @@ class ConfigChecks {
         range("fastworker.result-cache.size", config.resultCache().size(), 1, 100_000_000);
         within("fastworker.result-cache.ttl", config.resultCache().ttl(), false, Duration.ofDays(366));
         within("fastworker.result-cache.sweep-interval", config.resultCache().sweepInterval(), false, DAY);
+        range("fastworker.events.buffer", config.events().buffer(), 16, 10_000_000);
+        range("fastworker.events.max-streams", config.events().maxStreams(), 1, 10_000);
+        within("fastworker.events.heartbeat", config.events().heartbeat(), false, Duration.ofMinutes(5));
         range("fastworker.dead-letters.max", config.deadLetters().max(), 1, 100_000_000);
         within("fastworker.dead-letters.retention", config.deadLetters().retention(), false, Duration.ofDays(3660));
         within("fastworker.idempotency.window", config.idempotency().window(), false, Duration.ofDays(366));

@@ -62,6 +62,9 @@ public interface FastWorkerConfig {
     /** The HTTP task API. */
     Api api();
 
+    /** The live stream of task state changes, {@code GET /events}. */
+    Events events();
+
     /** Which tasks the control plane accepts beyond its own. */
     Tasks tasks();
 
@@ -366,6 +369,24 @@ public interface FastWorkerConfig {
 
         /** Who may call the API; off (an open API) unless a keys file is configured. */
         Auth auth();
+    }
+
+    interface Events {
+        /**
+         * How many of the latest state changes are kept for readers that fall behind or reconnect with
+         * {@code Last-Event-ID}. A reader further behind than this is told what it missed (an {@code event: gap})
+         * and, while connected, dropped: a slow reader never makes the control plane hold more.
+         */
+        @WithDefault("10000")
+        int buffer();
+
+        /** Most {@code GET /events} streams open at the same time; past it a new one is refused with {@code 503}. */
+        @WithDefault("64")
+        int maxStreams();
+
+        /** How often an idle stream gets a comment line, so that proxies and clients see it is alive. */
+        @WithDefault("PT15S")
+        Duration heartbeat();
     }
 
     interface Auth {

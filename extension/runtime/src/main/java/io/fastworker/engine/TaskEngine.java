@@ -2,6 +2,7 @@ package io.fastworker.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.events.TaskFeed;
 import io.fastworker.execution.Outcome;
 import io.fastworker.execution.TaskError;
 import io.fastworker.queue.ReadyQueue;
@@ -79,6 +80,9 @@ public class TaskEngine {
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    TaskFeed feed;
 
     private final Map<String, TaskRecord> live = new ConcurrentHashMap<>();
     /** Failed tasks within their retention, oldest failure first. */
@@ -494,6 +498,7 @@ public class TaskEngine {
         boolean queued = false;
         for (TaskRecord r : accepted) {
             metrics.submitted(r.name());
+            feed.publish(r.id(), r.name(), r.state(), r.attempts(), null, now);
             if (r.state() == TaskState.SCHEDULED) {
                 waitThenQueue(r, TaskState.SCHEDULED, Duration.between(now, r.spec.notBefore()));
             } else if (r.state() == TaskState.QUEUED) {
@@ -839,9 +844,13 @@ public class TaskEngine {
         journal.appendUnwaited(record);
     }
 
-    /** The observers of state changes: the task metrics. */
+    /** The observers of state changes: the task metrics and the feed of changes. */
     private void observe(TaskRecord r, Change c) {
-        if (c instanceof Change.End x) {
+        if (c instanceof Change.Release x) {
+            feed.publish(r.id(), r.name(), TaskState.QUEUED, r.attempts(), null, clock.instant());
+        } else if (c instanceof Change.Start x) {
+            feed.publish(r.id(), r.name(), TaskState.RUNNING, r.attempts(), x.executor(), x.at());
+        } else if (c instanceof Change.End x) {
             if (x.next() == TaskState.RETRYING) {
                 metrics.retried(r.name());
             } else if (x.next().isTerminal()) {
@@ -849,10 +858,13 @@ public class TaskEngine {
                 metrics.completed(r.name(), x.next() == TaskState.SUCCESS,
                         started == null ? null : Duration.between(started, x.at()));
             }
-        } else if (c instanceof Change.HandBack) {
+            feed.publish(r.id(), r.name(), x.next(), x.attempt(), r.worker(), x.at());
+        } else if (c instanceof Change.HandBack x) {
             metrics.redelivered(r.name());
-        } else if (c instanceof Change.Cancel) {
+            feed.publish(r.id(), r.name(), TaskState.QUEUED, x.attempt(), r.worker(), x.at());
+        } else if (c instanceof Change.Cancel x) {
             metrics.cancelled(r.name());
+            feed.publish(r.id(), r.name(), TaskState.CANCELLED, r.attempts(), null, x.at());
         }
     }
 }

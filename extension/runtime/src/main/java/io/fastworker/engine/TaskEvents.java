@@ -455,7 +455,6 @@ final class TaskEvents {
         return o.hasNonNull(field) ? Instant.ofEpochSecond(0, o.get(field).asLong()) : null;
     }
 
-    /** An instant as nanoseconds since the epoch: exact, and cheaper to write and read than ISO-8601. */
     /** Attempt {@code n} started; ignored unless the task was waiting for exactly that attempt. */
     private static void start(Restored t, int n, String worker, long atNanos) {
         // Scheduled and retrying tasks were released to the queue first; that is not recorded.
@@ -470,6 +469,7 @@ final class TaskEvents {
         t.worker = worker;
     }
 
+    /** An instant as nanoseconds since the epoch: exact, and cheaper to write and read than ISO-8601. */
     private static long nanos(Instant t) {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }

@@ -82,6 +82,11 @@ final class TaskRecord {
         return startedAt;
     }
 
+    /** The executor of the current or last attempt; null before the first. */
+    synchronized String worker() {
+        return worker;
+    }
+
     /** Moves to {@code next} if the current state is {@code expected}; false (and no change) otherwise. */
     private boolean moveTo(TaskState expected, TaskState next) {
         if (state != expected) {

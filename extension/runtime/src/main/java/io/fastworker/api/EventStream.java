@@ -1,0 +1,189 @@
+package io.fastworker.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskView;
+import io.fastworker.events.TaskFeed;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One client's {@code GET /events} stream: reads the feed on the client's event loop, only as fast as the client
+ * takes events (one is written before the next is read), so a slow client costs its cursor and nothing more.
+ */
+final class EventStream {
+
+    /** Which changes a client asked for: by task name and by id (empty: all). */
+    record Filter(Set<String> tasks, Set<String> ids) {
+        boolean test(TaskFeed.Event e) {
+            return (tasks.isEmpty() || tasks.contains(e.task())) && (ids.isEmpty() || ids.contains(e.id()));
+        }
+    }
+
+    private final MultiEmitter<? super OutboundSseEvent> emitter;
+    private final TaskFeed feed;
+    private final TaskEngine engine;
+    private final ObjectMapper mapper;
+    private final Sse sse;
+    private final Context context;
+    private final Filter filter;
+    private final boolean withResults;
+    private final Duration heartbeat;
+    private final Vertx vertx;
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** A gap is expected once, first, when resuming; later it means this client fell behind. */
+    private boolean resuming;
+    private boolean restarted;
+    private volatile boolean closed;
+    private TaskFeed.Reader reader;
+    private long heartbeatTimer = -1;
+    private long lastSentNanos = System.nanoTime();
+
+    EventStream(MultiEmitter<? super OutboundSseEvent> emitter, TaskFeed feed, TaskEngine engine, ObjectMapper mapper,
+            Sse sse, Context context, Filter filter, boolean withResults, boolean restarted, Duration heartbeat,
+            Vertx vertx) {
+        this.emitter = emitter;
+        this.feed = feed;
+        this.engine = engine;
+        this.mapper = mapper;
+        this.sse = sse;
+        this.context = context;
+        this.filter = filter;
+        this.withResults = withResults;
+        this.restarted = restarted;
+        this.heartbeat = heartbeat;
+        this.vertx = vertx;
+    }
+
+    /** Starts reading after feed sequence {@code afterSeq} (-1: from now on). */
+    void start(long afterSeq) {
+        resuming = afterSeq >= 0;
+        reader = feed.open(afterSeq, this::wake);
+        emitter.onRequest(n -> wake());
+        context.runOnContext(v -> {
+            if (!closed) {
+                heartbeatTimer = vertx.setPeriodic(heartbeat.toMillis(), id -> beat());
+            }
+        });
+        wake();
+    }
+
+    void close() {
+        closed = true;
+        TaskFeed.Reader r = reader;
+        if (r != null) {
+            r.close();
+        }
+        context.runOnContext(v -> {
+            if (heartbeatTimer >= 0) {
+                vertx.cancelTimer(heartbeatTimer);
+            }
+        });
+    }
+
+    private void wake() {
+        if (!closed && scheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> drain());
+        }
+    }
+
+    private void drain() {
+        scheduled.set(false);
+        if (restarted && emitter.requested() > 0) {
+            restarted = false;
+            send("gap", null, gap(null, "the control plane restarted since your last event; the changes before "
+                    + "its restart are not sent again (read GET /tasks/{id} for a task's state)"));
+        }
+        while (!closed && emitter.requested() > 0) {
+            Object next = reader.next();
+            if (next == null) {
+                return;
+            }
+            if (next instanceof TaskFeed.Gap g) {
+                boolean fellBehind = !resuming;
+                resuming = false;
+                send("gap", null, gap(g, fellBehind
+                        ? "this stream fell more than fastworker.events.buffer changes behind and is closed; "
+                                + "reconnect with Last-Event-ID, and read GET /tasks/{id} for the tasks you follow"
+                        : "these changes are no longer kept (fastworker.events.buffer); read GET /tasks/{id} for "
+                                + "the tasks you follow"));
+                if (fellBehind) {
+                    closed = true;
+                    emitter.complete();
+                    return;
+                }
+                continue;
+            }
+            resuming = false;
+            TaskFeed.Event e = (TaskFeed.Event) next;
+            if (filter.test(e)) {
+                send("task", feed.epoch() + "." + e.seq(), describe(e));
+            }
+        }
+    }
+
+    private void beat() {
+        if (!closed && emitter.requested() > 0
+                && System.nanoTime() - lastSentNanos >= heartbeat.toNanos() - 1_000_000) {
+            lastSentNanos = System.nanoTime();
+            emitter.emit(sse.newEventBuilder().comment("keep-alive").build());
+        }
+    }
+
+    private void send(String name, String id, ObjectNode data) {
+        OutboundSseEvent.Builder b = sse.newEventBuilder().name(name).data(json(data));
+        if (id != null) {
+            b.id(id);
+        }
+        lastSentNanos = System.nanoTime();
+        emitter.emit(b.build());
+    }
+
+    private ObjectNode describe(TaskFeed.Event e) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", e.id());
+        o.put("task", e.task());
+        o.put("status", e.status().wireName());
+        o.put("attempt", e.attempt());
+        if (e.worker() != null) {
+            o.put("worker", e.worker());
+        }
+        o.put("at", e.at().toString());
+        if (withResults && e.status().isTerminal()) {
+            TaskView v = engine.find(e.id()).filter(t -> t.status() == e.status()).orElse(null);
+            if (v != null && v.result() != null) {
+                o.set("result", v.result());
+            }
+            if (v != null && v.error() != null) {
+                o.set("error", mapper.valueToTree(v.error()));
+            }
+        }
+        return o;
+    }
+
+    private ObjectNode gap(TaskFeed.Gap g, String detail) {
+        ObjectNode o = mapper.createObjectNode();
+        if (g != null) {
+            o.put("first", feed.epoch() + "." + g.first());
+            o.put("last", feed.epoch() + "." + g.last());
+        }
+        o.put("detail", detail);
+        return o;
+    }
+
+    private String json(ObjectNode o) {
+        try {
+            return mapper.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.fastworker.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.engine.TaskEngine;
+import io.fastworker.events.TaskFeed;
+import io.fastworker.security.Roles;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.BackPressureStrategy;
+import io.vertx.core.Vertx;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code GET /events}: the tasks' state changes as Server-Sent Events, live.
+ *
+ * <p>Guarantees: each change of a task is sent once, in the order it happened, as {@code event: task} with id
+ * {@code <epoch>.<seq>}. A client that reconnects with {@code Last-Event-ID} gets every change since, as long as it
+ * is among the last {@code fastworker.events.buffer}; otherwise (or after a control-plane restart) it first gets an
+ * {@code event: gap} naming what it missed, then the changes still kept. A client that falls that far behind while
+ * connected gets an {@code event: gap} and the stream ends: the control plane never buffers for a slow reader.
+ * Arguments are never sent; results and errors only with {@code ?include=result}.
+ */
+@Path("/events")
+public class EventsResource {
+
+    @Inject
+    TaskFeed feed;
+
+    @Inject
+    TaskEngine engine;
+
+    @Inject
+    FastWorkerConfig config;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    Vertx vertx;
+
+    private final AtomicInteger open = new AtomicInteger();
+
+    /**
+     * The stream, filtered to the given task names and ids (each repeatable; none: every task).
+     * {@code include=result} adds a finished task's result or error to its last event.
+     */
+    @GET
+    @RolesAllowed(Roles.READ)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<OutboundSseEvent> events(@QueryParam("task") List<String> tasks, @QueryParam("id") List<String> ids,
+            @QueryParam("include") String include, @HeaderParam("Last-Event-ID") String lastEventId,
+            @Context Sse sse) {
+        boolean withResults = include(include);
+        Resume resume = resume(lastEventId);
+        int max = config.events().maxStreams();
+        if (open.incrementAndGet() > max) {
+            open.decrementAndGet();
+            throw new ProblemException(503, "too-many-streams", "Too many event streams", "this control plane "
+                    + "serves at most " + max + " event streams at once (fastworker.events.max-streams); close one "
+                    + "or try again later", Map.of());
+        }
+        io.vertx.core.Context context = Vertx.currentContext() != null ? Vertx.currentContext()
+                : vertx.getOrCreateContext();
+        EventStream.Filter filter = new EventStream.Filter(Set.copyOf(tasks), Set.copyOf(ids));
+        return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
+            EventStream stream = new EventStream(emitter, feed, engine, mapper, sse, context, filter, withResults,
+                    resume.restarted(), config.events().heartbeat(), vertx);
+            emitter.onTermination(() -> {
+                stream.close();
+                open.decrementAndGet();
+            });
+            stream.start(resume.afterSeq());
+        }, BackPressureStrategy.ERROR);
+    }
+
+    private static boolean include(String include) {
+        if (include == null || include.isEmpty()) {
+            return false;
+        }
+        if (!include.equals("result")) {
+            throw ProblemException.badRequest("include must be 'result' (a finished task's result or error on its "
+                    + "last event), got '" + include + "'; arguments are never sent");
+        }
+        return true;
+    }
+
+    /** Where a stream starts: after the client's last event id, or with what happens from now on. */
+    private record Resume(long afterSeq, boolean restarted) {
+    }
+
+    private Resume resume(String lastEventId) {
+        if (lastEventId == null || lastEventId.isBlank()) {
+            return new Resume(-1, false);
+        }
+        int dot = lastEventId.indexOf('.');
+        long seq;
+        try {
+            seq = dot < 1 ? -1 : Long.parseLong(lastEventId.substring(dot + 1));
+        } catch (NumberFormatException e) {
+            seq = -1;
+        }
+        if (seq < 0) {
+            throw ProblemException.badRequest("Last-Event-ID must be an event id this API sent (<epoch>.<seq>), got '"
+                    + lastEventId + "'");
+        }
+        if (!lastEventId.substring(0, dot).equals(feed.epoch())) {
+            return new Resume(0, true); // another run of the control plane: everything it kept is new to the client
+        }
+        return new Resume(seq, false);
+    }
+}

@@ -1,0 +1,318 @@
+package io.fastworker.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A task's life beyond one shot, on a control plane and two subworkers as separate processes: the live event
+ * stream.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LifecycleIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final int BUFFER = 4096;
+    static final int MAX_STREAMS = 6;
+    static Daemon cp;
+    static final List<Daemon> workers = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        cp = Daemon.controlPlane(Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false",
+                "FASTWORKER_EVENTS_BUFFER", String.valueOf(BUFFER), "FASTWORKER_EVENTS_MAX_STREAMS",
+                String.valueOf(MAX_STREAMS), "FASTWORKER_EVENTS_HEARTBEAT", "PT1S"));
+        workers.add(Daemon.subworker(cp.linkAddress(), "w1", 4, Map.of(), true));
+        workers.add(Daemon.subworker(cp.linkAddress(), "w2", 4, Map.of(), true));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (Daemon w : workers) {
+            w.close();
+        }
+        if (cp != null) {
+            cp.close();
+        }
+    }
+
+    static List<String> submitNoops(int n) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int done = 0; done < n; done += 500) {
+            String body = "[" + String.join(",", java.util.Collections.nCopies(Math.min(500, n - done),
+                    "{\"task\": \"noop\"}")) + "]";
+            HttpResponse<String> r = cp.post("/tasks/batch", body);
+            assertEquals(202, r.statusCode(), r.body());
+            JSON.readTree(r.body()).get("ids").forEach(id -> ids.add(id.asText()));
+        }
+        return ids;
+    }
+
+    static String submit(String json) throws Exception {
+        HttpResponse<String> r = cp.post("/tasks", json);
+        assertEquals(202, r.statusCode(), r.body());
+        return JSON.readTree(r.body()).get("id").asText();
+    }
+
+    static long seq(String eventId) {
+        return Long.parseLong(eventId.substring(eventId.indexOf('.') + 1));
+    }
+
+    /** Reads task events until {@code done} says every task it follows has finished. */
+    static List<SseStream.Event> readUntil(SseStream s, java.util.function.Predicate<List<SseStream.Event>> done,
+            Duration timeout) throws Exception {
+        List<SseStream.Event> got = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.test(got)) {
+            SseStream.Event e = s.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            assertNotNull(e, "events stopped coming after " + got.size());
+            assertFalse(e == SseStream.END, "the stream ended after " + got.size() + " events");
+            got.add(e);
+        }
+        return got;
+    }
+
+    @Test
+    @Order(1)
+    void everyTransitionOfAThousandTasksArrivesOnceAndInOrderPerTask() throws Exception {
+        try (SseStream s = new SseStream(cp, "", Map.of())) {
+            assertEquals(200, s.response.statusCode());
+            assertTrue(s.response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+            Set<String> ids = new HashSet<>(submitNoops(1000));
+            Set<String> finished = new HashSet<>();
+            Map<String, List<JsonNode>> byTask = new LinkedHashMap<>();
+            long lastSeq = 0;
+            String epoch = null;
+            for (SseStream.Event e : readUntil(s, got -> got.stream().filter(e -> e.data().contains("\"success\""))
+                    .count() >= ids.size(), Duration.ofSeconds(60))) {
+                assertEquals("task", e.name(), e.toString());
+                JsonNode d = JSON.readTree(e.data());
+                String eventEpoch = e.id().substring(0, e.id().indexOf('.'));
+                epoch = epoch == null ? eventEpoch : epoch;
+                assertEquals(epoch, eventEpoch);
+                assertTrue(seq(e.id()) > lastSeq, "event ids grow: " + e.id() + " after " + lastSeq);
+                lastSeq = seq(e.id());
+                assertFalse(d.has("args") || d.has("kwargs") || d.has("result"), "no arguments or results: " + d);
+                if (!ids.contains(d.get("id").asText())) {
+                    continue;
+                }
+                byTask.computeIfAbsent(d.get("id").asText(), k -> new ArrayList<>()).add(d);
+                if (d.get("status").asText().equals("success")) {
+                    finished.add(d.get("id").asText());
+                }
+            }
+            assertEquals(ids, byTask.keySet());
+            for (var t : byTask.entrySet()) {
+                List<String> statuses = t.getValue().stream().map(d -> d.get("status").asText()).toList();
+                assertEquals(List.of("queued", "running", "success"), statuses, t.getKey());
+                JsonNode running = t.getValue().get(1);
+                assertEquals(1, running.get("attempt").asInt());
+                assertTrue(Set.of("w1", "w2").contains(running.get("worker").asText()), running.toString());
+                assertEquals(running.get("worker"), t.getValue().get(2).get("worker"));
+                assertEquals("noop", running.get("task").asText());
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void filtersByTaskAndIdAndSendsResultsOnlyWhenAsked() throws Exception {
+        try (SseStream adds = new SseStream(cp, "?task=add&include=result", Map.of());
+                SseStream one = new SseStream(cp, "?id=evt-echo-1", Map.of())) {
+            submit("{\"task\": \"echo\", \"args\": [\"hidden\"], \"id\": \"evt-echo-1\"}");
+            submit("{\"task\": \"noop\"}");
+            submit("{\"task\": \"add\", \"args\": [2, 3]}");
+            submit("{\"task\": \"fail\", \"args\": [\"no\"]}");
+            List<SseStream.Event> added = readUntil(adds, got -> got.stream()
+                    .anyMatch(e -> e.data().contains("\"success\"")), Duration.ofSeconds(30));
+            for (SseStream.Event e : added) {
+                assertEquals("add", JSON.readTree(e.data()).get("task").asText(), e.data());
+            }
+            JsonNode last = JSON.readTree(added.get(added.size() - 1).data());
+            assertEquals(5, last.get("result").asLong(), last.toString());
+            List<SseStream.Event> echoed = readUntil(one, got -> got.stream()
+                    .anyMatch(e -> e.data().contains("\"success\"")), Duration.ofSeconds(30));
+            for (SseStream.Event e : echoed) {
+                JsonNode d = JSON.readTree(e.data());
+                assertEquals("evt-echo-1", d.get("id").asText());
+                assertFalse(e.data().contains("hidden"), "no arguments or results unless asked: " + e.data());
+            }
+            // Nothing else came on either stream.
+            SseStream.Event more = adds.next(Duration.ofMillis(500));
+            assertTrue(more == null, "only add tasks on the filtered stream: " + more);
+            // An idle stream is kept alive with comments (heartbeat PT1S here).
+            Thread.sleep(2500);
+            assertFalse(one.comments().isEmpty(), "an idle stream gets keep-alive comments");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void badRequestsAreProblems() throws Exception {
+        for (var bad : List.of(Map.entry("?include=args", Map.<String, String>of()),
+                Map.entry("", Map.of("Last-Event-ID", "not-an-id")),
+                Map.entry("", Map.of("Last-Event-ID", "abc.-4")))) {
+            HttpResponse<String> r = cp.request("GET", "/events" + bad.getKey(), null, bad.getValue());
+            assertEquals(400, r.statusCode(), bad + ": " + r.body());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+            assertTrue(JSON.readTree(r.body()).get("detail").asText().length() > 20, r.body());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aReaderThatFallsBehindIsDroppedInsteadOfBuffered() throws Exception {
+        try (Socket slow = new Socket()) {
+            slow.setReceiveBufferSize(4096);
+            slow.connect(new java.net.InetSocketAddress("127.0.0.1", cp.port));
+            slow.getOutputStream()
+                    .write(("GET /events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            slow.getOutputStream().flush();
+            Thread.sleep(300);
+            // Far more changes than the buffer and the socket buffers hold, while this reader reads nothing.
+            List<String> ids = submitNoops(20_000);
+            awaitSuccess(ids.get(ids.size() - 1)); // the first ones are out of the result cache by now
+            Thread.sleep(1000);
+            slow.setSoTimeout(15_000);
+            String got = readUntilEnd(slow.getInputStream());
+            assertTrue(got.matches("(?s).*event: ?gap.*fell more than.*"), "told it fell behind: "
+                    + got.substring(Math.max(0, got.length() - 600)));
+            assertTrue(got.endsWith("0\r\n\r\n"), "and the stream ended");
+        }
+        // The control plane is fine and serves new streams.
+        assertEquals(200, cp.get("/q/health/ready").statusCode());
+    }
+
+    static void awaitSuccess(String id) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (JSON.readTree(cp.get("/tasks/" + id).body()).get("status").asText().equals("success")) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(id + " did not finish: " + cp.get("/tasks/" + id).body());
+    }
+
+    /** What a raw HTTP connection receives until its chunked body ends (or nothing more comes). */
+    static String readUntilEnd(InputStream in) throws Exception {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        try {
+            for (int n; (n = in.read(buf)) > 0;) {
+                all.write(buf, 0, n);
+                if (all.toString(StandardCharsets.UTF_8).endsWith("\r\n0\r\n\r\n")) {
+                    break;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            // nothing more came
+        }
+        return all.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @Order(5)
+    void aClientResumesWithLastEventIdAndIsToldWhatIsNoLongerKept() throws Exception {
+        String lastSeen;
+        try (SseStream s = new SseStream(cp, "", Map.of())) {
+            String first = submit("{\"task\": \"noop\"}");
+            List<SseStream.Event> got = readUntil(s, g -> g.stream().anyMatch(e -> e.data().contains(first)
+                    && e.data().contains("\"success\"")), Duration.ofSeconds(30));
+            lastSeen = got.get(got.size() - 1).id();
+        }
+        String second = submit("{\"task\": \"noop\"}");
+        awaitSuccess(second);
+        try (SseStream s = new SseStream(cp, "", Map.of("Last-Event-ID", lastSeen))) {
+            SseStream.Event next = s.next(Duration.ofSeconds(10));
+            assertNotNull(next);
+            assertEquals(seq(lastSeen) + 1, seq(next.id()), "resumes right after the last event seen");
+            List<SseStream.Event> got = new ArrayList<>(List.of(next));
+            got.addAll(readUntil(s, g -> g.stream().anyMatch(e -> e.data().contains(second)
+                    && e.data().contains("\"success\"")), Duration.ofSeconds(10)));
+            List<String> statuses = new ArrayList<>();
+            for (SseStream.Event e : got) {
+                JsonNode d = JSON.readTree(e.data());
+                if (d.get("id").asText().equals(second)) {
+                    statuses.add(d.get("status").asText());
+                }
+            }
+            assertEquals(List.of("queued", "running", "success"), statuses, "missed nothing while away");
+        }
+        String epoch = lastSeen.substring(0, lastSeen.indexOf('.'));
+        // Long gone (the 20,000 tasks before pushed it out of the buffer): told what is missing first.
+        try (SseStream s = new SseStream(cp, "", Map.of("Last-Event-ID", epoch + ".1"))) {
+            SseStream.Event gap = s.next(Duration.ofSeconds(10));
+            assertEquals("gap", gap.name(), gap.toString());
+            JsonNode d = JSON.readTree(gap.data());
+            assertEquals(epoch + ".2", d.get("first").asText());
+            assertTrue(seq(d.get("last").asText()) > BUFFER, d.toString());
+            SseStream.Event after = s.next(Duration.ofSeconds(10));
+            assertEquals(seq(d.get("last").asText()) + 1, seq(after.id()), "then the oldest change kept");
+        }
+        // From another run of the control plane: told so, then everything this run keeps.
+        try (SseStream s = new SseStream(cp, "", Map.of("Last-Event-ID", "zzzzzz.42"))) {
+            SseStream.Event gap = s.next(Duration.ofSeconds(10));
+            assertEquals("gap", gap.name(), gap.toString());
+            assertTrue(gap.data().contains("restarted"), gap.data());
+        }
+    }
+
+    @Test
+    @Order(6)
+    void streamsBeyondTheCapAreRefusedUntilOneCloses() throws Exception {
+        List<SseStream> open = new ArrayList<>();
+        try {
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (open.size() < MAX_STREAMS && System.currentTimeMillis() < deadline) {
+                SseStream s = new SseStream(cp, "?id=nothing", Map.of());
+                if (s.response.statusCode() == 200) {
+                    open.add(s);
+                } else {
+                    s.close(); // an earlier test's stream not yet noticed as closed
+                    Thread.sleep(100);
+                }
+            }
+            assertEquals(MAX_STREAMS, open.size());
+            HttpResponse<String> refused = cp.request("GET", "/events", null, Map.of());
+            assertEquals(503, refused.statusCode(), refused.body());
+            assertTrue(refused.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+            assertTrue(refused.body().contains("fastworker.events.max-streams"), refused.body());
+            open.remove(0).close();
+            int status = 0;
+            for (int i = 0; i < 50 && status != 200; i++) {
+                try (SseStream again = new SseStream(cp, "?id=nothing", Map.of())) {
+                    status = again.response.statusCode();
+                }
+                Thread.sleep(100);
+            }
+            assertEquals(200, status, "a closed stream frees its place");
+        } finally {
+            open.forEach(SseStream::close);
+        }
+    }
+}
