@@ -106,7 +106,7 @@ class ApiAuthIT {
     /** A request as the table names it, {id} filled in; a body where the endpoint takes one. */
     static HttpResponse<String> call(String method, String path, String id, Map<String, String> headers)
             throws Exception {
-        String p = path.replace("{id}", id);
+        String p = path.replace("{id}", id).replace("{task}", id);
         String body = !method.equals("POST") || p.endsWith("/retry") ? null
                 : p.equals("/tasks/batch") ? "[{\"task\": \"noop\"}]" : "{\"task\": \"noop\"}";
         if (p.startsWith("/events")) {

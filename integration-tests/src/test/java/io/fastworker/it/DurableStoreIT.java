@@ -409,6 +409,53 @@ class DurableStoreIT {
     }
 
     @Test
+    void limitsSetThroughTheApiOutliveACompactionAndARestart() throws Exception {
+        Path store = newStore();
+        Map<String, String> env = env(store, true);
+        env.put("FASTWORKER_STORE_COMPACT_AFTER", "1M");
+        Daemon cp = Daemon.controlPlane(env);
+        try {
+            assertEquals(200, cp.request("PUT", "/limits/add", "{\"maxConcurrency\": 2, \"rateLimit\": \"50/s\"}",
+                    Map.of()).statusCode());
+            assertEquals(200, cp.request("PUT", "/limits/echo", "{\"maxConcurrency\": 3}", Map.of()).statusCode());
+            assertEquals(200, cp.request("PUT", "/limits/sleep", "{\"rateLimit\": \"7/m\"}", Map.of()).statusCode());
+            assertEquals(204, cp.request("DELETE", "/limits/echo", null, Map.of()).statusCode());
+            java.util.Set<Path> before;
+            try (var files = Files.list(store)) {
+                before = files.collect(java.util.stream.Collectors.toSet());
+            }
+            // Enough journal to compact (fastworker.store.compact-after=1M): the files holding the limits go.
+            for (int i = 0; i < 8; i++) {
+                String body = "[" + String.join(",", java.util.Collections.nCopies(500, "{\"task\":\"noop\"}")) + "]";
+                assertEquals(202, cp.post("/tasks/batch", body).statusCode());
+            }
+            long deadline = System.currentTimeMillis() + 30_000;
+            boolean compacted = false;
+            while (!compacted && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+                try (var files = Files.list(store)) {
+                    compacted = files.noneMatch(before::contains);
+                }
+            }
+            assertTrue(compacted, "the journal was compacted");
+            cp.kill();
+            cp = Daemon.controlPlane(env);
+            JsonNode limits = json(cp.get("/limits"));
+            assertEquals(2, limits.size(), limits.toString());
+            assertEquals("add", limits.get(0).get("task").asText());
+            assertEquals(2, limits.get(0).get("maxConcurrency").asInt());
+            assertEquals("50/s", limits.get(0).get("rateLimit").asText());
+            assertEquals("api", limits.get(0).get("source").asText());
+            assertEquals("sleep", limits.get(1).get("task").asText());
+            assertEquals("7/m", limits.get(1).get("rateLimit").asText());
+            assertTrue(limits.get(1).get("maxConcurrency").isNull());
+            assertEquals(404, cp.get("/limits/echo").statusCode(), "a removed limit stays removed");
+        } finally {
+            cp.close();
+        }
+    }
+
+    @Test
     void failedTasksAreDeadLettersListedReplayedAndDeletedAcrossARestart() throws Exception {
         Path store = newStore();
         Map<String, String> env = env(store, true);

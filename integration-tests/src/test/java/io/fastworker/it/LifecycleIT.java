@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * A task's life beyond one shot, on a control plane and two subworkers as separate processes: the live event
- * stream.
+ * stream and limits per task across subworkers.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LifecycleIT {
@@ -44,7 +44,8 @@ class LifecycleIT {
     static void start() throws Exception {
         cp = Daemon.controlPlane(Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false",
                 "FASTWORKER_EVENTS_BUFFER", String.valueOf(BUFFER), "FASTWORKER_EVENTS_MAX_STREAMS",
-                String.valueOf(MAX_STREAMS), "FASTWORKER_EVENTS_HEARTBEAT", "PT1S"));
+                String.valueOf(MAX_STREAMS), "FASTWORKER_EVENTS_HEARTBEAT", "PT1S", "JAVA_TOOL_OPTIONS",
+                "-Dfastworker.limits.echo.rate=1000/s"));
         workers.add(Daemon.subworker(cp.linkAddress(), "w1", 4, Map.of(), true));
         workers.add(Daemon.subworker(cp.linkAddress(), "w2", 4, Map.of(), true));
     }
@@ -314,5 +315,121 @@ class LifecycleIT {
         } finally {
             open.forEach(SseStream::close);
         }
+    }
+    static JsonNode json(HttpResponse<String> r) throws Exception {
+        return JSON.readTree(r.body());
+    }
+
+    static List<JsonNode> views(List<String> ids) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String id : ids) {
+            out.add(json(cp.get("/tasks/" + id)));
+        }
+        return out;
+    }
+
+    static void awaitAll(List<String> ids) throws Exception {
+        for (String id : ids) {
+            awaitSuccess(id);
+        }
+    }
+
+    /** How many of the tasks ran at the same time at most, from their start and end times. */
+    static int mostAtOnce(List<JsonNode> tasks) {
+        List<long[]> edges = new ArrayList<>();
+        for (JsonNode t : tasks) {
+            edges.add(new long[] {java.time.Instant.parse(t.get("startedAt").asText()).toEpochMilli() * 1000, 1});
+            edges.add(new long[] {java.time.Instant.parse(t.get("finishedAt").asText()).toEpochMilli() * 1000 - 1, -1});
+        }
+        edges.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        int now = 0;
+        int most = 0;
+        for (long[] e : edges) {
+            now += (int) e[1];
+            most = Math.max(most, now);
+        }
+        return most;
+    }
+
+    @Test
+    @Order(7)
+    void maxConcurrencyHoldsAcrossSubworkersAndAWaitingTaskHoldsBackNoOther() throws Exception {
+        HttpResponse<String> set = cp.request("PUT", "/limits/sleep", "{\"maxConcurrency\": 1}", Map.of());
+        assertEquals(200, set.statusCode(), set.body());
+        assertEquals("api", json(set).get("source").asText());
+        List<String> sleeps = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            sleeps.add(submit("{\"task\": \"sleep\", \"args\": [250]}"));
+        }
+        // Behind the limited ones, another task runs at once: the limit holds back only its own task.
+        HttpResponse<String> add = cp.post("/tasks?wait=5s", "{\"task\": \"add\", \"args\": [1, 2]}");
+        assertEquals(200, add.statusCode(), add.body());
+        String metrics = cp.get("/q/metrics").body();
+        assertTrue(Daemon.metric(metrics, "fastworker_tasks_limited") >= 1, "tasks wait on the limit: "
+                + Daemon.metric(metrics, "fastworker_tasks_limited"));
+        JsonNode during = json(cp.get("/limits/sleep"));
+        assertTrue(during.get("running").asInt() <= 1 && during.get("waiting").asInt() >= 1, during.toString());
+        awaitAll(sleeps);
+        List<JsonNode> ran = views(sleeps);
+        assertEquals(1, mostAtOnce(ran), "never two at once: " + ran);
+
+        assertEquals(204, cp.request("DELETE", "/limits/sleep", null, Map.of()).statusCode());
+        List<String> free = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            free.add(submit("{\"task\": \"sleep\", \"args\": [400]}"));
+        }
+        awaitAll(free);
+        assertTrue(mostAtOnce(views(free)) >= 2, "without the limit they run side by side");
+    }
+
+    @Test
+    @Order(8)
+    void aRateLimitSpacesStartsWithinTenPercent() throws Exception {
+        assertEquals(200, cp.request("PUT", "/limits/noop", "{\"rateLimit\": \"20/s\"}", Map.of()).statusCode());
+        try {
+            List<String> ids = submitNoops(61);
+            awaitAll(ids);
+            List<Long> starts = new ArrayList<>();
+            for (JsonNode t : views(ids)) {
+                starts.add(java.time.Instant.parse(t.get("startedAt").asText()).toEpochMilli());
+            }
+            java.util.Collections.sort(starts);
+            double seconds = (starts.get(starts.size() - 1) - starts.get(0)) / 1000.0;
+            double rate = (starts.size() - 1) / seconds;
+            System.out.printf("rateLimit 20/s: 61 starts over %.2f s = %.2f/s%n", seconds, rate);
+            assertTrue(rate >= 18 && rate <= 22, "20/s within 10%: " + rate);
+        } finally {
+            assertEquals(204, cp.request("DELETE", "/limits/noop", null, Map.of()).statusCode());
+        }
+    }
+
+    @Test
+    @Order(9)
+    void configuredLimitsShowAndBadLimitsAreRefused() throws Exception {
+        JsonNode echo = json(cp.get("/limits/echo"));
+        assertEquals("config", echo.get("source").asText(), echo.toString());
+        assertEquals("1000/s", echo.get("rateLimit").asText());
+        HttpResponse<String> configured = cp.request("DELETE", "/limits/echo", null, Map.of());
+        assertEquals(404, configured.statusCode());
+        assertTrue(json(configured).get("detail").asText().contains("config"), configured.body());
+        for (String bad : List.of("{\"maxConcurrency\": 0}", "{\"maxConcurrency\": 2000000}",
+                "{\"maxConcurrency\": 1.5}",
+                "{\"rateLimit\": \"fast\"}", "{\"rateLimit\": \"0/s\"}", "{\"rateLimit\": \"5/d\"}",
+                "{\"rateLimit\": 5}", "{}", "{\"maxConcurrency\": null}", "{\"limit\": 1}", "[]",
+                "{\"maxConcurrency\": 1",
+                "{\"rateLimit\": \"9999999/s\"}")) {
+            HttpResponse<String> r = cp.request("PUT", "/limits/echo", bad, Map.of());
+            assertEquals(400, r.statusCode(), bad + ": " + r.body());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+        }
+        HttpResponse<String> unknown = cp.request("PUT", "/limits/no_such_task", "{\"maxConcurrency\": 1}", Map.of());
+        assertEquals(404, unknown.statusCode(), unknown.body());
+        assertTrue(unknown.body().contains("known tasks"), unknown.body());
+        // The API's limit beats the configured one while it is set.
+        HttpResponse<String> set = cp.request("PUT", "/limits/echo", "{\"maxConcurrency\": 5}", Map.of());
+        assertEquals("api", json(set).get("source").asText(), set.body());
+        assertTrue(json(set).get("rateLimit").isNull());
+        assertEquals(204, cp.request("DELETE", "/limits/echo", null, Map.of()).statusCode());
+        assertEquals("config", json(cp.get("/limits/echo")).get("source").asText());
     }
 }

@@ -45,6 +45,18 @@ public @interface Task {
     String timeout() default "";
 
     /**
+     * Most attempts of this task running at once across every executor, enforced by the control plane; 0 means no
+     * bound. {@code fastworker.limits."<task>".max-concurrency} and {@code PUT /limits/<task>} override it.
+     */
+    int maxConcurrency() default 0;
+
+    /**
+     * Most starts of this task per second, minute or hour across every executor ({@code "100/s"}, {@code "10/m"},
+     * {@code "500/h"}), enforced by the control plane; empty means no bound. Starts are spaced evenly.
+     */
+    String rateLimit() default "";
+
+    /**
      * Exceptions that end the task at once: a body that throws one of these (or a subclass) fails without a retry,
      * with {@code nonRetryable: true} on its error.
      */

@@ -3,6 +3,8 @@ package io.fastworker.deployment;
 import io.fastworker.execution.Durations;
 import io.fastworker.execution.TaskOptions;
 import io.fastworker.execution.TaskRecorder;
+import io.fastworker.limit.Limit;
+import io.fastworker.limit.Rate;
 import io.fastworker.task.Task;
 import io.quarkus.arc.deployment.BeanDiscoveryFinishedBuildItem;
 import io.quarkus.arc.deployment.UnremovableBeanBuildItem;
@@ -178,6 +180,19 @@ class FastWorkerProcessor {
         duration(where, a, "retryDelay", true, TaskOptions.MAX_RETRY_DELAY, problems);
         duration(where, a, "retryBackoffMax", false, TaskOptions.MAX_RETRY_DELAY, problems);
         duration(where, a, "timeout", false, TaskOptions.MAX_TIMEOUT, problems);
+        AnnotationValue concurrency = a.value("maxConcurrency");
+        if (concurrency != null && (concurrency.asInt() < 0 || concurrency.asInt() > Limit.MAX_CONCURRENCY)) {
+            problems.add(where + ": maxConcurrency must be from 1 to " + Limit.MAX_CONCURRENCY + " (or 0 for no "
+                    + "bound), got " + concurrency.asInt());
+        }
+        String rate = stringValue(a, "rateLimit");
+        if (rate != null && !rate.isBlank()) {
+            try {
+                Rate.parse(rate);
+            } catch (IllegalArgumentException e) {
+                problems.add(where + ": rateLimit: " + e.getMessage());
+            }
+        }
         return problems;
     }
 

@@ -56,6 +56,6 @@ class AcceptedTasks {
         }
         FastWorkerConfig.TaskDefaults d = config.taskDefaults();
         return Optional.of(new TaskDefinition(name, remote.parameters(name), new TaskOptions(Priority.NORMAL,
-                d.maxRetries(), d.retryDelay(), d.retryBackoff(), d.retryBackoffMax(), d.timeout())));
+                d.maxRetries(), d.retryDelay(), d.retryBackoff(), d.retryBackoffMax(), d.timeout()), Optional.empty()));
     }
 }

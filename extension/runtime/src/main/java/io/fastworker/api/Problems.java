@@ -160,6 +160,9 @@ public class Problems {
         if (p.startsWith("/tasks/")) {
             return "GET, DELETE";
         }
+        if (p.startsWith("/limits/")) {
+            return "GET, PUT, DELETE";
+        }
         if (p.startsWith("/dead-letters/")) {
             return "DELETE";
         }

@@ -33,6 +33,21 @@ class ConfigChecks {
         range("fastworker.result-cache.size", config.resultCache().size(), 1, 100_000_000);
         within("fastworker.result-cache.ttl", config.resultCache().ttl(), false, Duration.ofDays(366));
         within("fastworker.result-cache.sweep-interval", config.resultCache().sweepInterval(), false, DAY);
+        config.limits().forEach((task, l) -> {
+            String prefix = "fastworker.limits.\"" + task + "\".";
+            if (l.maxConcurrency().isEmpty() && l.rate().isEmpty()) {
+                fail(prefix + "max-concurrency", "or " + prefix + "rate must be set");
+            }
+            l.maxConcurrency().ifPresent(n -> range(prefix + "max-concurrency", n, 1,
+                    io.fastworker.limit.Limit.MAX_CONCURRENCY));
+            l.rate().ifPresent(r -> {
+                try {
+                    io.fastworker.limit.Rate.parse(r);
+                } catch (IllegalArgumentException e) {
+                    fail(prefix + "rate", e.getMessage());
+                }
+            });
+        });
         range("fastworker.events.buffer", config.events().buffer(), 16, 10_000_000);
         range("fastworker.events.max-streams", config.events().maxStreams(), 1, 10_000);
         within("fastworker.events.heartbeat", config.events().heartbeat(), false, Duration.ofMinutes(5));

@@ -65,6 +65,12 @@ public interface FastWorkerConfig {
     /** The live stream of task state changes, {@code GET /events}. */
     Events events();
 
+    /**
+     * Limits per task name, {@code fastworker.limits."<task>".*}, enforced by the control plane across every
+     * executor. They beat a task's {@code @Task} limits; {@code PUT /limits/<task>} beats them.
+     */
+    Map<String, TaskLimit> limits();
+
     /** Which tasks the control plane accepts beyond its own. */
     Tasks tasks();
 
@@ -369,6 +375,14 @@ public interface FastWorkerConfig {
 
         /** Who may call the API; off (an open API) unless a keys file is configured. */
         Auth auth();
+    }
+
+    interface TaskLimit {
+        /** Most attempts of the task running at once across every executor (1 to 1,000,000). */
+        java.util.OptionalInt maxConcurrency();
+
+        /** Most starts of the task per second, minute or hour: {@code 100/s}, {@code 10/m}, {@code 500/h}. */
+        Optional<String> rate();
     }
 
     interface Events {

@@ -4,6 +4,7 @@ import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.engine.Assignment;
 import io.fastworker.engine.TaskEngine;
 import io.fastworker.execution.TaskError;
+import io.fastworker.limit.Limits;
 import io.fastworker.telemetry.TaskMetrics;
 import io.fastworker.telemetry.Tracing;
 import io.opentelemetry.api.trace.Span;
@@ -53,6 +54,9 @@ public class Dispatcher {
 
     @Inject
     FastWorkerConfig config;
+
+    @Inject
+    Limits limits;
 
     /** Task names queued with no connected executor that runs them, since when (nanoTime). */
     private final Map<String, Long> unplacedSince = new HashMap<>();
@@ -147,7 +151,7 @@ public class Dispatcher {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
             if (started == 0 && !wakeup.get() && running) {
-                LockSupport.parkNanos(this, IDLE_NANOS);
+                LockSupport.parkNanos(this, Math.min(IDLE_NANOS, limits.nanosUntilRefill()));
             }
         }
     }

@@ -5,6 +5,8 @@ import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.events.TaskFeed;
 import io.fastworker.execution.Outcome;
 import io.fastworker.execution.TaskError;
+import io.fastworker.limit.Limit;
+import io.fastworker.limit.Limits;
 import io.fastworker.queue.ReadyQueue;
 import io.fastworker.queue.TaskState;
 import io.fastworker.result.ResultCache;
@@ -84,6 +86,9 @@ public class TaskEngine {
     @Inject
     TaskFeed feed;
 
+    @Inject
+    Limits limits;
+
     private final Map<String, TaskRecord> live = new ConcurrentHashMap<>();
     /** Failed tasks within their retention, oldest failure first. */
     private DeadLetters deadLetters;
@@ -139,6 +144,14 @@ public class TaskEngine {
             claims.values().removeIf(c -> c.expiresAtMillis() <= now);
             sweepDeadLetters(clock.instant());
         }, sweep, sweep, TimeUnit.MILLISECONDS);
+        metrics.gauge("fastworker.tasks.limited", "Queued tasks waiting on their task's concurrency or rate limit",
+                () -> {
+                    int waiting = 0;
+                    for (Limits.View v : limits.list()) {
+                        waiting += limits.blocked(v.task()) ? ready.depth(v.task()) : 0;
+                    }
+                    return waiting;
+                });
         metrics.gauge("fastworker.tasks.dead_letters", "Failed tasks kept as dead letters", () -> {
             return deadLetters.size();
         });
@@ -158,12 +171,14 @@ public class TaskEngine {
         journal = Journal.open(Path.of(config.store().path()),
                 config.store().sync() == FastWorkerConfig.SyncMode.ALWAYS, config.store().syncInterval());
         Map<String, TaskEvents.Restored> found = new java.util.LinkedHashMap<>();
+        Map<String, Limit> limitsSet = new java.util.HashMap<>();
         long[] order = {0};
         Journal.Recovery read;
         try {
             read = journal.replay(bytes -> {
                 try {
-                    events.apply(bytes, found, claims, order[0]++, config.idempotency().window().toMillis());
+                    events.apply(bytes, found, claims, limitsSet, order[0]++,
+                            config.idempotency().window().toMillis());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -175,6 +190,7 @@ public class TaskEngine {
         }
         journal.onSync(metrics.storeSyncs());
         journal.startAppending();
+        limitsSet.forEach((task, l) -> limits.set(task, Limits.Source.API, l));
         Instant now = clock.instant();
         Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
         List<TaskEvents.Restored> byOrder = new ArrayList<>(found.values());
@@ -284,6 +300,7 @@ public class TaskEngine {
                         sink.accept(events.claim(key, c));
                     }
                 });
+                limits.fromApi().forEach((task, l) -> sink.accept(events.limit(task, l)));
             });
             LOG.debugf("Task store compacted in %d ms: %d bytes on disk", (System.nanoTime() - t0) / 1_000_000,
                     journal.sizeOnDisk());
@@ -672,6 +689,19 @@ public class TaskEngine {
         });
     }
 
+    /**
+     * Sets ({@code limit} non-null) or removes the limit of {@code task} set through the API; completes once it is
+     * recorded (on disk with the disk store, so that it outlives a restart). The dispatcher is woken by the caller.
+     */
+    public CompletableFuture<Void> limit(String task, Limit limit) {
+        Journal j = journal;
+        if (j == null) {
+            limits.set(task, Limits.Source.API, limit);
+            return CompletableFuture.completedFuture(null);
+        }
+        return j.append(events.limit(task, limit)).thenRun(() -> limits.set(task, Limits.Source.API, limit));
+    }
+
     public int depth(Priority priority) {
         return ready.depth(priority);
     }
@@ -703,7 +733,7 @@ public class TaskEngine {
      */
     public Assignment startNext(Predicate<String> runnable, Placement placement) {
         while (true) {
-            TaskRecord r = ready.poll(runnable);
+            TaskRecord r = ready.poll(name -> runnable.test(name) && limits.admits(name));
             if (r == null) {
                 return null;
             }
@@ -849,8 +879,10 @@ public class TaskEngine {
         if (c instanceof Change.Release x) {
             feed.publish(r.id(), r.name(), TaskState.QUEUED, r.attempts(), null, clock.instant());
         } else if (c instanceof Change.Start x) {
+            limits.started(r.name());
             feed.publish(r.id(), r.name(), TaskState.RUNNING, r.attempts(), x.executor(), x.at());
         } else if (c instanceof Change.End x) {
+            limits.ended(r.name());
             if (x.next() == TaskState.RETRYING) {
                 metrics.retried(r.name());
             } else if (x.next().isTerminal()) {
@@ -860,6 +892,7 @@ public class TaskEngine {
             }
             feed.publish(r.id(), r.name(), x.next(), x.attempt(), r.worker(), x.at());
         } else if (c instanceof Change.HandBack x) {
+            limits.ended(r.name());
             metrics.redelivered(r.name());
             feed.publish(r.id(), r.name(), TaskState.QUEUED, x.attempt(), r.worker(), x.at());
         } else if (c instanceof Change.Cancel x) {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastworker.execution.TaskError;
 import io.fastworker.execution.TaskOptions;
+import io.fastworker.limit.Limit;
+import io.fastworker.limit.Rate;
 import io.fastworker.queue.TaskState;
 import io.fastworker.store.JournalRecord;
 import io.fastworker.task.Priority;
@@ -142,6 +144,24 @@ final class TaskEvents {
             g.writeNumberField("exp", c.expiresAtMillis());
             if (c.fingerprint() != null) {
                 g.writeStringField("fp", c.fingerprint());
+            }
+        });
+    }
+
+    /** The limit of a task set through the API; null: removed. */
+    JournalRecord limit(String task, Limit limit) {
+        return write(g -> {
+            g.writeStringField("e", "l");
+            g.writeStringField("name", task);
+            if (limit == null) {
+                g.writeBooleanField("del", true);
+                return;
+            }
+            if (limit.maxConcurrency() != null) {
+                g.writeNumberField("mc", limit.maxConcurrency());
+            }
+            if (limit.rate() != null) {
+                g.writeStringField("rate", limit.rate().toString());
             }
         });
     }
@@ -325,15 +345,25 @@ final class TaskEvents {
     }
 
     /**
-     * Applies one record to {@code tasks} and {@code claims} (idempotency keys and client-chosen ids, which expire
-     * {@code windowMillis} after acceptance); records that do not advance a task are ignored.
+     * Applies one record to {@code tasks}, {@code claims} (idempotency keys and client-chosen ids, which expire
+     * {@code windowMillis} after acceptance) and {@code limits} (set through the API); records that do not advance
+     * a task are ignored.
      */
-    void apply(byte[] record, Map<String, Restored> tasks, Map<String, Claim> claims, long order, long windowMillis)
-            throws IOException {
+    void apply(byte[] record, Map<String, Restored> tasks, Map<String, Claim> claims, Map<String, Limit> limits,
+            long order, long windowMillis) throws IOException {
         JsonNode o = mapper.readTree(record);
         String id = o.path("id").asText();
         Restored t = tasks.get(id);
         switch (o.path("e").asText()) {
+            case "l" -> {
+                String task = o.path("name").asText();
+                if (o.path("del").asBoolean(false)) {
+                    limits.remove(task);
+                } else {
+                    limits.put(task, new Limit(o.hasNonNull("mc") ? o.get("mc").asInt() : null,
+                            o.hasNonNull("rate") ? Rate.parse(o.get("rate").asText()) : null));
+                }
+            }
             case "k" -> claims.put(o.path("k").asText(), new Claim(id, o.path("name").asText(),
                     o.hasNonNull("fp") ? o.get("fp").asText() : null, o.path("exp").asLong()));
             case "a" -> {

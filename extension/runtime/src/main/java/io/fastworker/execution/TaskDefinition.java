@@ -1,18 +1,21 @@
 package io.fastworker.execution;
 
+import io.fastworker.limit.Limit;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * A task the control plane accepts: its name, its parameters (names, in order; empty when not known, e.g. for a
- * task a subworker announced without them) and its default options.
+ * task a subworker announced without them), its default options and the limit its {@code @Task} sets, if any.
  */
-public record TaskDefinition(String name, Optional<List<String>> parameters, TaskOptions defaults) {
+public record TaskDefinition(String name, Optional<List<String>> parameters, TaskOptions defaults,
+        Optional<Limit> limit) {
 
     public TaskDefinition {
         Objects.requireNonNull(name, "name");
         parameters = parameters.map(List::copyOf);
         Objects.requireNonNull(defaults, "defaults");
+        Objects.requireNonNull(limit, "limit");
     }
 }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.limit.Limit;
+import io.fastworker.limit.Rate;
 import io.fastworker.task.Task;
 import io.fastworker.task.TaskContext;
 import io.quarkus.arc.Arc;
@@ -69,7 +71,8 @@ public class TaskRegistry {
             }
             Task annotation = method.getAnnotation(Task.class);
             String name = annotation.name().isBlank() ? method.getName() : annotation.name();
-            TaskDefinition definition = new TaskDefinition(name, Optional.of(parameters), options(annotation, name));
+            TaskDefinition definition = new TaskDefinition(name, Optional.of(parameters), options(annotation, name),
+                    limit(annotation, name));
             tasks.put(name, new TaskMethod(definition, bean(method.getDeclaringClass()), method, binder,
                     List.of(annotation.doNotRetry())));
         }
@@ -107,6 +110,18 @@ public class TaskRegistry {
                     a.retryBackoff() > 0 ? a.retryBackoff() : null,
                     a.retryBackoffMax().isBlank() ? null : Durations.parse(a.retryBackoffMax()),
                     a.timeout().isBlank() ? null : Durations.parse(a.timeout())));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("@Task '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<Limit> limit(Task a, String name) {
+        if (a.maxConcurrency() == 0 && a.rateLimit().isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Limit(a.maxConcurrency() == 0 ? null : a.maxConcurrency(),
+                    a.rateLimit().isBlank() ? null : Rate.parse(a.rateLimit())));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("@Task '" + name + "': " + e.getMessage(), e);
         }

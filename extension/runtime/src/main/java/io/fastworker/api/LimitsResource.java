@@ -1,0 +1,194 @@
+package io.fastworker.api;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.fastworker.dispatch.Dispatcher;
+import io.fastworker.engine.TaskEngine;
+import io.fastworker.limit.Limit;
+import io.fastworker.limit.Limits;
+import io.fastworker.limit.Rate;
+import io.fastworker.security.Roles;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Concurrency and rate limits per task name, enforced by the control plane across every executor: read them, and
+ * set or remove the ones set at run time (kept in the task store, so they outlive a restart).
+ */
+@Path("/limits")
+@Produces(MediaType.APPLICATION_JSON)
+public class LimitsResource {
+
+    private static final Logger LOG = Logger.getLogger(LimitsResource.class);
+    private static final Set<String> FIELDS = Set.of("maxConcurrency", "rateLimit");
+
+    /**
+     * A task's limit in force. {@code source}: {@code annotation} ({@code @Task}), {@code config}
+     * ({@code fastworker.limits.*}) or {@code api}; {@code running}: its attempts running now; {@code waiting}: its
+     * tasks queued.
+     */
+    @RegisterForReflection
+    public record LimitInfo(String task, Integer maxConcurrency, String rateLimit, String source, int running,
+            int waiting) {
+    }
+
+    @Inject
+    Limits limits;
+
+    @Inject
+    TaskEngine engine;
+
+    @Inject
+    Dispatcher dispatcher;
+
+    @Inject
+    AcceptedTasks accepted;
+
+    @Inject
+    SecurityIdentity identity;
+
+    private final ObjectReader reader;
+
+    @Inject
+    LimitsResource(ObjectMapper mapper) {
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    /** Every task with a limit in force, by name. */
+    @GET
+    @RolesAllowed(Roles.READ)
+    public List<LimitInfo> list() {
+        Map<String, Integer> queued = engine.queuedByTask();
+        return limits.list().stream().map(v -> info(v, queued)).toList();
+    }
+
+    @GET
+    @RolesAllowed(Roles.READ)
+    @Path("/{task}")
+    public LimitInfo get(@PathParam("task") String task) {
+        return limits.find(task).map(v -> info(v, engine.queuedByTask()))
+                .orElseThrow(() -> new ProblemException(404, "no-limit", "No limit", "task '" + task
+                        + "' has no limit; set one with PUT /limits/" + task));
+    }
+
+    /**
+     * Sets the run-time limit of a task: {@code {"maxConcurrency": 2, "rateLimit": "10/s"}} (either may be left
+     * out). It beats the task's configured and {@code @Task} limits until removed.
+     */
+    @PUT
+    @RolesAllowed(Roles.ADMIN)
+    @Path("/{task}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<LimitInfo> set(@PathParam("task") String task, String body) throws JsonProcessingException {
+        known(task);
+        Limit limit = parse(body);
+        return Uni.createFrom().completionStage(engine.limit(task, limit)).map(ok -> {
+            LOG.infof("Limit of '%s' set to %s by '%s'", task, describe(limit), identity.getPrincipal().getName());
+            dispatcher.wake();
+            return info(limits.find(task).orElseThrow(), engine.queuedByTask());
+        });
+    }
+
+    /** Removes the run-time limit of a task: its configured or {@code @Task} limit, if any, holds again. */
+    @DELETE
+    @RolesAllowed(Roles.ADMIN)
+    @Path("/{task}")
+    public Uni<Response> remove(@PathParam("task") String task) {
+        if (limits.get(task, Limits.Source.API) == null) {
+            throw new ProblemException(404, "no-limit", "No limit", "task '" + task + "' has no limit set through "
+                    + "the API" + limits.find(task).map(v -> " (its limit comes from " + v.source().wireName()
+                            + " and is changed there)").orElse(""));
+        }
+        return Uni.createFrom().completionStage(engine.limit(task, null)).map(ok -> {
+            LOG.infof("Limit of '%s' set through the API removed by '%s'", task, identity.getPrincipal().getName());
+            dispatcher.wake();
+            return Response.noContent().build();
+        });
+    }
+
+    private void known(String task) {
+        if (!accepted.names().contains(task)) {
+            throw new ProblemException(404, "unknown-task", "Unknown task", "no task '" + task + "' is known here; "
+                    + "known tasks: " + String.join(", ", accepted.names()), Map.of("knownTasks", accepted.names()));
+        }
+    }
+
+    private Limit parse(String body) throws JsonProcessingException {
+        if (body == null || body.isBlank()) {
+            throw ProblemException.badRequest("the request body is empty; send {\"maxConcurrency\": 2} and/or "
+                    + "{\"rateLimit\": \"10/s\"}");
+        }
+        JsonNode o = reader.readTree(body);
+        if (!o.isObject()) {
+            throw ProblemException.badRequest("the body must be a JSON object such as {\"maxConcurrency\": 2, "
+                    + "\"rateLimit\": \"10/s\"}");
+        }
+        for (Iterator<String> it = o.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) {
+                throw ProblemException.badRequest("unknown field '" + f + "'; a limit has maxConcurrency and "
+                        + "rateLimit");
+            }
+        }
+        Integer concurrency = null;
+        JsonNode mc = o.get("maxConcurrency");
+        if (mc != null && !mc.isNull()) {
+            if (!mc.isIntegralNumber() || !mc.canConvertToInt()) {
+                throw ProblemException.badRequest("maxConcurrency must be a whole number from 1 to "
+                        + Limit.MAX_CONCURRENCY + ", got " + mc);
+            }
+            concurrency = mc.intValue();
+        }
+        Rate rate = null;
+        JsonNode r = o.get("rateLimit");
+        if (r != null && !r.isNull()) {
+            if (!r.isTextual()) {
+                throw ProblemException.badRequest("rateLimit must be a string such as \"100/s\", got " + r);
+            }
+            try {
+                rate = Rate.parse(r.asText());
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.badRequest("rateLimit: " + e.getMessage());
+            }
+        }
+        try {
+            return new Limit(concurrency, rate);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest(e.getMessage() + (concurrency == null && rate == null
+                    ? "; to remove a limit use DELETE /limits/{task}" : ""));
+        }
+    }
+
+    private static LimitInfo info(Limits.View v, Map<String, Integer> queued) {
+        return new LimitInfo(v.task(), v.limit().maxConcurrency(), v.limit().rate() == null ? null
+                : v.limit().rate().toString(), v.source().wireName(), v.running(), queued.getOrDefault(v.task(), 0));
+    }
+
+    private static String describe(Limit l) {
+        return (l.maxConcurrency() == null ? "" : "maxConcurrency=" + l.maxConcurrency())
+                + (l.maxConcurrency() != null && l.rate() != null ? ", " : "")
+                + (l.rate() == null ? "" : "rateLimit=" + l.rate());
+    }
+}
