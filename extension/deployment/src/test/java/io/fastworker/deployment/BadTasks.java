@@ -51,7 +51,7 @@ class BadTasks {
 
     @ApplicationScoped
     public static class Slow {
-        @Task(timeout = "1000000h", maxRetries = 5000)
+        @Task(timeout = "1000000h", maxRetries = 5000, maxConcurrency = -3, rateLimit = "lots")
         public void slow() {
         }
     }

@@ -51,6 +51,11 @@ class TaskDiscoveryTest {
             throw new IllegalArgumentException("n=" + n + " is out of range");
         }
 
+        @Task(maxConcurrency = 1, rateLimit = "5/s")
+        public long throttled(long n) {
+            return n;
+        }
+
         @Task(maxRetries = 2, retryDelay = "10ms")
         public void flaky() {
             throw new IllegalStateException("try again");
@@ -68,6 +73,20 @@ class TaskDiscoveryTest {
         run("{\"task\": \"greet\", \"args\": [{\"name\": \"Ada\", \"titles\": [\"Dr\"]}]}")
                 .body("status", equalTo("success")).body("result", equalTo("Hello, Dr Ada"));
         run("{\"task\": \"sum_all\", \"kwargs\": {\"values\": {\"a\": 2, \"b\": 40}}}").body("result", equalTo(42));
+    }
+
+    @Test
+    void aTasksOwnLimitIsInForce() {
+        given().get("/limits/throttled").then().statusCode(200).body("source", equalTo("annotation"))
+                .body("maxConcurrency", equalTo(1)).body("rateLimit", equalTo("5/s"));
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            given().contentType(ContentType.JSON).body("{\"task\": \"throttled\", \"args\": [" + i + "]}")
+                    .post("/tasks").then().statusCode(202);
+        }
+        run("{\"task\": \"throttled\", \"args\": [3]}").body("result", equalTo(3));
+        // Four starts at 5/s: the last one at least 3 intervals (600 ms) after the first.
+        org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() - t0 >= 550_000_000L);
     }
 
     @Test
