@@ -284,6 +284,37 @@ public final class FastWorkerClient implements AutoCloseable {
                 requestTimeout, null)));
     }
 
+    // ---- schedules --------------------------------------------------------------------------------------------
+
+    /**
+     * Every periodic schedule, as {@code GET /schedules} lists them: definition, {@code source}, {@code paused},
+     * {@code nextFireAt} and {@code lastRun}.
+     */
+    public JsonNode schedules() {
+        return join(send(calls, HttpMethod.GET, "/schedules", null, requestTimeout, null));
+    }
+
+    /**
+     * Makes a periodic schedule: {@code {"id", "task", "args", "kwargs", "priority", "cron" (with "timezone") or
+     * "every", "missed", "overlap"}}; returns it as made. A {@link FastWorkerException} with status 409 when the id
+     * is taken, 400 naming what is wrong.
+     */
+    public JsonNode createSchedule(JsonNode schedule) {
+        Objects.requireNonNull(schedule, "schedule");
+        return join(send(calls, HttpMethod.POST, "/schedules", json(schedule), requestTimeout, null));
+    }
+
+    /** Deletes a schedule made through the API; a {@link FastWorkerException} with status 404 if there is none. */
+    public void deleteSchedule(String id) {
+        join(send(calls, HttpMethod.DELETE, "/schedules/" + encode(id), null, requestTimeout, null));
+    }
+
+    /** Pauses ({@code paused} true) or resumes a schedule; returns it. */
+    public JsonNode pauseSchedule(String id, boolean paused) {
+        return join(send(calls, HttpMethod.POST, "/schedules/" + encode(id) + (paused ? "/pause" : "/resume"), null,
+                requestTimeout, null));
+    }
+
     // ---- plumbing ---------------------------------------------------------------------------------------------
 
     private interface SpanBody<T> {

@@ -57,6 +57,16 @@ public @interface Task {
     String rateLimit() default "";
 
     /**
+     * Runs the task periodically, as the schedule named after the task: a 5-field Unix cron expression (minute hour
+     * day-of-month month day-of-week; day-of-week 0 to 7, 0 and 7 being Sunday), e.g. {@code "0 3 * * 1-5"}. The
+     * task then takes no arguments. Empty: no schedule.
+     */
+    String cron() default "";
+
+    /** The time zone {@link #cron()} is read in, e.g. {@code "Europe/Berlin"}. */
+    String timezone() default "UTC";
+
+    /**
      * Exceptions that end the task at once: a body that throws one of these (or a subclass) fails without a retry,
      * with {@code nonRetryable: true} on its error.
      */

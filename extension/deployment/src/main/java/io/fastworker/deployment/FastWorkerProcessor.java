@@ -5,6 +5,7 @@ import io.fastworker.execution.TaskOptions;
 import io.fastworker.execution.TaskRecorder;
 import io.fastworker.limit.Limit;
 import io.fastworker.limit.Rate;
+import io.fastworker.schedule.Timing;
 import io.fastworker.task.Task;
 import io.quarkus.arc.deployment.BeanDiscoveryFinishedBuildItem;
 import io.quarkus.arc.deployment.UnremovableBeanBuildItem;
@@ -191,6 +192,15 @@ class FastWorkerProcessor {
                 Rate.parse(rate);
             } catch (IllegalArgumentException e) {
                 problems.add(where + ": rateLimit: " + e.getMessage());
+            }
+        }
+        String cron = stringValue(a, "cron");
+        if (cron != null && !cron.isBlank()) {
+            try {
+                String zone = stringValue(a, "timezone");
+                new Timing.Cron(cron, java.time.ZoneId.of(zone == null ? "UTC" : zone));
+            } catch (IllegalArgumentException | java.time.DateTimeException e) {
+                problems.add(where + ": " + e.getMessage());
             }
         }
         return problems;

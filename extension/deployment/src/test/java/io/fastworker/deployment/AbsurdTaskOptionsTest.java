@@ -14,7 +14,8 @@ class AbsurdTaskOptionsTest {
             "BadTasks$Slow.slow(): timeout must be more than 0 and at most PT168H, got 1000000h",
             "BadTasks$Slow.slow(): maxRetries must be from 0 to 1000",
             "BadTasks$Slow.slow(): maxConcurrency must be from 1 to 1000000 (or 0 for no bound), got -3",
-            "BadTasks$Slow.slow(): rateLimit: a rate is written <starts>/<s|m|h>");
+            "BadTasks$Slow.slow(): rateLimit: a rate is written <starts>/<s|m|h>",
+            "BadTasks$Slow.slow(): cron '0 25 * * *' is not a 5-field Unix cron expression");
 
     @Test
     void theBuildFails() {

@@ -51,7 +51,8 @@ class BadTasks {
 
     @ApplicationScoped
     public static class Slow {
-        @Task(timeout = "1000000h", maxRetries = 5000, maxConcurrency = -3, rateLimit = "lots")
+        @Task(timeout = "1000000h", maxRetries = 5000, maxConcurrency = -3, rateLimit = "lots",
+                cron = "0 25 * * *")
         public void slow() {
         }
     }

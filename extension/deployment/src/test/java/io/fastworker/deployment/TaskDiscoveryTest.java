@@ -51,6 +51,10 @@ class TaskDiscoveryTest {
             throw new IllegalArgumentException("n=" + n + " is out of range");
         }
 
+        @Task(cron = "0 3 * * 1-5", timezone = "Europe/Berlin")
+        public void nightly() {
+        }
+
         @Task(maxConcurrency = 1, rateLimit = "5/s")
         public long throttled(long n) {
             return n;
@@ -73,6 +77,14 @@ class TaskDiscoveryTest {
         run("{\"task\": \"greet\", \"args\": [{\"name\": \"Ada\", \"titles\": [\"Dr\"]}]}")
                 .body("status", equalTo("success")).body("result", equalTo("Hello, Dr Ada"));
         run("{\"task\": \"sum_all\", \"kwargs\": {\"values\": {\"a\": 2, \"b\": 40}}}").body("result", equalTo(42));
+    }
+
+    @Test
+    void aTaskWithACronIsScheduled() {
+        given().get("/schedules/nightly").then().statusCode(200).body("source", equalTo("annotation"))
+                .body("task", equalTo("nightly")).body("cron", equalTo("0 3 * * 1-5"))
+                .body("timezone", equalTo("Europe/Berlin")).body("paused", equalTo(false));
+        given().delete("/schedules/nightly").then().statusCode(409);
     }
 
     @Test

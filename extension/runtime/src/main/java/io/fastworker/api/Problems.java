@@ -68,6 +68,11 @@ public class Problems {
     }
 
     @ServerExceptionMapper
+    public Response scheduleRefused(io.fastworker.schedule.Schedules.Refused e) {
+        return response(409, "schedule-conflict", "Schedule conflict", e.getMessage(), Map.of());
+    }
+
+    @ServerExceptionMapper
     public Response problem(ProblemException e, HttpServerRequest request) {
         rejected(request, e.code().replace('-', '_'), e.tasks());
         return response(e.status(), e.code(), e.title(), e.getMessage(), e.extensions());
@@ -159,6 +164,15 @@ public class Problems {
         }
         if (p.startsWith("/tasks/")) {
             return "GET, DELETE";
+        }
+        if (p.equals("/schedules")) {
+            return "GET, POST";
+        }
+        if (p.startsWith("/schedules/") && (p.endsWith("/pause") || p.endsWith("/resume"))) {
+            return "POST";
+        }
+        if (p.startsWith("/schedules/")) {
+            return "GET, PUT, DELETE";
         }
         if (p.startsWith("/limits/")) {
             return "GET, PUT, DELETE";

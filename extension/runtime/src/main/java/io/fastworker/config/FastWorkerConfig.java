@@ -71,6 +71,12 @@ public interface FastWorkerConfig {
      */
     Map<String, TaskLimit> limits();
 
+    /**
+     * Periodic schedules, {@code fastworker.schedules."<id>".*}, run by the control plane beside those of
+     * {@code @Task(cron = ...)} and those made through {@code POST /schedules}.
+     */
+    Map<String, ScheduleSetting> schedules();
+
     /** Which tasks the control plane accepts beyond its own. */
     Tasks tasks();
 
@@ -375,6 +381,35 @@ public interface FastWorkerConfig {
 
         /** Who may call the API; off (an open API) unless a keys file is configured. */
         Auth auth();
+    }
+
+    interface ScheduleSetting {
+        /** The task it submits. */
+        String task();
+
+        /** A 5-field Unix cron expression (minute hour day-of-month month day-of-week; 0 and 7 are Sunday). */
+        Optional<String> cron();
+
+        /** The zone {@link #cron()} is read in, e.g. {@code Europe/Berlin}; UTC when unset. */
+        Optional<String> timezone();
+
+        /** Instead of a cron: every so long, on multiples of it since the epoch ({@code 30s}, {@code PT1H}). */
+        Optional<String> every();
+
+        /** The task's arguments, a JSON array. */
+        Optional<String> args();
+
+        /** The task's named arguments, a JSON object. */
+        Optional<String> kwargs();
+
+        /** The task's priority; its default when unset. */
+        Optional<String> priority();
+
+        /** Ticks missed while the control plane was down: {@code skip} (the default) or {@code catch-up-once}. */
+        Optional<String> missed();
+
+        /** A tick while the last run is unfinished: {@code allow} (the default) or {@code skip-if-running}. */
+        Optional<String> overlap();
     }
 
     interface TaskLimit {

@@ -209,6 +209,10 @@ public class Dispatcher {
         for (Assignment a : batch) {
             Span span = tracing.startDispatch(a.submitTrace(), new Tracing.TaskAttributes(a.taskId(), a.task(),
                     a.options().priority().wireName(), a.attempt(), a.options().maxAttempts()), executor.id());
+            if (a.schedule() != null) {
+                span.setAttribute("fastworker.schedule.id", a.schedule().id());
+                span.setAttribute("fastworker.schedule.tick", a.schedule().tick().toString());
+            }
             a.dispatchedIn(tracing.headers(span));
             spans.add(span);
             metrics.dispatched(a.task(), executor.kind());

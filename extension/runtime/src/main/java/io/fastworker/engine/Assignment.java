@@ -44,6 +44,11 @@ public final class Assignment {
     }
 
     /** W3C trace headers of the submission (empty when untraced). */
+    /** The schedule and tick that submitted the task; null when a client did. */
+    public FromSchedule schedule() {
+        return record.spec.schedule();
+    }
+
     public Map<String, String> submitTrace() {
         return record.traceContext;
     }

@@ -92,6 +92,8 @@ public class TaskEngine {
     private final Map<String, TaskRecord> live = new ConcurrentHashMap<>();
     /** Failed tasks within their retention, oldest failure first. */
     private DeadLetters deadLetters;
+    /** What the task store keeps of each schedule. */
+    private final Map<String, StoredSchedule> schedules = new ConcurrentHashMap<>();
     /** Idempotency keys and client-chosen ids within the idempotency window. */
     private final Map<String, Claim> claims = new ConcurrentHashMap<>();
     private Holdings held;
@@ -172,12 +174,13 @@ public class TaskEngine {
                 config.store().sync() == FastWorkerConfig.SyncMode.ALWAYS, config.store().syncInterval());
         Map<String, TaskEvents.Restored> found = new java.util.LinkedHashMap<>();
         Map<String, Limit> limitsSet = new java.util.HashMap<>();
+        Map<String, StoredSchedule> schedulesKept = new java.util.HashMap<>();
         long[] order = {0};
         Journal.Recovery read;
         try {
             read = journal.replay(bytes -> {
                 try {
-                    events.apply(bytes, found, claims, limitsSet, order[0]++,
+                    events.apply(bytes, found, claims, limitsSet, schedulesKept, order[0]++,
                             config.idempotency().window().toMillis());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -191,6 +194,7 @@ public class TaskEngine {
         journal.onSync(metrics.storeSyncs());
         journal.startAppending();
         limitsSet.forEach((task, l) -> limits.set(task, Limits.Source.API, l));
+        schedules.putAll(schedulesKept);
         Instant now = clock.instant();
         Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
         List<TaskEvents.Restored> byOrder = new ArrayList<>(found.values());
@@ -301,6 +305,7 @@ public class TaskEngine {
                     }
                 });
                 limits.fromApi().forEach((task, l) -> sink.accept(events.limit(task, l)));
+                schedules.values().forEach(sched -> events.schedule(sched).forEach(sink));
             });
             LOG.debugf("Task store compacted in %d ms: %d bytes on disk", (System.nanoTime() - t0) / 1_000_000,
                     journal.sizeOnDisk());
@@ -694,12 +699,52 @@ public class TaskEngine {
      * recorded (on disk with the disk store, so that it outlives a restart). The dispatcher is woken by the caller.
      */
     public CompletableFuture<Void> limit(String task, Limit limit) {
+        return recorded(journal == null ? null : events.limit(task, limit),
+                () -> limits.set(task, Limits.Source.API, limit));
+    }
+
+    /** Every schedule's state as the task store kept it (after a restart, as it was before). */
+    public Map<String, StoredSchedule> storedSchedules() {
+        return Map.copyOf(schedules);
+    }
+
+    /**
+     * Keeps ({@code definition} non-null) or forgets the definition of a schedule made through the API; forgetting
+     * it forgets its state too. Completes once recorded (on disk with the disk store).
+     */
+    public CompletableFuture<Void> keepSchedule(String id, com.fasterxml.jackson.databind.JsonNode definition) {
+        return recorded(journal == null ? null : events.scheduleDefined(id, definition), () -> {
+            if (definition == null) {
+                schedules.remove(id);
+            } else {
+                schedules.merge(id, StoredSchedule.empty(id).withDefinition(definition),
+                        (old, x) -> old.withDefinition(definition));
+            }
+        });
+    }
+
+    /** Keeps whether a schedule is paused; completes once recorded. */
+    public CompletableFuture<Void> keepSchedulePaused(String id, boolean paused) {
+        return recorded(journal == null ? null : events.schedulePaused(id, paused), () -> schedules.merge(id,
+                StoredSchedule.empty(id).withPaused(paused), (old, x) -> old.withPaused(paused)));
+    }
+
+    /** Keeps a schedule's last run (its task was accepted already; nobody waits for this record). */
+    public void keepScheduleRun(String id, Instant tick, String taskId) {
+        schedules.merge(id, StoredSchedule.empty(id).withRun(tick, taskId), (old, x) -> old.withRun(tick, taskId));
         Journal j = journal;
-        if (j == null) {
-            limits.set(task, Limits.Source.API, limit);
+        if (j != null) {
+            j.appendUnwaited(events.scheduleRan(id, tick, taskId));
+        }
+    }
+
+    private CompletableFuture<Void> recorded(JournalRecord record, Runnable then) {
+        Journal j = journal;
+        if (j == null || record == null) {
+            then.run();
             return CompletableFuture.completedFuture(null);
         }
-        return j.append(events.limit(task, limit)).thenRun(() -> limits.set(task, Limits.Source.API, limit));
+        return j.append(record).thenRun(then);
     }
 
     public int depth(Priority priority) {

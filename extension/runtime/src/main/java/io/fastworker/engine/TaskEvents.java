@@ -166,6 +166,52 @@ final class TaskEvents {
         });
     }
 
+    /** A schedule made (or replaced) through the API; null: deleted, with its state. */
+    JournalRecord scheduleDefined(String id, JsonNode definition) {
+        return write(g -> {
+            g.writeStringField("e", definition == null ? "SX" : "S");
+            g.writeStringField("id", id);
+            if (definition != null) {
+                g.writeFieldName("def");
+                g.writeTree(definition);
+            }
+        });
+    }
+
+    /** A schedule paused or resumed. */
+    JournalRecord schedulePaused(String id, boolean paused) {
+        return write(g -> {
+            g.writeStringField("e", "SP");
+            g.writeStringField("id", id);
+            g.writeBooleanField("on", paused);
+        });
+    }
+
+    /** A schedule submitted its task for one tick. */
+    JournalRecord scheduleRan(String id, Instant tick, String taskId) {
+        return write(g -> {
+            g.writeStringField("e", "SF");
+            g.writeStringField("id", id);
+            g.writeNumberField("tick", nanos(tick));
+            g.writeStringField("task", taskId);
+        });
+    }
+
+    /** Everything kept of one schedule (written by a compaction). */
+    java.util.List<JournalRecord> schedule(StoredSchedule s) {
+        java.util.List<JournalRecord> out = new ArrayList<>(3);
+        if (s.definition() != null) {
+            out.add(scheduleDefined(s.id(), s.definition()));
+        }
+        if (s.paused()) {
+            out.add(schedulePaused(s.id(), true));
+        }
+        if (s.lastTick() != null) {
+            out.add(scheduleRan(s.id(), s.lastTick(), s.lastTaskId()));
+        }
+        return out;
+    }
+
     /** The whole state of a live task. */
     JournalRecord snapshot(TaskRecord r, TaskView v, Instant due) {
         TaskSpec spec = r.spec;
@@ -189,6 +235,7 @@ final class TaskEvents {
             g.writeStringField("name", v.task());
             g.writeStringField("p", v.priority().wireName());
             g.writeNumberField("max", v.maxAttempts());
+            schedule(g, v.schedule());
             view(g, v);
         });
     }
@@ -265,6 +312,22 @@ final class TaskEvents {
         if (s.notBefore() != null) {
             g.writeNumberField("nb", nanos(s.notBefore()));
         }
+        schedule(g, s.schedule());
+    }
+
+    private static void schedule(JsonGenerator g, FromSchedule s) throws IOException {
+        if (s != null) {
+            g.writeObjectFieldStart("sch");
+            g.writeStringField("id", s.id());
+            g.writeNumberField("tick", nanos(s.tick()));
+            g.writeEndObject();
+        }
+    }
+
+    private static FromSchedule schedule(JsonNode o) {
+        JsonNode s = o.get("sch");
+        return s == null ? null : new FromSchedule(s.path("id").asText(), Instant.ofEpochSecond(0,
+                s.path("tick").asLong()));
     }
 
     private static void trace(JsonGenerator g, Map<String, String> trace) throws IOException {
@@ -314,6 +377,7 @@ final class TaskEvents {
         long order;
         /** Whether a failed task's dead letter was deleted. */
         boolean deadLetterDeleted;
+        FromSchedule schedule;
 
         Restored(String id) {
             this.id = id;
@@ -335,26 +399,35 @@ final class TaskEvents {
             t.startedAt = v.startedAt();
             t.worker = v.worker();
             t.history.addAll(v.history());
+            t.schedule = v.schedule();
             return t;
         }
 
         TaskView view() {
             return new TaskView(id, name, state, priority, attempts, maxAttempts, result, error, submittedAt,
-                    spec == null ? null : spec.notBefore(), startedAt, finishedAt, worker, List.copyOf(history));
+                    spec == null ? null : spec.notBefore(), startedAt, finishedAt, worker, List.copyOf(history),
+                    schedule);
         }
     }
 
     /**
      * Applies one record to {@code tasks}, {@code claims} (idempotency keys and client-chosen ids, which expire
-     * {@code windowMillis} after acceptance) and {@code limits} (set through the API); records that do not advance
-     * a task are ignored.
+     * {@code windowMillis} after acceptance), {@code limits} (set through the API) and {@code schedules}; records
+     * that do not advance a task are ignored.
      */
     void apply(byte[] record, Map<String, Restored> tasks, Map<String, Claim> claims, Map<String, Limit> limits,
-            long order, long windowMillis) throws IOException {
+            Map<String, StoredSchedule> schedules, long order, long windowMillis) throws IOException {
         JsonNode o = mapper.readTree(record);
         String id = o.path("id").asText();
         Restored t = tasks.get(id);
         switch (o.path("e").asText()) {
+            case "S" -> schedules.put(id, schedules.getOrDefault(id, StoredSchedule.empty(id))
+                    .withDefinition(o.get("def")));
+            case "SX" -> schedules.remove(id);
+            case "SP" -> schedules.put(id, schedules.getOrDefault(id, StoredSchedule.empty(id))
+                    .withPaused(o.path("on").asBoolean()));
+            case "SF" -> schedules.put(id, schedules.getOrDefault(id, StoredSchedule.empty(id))
+                    .withRun(Instant.ofEpochSecond(0, o.path("tick").asLong()), o.path("task").asText()));
             case "l" -> {
                 String task = o.path("name").asText();
                 if (o.path("del").asBoolean(false)) {
@@ -403,6 +476,7 @@ final class TaskEvents {
                 t.startedAt = instant(o, "sa");
                 t.finishedAt = instant(o, "fa");
                 t.worker = o.hasNonNull("w") ? o.get("w").asText() : null;
+                t.schedule = schedule(o);
                 t.due = instant(o, "due");
                 for (JsonNode a : o.path("h")) {
                     t.history.add(new TaskView.Attempt(a.path("n").asInt(), a.hasNonNull("w") ? a.get("w").asText()
@@ -470,7 +544,8 @@ final class TaskEvents {
                 Duration.ofNanos(opts.path("d").asLong()), opts.path("b").asDouble(),
                 Duration.ofNanos(opts.path("m").asLong()), Duration.ofNanos(opts.path("t").asLong()));
         t.spec = new TaskSpec(t.id, o.path("name").asText(), (ArrayNode) o.get("args"), (ObjectNode) o.get("kwargs"),
-                options, instant(o, "nb"));
+                options, instant(o, "nb"), schedule(o));
+        t.schedule = t.spec.schedule();
         t.name = t.spec.name();
         t.priority = options.priority();
         t.maxAttempts = options.maxAttempts();

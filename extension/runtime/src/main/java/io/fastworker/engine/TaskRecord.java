@@ -162,7 +162,8 @@ final class TaskRecord {
 
     synchronized TaskView view() {
         return new TaskView(spec.id(), spec.name(), state, priority(), attempts, spec.options().maxAttempts(),
-                result, error, submittedAt, spec.notBefore(), startedAt, finishedAt, worker, List.copyOf(history));
+                result, error, submittedAt, spec.notBefore(), startedAt, finishedAt, worker, List.copyOf(history),
+                spec.schedule());
     }
 
     String describe() {

@@ -6,9 +6,22 @@ import io.fastworker.execution.TaskOptions;
 import java.time.Instant;
 import java.util.Objects;
 
-/** An accepted submission: what to run, with which arguments and options, and not before when. */
+/**
+ * An accepted submission: what to run, with which arguments and options, not before when, and the schedule that
+ * submitted it (null when a client did).
+ */
 public record TaskSpec(String id, String name, ArrayNode args, ObjectNode kwargs, TaskOptions options,
-        Instant notBefore) {
+        Instant notBefore, FromSchedule schedule) {
+
+    public TaskSpec(String id, String name, ArrayNode args, ObjectNode kwargs, TaskOptions options,
+            Instant notBefore) {
+        this(id, name, args, kwargs, options, notBefore, null);
+    }
+
+    /** The same submission, made by {@code schedule}. */
+    public TaskSpec fromSchedule(FromSchedule schedule) {
+        return new TaskSpec(id, name, args, kwargs, options, notBefore, schedule);
+    }
 
     public TaskSpec {
         checkId(id);

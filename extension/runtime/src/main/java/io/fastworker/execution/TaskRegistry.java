@@ -127,6 +127,12 @@ public class TaskRegistry {
         }
     }
 
+    /** The {@code @Task} annotation of one of this application's own tasks. */
+    public Optional<Task> annotation(String name) {
+        TaskMethod m = tasks.get(name);
+        return m == null ? Optional.empty() : Optional.of(m.method().getAnnotation(Task.class));
+    }
+
     public Optional<TaskDefinition> find(String name) {
         TaskMethod m = tasks.get(name);
         return m == null ? Optional.empty() : Optional.of(m.definition());

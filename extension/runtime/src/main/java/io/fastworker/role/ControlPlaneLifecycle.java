@@ -11,6 +11,7 @@ import io.fastworker.execution.TaskRegistry;
 import io.fastworker.link.LinkServer;
 import io.fastworker.link.RemoteWorkers;
 import io.fastworker.queue.TaskState;
+import io.fastworker.schedule.Schedules;
 import io.fastworker.telemetry.TaskMetrics;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -70,6 +71,9 @@ class ControlPlaneLifecycle {
     @Inject
     TaskMetrics metrics;
 
+    @Inject
+    Schedules schedules;
+
     private volatile boolean started;
     private volatile boolean drained;
 
@@ -92,6 +96,7 @@ class ControlPlaneLifecycle {
         }
         dispatcher.start(executes ? local::capacity : null, remote::capacities);
         engine.acceptSubmissions();
+        schedules.start();
         started = true;
     }
 
@@ -104,6 +109,7 @@ class ControlPlaneLifecycle {
             return;
         }
         drained = true;
+        schedules.stop();
         engine.stopAccepting();
         dispatcher.stop();
         awaitRunning(config.controlPlane().drainTimeout());

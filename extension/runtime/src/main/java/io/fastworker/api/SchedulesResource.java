@@ -1,0 +1,190 @@
+package io.fastworker.api;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fastworker.schedule.Schedule;
+import io.fastworker.schedule.Schedules;
+import io.fastworker.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.jboss.logging.Logger;
+
+/** Periodic schedules: list, make, replace, delete, pause and resume. */
+@Path("/schedules")
+@Produces(MediaType.APPLICATION_JSON)
+public class SchedulesResource {
+
+    private static final Logger LOG = Logger.getLogger(SchedulesResource.class);
+
+    @Inject
+    Schedules schedules;
+
+    @Inject
+    SecurityIdentity identity;
+
+    private final ObjectReader reader;
+
+    @Inject
+    SchedulesResource(ObjectMapper mapper) {
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    /**
+     * Every schedule, by id: its definition, {@code source} ({@code annotation}, {@code config} or {@code api}),
+     * {@code paused}, {@code nextFireAt} and {@code lastRun} ({@code tick}, {@code taskId}, {@code status}; the
+     * status is null once the task is no longer kept).
+     */
+    @GET
+    @RolesAllowed(Roles.READ)
+    public List<ObjectNode> list() {
+        return schedules.list().stream().map(this::json).toList();
+    }
+
+    @GET
+    @RolesAllowed(Roles.READ)
+    @Path("/{id}")
+    public ObjectNode get(@PathParam("id") String id) {
+        return schedules.find(id).map(this::json).orElseThrow(() -> notFound(id));
+    }
+
+    /** Makes a schedule: {@code 201} with it; {@code 409} if its id is taken. */
+    @POST
+    @RolesAllowed(Roles.ADMIN)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> create(String body) throws JsonProcessingException {
+        Schedule s = parse(read(body), null);
+        return done(schedules.save(s, false)).map(v -> {
+            LOG.infof("Schedule '%s' made by '%s'", s.id(), who());
+            return Response.created(URI.create("/schedules/" + s.id())).entity(json(v)).build();
+        });
+    }
+
+    /** Makes or replaces the schedule {@code id} ({@code 201} or {@code 200}). */
+    @PUT
+    @RolesAllowed(Roles.ADMIN)
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> replace(@PathParam("id") String id, String body) throws JsonProcessingException {
+        Schedule s = parse(read(body), id);
+        boolean existed = schedules.find(id).isPresent();
+        return done(schedules.save(s, true)).map(v -> {
+            LOG.infof("Schedule '%s' %s by '%s'", id, existed ? "replaced" : "made", who());
+            return (existed ? Response.ok() : Response.created(URI.create("/schedules/" + id))).entity(json(v))
+                    .build();
+        });
+    }
+
+    @DELETE
+    @RolesAllowed(Roles.ADMIN)
+    @Path("/{id}")
+    public Uni<Response> delete(@PathParam("id") String id) {
+        return done(schedules.delete(id)).map(deleted -> {
+            if (!deleted) {
+                throw notFound(id);
+            }
+            LOG.infof("Schedule '%s' deleted by '%s'", id, who());
+            return Response.noContent().build();
+        });
+    }
+
+    /** Pauses a schedule: its ticks are skipped until it is resumed. */
+    @POST
+    @RolesAllowed(Roles.ADMIN)
+    @Path("/{id}/pause")
+    public Uni<ObjectNode> pause(@PathParam("id") String id) {
+        return pause(id, true);
+    }
+
+    /** Resumes a paused schedule with its next tick (the ticks while paused are not made up). */
+    @POST
+    @RolesAllowed(Roles.ADMIN)
+    @Path("/{id}/resume")
+    public Uni<ObjectNode> resume(@PathParam("id") String id) {
+        return pause(id, false);
+    }
+
+    private Uni<ObjectNode> pause(String id, boolean paused) {
+        CompletableFuture<Schedules.View> changed = schedules.pause(id, paused).orElseThrow(() -> notFound(id));
+        return done(changed).map(v -> {
+            LOG.infof("Schedule '%s' %s by '%s'", id, paused ? "paused" : "resumed", who());
+            return json(v);
+        });
+    }
+
+    private String who() {
+        return identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName();
+    }
+
+    private <T> Uni<T> done(CompletableFuture<T> f) {
+        return Uni.createFrom().completionStage(f).onFailure(java.util.concurrent.CompletionException.class)
+                .transform(Throwable::getCause);
+    }
+
+    private JsonNode read(String body) throws JsonProcessingException {
+        if (body == null || body.isBlank()) {
+            throw ProblemException.badRequest("the request body is empty; send a schedule such as {\"id\": "
+                    + "\"nightly-report\", \"task\": \"report\", \"cron\": \"0 3 * * 1-5\", \"timezone\": "
+                    + "\"Europe/Berlin\"}");
+        }
+        return reader.readTree(body);
+    }
+
+    private Schedule parse(JsonNode body, String pathId) {
+        if (pathId != null && body.isObject()) {
+            JsonNode id = body.get("id");
+            if (id == null || id.isNull()) {
+                ((ObjectNode) body).put("id", pathId);
+            } else if (!id.isTextual() || !id.asText().equals(pathId)) {
+                throw ProblemException.badRequest("the body's id " + id + " differs from the path's '" + pathId
+                        + "'; leave it out or make them the same");
+            }
+        }
+        try {
+            return Schedule.parse(body, Schedule.Source.API);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest(e.getMessage());
+        }
+    }
+
+    private static ProblemException notFound(String id) {
+        return new ProblemException(404, "schedule-not-found", "Schedule not found", "no schedule '" + id
+                + "' is known; GET /schedules lists them");
+    }
+
+    private ObjectNode json(Schedules.View v) {
+        ObjectNode o = v.schedule().toJson();
+        o.put("source", v.schedule().source().wireName());
+        o.put("paused", v.paused());
+        o.put("nextFireAt", v.nextFireAt() == null ? null : v.nextFireAt().toString());
+        if (v.lastTick() == null) {
+            o.putNull("lastRun");
+        } else {
+            ObjectNode last = o.putObject("lastRun");
+            last.put("tick", v.lastTick().toString());
+            last.put("taskId", v.lastTaskId());
+            last.put("status", v.lastStatus());
+        }
+        return o;
+    }
+}
