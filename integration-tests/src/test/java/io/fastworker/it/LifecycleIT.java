@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * A task's life beyond one shot, on a control plane and two subworkers as separate processes: the live event
- * stream and limits per task across subworkers.
+ * stream, limits per task across subworkers and completion callbacks.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LifecycleIT {
@@ -37,6 +37,7 @@ class LifecycleIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final int BUFFER = 4096;
     static final int MAX_STREAMS = 6;
+    static final String SECRET = "callback-secret-for-tests";
     static Daemon cp;
     static final List<Daemon> workers = new ArrayList<>();
 
@@ -44,14 +45,23 @@ class LifecycleIT {
     static void start() throws Exception {
         cp = Daemon.controlPlane(Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false",
                 "FASTWORKER_EVENTS_BUFFER", String.valueOf(BUFFER), "FASTWORKER_EVENTS_MAX_STREAMS",
-                String.valueOf(MAX_STREAMS), "FASTWORKER_EVENTS_HEARTBEAT", "PT1S", "JAVA_TOOL_OPTIONS",
+                String.valueOf(MAX_STREAMS), "FASTWORKER_EVENTS_HEARTBEAT", "PT1S", "FASTWORKER_CALLBACKS_SECRET",
+                SECRET,
+                "FASTWORKER_CALLBACKS_ALLOWED_HOSTS", "127.0.0.1,localhost", "FASTWORKER_CALLBACKS_RETRY_DELAY",
+                "PT0.2S", "FASTWORKER_CALLBACKS_TIMEOUT", "PT2S", "JAVA_TOOL_OPTIONS",
                 "-Dfastworker.limits.echo.rate=1000/s"));
         workers.add(Daemon.subworker(cp.linkAddress(), "w1", 4, Map.of(), true));
         workers.add(Daemon.subworker(cp.linkAddress(), "w2", 4, Map.of(), true));
+        receiver = CallbackReceiver.start();
     }
+
+    static CallbackReceiver receiver;
 
     @AfterAll
     static void stop() throws Exception {
+        if (receiver != null) {
+            receiver.close();
+        }
         for (Daemon w : workers) {
             w.close();
         }
@@ -431,5 +441,107 @@ class LifecycleIT {
         assertTrue(json(set).get("rateLimit").isNull());
         assertEquals(204, cp.request("DELETE", "/limits/echo", null, Map.of()).statusCode());
         assertEquals("config", json(cp.get("/limits/echo")).get("source").asText());
+    }
+
+    static JsonNode awaitCallback(String id, String status) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        JsonNode t = null;
+        while (System.currentTimeMillis() < deadline) {
+            t = json(cp.get("/tasks/" + id));
+            if (t.hasNonNull("callback") && t.get("callback").get("status").asText().equals(status)) {
+                return t;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("callback of " + id + " not " + status + ": " + t);
+    }
+
+    static String withCallback(String task, String args, String path, String events) {
+        return "{\"task\": \"" + task + "\", \"args\": " + args + ", \"callback\": {\"url\": \"" + receiver.url(path)
+                + "\"" + (events == null ? "" : ", \"events\": " + events) + "}}";
+    }
+
+    @Test
+    @Order(10)
+    void aSignedCallbackCarriesTheFinalTask() throws Exception {
+        HttpResponse<String> r = cp.post("/tasks", withCallback("add", "[2, 3]", "/ok?token=abc", null));
+        assertEquals(202, r.statusCode(), r.body());
+        String id = json(r).get("id").asText();
+        JsonNode task = awaitCallback(id, "delivered");
+        assertEquals(1, task.get("callback").get("attempts").asInt());
+        assertEquals(receiver.url("/ok"), task.get("callback").get("url").asText(), "shown without its query");
+        CallbackReceiver.Received got = receiver.received("/ok", id);
+        JsonNode body = JSON.readTree(got.body());
+        assertEquals("success", body.get("status").asText());
+        assertEquals(5, body.get("result").asInt());
+        assertEquals(id, got.headers().get("fastworker-task-id"));
+        // (The traceparent it carries is checked in TracingIT, where tracing is on.)
+        // Verify the signature as a receiver would (README: "Verifying a callback").
+        String sig = got.headers().get("fastworker-signature");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("t=(\\d+),v1=([0-9a-f]{64})").matcher(sig);
+        assertTrue(m.matches(), sig);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "HmacSHA256"));
+        String expected = java.util.HexFormat.of().formatHex(mac.doFinal((m.group(1) + "." + got.body())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(expected, m.group(2), "the signature verifies");
+        assertTrue(Math.abs(System.currentTimeMillis() / 1000 - Long.parseLong(m.group(1))) < 60);
+        assertFalse(got.body().contains(SECRET));
+    }
+
+    @Test
+    @Order(11)
+    void aFailingReceiverIsRetriedARefusingOneIsNotAndUnaskedEventsAreNotSent() throws Exception {
+        receiver.failNext("/flaky", 2);
+        String flaky = submit(withCallback("noop", "[]", "/flaky", null));
+        JsonNode t = awaitCallback(flaky, "delivered");
+        assertEquals(3, t.get("callback").get("attempts").asInt(), t.toString());
+        String refused = submit(withCallback("noop", "[]", "/gone", null));
+        t = awaitCallback(refused, "failed");
+        assertEquals(1, t.get("callback").get("attempts").asInt(), "a 404 is not retried: " + t);
+        assertEquals(404, t.get("callback").get("lastStatusCode").asInt());
+        String unasked = submit(withCallback("noop", "[]", "/ok", "[\"failure\"]"));
+        t = awaitCallback(unasked, "not-sent");
+        assertEquals(0, t.get("callback").get("attempts").asInt());
+        String failing = submit(withCallback("fail", "[\"boom\"]", "/ok", "[\"failure\"]"));
+        awaitCallback(failing, "delivered");
+        assertEquals("failure", JSON.readTree(receiver.received("/ok", failing).body()).get("status").asText());
+    }
+
+    @Test
+    @Order(12)
+    void aDeadCallbackUrlDelaysNoTask() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            submit(withCallback("noop", "[]", "/blackhole", null)); // each attempt hangs until its 2 s timeout
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 30; i++) {
+            HttpResponse<String> r = cp.post("/tasks?wait=5s", "{\"task\": \"add\", \"args\": [" + i + ", 1]}");
+            assertEquals(200, r.statusCode(), "finished while callbacks hang: " + r.body());
+        }
+        System.out.printf("30 tasks one after another while 20 callbacks hang: %d ms%n",
+                (System.nanoTime() - t0) / 1_000_000);
+        assertEquals(200, cp.get("/q/health/ready").statusCode());
+    }
+
+    @Test
+    @Order(13)
+    void badCallbacksAreRefused() throws Exception {
+        for (String bad : List.of("{\"task\": \"noop\", \"callback\": {\"url\": \"http://example.com/hook\"}}",
+                "{\"task\": \"noop\", \"callback\": {\"url\": \"ftp://127.0.0.1/hook\"}}",
+                "{\"task\": \"noop\", \"callback\": {\"url\": \"/relative\"}}",
+                "{\"task\": \"noop\", \"callback\": {\"url\": \"http://user:pw@127.0.0.1/hook\"}}",
+                "{\"task\": \"noop\", \"callback\": {\"url\": \"http://127.0.0.1/hook\", \"events\": [\"running\"]}}",
+                "{\"task\": \"noop\", \"callback\": {\"url\": \"http://127.0.0.1/hook\", \"events\": []}}",
+                "{\"task\": \"noop\", \"callback\": {\"url\": \"http://127.0.0.1/hook\", \"secret\": \"x\"}}",
+                "{\"task\": \"noop\", \"callback\": \"http://127.0.0.1/hook\"}",
+                "{\"task\": \"noop\", \"callback\": {}}")) {
+            HttpResponse<String> r = cp.post("/tasks", bad);
+            assertEquals(400, r.statusCode(), bad + ": " + r.body());
+            assertTrue(json(r).get("detail").asText().contains("callback"), r.body());
+        }
+        assertTrue(cp.post("/tasks", "{\"task\": \"noop\", \"callback\": {\"url\": \"http://evil.com/\"}}").body()
+                .contains("fastworker.callbacks.allowed-hosts"));
     }
 }

@@ -168,6 +168,42 @@ class TracingIT {
     }
 
     @Test
+    void aCallbackCarriesTheTraceAndAScheduledTaskNamesItsScheduleOnItsSpan() throws Exception {
+        String traceId = "5cf92f3577b34da6a3ce929d0e0e4736";
+        try (CallbackReceiver hooks = CallbackReceiver.start()) {
+            HttpResponse<String> r = cp.post("/tasks", "{\"task\": \"add\", \"args\": [1, 1], \"callback\": "
+                    + "{\"url\": \"" + hooks.url("/ok") + "\"}}",
+                    Map.of("traceparent", "00-" + traceId
+                            + "-00f067aa0ba902b7-01"));
+            assertEquals(202, r.statusCode(), r.body());
+            String taskId = JSON.readTree(r.body()).path("id").asText();
+            awaitTask(taskId);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline && !JSON.readTree(cp.get("/tasks/" + taskId).body())
+                    .path("callback").path("status").asText().equals("delivered")) {
+                Thread.sleep(50);
+            }
+            String traceparent = hooks.received("/ok", taskId).headers().get("traceparent");
+            assertTrue(traceparent != null && traceparent.contains(traceId), "the callback is in the caller's trace: "
+                    + traceparent);
+        }
+        assertEquals(201, cp.post("/schedules", "{\"id\": \"traced\", \"task\": \"noop\", \"every\": \"1s\"}")
+                .statusCode());
+        try {
+            ReceivedSpan dispatch = receiver.await(all -> all.stream().anyMatch(s -> "traced".equals(
+                    s.attributes().get("fastworker.schedule.id"))), Duration.ofSeconds(30),
+                    "a dispatch span of schedule 'traced'").stream()
+                    .filter(s -> "traced".equals(s.attributes().get("fastworker.schedule.id"))).findFirst()
+                    .orElseThrow();
+            assertEquals("fastworker.control_plane.dispatch", dispatch.name());
+            String tick = dispatch.attributes().get("fastworker.schedule.tick");
+            assertEquals("traced:" + tick, dispatch.attributes().get("fastworker.task.id"));
+        } finally {
+            cp.request("DELETE", "/schedules/traced", null, Map.of());
+        }
+    }
+
+    @Test
     void tasksDispatchedSeveralPerFrameKeepTheirOwnTraceContext() throws Exception {
         String traceId = "7bf92f3577b34da6a3ce929d0e0e4736";
         StringBuilder batch = new StringBuilder("[");

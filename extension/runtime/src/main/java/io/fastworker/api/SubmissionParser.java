@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fastworker.callback.CallbackTargets;
+import io.fastworker.engine.Callback;
 import io.fastworker.engine.Submission;
 import io.fastworker.engine.TaskSpec;
 import io.fastworker.execution.Durations;
 import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskOptions;
+import io.fastworker.queue.TaskState;
 import io.fastworker.task.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,7 +36,7 @@ import java.util.function.Predicate;
 class SubmissionParser {
 
     static final Set<String> FIELDS = Set.of("id", "task", "args", "kwargs", "priority", "countdown", "eta",
-            "maxRetries", "timeout", "retryDelay", "retryBackoff", "retryBackoffMax", "idempotencyKey");
+            "maxRetries", "timeout", "retryDelay", "retryBackoff", "retryBackoffMax", "idempotencyKey", "callback");
     /** Longest idempotency key. */
     static final int MAX_KEY = 255;
     /** Furthest ahead a countdown or ETA may lie. */
@@ -41,6 +44,9 @@ class SubmissionParser {
 
     @Inject
     AcceptedTasks accepted;
+
+    @Inject
+    io.fastworker.config.FastWorkerConfig config;
 
     /**
      * A submission with its idempotency key: {@code headerKey} (the {@code Idempotency-Key} header) or the body's
@@ -125,7 +131,65 @@ class SubmissionParser {
         String id = id(body);
         Instant notBefore = notBefore(body, now);
         definition.parameters().ifPresent(params -> checkBinding(name, params, args, kwargs));
-        return new TaskSpec(id, name, args, kwargs, options, notBefore);
+        return new TaskSpec(id, name, args, kwargs, options, notBefore).withCallback(callback(body.get("callback")));
+    }
+
+    /** The {@code callback} field: {@code {"url": "https://...", "events": ["success", "failure"]}}. */
+    private Callback callback(JsonNode c) {
+        if (c == null || c.isNull()) {
+            return null;
+        }
+        if (!c.isObject()) {
+            throw ProblemException.badRequest("field 'callback' must be an object such as {\"url\": "
+                    + "\"https://example.com/hooks/fastworker\", \"events\": [\"success\", \"failure\"]}");
+        }
+        for (Iterator<String> it = c.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!f.equals("url") && !f.equals("events")) {
+                throw ProblemException.badRequest("unknown field 'callback." + f + "'; a callback has url and events");
+            }
+        }
+        JsonNode url = c.get("url");
+        if (url == null || !url.isTextual()) {
+            throw ProblemException.badRequest("field 'callback.url' is required: the http(s) URL to POST the task to "
+                    + "when it ends");
+        }
+        java.util.Set<TaskState> events = java.util.EnumSet.noneOf(TaskState.class);
+        JsonNode ev = c.get("events");
+        if (ev == null || ev.isNull()) {
+            events.addAll(List.of(TaskState.SUCCESS, TaskState.FAILURE));
+        } else if (!ev.isArray() || ev.isEmpty()) {
+            throw ProblemException.badRequest("field 'callback.events' must be a non-empty array of success, "
+                    + "failure, cancelled");
+        } else {
+            for (JsonNode e : ev) {
+                TaskState st = null;
+                try {
+                    st = e.isTextual() ? TaskState.parse(e.asText()) : null;
+                } catch (IllegalArgumentException ignored) {
+                    // reported below
+                }
+                if (st == null || !st.isTerminal()) {
+                    throw ProblemException.badRequest("field 'callback.events' may hold success, failure and "
+                            + "cancelled, got " + e);
+                }
+                events.add(st);
+            }
+        }
+        Callback cb;
+        try {
+            cb = new Callback(java.net.URI.create(url.asText()), events);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("field 'callback.url': " + (e.getMessage().startsWith("a callback")
+                    ? e.getMessage() : "not a URL: " + url.asText()));
+        }
+        if (!CallbackTargets.allowed(cb.url().getHost(), config.callbacks().allowedHosts())) {
+            throw new ProblemException(400, "callback-host-not-allowed", "Callback host not allowed", "callbacks may "
+                    + "go only to the hosts in fastworker.callbacks.allowed-hosts ("
+                    + String.join(", ", config.callbacks().allowedHosts().orElse(List.of())) + "); '"
+                    + cb.url().getHost() + "' is not one of them");
+        }
+        return cb;
     }
 
     /**

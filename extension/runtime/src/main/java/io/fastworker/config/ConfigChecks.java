@@ -48,6 +48,11 @@ class ConfigChecks {
                 }
             });
         });
+        range("fastworker.callbacks.max-attempts", config.callbacks().maxAttempts(), 1, 100);
+        within("fastworker.callbacks.retry-delay", config.callbacks().retryDelay(), false, Duration.ofMinutes(1));
+        within("fastworker.callbacks.timeout", config.callbacks().timeout(), false, Duration.ofMinutes(5));
+        range("fastworker.callbacks.concurrency", config.callbacks().concurrency(), 1, 1000);
+        range("fastworker.callbacks.queue-capacity", config.callbacks().queueCapacity(), 1, 10_000_000);
         range("fastworker.events.buffer", config.events().buffer(), 16, 10_000_000);
         range("fastworker.events.max-streams", config.events().maxStreams(), 1, 10_000);
         within("fastworker.events.heartbeat", config.events().heartbeat(), false, Duration.ofMinutes(5));

@@ -65,6 +65,9 @@ public interface FastWorkerConfig {
     /** The live stream of task state changes, {@code GET /events}. */
     Events events();
 
+    /** Completion callbacks (webhooks) that submissions ask for. */
+    Callbacks callbacks();
+
     /**
      * Limits per task name, {@code fastworker.limits."<task>".*}, enforced by the control plane across every
      * executor. They beat a task's {@code @Task} limits; {@code PUT /limits/<task>} beats them.
@@ -418,6 +421,40 @@ public interface FastWorkerConfig {
 
         /** Most starts of the task per second, minute or hour: {@code 100/s}, {@code 10/m}, {@code 500/h}. */
         Optional<String> rate();
+    }
+
+    interface Callbacks {
+        /**
+         * The secret that signs every callback ({@code FastWorker-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
+         * "t.body">}); unset, callbacks go unsigned. Never logged.
+         */
+        Optional<String> secret();
+
+        /**
+         * The hosts callbacks may go to: exact names or addresses, or {@code *.example.com} for its subdomains;
+         * unset, any host (a client could then make the control plane call any address it can reach).
+         */
+        Optional<java.util.List<String>> allowedHosts();
+
+        /** Most attempts of one delivery; a receiver error (5xx, 429) or no answer is retried with backoff. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** The wait before the second attempt, doubled for each further one up to a minute. */
+        @WithDefault("PT1S")
+        Duration retryDelay();
+
+        /** Longest one attempt may take, connecting included. */
+        @WithDefault("PT10S")
+        Duration timeout();
+
+        /** Most deliveries in flight at once. */
+        @WithDefault("16")
+        int concurrency();
+
+        /** Most deliveries waiting (to be sent or retried); past it a callback is dropped with a WARN. */
+        @WithDefault("10000")
+        int queueCapacity();
     }
 
     interface Events {

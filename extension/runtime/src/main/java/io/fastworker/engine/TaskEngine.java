@@ -89,6 +89,9 @@ public class TaskEngine {
     @Inject
     Limits limits;
 
+    @Inject
+    jakarta.enterprise.inject.Instance<Followup> followups;
+
     private final Map<String, TaskRecord> live = new ConcurrentHashMap<>();
     /** Failed tasks within their retention, oldest failure first. */
     private DeadLetters deadLetters;
@@ -871,6 +874,13 @@ public class TaskEngine {
         live.remove(r.id());
         held.release(1, r.footprint);
         r.done.complete(view);
+        for (Followup f : followups) {
+            try {
+                f.taskEnded(view, r.spec, r.traceContext);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "%s: following up on its end failed", r.describe());
+            }
+        }
     }
 
     /**

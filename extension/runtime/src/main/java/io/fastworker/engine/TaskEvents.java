@@ -313,6 +313,26 @@ final class TaskEvents {
             g.writeNumberField("nb", nanos(s.notBefore()));
         }
         schedule(g, s.schedule());
+        if (s.callback() != null) {
+            g.writeObjectFieldStart("cb");
+            g.writeStringField("url", s.callback().url().toString());
+            g.writeArrayFieldStart("ev");
+            for (TaskState e : s.callback().events()) {
+                g.writeString(e.wireName());
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+    }
+
+    private static Callback callback(JsonNode o) {
+        JsonNode cb = o.get("cb");
+        if (cb == null) {
+            return null;
+        }
+        java.util.Set<TaskState> events = java.util.EnumSet.noneOf(TaskState.class);
+        cb.path("ev").forEach(e -> events.add(TaskState.parse(e.asText())));
+        return new Callback(java.net.URI.create(cb.path("url").asText()), events);
     }
 
     private static void schedule(JsonGenerator g, FromSchedule s) throws IOException {
@@ -406,7 +426,7 @@ final class TaskEvents {
         TaskView view() {
             return new TaskView(id, name, state, priority, attempts, maxAttempts, result, error, submittedAt,
                     spec == null ? null : spec.notBefore(), startedAt, finishedAt, worker, List.copyOf(history),
-                    schedule);
+                    schedule, null);
         }
     }
 
@@ -544,7 +564,7 @@ final class TaskEvents {
                 Duration.ofNanos(opts.path("d").asLong()), opts.path("b").asDouble(),
                 Duration.ofNanos(opts.path("m").asLong()), Duration.ofNanos(opts.path("t").asLong()));
         t.spec = new TaskSpec(t.id, o.path("name").asText(), (ArrayNode) o.get("args"), (ObjectNode) o.get("kwargs"),
-                options, instant(o, "nb"), schedule(o));
+                options, instant(o, "nb"), schedule(o), callback(o));
         t.schedule = t.spec.schedule();
         t.name = t.spec.name();
         t.priority = options.priority();

@@ -24,6 +24,8 @@ final class TaskRecord {
     final Map<String, String> traceContext;
     /** About how much heap the task's arguments take (see {@link Footprint}). */
     final long footprint;
+    /** How the task's callback is getting on; null without one. */
+    final CallbackStatus callback;
     /** Completed (outside any lock) with the final view once the task has finished. */
     final CompletableFuture<TaskView> done = new CompletableFuture<>();
 
@@ -45,6 +47,7 @@ final class TaskRecord {
         this.submittedAt = submittedAt;
         this.traceContext = traceContext;
         this.state = initial;
+        this.callback = spec.callback() == null ? null : new CallbackStatus(spec.callback());
     }
 
     /** A task as the journal left it, waiting again: queued, scheduled or retrying. */
@@ -163,7 +166,7 @@ final class TaskRecord {
     synchronized TaskView view() {
         return new TaskView(spec.id(), spec.name(), state, priority(), attempts, spec.options().maxAttempts(),
                 result, error, submittedAt, spec.notBefore(), startedAt, finishedAt, worker, List.copyOf(history),
-                spec.schedule());
+                spec.schedule(), callback);
     }
 
     String describe() {

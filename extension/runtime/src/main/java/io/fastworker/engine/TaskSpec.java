@@ -7,20 +7,25 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * An accepted submission: what to run, with which arguments and options, not before when, and the schedule that
- * submitted it (null when a client did).
+ * An accepted submission: what to run, with which arguments and options, not before when, the schedule that
+ * submitted it (null when a client did), and where to report its end (null: nowhere).
  */
 public record TaskSpec(String id, String name, ArrayNode args, ObjectNode kwargs, TaskOptions options,
-        Instant notBefore, FromSchedule schedule) {
+        Instant notBefore, FromSchedule schedule, Callback callback) {
 
     public TaskSpec(String id, String name, ArrayNode args, ObjectNode kwargs, TaskOptions options,
             Instant notBefore) {
-        this(id, name, args, kwargs, options, notBefore, null);
+        this(id, name, args, kwargs, options, notBefore, null, null);
     }
 
     /** The same submission, made by {@code schedule}. */
     public TaskSpec fromSchedule(FromSchedule schedule) {
-        return new TaskSpec(id, name, args, kwargs, options, notBefore, schedule);
+        return new TaskSpec(id, name, args, kwargs, options, notBefore, schedule, callback);
+    }
+
+    /** The same submission, reporting its end to {@code callback}. */
+    public TaskSpec withCallback(Callback callback) {
+        return new TaskSpec(id, name, args, kwargs, options, notBefore, schedule, callback);
     }
 
     public TaskSpec {

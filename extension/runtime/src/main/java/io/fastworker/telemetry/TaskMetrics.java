@@ -58,6 +58,7 @@ public class TaskMetrics {
     private final Map<String, WorkerMeters> byWorkerTask = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+    private final java.util.Map<String, Counter> callbacks = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Every meter of one task, registered on first use. */
     private final class Meters {
@@ -216,6 +217,15 @@ public class TaskMetrics {
         return Counter.builder("fastworker.api.refused").description("API requests refused for missing or bad "
                 + "credentials (unauthenticated) or a missing role (forbidden)").tag("reason", reason)
                 .register(registry);
+    }
+
+    /**
+     * Counts a callback delivery that ended: {@code delivered}, {@code failed} (every attempt failed or the receiver
+     * refused) or {@code dropped} (too many pending), in {@code fastworker.callbacks}.
+     */
+    public void callback(String outcome) {
+        callbacks.computeIfAbsent(outcome, o -> Counter.builder("fastworker.callbacks").description("Completion "
+                + "callbacks ended, by outcome").tag("outcome", o).register(registry)).increment();
     }
 
     /** Records how long each sync of the task store took ({@code fastworker.store.sync.duration}). */
