@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * A task's life beyond one shot, on a control plane and two subworkers as separate processes: the live event
- * stream, limits per task across subworkers and completion callbacks.
+ * stream, limits per task across subworkers, completion callbacks and chains.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LifecycleIT {
@@ -543,5 +543,71 @@ class LifecycleIT {
         }
         assertTrue(cp.post("/tasks", "{\"task\": \"noop\", \"callback\": {\"url\": \"http://evil.com/\"}}").body()
                 .contains("fastworker.callbacks.allowed-hosts"));
+    }
+
+    static JsonNode awaitChain(String id) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        JsonNode c = null;
+        while (System.currentTimeMillis() < deadline) {
+            c = json(cp.get("/chains/" + id));
+            if (!c.path("status").asText().equals("running")) {
+                return c;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("chain " + id + " did not end: " + c);
+    }
+
+    @Test
+    @Order(14)
+    void aChainPassesEachResultOnAndStopsWhereAStepFails() throws Exception {
+        String sum = submit("{\"task\": \"add\", \"args\": [2, 3], \"then\": {\"task\": \"add\", \"args\": [10]}}");
+        JsonNode chain = awaitChain(sum);
+        assertEquals("success", chain.get("status").asText(), chain.toString());
+        assertEquals(2, chain.get("steps").asInt());
+        String second = chain.get("tasks").get(1).get("id").asText();
+        assertEquals(sum + ":then-1", second);
+        JsonNode last = json(cp.get("/tasks/" + second));
+        assertEquals(15, last.get("result").asInt(), "add(2,3) then add(10): " + last);
+        assertEquals(sum, last.get("chain").get("id").asText());
+        assertEquals(1, last.get("chain").get("step").asInt());
+
+        String three = submit("{\"task\": \"add\", \"args\": [1, 1], \"then\": {\"task\": \"add\", \"args\": [1], "
+                + "\"priority\": \"high\", \"then\": {\"task\": \"echo\"}}}");
+        chain = awaitChain(three);
+        assertEquals("success", chain.get("status").asText(), chain.toString());
+        assertEquals(3, json(cp.get("/tasks/" + chain.get("tasks").get(2).get("id").asText())).get("result").asInt());
+        assertEquals("high", json(cp.get("/tasks/" + three + ":then-1")).get("priority").asText());
+
+        String broken = submit("{\"task\": \"add\", \"args\": [1, 1], \"then\": {\"task\": \"fail\", "
+                + "\"then\": {\"task\": \"echo\"}}}");
+        chain = awaitChain(broken);
+        assertEquals("stopped", chain.get("status").asText(), chain.toString());
+        assertEquals(2, chain.get("stoppedAt").get("step").asInt());
+        assertEquals("failure", chain.get("stoppedAt").get("status").asText());
+        assertTrue(chain.get("tasks").get(2).get("status").isNull(), "the step after a failure never runs");
+        Thread.sleep(300);
+        assertEquals(404, cp.get("/tasks/" + broken + ":then-2").statusCode());
+        HttpResponse<String> notFirst = cp.get("/chains/" + broken + ":then-1");
+        assertEquals(404, notFirst.statusCode());
+        assertTrue(notFirst.body().contains("step 2 of chain"), notFirst.body());
+    }
+
+    @Test
+    @Order(15)
+    void aChainIsCheckedWholeBeforeItIsAccepted() throws Exception {
+        for (String bad : List.of("{\"task\": \"noop\", \"then\": {\"task\": \"no_such_task\"}}",
+                "{\"task\": \"noop\", \"then\": {\"task\": \"add\", \"args\": [1, 2]}}",
+                "{\"task\": \"noop\", \"then\": {\"task\": \"echo\", \"id\": \"mine\"}}",
+                "{\"task\": \"noop\", \"then\": {\"task\": \"echo\", \"then\": {\"task\": \"echo\", \"priority\": \"urgent\"}}}",
+                "{\"task\": \"noop\", \"then\": [\"echo\"]}")) {
+            HttpResponse<String> r = cp.post("/tasks", bad);
+            assertEquals(400, r.statusCode(), bad + ": " + r.body());
+            assertTrue(json(r).get("detail").asText().contains("then"), r.body());
+        }
+        HttpResponse<String> deep = cp.post("/tasks", "{\"task\": \"noop\", \"then\": {\"task\": \"echo\", "
+                + "\"then\": {\"task\": \"echo\", \"then\": {\"task\": \"add\", \"args\": [1, 2]}}}}");
+        assertEquals(400, deep.statusCode());
+        assertTrue(json(deep).get("detail").asText().contains("step 3"), deep.body());
     }
 }

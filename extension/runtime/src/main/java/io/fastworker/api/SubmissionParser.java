@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastworker.callback.CallbackTargets;
 import io.fastworker.engine.Callback;
+import io.fastworker.engine.ChainStep;
 import io.fastworker.engine.Submission;
 import io.fastworker.engine.TaskSpec;
 import io.fastworker.execution.Durations;
@@ -36,7 +37,10 @@ import java.util.function.Predicate;
 class SubmissionParser {
 
     static final Set<String> FIELDS = Set.of("id", "task", "args", "kwargs", "priority", "countdown", "eta",
-            "maxRetries", "timeout", "retryDelay", "retryBackoff", "retryBackoffMax", "idempotencyKey", "callback");
+            "maxRetries", "timeout", "retryDelay", "retryBackoff", "retryBackoffMax", "idempotencyKey", "callback",
+            "then");
+    /** Most steps a chain may have. */
+    static final int MAX_CHAIN = 100;
     /** Longest idempotency key. */
     static final int MAX_KEY = 255;
     /** Furthest ahead a countdown or ETA may lie. */
@@ -131,7 +135,52 @@ class SubmissionParser {
         String id = id(body);
         Instant notBefore = notBefore(body, now);
         definition.parameters().ifPresent(params -> checkBinding(name, params, args, kwargs));
-        return new TaskSpec(id, name, args, kwargs, options, notBefore).withCallback(callback(body.get("callback")));
+        TaskSpec spec = new TaskSpec(id, name, args, kwargs, options, notBefore)
+                .withCallback(callback(body.get("callback")));
+        JsonNode then = body.get("then");
+        if (then == null || then.isNull()) {
+            return spec;
+        }
+        int steps = 1 + checkedThen(then, now, 1);
+        return spec.followedBy((ObjectNode) then.deepCopy(), new ChainStep(id, 0, steps));
+    }
+
+    /**
+     * Checks the {@code then} of a chain's step {@code step - 1} (and the ones it nests) as the submissions they
+     * become, with the result of the step before as their first argument; returns how many steps follow.
+     */
+    private int checkedThen(JsonNode then, Instant now, int step) {
+        if (!then.isObject()) {
+            throw ProblemException.badRequest("field 'then' must be a submission object such as {\"task\": \"add\", "
+                    + "\"args\": [10]}; the result of the task before is put in front of its args");
+        }
+        if (step >= MAX_CHAIN) {
+            throw ProblemException.badRequest("a chain may have at most " + MAX_CHAIN + " steps");
+        }
+        for (String f : List.of("id", "idempotencyKey")) {
+            if (then.has(f)) {
+                throw ProblemException.badRequest("'then' (step " + step + ") may not have '" + f + "': a chain's "
+                        + "steps get their ids from its first task's, as <id>:then-<step>");
+            }
+        }
+        ObjectNode probe = ((ObjectNode) then).deepCopy();
+        ArrayNode args = probe.putArray("args");
+        args.addNull(); // the result of the step before
+        JsonNode given = then.get("args");
+        if (given != null && given.isArray()) {
+            args.addAll((ArrayNode) given);
+        } else if (given != null && !given.isNull()) {
+            throw ProblemException.badRequest("'then' (step " + step + "): field 'args' must be a JSON array");
+        }
+        probe.remove("then");
+        try {
+            parse(probe, now);
+        } catch (ProblemException e) {
+            throw new ProblemException(e.status(), e.code(), e.title(), "'then' (step " + step + "): "
+                    + e.getMessage(), e.extensions());
+        }
+        JsonNode next = then.get("then");
+        return next == null || next.isNull() ? 1 : 1 + checkedThen(next, now, step + 1);
     }
 
     /** The {@code callback} field: {@code {"url": "https://...", "events": ["success", "failure"]}}. */

@@ -88,9 +88,9 @@ public class Callbacks implements Followup {
     }
 
     @Override
-    public void taskEnded(TaskView view, TaskSpec spec, Map<String, String> trace) {
+    public void taskEnded(TaskView view, TaskSpec spec, Map<String, String> trace, boolean afterRestart) {
         CallbackStatus status = view.callback();
-        if (status == null) {
+        if (status == null || afterRestart) {
             return;
         }
         if (!status.callback().events().contains(view.status())) {

@@ -8,6 +8,9 @@ import java.util.Map;
  */
 public interface Followup {
 
-    /** {@code trace}: the W3C trace headers of the task's submission (empty when untraced). */
-    void taskEnded(TaskView view, TaskSpec spec, Map<String, String> trace);
+    /**
+     * {@code trace}: the W3C trace headers of the task's submission (empty when untraced). {@code afterRestart}: the
+     * task ended before the control plane restarted, and is told again (it may have been followed up on already).
+     */
+    void taskEnded(TaskView view, TaskSpec spec, Map<String, String> trace, boolean afterRestart);
 }

@@ -241,6 +241,11 @@ public class TaskEngine {
         }
         sweepDeadLetters(now);
         results = this.results.size();
+        for (TaskEvents.Restored t : finished) {
+            if (t.spec != null && t.spec.then() != null && t.state == TaskState.SUCCESS) {
+                followUp(t.view(), t.spec, t.trace, true);
+            }
+        }
         String torn = read.tornBytes() == 0 ? ""
                 : String.format("; a torn last record (%d bytes, never acknowledged) was dropped from %s",
                         read.tornBytes(), read.tornFile());
@@ -874,11 +879,15 @@ public class TaskEngine {
         live.remove(r.id());
         held.release(1, r.footprint);
         r.done.complete(view);
+        followUp(view, r.spec, r.traceContext, false);
+    }
+
+    private void followUp(TaskView view, TaskSpec spec, Map<String, String> trace, boolean afterRestart) {
         for (Followup f : followups) {
             try {
-                f.taskEnded(view, r.spec, r.traceContext);
+                f.taskEnded(view, spec, trace, afterRestart);
             } catch (RuntimeException e) {
-                LOG.errorf(e, "%s: following up on its end failed", r.describe());
+                LOG.errorf(e, "Task(id=%s, name='%s'): following up on its end failed", view.id(), view.task());
             }
         }
     }

@@ -236,6 +236,7 @@ final class TaskEvents {
             g.writeStringField("p", v.priority().wireName());
             g.writeNumberField("max", v.maxAttempts());
             schedule(g, v.schedule());
+            chain(g, v.chain());
             view(g, v);
         });
     }
@@ -325,6 +326,21 @@ final class TaskEvents {
         }
     }
 
+    private static void chain(JsonGenerator g, ChainStep c) throws IOException {
+        if (c != null) {
+            g.writeObjectFieldStart("ch");
+            g.writeStringField("id", c.id());
+            g.writeNumberField("s", c.step());
+            g.writeNumberField("n", c.steps());
+            g.writeEndObject();
+        }
+    }
+
+    private static ChainStep chain(JsonNode o) {
+        JsonNode c = o.get("ch");
+        return c == null ? null : new ChainStep(c.path("id").asText(), c.path("s").asInt(), c.path("n").asInt());
+    }
+
     private static Callback callback(JsonNode o) {
         JsonNode cb = o.get("cb");
         if (cb == null) {
@@ -398,6 +414,7 @@ final class TaskEvents {
         /** Whether a failed task's dead letter was deleted. */
         boolean deadLetterDeleted;
         FromSchedule schedule;
+        ChainStep chain;
 
         Restored(String id) {
             this.id = id;
@@ -420,13 +437,14 @@ final class TaskEvents {
             t.worker = v.worker();
             t.history.addAll(v.history());
             t.schedule = v.schedule();
+            t.chain = v.chain();
             return t;
         }
 
         TaskView view() {
             return new TaskView(id, name, state, priority, attempts, maxAttempts, result, error, submittedAt,
                     spec == null ? null : spec.notBefore(), startedAt, finishedAt, worker, List.copyOf(history),
-                    schedule, null);
+                    schedule, null, chain);
         }
     }
 
@@ -497,6 +515,7 @@ final class TaskEvents {
                 t.finishedAt = instant(o, "fa");
                 t.worker = o.hasNonNull("w") ? o.get("w").asText() : null;
                 t.schedule = schedule(o);
+                t.chain = chain(o);
                 t.due = instant(o, "due");
                 for (JsonNode a : o.path("h")) {
                     t.history.add(new TaskView.Attempt(a.path("n").asInt(), a.hasNonNull("w") ? a.get("w").asText()
@@ -564,8 +583,11 @@ final class TaskEvents {
                 Duration.ofNanos(opts.path("d").asLong()), opts.path("b").asDouble(),
                 Duration.ofNanos(opts.path("m").asLong()), Duration.ofNanos(opts.path("t").asLong()));
         t.spec = new TaskSpec(t.id, o.path("name").asText(), (ArrayNode) o.get("args"), (ObjectNode) o.get("kwargs"),
-                options, instant(o, "nb"), schedule(o), callback(o));
+                options, instant(o, "nb"), schedule(o), callback(o), o.hasNonNull("then") ? (ObjectNode) o.get("then")
+                        : null,
+                chain(o));
         t.schedule = t.spec.schedule();
+        t.chain = t.spec.chain();
         t.name = t.spec.name();
         t.priority = options.priority();
         t.maxAttempts = options.maxAttempts();

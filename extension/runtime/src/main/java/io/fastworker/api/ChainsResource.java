@@ -1,0 +1,70 @@
+package io.fastworker.api;
+
+import io.fastworker.engine.ChainStep;
+import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskView;
+import io.fastworker.queue.TaskState;
+import io.fastworker.security.Roles;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A chain's progress, by the id of its first task. */
+@Path("/chains")
+@Produces(MediaType.APPLICATION_JSON)
+public class ChainsResource {
+
+    /**
+     * A chain: {@code status} {@code running}, {@code success} (its last step succeeded) or {@code stopped} (a step
+     * failed or was cancelled: {@code stoppedAt}); {@code tasks}: each step's task id and status (null: not
+     * submitted yet, or no longer kept).
+     */
+    @RegisterForReflection
+    public record ChainInfo(String id, String status, int steps, Step stoppedAt, List<Step> tasks) {
+    }
+
+    @RegisterForReflection
+    public record Step(int step, String id, String task, TaskState status) {
+    }
+
+    @Inject
+    TaskEngine engine;
+
+    @GET
+    @RolesAllowed(Roles.READ)
+    @Path("/{id}")
+    public ChainInfo get(@PathParam("id") String id) {
+        TaskView first = engine.find(id).orElseThrow(() -> new ProblemException(404, "chain-not-found",
+                "Chain not found", "no task '" + id + "' is known (a chain is named by its first task's id)"));
+        ChainStep c = first.chain();
+        if (c == null || c.step() != 0) {
+            throw new ProblemException(404, "chain-not-found", "Chain not found", "task '" + id + "' is not the "
+                    + "first task of a chain" + (c == null ? "" : "; it is step " + (c.step() + 1) + " of chain '"
+                            + c.id() + "'"));
+        }
+        List<Step> steps = new ArrayList<>();
+        Step stopped = null;
+        String status = "running";
+        for (int k = 0; k < c.steps(); k++) {
+            String stepId = ChainStep.taskId(id, k);
+            TaskView v = engine.find(stepId).orElse(null);
+            Step s = new Step(k + 1, stepId, v == null ? null : v.task(), v == null ? null : v.status());
+            steps.add(s);
+            if (v != null && v.status().isTerminal() && v.status() != TaskState.SUCCESS && stopped == null) {
+                stopped = s;
+                status = "stopped";
+            }
+            if (k == c.steps() - 1 && v != null && v.status() == TaskState.SUCCESS && stopped == null) {
+                status = "success";
+            }
+        }
+        return new ChainInfo(id, status, c.steps(), stopped, steps);
+    }
+}
