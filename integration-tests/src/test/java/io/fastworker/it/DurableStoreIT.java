@@ -456,6 +456,47 @@ class DurableStoreIT {
     }
 
     @Test
+    void chainsAndGroupsGoOnAcrossARestart() throws Exception {
+        Path store = newStore();
+        Map<String, String> env = env(store, true);
+        Daemon cp = Daemon.controlPlane(env);
+        try {
+            HttpResponse<String> chain = cp.post("/tasks", "{\"task\": \"sleep\", \"args\": [1500], \"then\": "
+                    + "{\"task\": \"echo\"}}");
+            assertEquals(202, chain.statusCode(), chain.body());
+            String root = json(chain).get("id").asText();
+            assertEquals(202, cp.post("/groups", "{\"id\": \"g1\", \"tasks\": [{\"task\": \"add\", \"args\": [1, 1]}, "
+                    + "{\"task\": \"sleep\", \"args\": [1500]}], \"then\": {\"task\": \"echo\"}}").statusCode());
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (!json(cp.get("/tasks/g1:0")).get("status").asText().equals("success")
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            cp.kill(); // the sleeps are running: they run again after the restart
+            cp = Daemon.controlPlane(env);
+            deadline = System.currentTimeMillis() + 30_000;
+            JsonNode c = null;
+            JsonNode g = null;
+            while (System.currentTimeMillis() < deadline) {
+                c = json(cp.get("/chains/" + root));
+                g = json(cp.get("/groups/g1"));
+                if (c.path("status").asText().equals("success") && g.path("then").path("status").asText()
+                        .equals("success")) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals("success", c.path("status").asText(), c.toString());
+            assertEquals(1500, json(cp.get("/tasks/" + root + ":then-1")).get("result").asInt());
+            assertEquals("success", g.path("then").path("status").asText(), g.toString());
+            assertEquals("[2,1500]", json(cp.get("/tasks/g1:then")).get("result").toString(),
+                    "the member that ended before the restart counts");
+        } finally {
+            cp.close();
+        }
+    }
+
+    @Test
     void failedTasksAreDeadLettersListedReplayedAndDeletedAcrossARestart() throws Exception {
         Path store = newStore();
         Map<String, String> env = env(store, true);

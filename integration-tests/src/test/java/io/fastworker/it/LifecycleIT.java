@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * A task's life beyond one shot, on a control plane and two subworkers as separate processes: the live event
- * stream, limits per task across subworkers, completion callbacks and chains.
+ * stream, limits per task across subworkers, completion callbacks, chains and groups.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LifecycleIT {
@@ -609,5 +609,67 @@ class LifecycleIT {
                 + "\"then\": {\"task\": \"echo\", \"then\": {\"task\": \"add\", \"args\": [1, 2]}}}}");
         assertEquals(400, deep.statusCode());
         assertTrue(json(deep).get("detail").asText().contains("step 3"), deep.body());
+    }
+
+    static JsonNode awaitGroup(String id, boolean withThen) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        JsonNode g = null;
+        while (System.currentTimeMillis() < deadline) {
+            g = json(cp.get("/groups/" + id));
+            boolean thenDone = !withThen || (g.path("then").hasNonNull("status")
+                    && List.of("success", "failure").contains(g.get("then").get("status").asText()));
+            if (!g.path("status").asText().equals("running") && thenDone) {
+                return g;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("group " + id + " did not end: " + g);
+    }
+
+    @Test
+    @Order(16)
+    void aGroupsThenRunsOnceWithEveryResultAndNotAfterAFailure() throws Exception {
+        HttpResponse<String> r = cp.post("/groups",
+                "{\"id\": \"sums\", \"tasks\": [{\"task\": \"add\", \"args\": [1, 2]}, "
+                        + "{\"task\": \"sleep\", \"args\": [300]}, {\"task\": \"add\", \"args\": [5, 6]}], \"then\": {\"task\": "
+                        + "\"echo\"}}");
+        assertEquals(202, r.statusCode(), r.body());
+        assertEquals("[\"sums:0\",\"sums:1\",\"sums:2\"]", json(r).get("ids").toString());
+        assertEquals("sums:then", json(r).get("then").asText());
+        JsonNode g = awaitGroup("sums", true);
+        assertEquals("success", g.get("status").asText(), g.toString());
+        assertEquals(3, g.get("done").asInt());
+        JsonNode chord = json(cp.get("/tasks/sums:then"));
+        assertEquals("[3,300,11]", chord.get("result").toString(), "every result, in member order: " + chord);
+        assertEquals(1, json(cp.get("/tasks/sums:1")).get("group").get("index").asInt());
+        assertEquals(409, cp.post("/groups", "{\"id\": \"sums\", \"tasks\": [{\"task\": \"noop\"}]}").statusCode());
+
+        HttpResponse<String> f = cp.post("/groups", "{\"tasks\": [{\"task\": \"add\", \"args\": [1, 1]}, {\"task\": "
+                + "\"fail\", \"args\": [\"no\"]}], \"then\": {\"task\": \"echo\"}}");
+        assertEquals(202, f.statusCode(), f.body());
+        String id = json(f).get("id").asText();
+        g = awaitGroup(id, false);
+        assertEquals("failure", g.get("status").asText(), g.toString());
+        Thread.sleep(300);
+        assertTrue(json(cp.get("/groups/" + id)).get("then").get("status").isNull(), "the then never runs");
+        assertEquals(404, cp.get("/tasks/" + id + ":then").statusCode());
+    }
+
+    @Test
+    @Order(17)
+    void aGroupIsCheckedWholeBeforeAnyOfItIsAccepted() throws Exception {
+        for (String bad : List.of("{\"tasks\": []}", "{}", "{\"tasks\": [{\"task\": \"noop\", \"id\": \"x\"}]}",
+                "{\"tasks\": [{\"task\": \"noop\"}, {\"task\": \"no_such_task\"}]}",
+                "{\"tasks\": [{\"task\": \"noop\"}], \"then\": {\"task\": \"add\", \"args\": [1, 2]}}",
+                "{\"tasks\": [{\"task\": \"noop\"}], \"extra\": 1}",
+                "{\"id\": \"a b\", \"tasks\": [{\"task\": \"noop\"}]}",
+                "[]")) {
+            HttpResponse<String> r = cp.post("/groups", bad);
+            assertEquals(400, r.statusCode(), bad + ": " + r.body());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+        }
+        assertTrue(json(cp.post("/groups", "{\"tasks\": [{\"task\": \"noop\"}, {\"task\": \"nope\"}]}")).get("detail")
+                .asText().startsWith("task 1: "));
+        assertEquals(404, cp.get("/groups/never-made").statusCode());
     }
 }

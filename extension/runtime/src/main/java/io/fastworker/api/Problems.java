@@ -165,6 +165,9 @@ public class Problems {
         if (p.startsWith("/tasks/")) {
             return "GET, DELETE";
         }
+        if (p.equals("/groups")) {
+            return "POST";
+        }
         if (p.equals("/schedules")) {
             return "GET, POST";
         }

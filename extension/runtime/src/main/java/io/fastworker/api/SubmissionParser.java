@@ -149,7 +149,7 @@ class SubmissionParser {
      * Checks the {@code then} of a chain's step {@code step - 1} (and the ones it nests) as the submissions they
      * become, with the result of the step before as their first argument; returns how many steps follow.
      */
-    private int checkedThen(JsonNode then, Instant now, int step) {
+    int checkedThen(JsonNode then, Instant now, int step) {
         if (!then.isObject()) {
             throw ProblemException.badRequest("field 'then' must be a submission object such as {\"task\": \"add\", "
                     + "\"args\": [10]}; the result of the task before is put in front of its args");

@@ -95,6 +95,8 @@ public class TaskEngine {
     private final Map<String, TaskRecord> live = new ConcurrentHashMap<>();
     /** Failed tasks within their retention, oldest failure first. */
     private DeadLetters deadLetters;
+    /** Groups, until the result TTL has passed after they ended. */
+    private final Map<String, StoredGroup> groups = new ConcurrentHashMap<>();
     /** What the task store keeps of each schedule. */
     private final Map<String, StoredSchedule> schedules = new ConcurrentHashMap<>();
     /** Idempotency keys and client-chosen ids within the idempotency window. */
@@ -147,6 +149,8 @@ public class TaskEngine {
             results.sweep();
             long now = clock.millis();
             claims.values().removeIf(c -> c.expiresAtMillis() <= now);
+            Instant groupsBefore = clock.instant().minus(config.resultCache().ttl());
+            groups.values().removeIf(g -> g.endedAt() != null && g.endedAt().isBefore(groupsBefore));
             sweepDeadLetters(clock.instant());
         }, sweep, sweep, TimeUnit.MILLISECONDS);
         metrics.gauge("fastworker.tasks.limited", "Queued tasks waiting on their task's concurrency or rate limit",
@@ -178,12 +182,13 @@ public class TaskEngine {
         Map<String, TaskEvents.Restored> found = new java.util.LinkedHashMap<>();
         Map<String, Limit> limitsSet = new java.util.HashMap<>();
         Map<String, StoredSchedule> schedulesKept = new java.util.HashMap<>();
+        Map<String, StoredGroup> groupsKept = new java.util.HashMap<>();
         long[] order = {0};
         Journal.Recovery read;
         try {
             read = journal.replay(bytes -> {
                 try {
-                    events.apply(bytes, found, claims, limitsSet, schedulesKept, order[0]++,
+                    events.apply(bytes, found, claims, limitsSet, schedulesKept, groupsKept, order[0]++,
                             config.idempotency().window().toMillis());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -198,6 +203,9 @@ public class TaskEngine {
         journal.startAppending();
         limitsSet.forEach((task, l) -> limits.set(task, Limits.Source.API, l));
         schedules.putAll(schedulesKept);
+        Instant groupsSince = clock.instant().minus(config.resultCache().ttl());
+        groupsKept.values().stream().filter(g -> g.endedAt() == null || g.endedAt().isAfter(groupsSince))
+                .forEach(g -> groups.put(g.id(), g));
         Instant now = clock.instant();
         Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
         List<TaskEvents.Restored> byOrder = new ArrayList<>(found.values());
@@ -242,7 +250,7 @@ public class TaskEngine {
         sweepDeadLetters(now);
         results = this.results.size();
         for (TaskEvents.Restored t : finished) {
-            if (t.spec != null && t.spec.then() != null && t.state == TaskState.SUCCESS) {
+            if ((t.spec != null && t.spec.then() != null && t.state == TaskState.SUCCESS) || t.group != null) {
                 followUp(t.view(), t.spec, t.trace, true);
             }
         }
@@ -314,6 +322,7 @@ public class TaskEngine {
                 });
                 limits.fromApi().forEach((task, l) -> sink.accept(events.limit(task, l)));
                 schedules.values().forEach(sched -> events.schedule(sched).forEach(sink));
+                groups.values().forEach(grp -> sink.accept(events.groupKept(grp)));
             });
             LOG.debugf("Task store compacted in %d ms: %d bytes on disk", (System.nanoTime() - t0) / 1_000_000,
                     journal.sizeOnDisk());
@@ -709,6 +718,30 @@ public class TaskEngine {
     public CompletableFuture<Void> limit(String task, Limit limit) {
         return recorded(journal == null ? null : events.limit(task, limit),
                 () -> limits.set(task, Limits.Source.API, limit));
+    }
+
+    /** A group, while it is kept. */
+    public Optional<StoredGroup> group(String id) {
+        return Optional.ofNullable(groups.get(id));
+    }
+
+    /** Keeps a group before its members are submitted; completes once recorded. */
+    public CompletableFuture<Void> keepGroup(StoredGroup group) {
+        return recorded(journal == null ? null : events.groupKept(group), () -> groups.put(group.id(), group));
+    }
+
+    /** Forgets a group whose members were not accepted. */
+    public void forgetGroup(String id) {
+        groups.remove(id);
+    }
+
+    /** Every member of a group has ended (nobody waits for this record). */
+    public void groupEnded(String id, Instant at) {
+        StoredGroup g = groups.computeIfPresent(id, (k, v) -> v.endedAt() == null ? v.ended(at) : v);
+        Journal j = journal;
+        if (g != null && j != null) {
+            j.appendUnwaited(events.groupEnded(id, at));
+        }
     }
 
     /** Every schedule's state as the task store kept it (after a restart, as it was before). */

@@ -237,6 +237,7 @@ final class TaskEvents {
             g.writeNumberField("max", v.maxAttempts());
             schedule(g, v.schedule());
             chain(g, v.chain());
+            group(g, v.group());
             view(g, v);
         });
     }
@@ -324,6 +325,12 @@ final class TaskEvents {
             g.writeEndArray();
             g.writeEndObject();
         }
+        if (s.then() != null) {
+            g.writeFieldName("then");
+            g.writeTree(s.then());
+        }
+        chain(g, s.chain());
+        group(g, s.group());
     }
 
     private static void chain(JsonGenerator g, ChainStep c) throws IOException {
@@ -334,6 +341,47 @@ final class TaskEvents {
             g.writeNumberField("n", c.steps());
             g.writeEndObject();
         }
+    }
+
+    private static void group(JsonGenerator g, GroupMember m) throws IOException {
+        if (m != null) {
+            g.writeObjectFieldStart("gr");
+            g.writeStringField("id", m.id());
+            g.writeNumberField("i", m.index());
+            g.writeNumberField("n", m.size());
+            g.writeEndObject();
+        }
+    }
+
+    private static GroupMember group(JsonNode o) {
+        JsonNode m = o.get("gr");
+        return m == null ? null : new GroupMember(m.path("id").asText(), m.path("i").asInt(), m.path("n").asInt());
+    }
+
+    /** A group made; null definition: forgotten. */
+    JournalRecord groupKept(StoredGroup grp) {
+        return write(g -> {
+            g.writeStringField("e", "G");
+            g.writeStringField("id", grp.id());
+            g.writeNumberField("n", grp.size());
+            if (grp.then() != null) {
+                g.writeFieldName("then");
+                g.writeTree(grp.then());
+            }
+            g.writeNumberField("at", nanos(grp.createdAt()));
+            if (grp.endedAt() != null) {
+                g.writeNumberField("end", nanos(grp.endedAt()));
+            }
+        });
+    }
+
+    /** Every member of a group has ended. */
+    JournalRecord groupEnded(String id, Instant at) {
+        return write(g -> {
+            g.writeStringField("e", "GE");
+            g.writeStringField("id", id);
+            g.writeNumberField("at", nanos(at));
+        });
     }
 
     private static ChainStep chain(JsonNode o) {
@@ -415,6 +463,7 @@ final class TaskEvents {
         boolean deadLetterDeleted;
         FromSchedule schedule;
         ChainStep chain;
+        GroupMember group;
 
         Restored(String id) {
             this.id = id;
@@ -438,13 +487,14 @@ final class TaskEvents {
             t.history.addAll(v.history());
             t.schedule = v.schedule();
             t.chain = v.chain();
+            t.group = v.group();
             return t;
         }
 
         TaskView view() {
             return new TaskView(id, name, state, priority, attempts, maxAttempts, result, error, submittedAt,
                     spec == null ? null : spec.notBefore(), startedAt, finishedAt, worker, List.copyOf(history),
-                    schedule, null, chain);
+                    schedule, null, chain, group);
         }
     }
 
@@ -454,7 +504,8 @@ final class TaskEvents {
      * that do not advance a task are ignored.
      */
     void apply(byte[] record, Map<String, Restored> tasks, Map<String, Claim> claims, Map<String, Limit> limits,
-            Map<String, StoredSchedule> schedules, long order, long windowMillis) throws IOException {
+            Map<String, StoredSchedule> schedules, Map<String, StoredGroup> groups, long order, long windowMillis)
+            throws IOException {
         JsonNode o = mapper.readTree(record);
         String id = o.path("id").asText();
         Restored t = tasks.get(id);
@@ -462,6 +513,14 @@ final class TaskEvents {
             case "S" -> schedules.put(id, schedules.getOrDefault(id, StoredSchedule.empty(id))
                     .withDefinition(o.get("def")));
             case "SX" -> schedules.remove(id);
+            case "G" -> groups.put(id, new StoredGroup(id, o.path("n").asInt(), o.get("then"),
+                    Instant.ofEpochSecond(0, o.path("at").asLong()), instant(o, "end")));
+            case "GE" -> {
+                StoredGroup grp = groups.get(id);
+                if (grp != null) {
+                    groups.put(id, grp.ended(Instant.ofEpochSecond(0, o.path("at").asLong())));
+                }
+            }
             case "SP" -> schedules.put(id, schedules.getOrDefault(id, StoredSchedule.empty(id))
                     .withPaused(o.path("on").asBoolean()));
             case "SF" -> schedules.put(id, schedules.getOrDefault(id, StoredSchedule.empty(id))
@@ -516,6 +575,7 @@ final class TaskEvents {
                 t.worker = o.hasNonNull("w") ? o.get("w").asText() : null;
                 t.schedule = schedule(o);
                 t.chain = chain(o);
+                t.group = group(o);
                 t.due = instant(o, "due");
                 for (JsonNode a : o.path("h")) {
                     t.history.add(new TaskView.Attempt(a.path("n").asInt(), a.hasNonNull("w") ? a.get("w").asText()
@@ -585,9 +645,10 @@ final class TaskEvents {
         t.spec = new TaskSpec(t.id, o.path("name").asText(), (ArrayNode) o.get("args"), (ObjectNode) o.get("kwargs"),
                 options, instant(o, "nb"), schedule(o), callback(o), o.hasNonNull("then") ? (ObjectNode) o.get("then")
                         : null,
-                chain(o));
+                chain(o), group(o));
         t.schedule = t.spec.schedule();
         t.chain = t.spec.chain();
+        t.group = t.spec.group();
         t.name = t.spec.name();
         t.priority = options.priority();
         t.maxAttempts = options.maxAttempts();

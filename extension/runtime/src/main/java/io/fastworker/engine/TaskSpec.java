@@ -9,29 +9,35 @@ import java.util.Objects;
 /**
  * An accepted submission: what to run, with which arguments and options, not before when, the schedule that
  * submitted it (null when a client did), where to report its end (null: nowhere), the submission to make with its
- * result when it succeeds ({@code then}, null: none) and its place in that chain (null: in none).
+ * result when it succeeds ({@code then}, null: none), its place in that chain and in a group (null: in none).
  */
 public record TaskSpec(String id, String name, ArrayNode args, ObjectNode kwargs, TaskOptions options,
-        Instant notBefore, FromSchedule schedule, Callback callback, ObjectNode then, ChainStep chain) {
+        Instant notBefore, FromSchedule schedule, Callback callback, ObjectNode then, ChainStep chain,
+        GroupMember group) {
 
     public TaskSpec(String id, String name, ArrayNode args, ObjectNode kwargs, TaskOptions options,
             Instant notBefore) {
-        this(id, name, args, kwargs, options, notBefore, null, null, null, null);
+        this(id, name, args, kwargs, options, notBefore, null, null, null, null, null);
     }
 
     /** The same submission, made by {@code schedule}. */
     public TaskSpec fromSchedule(FromSchedule schedule) {
-        return new TaskSpec(id, name, args, kwargs, options, notBefore, schedule, callback, then, chain);
+        return new TaskSpec(id, name, args, kwargs, options, notBefore, schedule, callback, then, chain, group);
     }
 
     /** The same submission, reporting its end to {@code callback}. */
     public TaskSpec withCallback(Callback callback) {
-        return new TaskSpec(id, name, args, kwargs, options, notBefore, schedule, callback, then, chain);
+        return new TaskSpec(id, name, args, kwargs, options, notBefore, schedule, callback, then, chain, group);
+    }
+
+    /** The same submission, as a member of a group. */
+    public TaskSpec inGroup(GroupMember group) {
+        return new TaskSpec(id, name, args, kwargs, options, notBefore, schedule, callback, then, chain, group);
     }
 
     /** The same submission, followed by {@code then} (a checked submission) as step {@code chain} of a chain. */
     public TaskSpec followedBy(ObjectNode then, ChainStep chain) {
-        return new TaskSpec(id, name, args, kwargs, options, notBefore, schedule, callback, then, chain);
+        return new TaskSpec(id, name, args, kwargs, options, notBefore, schedule, callback, then, chain, group);
     }
 
     public TaskSpec {

@@ -51,6 +51,7 @@ public final class Authentication {
                 .getOptionalValue("quarkus.http.root-path", String.class).orElse("/");
         String base = root.endsWith("/") ? root : root + "/";
         return java.util.List.of(base + "tasks", base + "dead-letters", base + "registry", base + "workers",
-                base + "events", base + "limits", base + "schedules", base + "chains", "/q/metrics");
+                base + "events", base + "limits", base + "schedules", base + "chains", base + "groups",
+                "/q/metrics");
     }
 }

@@ -1,0 +1,209 @@
+package io.fastworker.api;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.engine.GroupMember;
+import io.fastworker.engine.StoredGroup;
+import io.fastworker.engine.Submission;
+import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskSpec;
+import io.fastworker.engine.TaskView;
+import io.fastworker.queue.TaskState;
+import io.fastworker.security.Roles;
+import io.fastworker.telemetry.Tracing;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** Groups of tasks submitted together, with an optional task that runs once all have succeeded (a chord). */
+@Path("/groups")
+@Produces(MediaType.APPLICATION_JSON)
+public class GroupsResource {
+
+    private static final Set<String> FIELDS = Set.of("id", "tasks", "then");
+    /** Longest group id: its tasks' ids ({@code <group>:<index>}) stay within the 128 characters of an id. */
+    static final int MAX_ID = 100;
+
+    /** A member or the {@code then} task: its id and status (null: not submitted yet, or no longer kept). */
+    @RegisterForReflection
+    public record Member(String id, TaskState status) {
+    }
+
+    /**
+     * A group: {@code status} {@code running}, {@code success} (every member succeeded) or {@code failure} (one
+     * failed or was cancelled); {@code done} members ended; {@code then} its chord task, if it has one.
+     */
+    @RegisterForReflection
+    public record GroupInfo(String id, String status, int size, int done, int succeeded, List<Member> tasks,
+            Member then) {
+    }
+
+    @Inject
+    TaskEngine engine;
+
+    @Inject
+    SubmissionParser parser;
+
+    @Inject
+    Groups groups;
+
+    @Inject
+    FastWorkerConfig config;
+
+    @Inject
+    Tracing tracing;
+
+    @Inject
+    Clock clock;
+
+    private final ObjectReader reader;
+
+    @Inject
+    GroupsResource(ObjectMapper mapper) {
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    /**
+     * Accepts a group, all or none: {@code {"id": optional, "tasks": [submissions], "then": optional submission}};
+     * {@code 202} with the group id and its members' ids ({@code <group>:<index>}).
+     */
+    @POST
+    @RolesAllowed(Roles.SUBMIT)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> submit(String body) throws JsonProcessingException {
+        if (body == null || body.isBlank()) {
+            throw ProblemException.badRequest("the request body is empty; send {\"tasks\": [{\"task\": \"add\", "
+                    + "\"args\": [1, 2]}, ...], \"then\": {\"task\": \"...\"}}");
+        }
+        JsonNode o = reader.readTree(body);
+        if (!o.isObject()) {
+            throw ProblemException.badRequest("a group is a JSON object with 'tasks' (and optionally 'id' and 'then')");
+        }
+        for (Iterator<String> it = o.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) {
+                throw ProblemException.badRequest("unknown field '" + f + "'; a group may have: id, tasks, then");
+            }
+        }
+        String id = groupId(o.get("id"));
+        JsonNode tasks = o.get("tasks");
+        if (tasks == null || !tasks.isArray() || tasks.isEmpty()) {
+            throw ProblemException.badRequest("field 'tasks' is required: a non-empty array of submissions");
+        }
+        if (tasks.size() > config.api().maxBatchSize()) {
+            throw ProblemException.badRequest("a group may hold at most " + config.api().maxBatchSize()
+                    + " tasks (fastworker.api.max-batch-size), got " + tasks.size());
+        }
+        Instant now = clock.instant();
+        List<Submission> members = new ArrayList<>(tasks.size());
+        for (int i = 0; i < tasks.size(); i++) {
+            JsonNode t = tasks.get(i);
+            if (t.isObject() && (t.has("id") || t.has("idempotencyKey"))) {
+                throw ProblemException.badRequest("task " + i + ": a group's tasks may not have 'id' or "
+                        + "'idempotencyKey': their ids are <group>:<index>");
+            }
+            try {
+                ObjectNode withId = t.isObject() ? ((ObjectNode) t).deepCopy().put("id",
+                        GroupMember.taskId(id, i)) : null;
+                TaskSpec spec = parser.parse(withId == null ? t : withId, now)
+                        .inGroup(new GroupMember(id, i, tasks.size()));
+                members.add(new Submission(spec, null, null, true));
+            } catch (ProblemException e) {
+                throw new ProblemException(e.status(), e.code(), e.title(), "task " + i + ": " + e.getMessage()
+                        + "; nothing of this group was accepted", e.extensions(), tasks.size());
+            }
+        }
+        JsonNode then = o.get("then");
+        if (then != null && !then.isNull()) {
+            parser.checkedThen(then, now, 1);
+        }
+        StoredGroup group = new StoredGroup(id, tasks.size(), then == null || then.isNull() ? null : then.deepCopy(),
+                now, null);
+        if (engine.group(id).isPresent()) {
+            throw new ProblemException(409, "duplicate-id", "Duplicate id", "group '" + id + "' exists already");
+        }
+        Map<String, String> trace = tracing.capture();
+        return Uni.createFrom().completionStage(engine.keepGroup(group)
+                .thenCompose(kept -> engine.submit(members, trace))
+                .whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        engine.forgetGroup(id);
+                    }
+                })).onFailure(java.util.concurrent.CompletionException.class).transform(Throwable::getCause)
+                .map(accepted -> {
+                    Map<String, Object> answer = new LinkedHashMap<>();
+                    answer.put("id", id);
+                    answer.put("ids", accepted.stream().map(a -> a.id()).toList());
+                    answer.put("then", group.then() == null ? null : GroupMember.thenId(id));
+                    return Response.accepted(answer).location(URI.create("/groups/" + id)).build();
+                });
+    }
+
+    @GET
+    @RolesAllowed(Roles.READ)
+    @Path("/{id}")
+    public GroupInfo get(@PathParam("id") String id) {
+        StoredGroup g = engine.group(id).orElseThrow(() -> new ProblemException(404, "group-not-found",
+                "Group not found", "no group '" + id + "' is known: it was never made here, or it ended longer ago "
+                        + "than fastworker.result-cache.ttl"));
+        List<TaskView> views = groups.members(g);
+        List<Member> members = new ArrayList<>();
+        int done = 0;
+        int ok = 0;
+        boolean failed = false;
+        for (int i = 0; i < views.size(); i++) {
+            TaskView v = views.get(i);
+            members.add(new Member(GroupMember.taskId(id, i), v == null ? null : v.status()));
+            if (v != null && v.status().isTerminal()) {
+                done++;
+                ok += v.status() == TaskState.SUCCESS ? 1 : 0;
+                failed |= v.status() != TaskState.SUCCESS;
+            }
+        }
+        Member then = g.then() == null ? null : new Member(GroupMember.thenId(id),
+                engine.find(GroupMember.thenId(id)).map(TaskView::status).orElse(null));
+        String status = failed ? "failure" : done == g.size() || g.endedAt() != null ? "success" : "running";
+        return new GroupInfo(id, status, g.size(), done, ok, members, then);
+    }
+
+    private static String groupId(JsonNode id) {
+        if (id == null || id.isNull()) {
+            return UUID.randomUUID().toString();
+        }
+        if (!id.isTextual() || id.asText().length() > MAX_ID) {
+            throw ProblemException.badRequest("field 'id' must be a string of 1 to " + MAX_ID + " characters");
+        }
+        try {
+            TaskSpec.checkId(id.asText());
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("field 'id': " + e.getMessage().replace("task id", "a group id"));
+        }
+        return id.asText();
+    }
+}
