@@ -69,6 +69,10 @@ class CustomWorkerIT {
                 assertEquals(List.of("custom-1"), JSON.convertValue(offered.get("subworkers"), List.class));
                 assertEquals(List.of("text"), JSON.convertValue(offered.get("parameters"), List.class));
                 assertFalse(offered.get("declaredOnly").asBoolean(), offered.toString());
+                // Its @Task(maxConcurrency = 4) is enforced by the control plane, which does not have the task.
+                JsonNode limit = JSON.readTree(cp.get("/limits/word_count").body());
+                assertEquals("annotation", limit.get("source").asText(), limit.toString());
+                assertEquals(4, limit.get("maxConcurrency").asInt());
 
                 HttpResponse<String> wrongArgs = cp.post("/tasks", "{\"task\": \"word_count\", \"args\": [1, 2]}");
                 assertEquals(400, wrongArgs.statusCode(), "checked against the announced parameters");

@@ -89,6 +89,31 @@ class LinkSecurityIT {
     }
 
     @Test
+    void aJoinThatAnnouncesBadOrForeignLimitsIsRefused() throws Exception {
+        String[] bad = {"{\"add\": {\"maxConcurrency\": 1}}", "{\"nothing\": {\"maxConcurrency\": 0}}",
+            "{\"nothing\": {\"rateLimit\": \"fast\"}}", "{\"nothing\": {\"maxConcurrency\": \"1\"}}",
+            "{\"nothing\": {\"priority\": 1}}", "{\"nothing\": 5}", "[]"};
+        int i = 0;
+        for (String limits : bad) {
+            try (RawLinkClient attacker = client()) {
+                String id = "limits" + i++;
+                attacker.frame("{\"type\": \"register\", \"address\": \"fastworker.worker." + id + "\"}");
+                attacker.send("fastworker.link.join\", \"replyAddress\": \"r1", "{\"protocol\": 1, \"workerId\": \""
+                        + id + "\", \"tasks\": [\"nothing\"], \"concurrency\": 1, \"token\": \"" + TOKEN
+                        + "\", \"limits\": " + limits + "}");
+                JsonNode reply = attacker.next(Duration.ofSeconds(10));
+                assertNotNull(reply, limits);
+                assertEquals(400, reply.path("failureCode").asInt(), limits + ": " + reply);
+                assertTrue(reply.path("message").asText().contains("limit"), reply.toString());
+                assertTrue(attacker.awaitClosed(Duration.ofSeconds(5)), "a refused join closes the connection");
+            }
+        }
+        // A subworker can never limit a task it does not run (add is w1's and the control plane's).
+        assertEquals(404, cp.get("/limits/add").statusCode());
+        allRunOnW1(10);
+    }
+
+    @Test
     void registeringAnotherWorkersAddressThenJoiningIsRefused() throws Exception {
         try (RawLinkClient attacker = client()) {
             attacker.frame("{\"type\": \"register\", \"address\": \"fastworker.worker.w1\"}");

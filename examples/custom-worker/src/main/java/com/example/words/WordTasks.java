@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class WordTasks {
 
     /** How many whitespace-separated words {@code text} has. */
-    @Task(name = "word_count", timeout = "10s")
+    @Task(name = "word_count", timeout = "10s", maxConcurrency = 4)
     public int wordCount(String text) throws TaskFailureException {
         if (text == null) {
             throw TaskFailureException.nonRetryable("text must not be null");

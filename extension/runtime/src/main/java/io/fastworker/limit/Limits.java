@@ -45,6 +45,8 @@ public class Limits {
     private final Map<String, int[]> running = new HashMap<>();
     private final Map<String, Map<Source, Limit>> limits = new HashMap<>();
     private final Map<String, Gate> gates = new HashMap<>();
+    /** Tasks whose annotation limit a subworker announced (not this application's own). */
+    private final java.util.Set<String> announcedTasks = new java.util.HashSet<>();
     /** When the earliest rate-limited task refused since the last {@link #nanosUntilRefill} may start (nanoTime). */
     private long refillAt = Long.MAX_VALUE;
 
@@ -79,6 +81,21 @@ public class Limits {
         config.limits().forEach((task, l) -> set(task, Source.CONFIG, new Limit(
                 l.maxConcurrency().isPresent() ? l.maxConcurrency().getAsInt() : null, l.rate().map(Rate::parse)
                         .orElse(null))));
+    }
+
+    /**
+     * A limit a subworker's {@code @Task} declares for a task it announces. It counts as an annotation (configured
+     * and API limits beat it), except that a limit this application's own {@code @Task} sets is kept. Another
+     * subworker announcing another limit for the same task replaces it; returns what it replaced, if anything.
+     */
+    public synchronized Limit announced(String task, Limit limit) {
+        Limit own = get(task, Source.ANNOTATION);
+        if (own != null && !announcedTasks.contains(task)) {
+            return null;
+        }
+        announcedTasks.add(task);
+        set(task, Source.ANNOTATION, limit);
+        return own != null && !own.equals(limit) ? own : null;
     }
 
     /** Sets (or with null, removes) the limit {@code task} has from {@code source}. */

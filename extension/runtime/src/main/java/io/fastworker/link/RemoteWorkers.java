@@ -75,6 +75,9 @@ public class RemoteWorkers {
     @Inject
     TaskMetrics metrics;
 
+    @Inject
+    io.fastworker.limit.Limits limits;
+
     /** What a join came to: the worker (and the reply to send), or a refusal with its code. */
     record JoinOutcome(RemoteWorker worker, JsonObject reply, int code, String message) {
 
@@ -217,6 +220,16 @@ public class RemoteWorkers {
                 metrics.taskCounters(task);
             }
         }
+        if (body.getValue("limits") instanceof JsonObject announcedLimits) {
+            announcedLimits.forEach(e -> {
+                io.fastworker.limit.Limit l = limit((JsonObject) e.getValue());
+                io.fastworker.limit.Limit replaced = limits.announced(e.getKey(), l);
+                if (replaced != null) {
+                    LOG.warnf("Subworker %s announces the limit %s for '%s', replacing %s another announced",
+                            id, l, e.getKey(), replaced);
+                }
+            });
+        }
         LOG.infof("Subworker %s joined from %s (concurrency %d, %d tasks)", id, connection.socket.remoteAddress(),
                 concurrency, tasks.size());
         changed.run();
@@ -231,6 +244,25 @@ public class RemoteWorkers {
         }
         return MessageDigest.isEqual(s.getBytes(StandardCharsets.UTF_8),
                 config.link().token().get().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A limit as a subworker announces it: {@code {"maxConcurrency": 2, "rateLimit": "10/s"}}. */
+    private static io.fastworker.limit.Limit limit(JsonObject o) {
+        for (String f : o.fieldNames()) {
+            if (!f.equals("maxConcurrency") && !f.equals("rateLimit")) {
+                throw new IllegalArgumentException("unknown field '" + f + "'");
+            }
+        }
+        Object mc = o.getValue("maxConcurrency");
+        Object rate = o.getValue("rateLimit");
+        if (mc != null && !(mc instanceof Integer)) {
+            throw new IllegalArgumentException("maxConcurrency must be a whole number");
+        }
+        if (rate != null && !(rate instanceof String)) {
+            throw new IllegalArgumentException("rateLimit must be a string such as \"10/s\"");
+        }
+        return new io.fastworker.limit.Limit((Integer) mc, rate == null ? null
+                : io.fastworker.limit.Rate.parse((String) rate));
     }
 
     /** Whether a client certificate naming {@code names} may join as {@code id} (mutual TLS). */
@@ -264,6 +296,25 @@ public class RemoteWorkers {
         }
         if (!(body.getValue("concurrency") instanceof Integer c) || c < 1 || c > 10_000) {
             return "concurrency must be a whole number from 1 to 10000";
+        }
+        Object announcedLimits = body.getValue("limits");
+        if (announcedLimits != null) {
+            if (!(announcedLimits instanceof JsonObject l)) {
+                return "limits, when given, must map task names to {maxConcurrency, rateLimit}";
+            }
+            for (java.util.Map.Entry<String, Object> e : l) {
+                if (!((JsonArray) body.getValue("tasks")).contains(e.getKey())) {
+                    return "limits names '" + e.getKey() + "', which this subworker does not announce";
+                }
+                if (!(e.getValue() instanceof JsonObject o)) {
+                    return "the limit of '" + e.getKey() + "' must be an object {maxConcurrency, rateLimit}";
+                }
+                try {
+                    limit(o);
+                } catch (IllegalArgumentException | ClassCastException x) {
+                    return "the limit of '" + e.getKey() + "': " + x.getMessage();
+                }
+            }
         }
         Object parameters = body.getValue("parameters");
         if (parameters != null && !(parameters instanceof JsonObject p && p.stream()

@@ -144,6 +144,22 @@ public class Subworker {
 
     // --- connection ----------------------------------------------------------------------------------------
 
+    /** The limits this subworker's own {@code @Task}s set, for the control plane to enforce. */
+    private JsonObject limits() {
+        JsonObject limits = new JsonObject();
+        registry.definitions().forEach(d -> d.limit().ifPresent(l -> {
+            JsonObject o = new JsonObject();
+            if (l.maxConcurrency() != null) {
+                o.put("maxConcurrency", l.maxConcurrency());
+            }
+            if (l.rate() != null) {
+                o.put("rateLimit", l.rate().toString());
+            }
+            limits.put(d.name(), o);
+        }));
+        return limits;
+    }
+
     private void connect() {
         if (stopping) {
             return;
@@ -188,6 +204,7 @@ public class Subworker {
         JsonObject join = new JsonObject().put("protocol", LinkProtocol.VERSION).put("workerId", workerId)
                 .put("tasks", new JsonArray(registry.definitions().stream().map(TaskDefinition::name).toList()))
                 .put("parameters", parameters)
+                .put("limits", limits())
                 .put("concurrency", config.concurrency())
                 .put("maxFrameSize", config.link().maxFrameSize().asLongValue())
                 .put("batch", true);
