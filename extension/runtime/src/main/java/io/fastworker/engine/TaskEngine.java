@@ -90,7 +90,10 @@ public class TaskEngine {
     Limits limits;
 
     @Inject
-    jakarta.enterprise.inject.Instance<Followup> followups;
+    jakarta.enterprise.inject.Instance<Followup> allFollowups;
+
+    /** Callbacks, chains, groups: resolved once (a lookup per finished task costs more than the task). */
+    private volatile List<Followup> followups = List.of();
 
     private final Map<String, TaskRecord> live = new ConcurrentHashMap<>();
     /** Failed tasks within their retention, oldest failure first. */
@@ -127,6 +130,7 @@ public class TaskEngine {
 
     /** Starts the timers; submissions are taken once {@link #acceptSubmissions()} is called. */
     public void start(Collection<String> knownTasks) {
+        followups = allFollowups.stream().toList();
         timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "fastworker-timers");
             t.setDaemon(true);
