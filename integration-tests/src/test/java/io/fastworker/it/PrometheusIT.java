@@ -78,7 +78,76 @@ class PrometheusIT {
         }
     }
 
-    /** Polls an instant query until it returns one sample accepted by {@code done}. */
+    /**
+     * Every query of the Grafana dashboard (deploy/grafana/fastworker.json) shows more than nothing from a Prometheus that has
+     * scraped a busy control plane: tasks succeeding, failing, retried, redelivered after a subworker was killed,
+     * waiting on a limit.
+     */
+    @Test
+    void everyPanelOfTheGrafanaDashboardShowsData() throws Exception {
+        Path binary = Path.of(System.getenv().getOrDefault("PROMETHEUS_BIN", "/usr/bin/prometheus"));
+        Assumptions.assumeTrue(Files.isExecutable(binary) || System.getenv("FASTWORKER_REQUIRE_PROMETHEUS") != null,
+                "no Prometheus at " + binary + "; skipped");
+        JsonNode dashboard = JSON.readTree(Path.of("..", "deploy", "grafana", "fastworker.json").toFile());
+        Map<String, String> queries = new java.util.LinkedHashMap<>();
+        for (JsonNode panel : dashboard.get("panels")) {
+            for (JsonNode t : panel.get("targets")) {
+                queries.put(t.get("expr").asText(), panel.get("title").asText());
+            }
+        }
+        assertTrue(queries.size() >= 8, queries.toString());
+        Path dir = Files.createTempDirectory("fastworker-grafana-");
+        try (Daemon cp = Daemon.controlPlane(Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false"));
+                Daemon w1 = Daemon.subworker(cp.linkAddress(), "g1", 2, Map.of(), true)) {
+            Path config = dir.resolve("prometheus.yml");
+            Files.writeString(config, """
+                    global:
+                      scrape_interval: 1s
+                    scrape_configs:
+                      - job_name: fastworker
+                        metrics_path: /q/metrics
+                        static_configs:
+                          - targets: ['127.0.0.1:%d']
+                    """.formatted(cp.port));
+            int port = Daemon.freePort();
+            Process prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config,
+                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            try {
+                String base = "http://127.0.0.1:" + port;
+                awaitValue(base, "sum(fastworker_workers_active)", v -> v == 1, prometheus);
+                // A subworker killed while it runs two long tasks: they are redelivered to the next one.
+                cp.post("/tasks", "{\"task\": \"sleep\", \"args\": [20000]}");
+                cp.post("/tasks", "{\"task\": \"sleep\", \"args\": [20000]}");
+                Thread.sleep(1500);
+                w1.kill();
+                try (Daemon w2 = Daemon.subworker(cp.linkAddress(), "g2", 4, Map.of(), true)) {
+                    cp.request("PUT", "/limits/sleep", "{\"maxConcurrency\": 1}", Map.of());
+                    for (int i = 0; i < 50; i++) {
+                        cp.post("/tasks", "{\"task\": \"add\", \"args\": [" + i + ", 1]}");
+                    }
+                    for (int i = 0; i < 5; i++) {
+                        cp.post("/tasks", "{\"task\": \"fail\", \"args\": [\"no\"], \"maxRetries\": 1, "
+                                + "\"retryDelay\": \"100ms\"}");
+                        cp.post("/tasks", "{\"task\": \"sleep\", \"args\": [10], \"priority\": \"low\"}");
+                    }
+                    for (var q : queries.entrySet()) {
+                        double v = awaitValue(base, q.getKey(), x -> x > 0, prometheus);
+                        System.out.printf("dashboard panel '%s': %s = %s%n", q.getValue(), q.getKey(), v);
+                    }
+                }
+            } finally {
+                prometheus.destroy();
+                prometheus.waitFor(20, TimeUnit.SECONDS);
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Polls an instant query until one of the samples it returns is accepted by {@code done}. */
     static double awaitValue(String base, String query, java.util.function.DoublePredicate done, Process prometheus)
             throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
@@ -92,8 +161,8 @@ class PrometheusIT {
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 last = r.body();
                 JsonNode result = JSON.readTree(r.body()).path("data").path("result");
-                if (result.size() == 1) {
-                    double v = Double.parseDouble(result.get(0).path("value").get(1).asText());
+                for (JsonNode sample : result) {
+                    double v = Double.parseDouble(sample.path("value").get(1).asText());
                     if (done.test(v)) {
                         return v;
                     }
