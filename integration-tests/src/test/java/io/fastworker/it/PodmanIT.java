@@ -1,0 +1,248 @@
+package io.fastworker.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kubernetes manifests run for real: the JVM image built from Dockerfile.jvm, and the local-podman overlay
+ * started with {@code podman kube play}: a control-plane pod and two subworker pods on the host network. Needs
+ * podman and a Java base image ({@code FASTWORKER_PODMAN_BASE}, default {@code localhost/debian-jre:17}); .ci/run
+ * makes both and sets {@code FASTWORKER_REQUIRE_PODMAN}, elsewhere the test is skipped without them.
+ */
+class PodmanIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final String BASE = System.getenv().getOrDefault("FASTWORKER_PODMAN_BASE", "localhost/debian-jre:17");
+    static final String URL = "http://127.0.0.1:8080";
+    static final Path STORE = Path.of("/var/tmp/fastworker-podman/data");
+
+    record Run(int exit, String out) {
+    }
+
+    static Run podman(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("podman", "--runtime", "/usr/sbin/runc"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(ROOT.toFile());
+        Path conf = Files.createTempFile("containers-", ".conf");
+        // podman's default ulimits cannot be applied on our machines (../shared/reference/containers-here.md)
+        Files.writeString(conf, "[containers]\ndefault_ulimits = []\n");
+        pb.environment().put("CONTAINERS_CONF", conf.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = p.waitFor();
+        Files.deleteIfExists(conf);
+        return new Run(exit, out);
+    }
+
+    static boolean available() {
+        try {
+            return podman("image", "exists", BASE).exit() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    static HttpResponse<String> get(String path) throws Exception {
+        return Daemon.HTTP.send(HttpRequest.newBuilder(URI.create(URL + path)).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> post(String path, String body) throws Exception {
+        return Daemon.HTTP.send(HttpRequest.newBuilder(URI.create(URL + path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void assertFree(int port) throws IOException {
+        try (ServerSocket s = new ServerSocket(port)) {
+            s.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new AssertionError("port " + port + " is taken; the local-podman overlay runs on 8080, 5555, 8081 "
+                    + "and 8082 of the host network", e);
+        }
+    }
+
+    /** Waits until the control plane answers ready and the given subworkers have joined; returns how long. */
+    static Duration awaitUp(Set<String> subworkers, Duration timeout) throws Exception {
+        long t0 = System.nanoTime();
+        long deadline = t0 + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                if (get("/q/health/ready").statusCode() == 200) {
+                    JsonNode workers = JSON.readTree(get("/workers").body());
+                    Set<String> joined = new java.util.HashSet<>();
+                    workers.forEach(w -> joined.add(w.get("id").asText()));
+                    last = joined.toString();
+                    if (joined.containsAll(subworkers)) {
+                        return Duration.ofNanos(System.nanoTime() - t0);
+                    }
+                }
+            } catch (IOException notYet) {
+                last = notYet.toString();
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("pods not up within " + timeout + ": " + last + "\n"
+                + podman("ps", "-a").out() + podman("logs", "fastworker-control-plane-pod-0-control-plane").out());
+    }
+
+    static JsonNode await(String id, Set<String> states) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        JsonNode t = null;
+        while (System.currentTimeMillis() < deadline) {
+            t = JSON.readTree(get("/tasks/" + id).body());
+            if (states.contains(t.path("status").asText())) {
+                return t;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(id + " not " + states + ": " + t);
+    }
+
+    @Test
+    void theManifestsRunAControlPlaneAndTwoSubworkersThatSurviveAReplacedControlPlanePod() throws Exception {
+        Assumptions.assumeTrue(available() || System.getenv("FASTWORKER_REQUIRE_PODMAN") != null,
+                "podman or the base image " + BASE + " is missing; skipped");
+        assertTrue(available(), "FASTWORKER_REQUIRE_PODMAN is set but podman cannot find " + BASE);
+        for (int port : new int[] {8080, 5555, 8081, 8082}) {
+            assertFree(port);
+        }
+        long t0 = System.nanoTime();
+        Run build = podman("build", "-f", "Dockerfile.jvm", "--build-arg", "BASE=" + BASE, "-t",
+                "localhost/fastworker:jvm", ".");
+        assertEquals(0, build.exit(), build.out());
+        long buildMs = (System.nanoTime() - t0) / 1_000_000;
+        String size = podman("image", "inspect", "--format", "{{.Size}}", "localhost/fastworker:jvm").out().strip();
+
+        Process render = new ProcessBuilder("kubectl", "kustomize", "deploy/k8s/overlays/local-podman")
+                .directory(ROOT.toFile()).start();
+        String rendered = new String(render.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, render.waitFor(), new String(render.getErrorStream().readAllBytes()));
+        ObjectNode controlPlane = null;
+        ObjectNode subworker = null;
+        List<JsonNode> config = new ArrayList<>();
+        for (JsonNode doc : YAML.readerFor(JsonNode.class).<JsonNode>readValues(rendered).readAll()) {
+            String kind = doc.path("kind").asText();
+            String name = doc.path("metadata").path("name").asText();
+            if (kind.equals("ConfigMap")) {
+                config.add(doc); // Services, the NetworkPolicy and the PDB need a cluster
+            } else if (kind.equals("Deployment") && name.equals("fastworker-control-plane")) {
+                controlPlane = (ObjectNode) doc;
+            } else if (kind.equals("Deployment") && name.equals("fastworker-subworker")) {
+                subworker = (ObjectNode) doc;
+            }
+        }
+        assertEquals("Deployment", controlPlane.path("kind").asText());
+        // A second subworker pod: podman runs one pod per Deployment, each on the host network, so on its own port.
+        ObjectNode second = subworker.deepCopy();
+        ((ObjectNode) second.get("metadata")).put("name", "fastworker-subworker-2");
+        ObjectNode container = (ObjectNode) second.at("/spec/template/spec/containers/0");
+        ((ArrayNode) container.get("env")).addObject().put("name", "QUARKUS_HTTP_PORT").put("value", "8082");
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            ((ObjectNode) container.get(probe).get("httpGet")).put("port", 8082);
+        }
+        Path dir = Files.createTempDirectory("fastworker-podman-");
+        Path cpFile = dir.resolve("control-plane.yaml");
+        Path swFile = dir.resolve("subworkers.yaml");
+        List<JsonNode> cpDocs = new ArrayList<>(config);
+        cpDocs.add(controlPlane);
+        write(cpFile, cpDocs);
+        write(swFile, List.of(config.get(0), subworker, second));
+        Daemon.deleteTree(STORE.getParent());
+        Files.createDirectories(STORE);
+        STORE.toFile().setWritable(true, false); // the pods run as user 185
+
+        try {
+            long start = System.nanoTime();
+            assertEquals(0, podman("kube", "play", "--network", "host", cpFile.toString()).exit());
+            assertEquals(0, podman("kube", "play", "--network", "host", swFile.toString()).exit());
+            Set<String> pods = Set.of("fastworker-subworker-pod-0", "fastworker-subworker-2-pod-0");
+            awaitUp(pods, Duration.ofSeconds(120));
+            Duration up = Duration.ofNanos(System.nanoTime() - start);
+
+            List<String> ids = new ArrayList<>();
+            for (int b = 0; b < 2; b++) {
+                StringBuilder body = new StringBuilder("[");
+                for (int i = 0; i < 500; i++) {
+                    body.append(i == 0 ? "" : ",").append("{\"task\": \"add\", \"args\": [").append(b * 500 + i)
+                            .append(", 1]}");
+                }
+                HttpResponse<String> r = post("/tasks/batch", body.append("]").toString());
+                assertEquals(202, r.statusCode(), r.body());
+                JSON.readTree(r.body()).get("ids").forEach(id -> ids.add(id.asText()));
+            }
+            Map<String, Integer> byWorker = new HashMap<>();
+            for (String id : ids) {
+                JsonNode t = await(id, Set.of("success", "failure"));
+                assertEquals("success", t.get("status").asText(), t.toString());
+                byWorker.merge(t.get("worker").asText(), 1, Integer::sum);
+            }
+            assertEquals(pods, byWorker.keySet(), "both subworker pods ran some: " + byWorker);
+
+            // The control-plane pod replaced, its volume kept: what it accepted and finished is still there.
+            String later = JSON.readTree(post("/tasks", "{\"task\": \"noop\", \"countdown\": \"PT1H\"}").body())
+                    .get("id").asText();
+            assertEquals(0, podman("kube", "down", cpFile.toString()).exit());
+            long again = System.nanoTime();
+            assertEquals(0, podman("kube", "play", "--network", "host", cpFile.toString()).exit());
+            awaitUp(pods, Duration.ofSeconds(120));
+            Duration replaced = Duration.ofNanos(System.nanoTime() - again);
+            assertEquals("scheduled", JSON.readTree(get("/tasks/" + later).body()).get("status").asText());
+            assertEquals(1000, JSON.readTree(get("/tasks/" + ids.get(999)).body()).get("result").asInt(),
+                    "results survive the replaced pod");
+
+            // The subworker pods stopped while they run tasks: they drain, and nothing is lost.
+            List<String> sleeps = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                sleeps.add(JSON.readTree(post("/tasks", "{\"task\": \"sleep\", \"args\": [2000]}").body()).get("id")
+                        .asText());
+            }
+            Thread.sleep(500);
+            Run down = podman("kube", "down", swFile.toString());
+            assertEquals(0, down.exit(), down.out());
+            for (String id : sleeps) {
+                assertEquals("success", await(id, Set.of("success", "failure")).get("status").asText());
+            }
+            System.out.printf("podman: image localhost/fastworker:jvm %s bytes, built in %d ms; control plane and 2 "
+                    + "subworker pods started, ready and joined in %d ms; a replaced control-plane pod in %d ms; 1,000 tasks "
+                    + "by worker %s%n", size, buildMs, up.toMillis(), replaced.toMillis(), byWorker);
+        } finally {
+            podman("kube", "down", swFile.toString());
+            podman("kube", "down", cpFile.toString());
+            Daemon.deleteTree(dir);
+        }
+    }
+
+    static void write(Path file, List<JsonNode> docs) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (JsonNode d : docs) {
+            b.append(YAML.writeValueAsString(d));
+        }
+        Files.writeString(file, b.toString());
+    }
+}
