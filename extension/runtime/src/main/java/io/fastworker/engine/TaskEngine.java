@@ -206,6 +206,16 @@ public class TaskEngine {
         journal.onSync(metrics.storeSyncs());
         journal.startAppending();
         limitsSet.forEach((task, l) -> limits.set(task, Limits.Source.API, l));
+        // A task a schedule submitted records its tick: its acceptance is durable even when the run record after
+        // it was not (a crash in between), so the last run is the latest of both.
+        for (TaskEvents.Restored t : found.values()) {
+            if (t.schedule != null) {
+                StoredSchedule st = schedulesKept.getOrDefault(t.schedule.id(), StoredSchedule.empty(t.schedule.id()));
+                if (st.lastTick() == null || t.schedule.tick().isAfter(st.lastTick())) {
+                    schedulesKept.put(st.id(), st.withRun(t.schedule.tick(), t.id));
+                }
+            }
+        }
         schedules.putAll(schedulesKept);
         Instant groupsSince = clock.instant().minus(config.resultCache().ttl());
         groupsKept.values().stream().filter(g -> g.endedAt() == null || g.endedAt().isAfter(groupsSince))

@@ -34,7 +34,8 @@ import org.jboss.logging.Logger;
  * made through the API; each submits its task on its ticks.
  *
  * <p>Guarantees: a tick submits at most one task, whose id is {@code <schedule>:<tick>} and which carries the
- * schedule and tick; a tick is never submitted twice, across restarts included (its task id is taken). Ticks that
+ * schedule and tick; a tick is never submitted twice, across restarts included (its accepted task records the tick,
+ * and a restart takes the last run from it). Ticks that
  * pass while the control plane is down or the schedule is paused are skipped, except that {@code catch-up-once}
  * submits once at start-up for the latest tick missed since its last run. A tick that comes while the last run is
  * unfinished is skipped with {@code skip-if-running}. A tick whose submission is refused (a full queue) is lost,
