@@ -13,10 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -40,20 +38,8 @@ class PrometheusIT {
         Path dir = Files.createTempDirectory("fastworker-prometheus-");
         // One slot and long tasks keep some submissions queued while Prometheus scrapes.
         try (Daemon cp = Daemon.controlPlane(Map.of("FASTWORKER_CONCURRENCY", "1"))) {
-            Path config = dir.resolve("prometheus.yml");
-            Files.writeString(config, """
-                    global:
-                      scrape_interval: 1s
-                    scrape_configs:
-                      - job_name: fastworker
-                        metrics_path: /q/metrics
-                        static_configs:
-                          - targets: ['127.0.0.1:%d']
-                    """.formatted(cp.port));
             int port = Daemon.freePort();
-            Process prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config,
-                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            Process prometheus = prometheus(binary, dir, cp.port, port);
             try {
                 for (int i = 0; i < 7; i++) {
                     assertEquals(202,
@@ -72,9 +58,7 @@ class PrometheusIT {
                 prometheus.waitFor(20, TimeUnit.SECONDS);
             }
         } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Daemon.deleteTree(dir);
         }
     }
 
@@ -99,20 +83,8 @@ class PrometheusIT {
         Path dir = Files.createTempDirectory("fastworker-grafana-");
         try (Daemon cp = Daemon.controlPlane(Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false"));
                 Daemon w1 = Daemon.subworker(cp.linkAddress(), "g1", 2, Map.of(), true)) {
-            Path config = dir.resolve("prometheus.yml");
-            Files.writeString(config, """
-                    global:
-                      scrape_interval: 1s
-                    scrape_configs:
-                      - job_name: fastworker
-                        metrics_path: /q/metrics
-                        static_configs:
-                          - targets: ['127.0.0.1:%d']
-                    """.formatted(cp.port));
             int port = Daemon.freePort();
-            Process prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config,
-                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            Process prometheus = prometheus(binary, dir, cp.port, port);
             try {
                 String base = "http://127.0.0.1:" + port;
                 awaitValue(base, "sum(fastworker_workers_active)", v -> v == 1, prometheus);
@@ -141,10 +113,25 @@ class PrometheusIT {
                 prometheus.waitFor(20, TimeUnit.SECONDS);
             }
         } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Daemon.deleteTree(dir);
         }
+    }
+
+    /** A Prometheus scraping the control plane on {@code target} every second, listening on {@code port}. */
+    static Process prometheus(Path binary, Path dir, int target, int port) throws java.io.IOException {
+        Path config = dir.resolve("prometheus.yml");
+        Files.writeString(config, """
+                global:
+                  scrape_interval: 1s
+                scrape_configs:
+                  - job_name: fastworker
+                    metrics_path: /q/metrics
+                    static_configs:
+                      - targets: ['127.0.0.1:%d']
+                """.formatted(target));
+        return new ProcessBuilder(binary.toString(), "--config.file=" + config, "--storage.tsdb.path="
+                + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("prometheus.log").toFile()).start();
     }
 
     /** Polls an instant query until one of the samples it returns is accepted by {@code done}. */

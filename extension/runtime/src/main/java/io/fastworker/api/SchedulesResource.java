@@ -1,8 +1,6 @@
 package io.fastworker.api;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -46,8 +44,7 @@ public class SchedulesResource {
 
     @Inject
     SchedulesResource(ObjectMapper mapper) {
-        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        this.reader = StrictJson.reader(mapper);
     }
 
     /**

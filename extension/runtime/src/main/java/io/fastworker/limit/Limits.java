@@ -136,8 +136,7 @@ public class Limits {
         if (g == null) {
             return true;
         }
-        int[] n = running.get(task);
-        if (g.limit.maxConcurrency() != null && n != null && n[0] >= g.limit.maxConcurrency()) {
+        if (full(task, g)) {
             return false;
         }
         if (g.perNano > 0) {
@@ -157,11 +156,20 @@ public class Limits {
         if (g == null) {
             return false;
         }
-        int[] n = running.get(task);
-        if (g.limit.maxConcurrency() != null && n != null && n[0] >= g.limit.maxConcurrency()) {
+        if (full(task, g)) {
             return true;
         }
         return g.perNano > 0 && g.tokens + (System.nanoTime() - g.filledAt) * g.perNano < 1;
+    }
+
+    /** Whether as many attempts of {@code task} run as its limit allows at once. */
+    private boolean full(String task, Gate g) {
+        return g.limit.maxConcurrency() != null && running(task) >= g.limit.maxConcurrency();
+    }
+
+    private int running(String task) {
+        int[] n = running.get(task);
+        return n == null ? 0 : n[0];
     }
 
     /** An attempt of {@code task} started (limited or not). */
@@ -195,10 +203,7 @@ public class Limits {
     /** The tasks with a limit in force, by name. */
     public synchronized List<View> list() {
         List<View> out = new ArrayList<>();
-        new TreeMap<>(gates).forEach((task, g) -> {
-            int[] n = running.get(task);
-            out.add(new View(task, g.limit, g.source, n == null ? 0 : n[0]));
-        });
+        new TreeMap<>(gates).forEach((task, g) -> out.add(new View(task, g.limit, g.source, running(task))));
         return out;
     }
 
@@ -208,8 +213,7 @@ public class Limits {
         if (g == null) {
             return java.util.Optional.empty();
         }
-        int[] n = running.get(task);
-        return java.util.Optional.of(new View(task, g.limit, g.source, n == null ? 0 : n[0]));
+        return java.util.Optional.of(new View(task, g.limit, g.source, running(task)));
     }
 
     /** The limits set through the API (what the task store keeps). */
