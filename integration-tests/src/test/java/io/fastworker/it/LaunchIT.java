@@ -131,5 +131,10 @@ class LaunchIT {
                 + "must be at most PT168H"), absurd.all());
         assertTrue(absurd.all().contains("fastworker.api.max-wait (env FASTWORKER_API_MAX_WAIT) must be at most PT1H"),
                 absurd.all());
+
+        Daemon.Result noPlaceholder = Daemon.run(Map.of("FASTWORKER_UI_TRACE_URL", "javascript:alert(1)",
+                "QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())), "--role", "control-plane");
+        assertNotEquals(0, noPlaceholder.exitCode(), noPlaceholder.all());
+        assertTrue(noPlaceholder.all().contains("fastworker.ui.trace-url"), noPlaceholder.all());
     }
 }

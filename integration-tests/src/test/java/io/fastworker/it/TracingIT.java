@@ -135,7 +135,9 @@ class TracingIT {
                 Map.of("traceparent", "00-" + traceId + "-" + callerSpan + "-01"));
         assertEquals(202, r.statusCode(), r.body());
         String taskId = JSON.readTree(r.body()).path("id").asText();
-        assertEquals("failure", awaitTask(taskId).path("status").asText());
+        JsonNode failed = awaitTask(taskId);
+        assertEquals("failure", failed.path("status").asText());
+        assertEquals(traceId, failed.path("traceId").asText(), "GET /tasks/{id} names the caller's trace");
 
         List<ReceivedSpan> executes = receiver.await(all -> all.stream().filter(s -> s.traceId().equals(traceId)
                 && s.name().equals("fastworker.task.execute")).count() == 2, Duration.ofSeconds(30),

@@ -216,11 +216,17 @@ public class TaskResource {
         });
     }
 
-    /** Recent tasks, newest first; finished ones only while their result is kept. */
+    /** Most tasks {@code GET /tasks} skips with {@code offset}. */
+    static final int MAX_OFFSET = 100_000;
+
+    /**
+     * Recent tasks, newest first, {@code limit} of them after the {@code offset} newest; finished ones only while
+     * their result is kept.
+     */
     @GET
     @RolesAllowed(Roles.READ)
     public List<TaskView> list(@QueryParam("status") String status, @QueryParam("task") String task,
-            @QueryParam("limit") String limit) {
+            @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
         TaskState state = null;
         if (status != null && !status.isBlank()) {
             try {
@@ -242,7 +248,19 @@ public class TaskResource {
                         + max + ", got '" + limit + "'");
             }
         }
-        return engine.recent(state, task == null || task.isBlank() ? null : task, n);
+        int skip = 0;
+        if (offset != null && !offset.isBlank()) {
+            try {
+                skip = Integer.parseInt(offset.trim());
+            } catch (NumberFormatException e) {
+                skip = -1;
+            }
+            if (skip < 0 || skip > MAX_OFFSET) {
+                throw ProblemException.badRequest("query parameter 'offset' must be a whole number from 0 to "
+                        + MAX_OFFSET + ", got '" + offset + "'");
+            }
+        }
+        return engine.recent(state, task == null || task.isBlank() ? null : task, skip, n);
     }
 
     /** A body without a Content-Type is refused like one with the wrong type (it could be anything). */

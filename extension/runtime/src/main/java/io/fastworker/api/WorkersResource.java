@@ -25,11 +25,13 @@ public class WorkersResource {
     /**
      * One executor and its load. {@code active}: for the control plane, whether it runs tasks itself now (it has
      * an executor and at least one of its tasks is offered by no connected subworker); for a subworker, whether it
-     * takes new tasks (it is not draining).
+     * takes new tasks (it is not draining). {@code state}: {@code active}, {@code standby} (the control plane, not
+     * running tasks itself now), {@code draining}, and for {@code GET /workers/gone} {@code lost} or {@code left};
+     * {@code failures}: attempts it ran that failed; {@code reason}: why a gone subworker went.
      */
     @RegisterForReflection
-    public record WorkerInfo(String id, String kind, int concurrency, int inFlight, long completed,
-            Instant lastSeen, List<String> tasks, boolean active) {
+    public record WorkerInfo(String id, String kind, String state, int concurrency, int inFlight, long completed,
+            long failures, Instant lastSeen, List<String> tasks, boolean active, String reason) {
     }
 
     @Inject
@@ -49,13 +51,26 @@ public class WorkersResource {
     @RolesAllowed(Roles.READ)
     public List<WorkerInfo> workers() {
         List<WorkerInfo> out = new ArrayList<>();
-        out.add(new WorkerInfo(local.id(), "control-plane", local.concurrency(), local.inFlight(),
-                local.completed(), Instant.now(), registry.definitions().stream().map(TaskDefinition::name).toList(),
-                dispatcher.localActive()));
+        boolean runs = dispatcher.localActive();
+        out.add(new WorkerInfo(local.id(), "control-plane", runs ? "active" : "standby", local.concurrency(),
+                local.inFlight(), local.completed(), local.failures(), Instant.now(),
+                registry.definitions().stream().map(TaskDefinition::name).toList(), runs, null));
         for (RemoteWorkers.Info w : remote.list()) {
-            out.add(new WorkerInfo(w.id(), "subworker", w.concurrency(), w.inFlight(), w.completed(), w.lastSeen(),
-                    w.tasks(), !w.draining()));
+            out.add(subworker(w, w.draining() ? "draining" : "active", null));
         }
         return out;
+    }
+
+    /** Subworkers that left or were lost in the last hour (the latest 50), newest first; none that joined again. */
+    @GET
+    @Path("/gone")
+    @RolesAllowed(Roles.READ)
+    public List<WorkerInfo> gone() {
+        return remote.gone().stream().map(g -> subworker(g.last(), g.left() ? "left" : "lost", g.why())).toList();
+    }
+
+    private static WorkerInfo subworker(RemoteWorkers.Info w, String state, String reason) {
+        return new WorkerInfo(w.id(), "subworker", state, w.concurrency(), w.inFlight(), w.completed(), w.failures(),
+                w.lastSeen(), w.tasks(), "active".equals(state), reason);
     }
 }

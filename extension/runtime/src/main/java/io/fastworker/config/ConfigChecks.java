@@ -56,6 +56,11 @@ class ConfigChecks {
         range("fastworker.events.buffer", config.events().buffer(), 16, 10_000_000);
         range("fastworker.events.max-streams", config.events().maxStreams(), 1, 10_000);
         within("fastworker.events.heartbeat", config.events().heartbeat(), false, Duration.ofMinutes(5));
+        config.ui().traceUrl().ifPresent(url -> {
+            if (!url.contains("{traceId}") || !(url.startsWith("http://") || url.startsWith("https://"))) {
+                fail("fastworker.ui.trace-url", "must be an http(s) URL holding {traceId}, got '" + url + "'");
+            }
+        });
         range("fastworker.dead-letters.max", config.deadLetters().max(), 1, 100_000_000);
         within("fastworker.dead-letters.retention", config.deadLetters().retention(), false, Duration.ofDays(3660));
         within("fastworker.idempotency.window", config.idempotency().window(), false, Duration.ofDays(366));

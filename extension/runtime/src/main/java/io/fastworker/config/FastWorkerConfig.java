@@ -68,6 +68,9 @@ public interface FastWorkerConfig {
     /** Completion callbacks (webhooks) that submissions ask for. */
     Callbacks callbacks();
 
+    /** The dashboard the control plane serves at {@code /ui}. */
+    Ui ui();
+
     /**
      * Limits per task name, {@code fastworker.limits."<task>".*}, enforced by the control plane across every
      * executor. They beat a task's {@code @Task} limits; {@code PUT /limits/<task>} beats them.
@@ -455,6 +458,15 @@ public interface FastWorkerConfig {
         /** Most deliveries waiting (to be sent or retried); past it a callback is dropped with a WARN. */
         @WithDefault("10000")
         int queueCapacity();
+    }
+
+    interface Ui {
+        /**
+         * Where a task's trace is shown, e.g. {@code https://jaeger.example/trace/{traceId}} or a Grafana Tempo
+         * explore URL: the dashboard links a task's trace id there, {@code {traceId}} replaced by it. Must be an
+         * {@code http(s)} URL holding {@code {traceId}}. Unset, the trace id is shown without a link.
+         */
+        Optional<String> traceUrl();
     }
 
     interface Events {

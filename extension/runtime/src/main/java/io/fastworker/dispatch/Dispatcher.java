@@ -129,6 +129,16 @@ public class Dispatcher {
         return mine.tasks().stream().anyMatch(t -> !offered.contains(t));
     }
 
+    /** The task names some executor takes now: the control plane's own, and those of subworkers not draining. */
+    public Set<String> offered() {
+        Set<String> names = offeredBy(remote.get());
+        Capacity mine = local.get();
+        if (mine != null) {
+            names.addAll(mine.tasks());
+        }
+        return names;
+    }
+
     private static Set<String> offeredBy(List<Capacity> capacities) {
         Set<String> names = new HashSet<>();
         capacities.forEach(c -> names.addAll(c.tasks()));

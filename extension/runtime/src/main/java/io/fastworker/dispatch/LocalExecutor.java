@@ -48,6 +48,7 @@ public class LocalExecutor implements TaskExecutor {
     private final LinkedBlockingQueue<Assignment> inbox = new LinkedBlockingQueue<>();
     private final AtomicInteger busy = new AtomicInteger();
     private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private Runnable slotFreed = () -> {};
@@ -120,6 +121,11 @@ public class LocalExecutor implements TaskExecutor {
         return completed.get();
     }
 
+    /** Attempts run here that failed. */
+    public long failures() {
+        return failures.get();
+    }
+
     private void loop() {
         while (running) {
             Assignment a;
@@ -129,8 +135,14 @@ public class LocalExecutor implements TaskExecutor {
                 continue; // stopping
             }
             try {
-                runner.run(a.toAttempt(), workerId, outcome -> engine.attemptEnded(a, outcome));
+                runner.run(a.toAttempt(), workerId, outcome -> {
+                    if (!outcome.ok()) {
+                        failures.incrementAndGet();
+                    }
+                    engine.attemptEnded(a, outcome);
+                });
             } catch (RuntimeException e) {
+                failures.incrementAndGet();
                 LOG.errorf(e, "%s could not be run", a.describe());
                 engine.attemptEnded(a, Outcome.failure(new TaskError(TaskError.TASK_ERROR,
                         "the control plane could not run the attempt", e.getClass().getName())));

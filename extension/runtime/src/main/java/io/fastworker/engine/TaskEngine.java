@@ -608,10 +608,15 @@ public class TaskEngine {
     }
 
     /**
-     * The {@code limit} most recently submitted tasks, live and finished (while kept), newest first, filtered by
-     * status and task name. Reading a task does not change this order.
+     * The most recently submitted tasks, live and finished (while kept), newest first, filtered by status and task
+     * name: {@code limit} of them after skipping the {@code offset} newest. Reading a task does not change this order.
      */
-    public List<TaskView> recent(TaskState status, String task, int limit) {
+    public List<TaskView> recent(TaskState status, String task, int offset, int limit) {
+        List<TaskView> newest = recent(status, task, offset + limit);
+        return newest.size() <= offset ? List.of() : newest.subList(offset, newest.size());
+    }
+
+    private List<TaskView> recent(TaskState status, String task, int limit) {
         Predicate<TaskView> match = v -> (status == null || v.status() == status)
                 && (task == null || v.task().equals(task));
         Comparator<TaskView> newestFirst = Comparator.comparing(TaskView::submittedAt).reversed();

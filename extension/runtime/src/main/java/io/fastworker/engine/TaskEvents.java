@@ -494,7 +494,7 @@ final class TaskEvents {
         TaskView view() {
             return new TaskView(id, name, state, priority, attempts, maxAttempts, result, error, submittedAt,
                     spec == null ? null : spec.notBefore(), startedAt, finishedAt, worker, List.copyOf(history),
-                    schedule, null, chain, group);
+                    schedule, null, chain, group, TaskView.traceId(trace));
         }
     }
 

@@ -166,7 +166,7 @@ final class TaskRecord {
     synchronized TaskView view() {
         return new TaskView(spec.id(), spec.name(), state, priority(), attempts, spec.options().maxAttempts(),
                 result, error, submittedAt, spec.notBefore(), startedAt, finishedAt, worker, List.copyOf(history),
-                spec.schedule(), callback, spec.chain(), spec.group());
+                spec.schedule(), callback, spec.chain(), spec.group(), TaskView.traceId(traceContext));
     }
 
     String describe() {

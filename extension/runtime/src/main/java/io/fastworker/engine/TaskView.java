@@ -13,14 +13,26 @@ import java.util.List;
  * What a client sees of a task at one moment. Times are UTC instants. {@code result} is set on success,
  * {@code error} on failure (and on the last failed attempt while {@code retrying}); {@code schedule} names the
  * schedule and tick that submitted it (null when a client did); {@code callback} how its completion callback is
- * getting on (null without one); {@code chain} and {@code group} its place in a chain and in a group (null: in none). Never carries arguments.
+ * getting on (null without one); {@code chain} and {@code group} its place in a chain and in a group (null: in none);
+ * {@code traceId} the trace its submission started or joined (null when untraced). Never carries arguments.
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record TaskView(String id, String task, TaskState status, Priority priority, int attempts, int maxAttempts,
         JsonNode result, TaskError error, Instant submittedAt, Instant scheduledFor, Instant startedAt,
         Instant finishedAt, String worker, List<Attempt> history, FromSchedule schedule, CallbackStatus callback,
-        ChainStep chain, GroupMember group) {
+        ChainStep chain, GroupMember group, String traceId) {
+
+    /** The 32-hex trace id of a W3C {@code traceparent} in {@code trace}; null when there is none or it is malformed. */
+    static String traceId(java.util.Map<String, String> trace) {
+        String parent = trace == null ? null : trace.get("traceparent");
+        if (parent == null || parent.length() < 55 || parent.charAt(2) != '-' || parent.charAt(35) != '-') {
+            return null;
+        }
+        String id = parent.substring(3, 35);
+        return id.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))
+                && !id.equals("00000000000000000000000000000000") ? id : null;
+    }
 
     /** One execution attempt: where and when it ran, and its error if it failed. */
     @RegisterForReflection

@@ -28,6 +28,8 @@ final class RemoteWorker implements TaskExecutor {
     /** Free slots it granted that no task has taken yet. */
     int credits;
     long completed;
+    /** Attempts it reported failed. */
+    long failures;
     boolean draining;
     long lastSeenNanos;
     Instant lastSeen;

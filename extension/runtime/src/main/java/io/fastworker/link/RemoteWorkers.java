@@ -50,15 +50,24 @@ public class RemoteWorkers {
     /** Most tasks sent to one subworker in one frame. */
     static final int MAX_BATCH = 64;
 
+    private static final String LEFT = "it left";
+
     private static final Logger LOG = Logger.getLogger(RemoteWorkers.class);
     private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Set<String> ERROR_TYPES = Set.of(TaskError.TASK_ERROR, TaskError.TIMEOUT,
             TaskError.BAD_ARGUMENTS, TaskError.BAD_RESULT, TaskError.SHUTDOWN);
 
     /** A subworker as {@code GET /workers} shows it. */
-    public record Info(String id, int concurrency, int inFlight, long completed, Instant lastSeen, List<String> tasks,
-            boolean draining) {
+    public record Info(String id, int concurrency, int inFlight, long completed, long failures, Instant lastSeen,
+            List<String> tasks, boolean draining) {
     }
+
+    /** A subworker that is gone: {@code left} when it said so, else lost ({@code why}: what was seen). */
+    public record Gone(Info last, boolean left, String why, Instant at) {
+    }
+
+    /** Departures kept for {@code GET /workers/gone}: the latest this many, for at most an hour. */
+    static final int GONE_KEPT = 50;
 
     @Inject
     FastWorkerConfig config;
@@ -88,6 +97,8 @@ public class RemoteWorkers {
 
     private final Object lock = new Object();
     private final Map<String, RemoteWorker> byId = new HashMap<>();
+    /** The latest departures, newest last; guarded by {@code lock}. */
+    private final java.util.ArrayDeque<Gone> gone = new java.util.ArrayDeque<>();
     /** Every task name a subworker announced since start, with its parameters when announced (else null). */
     private final Map<String, Optional<List<String>>> announcedSinceStart = new ConcurrentHashMap<>();
     private volatile Runnable changed = () -> {};
@@ -144,8 +155,7 @@ public class RemoteWorkers {
         synchronized (lock) {
             List<Info> out = new ArrayList<>();
             for (RemoteWorker w : byId.values()) {
-                out.add(new Info(w.id, w.concurrency, w.leases.size(), w.completed, w.lastSeen,
-                        w.tasks.stream().sorted().toList(), w.draining));
+                out.add(info(w));
             }
             return out;
         }
@@ -210,6 +220,7 @@ public class RemoteWorkers {
                         + "give each subworker its own id (fastworker.worker-id)");
             }
             byId.put(id, w);
+            gone.removeIf(g -> g.last().id().equals(id));
         }
         JsonObject parameters = body.getValue("parameters") instanceof JsonObject p ? p : new JsonObject();
         for (String task : tasks) {
@@ -344,7 +355,7 @@ public class RemoteWorkers {
                 case LinkProtocol.RESULT -> results(w, body, after);
                 case LinkProtocol.DRAIN -> drain(w);
                 case LinkProtocol.RETURN -> returned(w, body, after);
-                case LinkProtocol.LEAVE -> after.add(() -> lost(w, "it left"));
+                case LinkProtocol.LEAVE -> after.add(() -> lost(w, LEFT));
                 default -> {
                 } // heartbeat: being seen is all
             }
@@ -390,6 +401,9 @@ public class RemoteWorkers {
             w.leases.remove(taskId);
             w.completed++;
             Outcome outcome = outcome(body);
+            if (!outcome.ok()) {
+                w.failures++;
+            }
             after.add(() -> engine.attemptEnded(lease.assignment(), outcome));
         } // else: a late result of an attempt that already ended (its deadline passed, or it was handed back)
         after.add(() -> {
@@ -435,6 +449,25 @@ public class RemoteWorkers {
         }
     }
 
+    /** Subworkers gone in the last hour (the latest {@value #GONE_KEPT}), newest first; none that joined again. */
+    public List<Gone> gone() {
+        Instant hourAgo = Instant.now().minusSeconds(3600);
+        synchronized (lock) {
+            List<Gone> out = new ArrayList<>();
+            gone.descendingIterator().forEachRemaining(g -> {
+                if (g.at().isAfter(hourAgo)) {
+                    out.add(g);
+                }
+            });
+            return out;
+        }
+    }
+
+    private static Info info(RemoteWorker w) {
+        return new Info(w.id, w.concurrency, w.leases.size(), w.completed, w.failures, w.lastSeen,
+                w.tasks.stream().sorted().toList(), w.draining);
+    }
+
     private void lost(RemoteWorker w, String why) {
         List<RemoteWorker.Lease> leases;
         synchronized (lock) {
@@ -442,6 +475,11 @@ public class RemoteWorkers {
                 return;
             }
             byId.remove(w.id);
+            gone.removeIf(g -> g.last().id().equals(w.id));
+            gone.addLast(new Gone(info(w), why.equals(LEFT), why, Instant.now()));
+            while (gone.size() > GONE_KEPT) {
+                gone.removeFirst();
+            }
             leases = new ArrayList<>(w.leases.values());
             w.leases.clear();
         }

@@ -12,6 +12,7 @@ import io.fastworker.link.LinkServer;
 import io.fastworker.link.RemoteWorkers;
 import io.fastworker.queue.TaskState;
 import io.fastworker.schedule.Schedules;
+import io.fastworker.telemetry.Activity;
 import io.fastworker.telemetry.TaskMetrics;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -74,6 +75,9 @@ class ControlPlaneLifecycle {
     @Inject
     Schedules schedules;
 
+    @Inject
+    Activity activity;
+
     private volatile boolean started;
     private volatile boolean drained;
 
@@ -97,6 +101,7 @@ class ControlPlaneLifecycle {
         dispatcher.start(executes ? local::capacity : null, remote::capacities);
         engine.acceptSubmissions();
         schedules.start();
+        activity.start(engine::depth);
         started = true;
     }
 
@@ -109,6 +114,7 @@ class ControlPlaneLifecycle {
             return;
         }
         drained = true;
+        activity.stop();
         schedules.stop();
         engine.stopAccepting();
         dispatcher.stop();

@@ -52,6 +52,6 @@ public final class Authentication {
         String base = root.endsWith("/") ? root : root + "/";
         return java.util.List.of(base + "tasks", base + "dead-letters", base + "registry", base + "workers",
                 base + "events", base + "limits", base + "schedules", base + "chains", base + "groups",
-                "/q/metrics");
+                base + "overview", base + "ui/settings", "/q/metrics");
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -164,8 +165,24 @@ public class TaskMetrics {
         tasks.forEach(this::worker);
     }
 
+    /** Task events since start, over every task: what the dashboard's throughput chart is drawn from. */
+    public record Totals(long submitted, long succeeded, long failed, long cancelled, long retried) {
+    }
+
+    private final LongAdder submittedTotal = new LongAdder();
+    private final LongAdder succeededTotal = new LongAdder();
+    private final LongAdder failedTotal = new LongAdder();
+    private final LongAdder cancelledTotal = new LongAdder();
+    private final LongAdder retriedTotal = new LongAdder();
+
+    public Totals totals() {
+        return new Totals(submittedTotal.sum(), succeededTotal.sum(), failedTotal.sum(), cancelledTotal.sum(),
+                retriedTotal.sum());
+    }
+
     public void submitted(String task) {
         of(task).submitted.increment();
+        submittedTotal.increment();
     }
 
     public void dispatched(String task, String executorKind) {
@@ -176,6 +193,7 @@ public class TaskMetrics {
     public void completed(String task, boolean success, Duration ran) {
         Meters m = of(task);
         (success ? m.success : m.failure).increment();
+        (success ? succeededTotal : failedTotal).increment();
         if (ran != null) {
             m.duration.record(ran);
         }
@@ -190,10 +208,12 @@ public class TaskMetrics {
 
     public void cancelled(String task) {
         of(task).cancelled.increment();
+        cancelledTotal.increment();
     }
 
     public void retried(String task) {
         of(task).retries.increment();
+        retriedTotal.increment();
     }
 
     public void redelivered(String task) {

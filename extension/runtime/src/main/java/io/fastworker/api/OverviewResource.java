@@ -1,0 +1,90 @@
+package io.fastworker.api;
+
+import io.fastworker.dispatch.Dispatcher;
+import io.fastworker.engine.TaskEngine;
+import io.fastworker.limit.Limits;
+import io.fastworker.security.Roles;
+import io.fastworker.task.Priority;
+import io.fastworker.telemetry.Activity;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The queue at a glance, as the dashboard's overview shows it: the last ten minutes of activity one second at a
+ * time, the ready queue's depth per priority, and the queued tasks nothing can start now (held by their limit, or
+ * offered by no executor).
+ */
+@Path("/overview")
+@Produces(MediaType.APPLICATION_JSON)
+public class OverviewResource {
+
+    /** Queued tasks of one task name that wait, and why: {@code limit} or {@code no-worker}. */
+    @RegisterForReflection
+    public record Waiting(String task, int queued, String reason) {
+    }
+
+    /**
+     * {@code samples}: one per second, oldest first, those after {@code since}; {@code queued}: depth per priority
+     * now; {@code waiting}: task names whose queued tasks cannot start now.
+     */
+    @RegisterForReflection
+    public record Overview(long at, List<Activity.Sample> samples, Map<String, Integer> queued,
+            List<Waiting> waiting) {
+    }
+
+    @Inject
+    Activity activity;
+
+    @Inject
+    TaskEngine engine;
+
+    @Inject
+    Limits limits;
+
+    @Inject
+    Dispatcher dispatcher;
+
+    /** {@code ?since=<epoch ms>} returns only the samples taken after it (what a page already has is not sent again). */
+    @GET
+    @RolesAllowed(Roles.READ)
+    public Overview overview(@QueryParam("since") String since) {
+        long after = 0;
+        if (since != null && !since.isBlank()) {
+            try {
+                after = Long.parseLong(since.trim());
+            } catch (NumberFormatException e) {
+                after = -1;
+            }
+            if (after < 0) {
+                throw ProblemException.badRequest("query parameter 'since' must be epoch milliseconds (a whole "
+                        + "number from 0), got '" + since + "'");
+            }
+        }
+        Map<String, Integer> queued = new LinkedHashMap<>();
+        for (Priority p : Priority.values()) {
+            queued.put(p.wireName(), engine.depth(p));
+        }
+        List<Waiting> waiting = new ArrayList<>();
+        Set<String> offered = dispatcher.offered();
+        engine.queuedByTask().forEach((task, n) -> {
+            if (!offered.contains(task)) {
+                waiting.add(new Waiting(task, n, "no-worker"));
+            } else if (limits.blocked(task)) {
+                waiting.add(new Waiting(task, n, "limit"));
+            }
+        });
+        waiting.sort(java.util.Comparator.comparing(Waiting::task));
+        return new Overview(System.currentTimeMillis(), activity.since(after), queued, waiting);
+    }
+}

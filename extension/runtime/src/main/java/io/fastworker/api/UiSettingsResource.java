@@ -1,0 +1,31 @@
+package io.fastworker.api;
+
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.security.Roles;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** What the dashboard at {@code /ui} needs to know of this control plane's settings. */
+@Path("/ui/settings")
+@Produces(MediaType.APPLICATION_JSON)
+public class UiSettingsResource {
+
+    /** {@code traceUrl}: {@code fastworker.ui.trace-url} (null when unset). */
+    @RegisterForReflection
+    public record UiSettings(String traceUrl) {
+    }
+
+    @Inject
+    FastWorkerConfig config;
+
+    @GET
+    @RolesAllowed(Roles.READ)
+    public UiSettings settings() {
+        return new UiSettings(config.ui().traceUrl().orElse(null));
+    }
+}
