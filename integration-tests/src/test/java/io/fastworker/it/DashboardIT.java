@@ -3,12 +3,14 @@ package io.fastworker.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -34,6 +36,8 @@ class DashboardIT {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     static final Path SHOTS = Path.of("target", "screenshots");
+    static final String TRACE_URL = "http://traces.example/trace/{traceId}";
+    static OtlpReceiver receiver;
     static Daemon cp;
     static Daemon w1;
     static Daemon w2;
@@ -46,7 +50,11 @@ class DashboardIT {
                 "no Chromium and chromedriver (apt-get install chromium chromium-driver); skipped");
         assertTrue(here, "FASTWORKER_REQUIRE_CHROMIUM is set but Chromium or chromedriver is missing");
         Files.createDirectories(SHOTS);
-        cp = Daemon.controlPlane(Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false"));
+        receiver = new OtlpReceiver();
+        Map<String, String> env = new HashMap<>(receiver.env("fastworker-control-plane"));
+        env.put("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false");
+        env.put("FASTWORKER_UI_TRACE_URL", TRACE_URL);
+        cp = Daemon.controlPlane(env);
         w1 = Daemon.subworker(cp.linkAddress(), "ui-w1", 2, Map.of(), true);
         w2 = Daemon.subworker(cp.linkAddress(), "ui-w2", 2, Map.of(), true);
         browser = browser();
@@ -69,6 +77,9 @@ class DashboardIT {
             if (d != null) {
                 d.close();
             }
+        }
+        if (receiver != null) {
+            receiver.close();
         }
     }
 
@@ -162,5 +173,296 @@ class DashboardIT {
             other.quit();
             Files.deleteIfExists(keys);
         }
+    }
+
+    static String submit(String json) throws Exception {
+        var r = cp.post("/tasks", json);
+        assertEquals(202, r.statusCode(), r.body());
+        return JSON.readTree(r.body()).get("id").asText();
+    }
+
+    static String text(String css) {
+        return browser.findElement(By.cssSelector(css)).getText();
+    }
+
+    static <T> T await(java.util.concurrent.Callable<T> read, java.util.function.Predicate<T> done, String what)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        T last = read.call();
+        while (!done.test(last)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + "; last seen: " + last);
+            }
+            Thread.sleep(100);
+            last = read.call();
+        }
+        return last;
+    }
+
+    @Test
+    void theOverviewChartsThroughputAndShowsQueueDepthAndTasksHeldByALimit() throws Exception {
+        assertEquals(200, cp.request("PUT", "/limits/sleep", "{\"maxConcurrency\": 1}",
+                Map.of("Content-Type", "application/json")).statusCode());
+        try {
+            browser.get(cp.url() + "/ui/#/overview");
+            waiting(browser)
+                    .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#throughput-chart canvas")));
+            waiting(browser).until(b -> plottedSubmissions() >= 0);
+            long plottedBefore = plottedSubmissions();
+            for (int i = 0; i < 4; i++) {
+                submit("{\"task\": \"sleep\", \"args\": [1500], \"priority\": \"high\"}");
+            }
+            for (int i = 0; i < 30; i++) {
+                submit("{\"task\": \"add\", \"args\": [" + i + ", 1]}");
+            }
+            // One sleep runs at a time: the others wait in the high queue, held by the limit.
+            waiting(browser).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                    "tr[data-waiting='sleep']")));
+            assertTrue(text("tr[data-waiting='sleep']").contains("held by its limit"), text("#waiting"));
+            waiting(browser).until(b -> Integer.parseInt(text("td[data-priority='high']")) >= 1);
+            // The chart plotted the burst: the submissions it shows grew by (at least) the 34 just made.
+            await(DashboardIT::plottedSubmissions, n -> n >= plottedBefore + 34, "the burst is not plotted");
+            screenshot(browser, "overview");
+            waiting(browser).until(ExpectedConditions.presenceOfElementLocated(By.id("waiting-none")));
+        } finally {
+            cp.delete("/limits/sleep");
+        }
+    }
+
+    @Test
+    void theWorkersPageCountsFailuresAndShowsALostSubworker() throws Exception {
+        try (Daemon w3 = Daemon.subworker(cp.linkAddress(), "ui-w3", 1, Map.of(), true)) {
+            browser.get(cp.url() + "/ui/#/workers");
+            waiting(browser).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                    "#workers tr[data-worker='ui-w3']")));
+            long failuresBefore = failuresOnSubworkers();
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, cp.post("/tasks?wait=10s", "{\"task\": \"fail\", \"args\": [\"x\"]}")
+                        .statusCode());
+            }
+            waiting(browser).until(b -> failuresOnSubworkers() >= failuresBefore + 3);
+            w3.kill();
+            waiting(browser).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                    "#gone tr[data-worker='ui-w3'][data-state='lost']")));
+            assertTrue(browser.findElements(By.cssSelector("#workers tr[data-worker='ui-w3']")).isEmpty());
+            assertTrue(text("#gone tr[data-worker='ui-w3'] .state").startsWith("lost (its connection closed"),
+                    text("#gone"));
+            screenshot(browser, "workers-lost");
+        }
+    }
+
+    @Test
+    void theEndpointsBehindTheDashboardRefuseBadQueriesClearly() throws Exception {
+        for (String bad : List.of("/tasks?offset=-1", "/tasks?offset=ten", "/tasks?offset=100001",
+                "/overview?since=-5", "/overview?since=yesterday")) {
+            var r = cp.get(bad);
+            assertEquals(400, r.statusCode(), bad + ": " + r.body());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"), bad);
+            String param = bad.substring(bad.indexOf('?') + 1, bad.indexOf('='));
+            assertTrue(JSON.readTree(r.body()).get("detail").asText().contains("'" + param + "'"), r.body());
+        }
+        assertEquals("[]", cp.get("/tasks?offset=100000").body());
+        long now = System.currentTimeMillis() + 60_000;
+        assertEquals(0, JSON.readTree(cp.get("/overview?since=" + now).body()).get("samples").size(),
+                "no sample is newer than a minute from now");
+        JsonNode all = JSON.readTree(cp.get("/overview").body());
+        assertTrue(all.get("samples").size() >= 1 && all.get("samples").size() <= 600, all.toString());
+        assertEquals(List.of("critical", "high", "normal", "low"), iterate(all.get("queued").fieldNames()));
+    }
+
+    static List<String> iterate(java.util.Iterator<String> names) {
+        List<String> out = new java.util.ArrayList<>();
+        names.forEachRemaining(out::add);
+        return out;
+    }
+
+    /** How many submissions the throughput chart shows in all, as its label tells (-1 before it has drawn). */
+    static long plottedSubmissions() {
+        String label = browser.findElement(By.id("throughput-chart")).getAttribute("aria-label");
+        var m = java.util.regex.Pattern.compile("(\\d+) submitted in all").matcher(label);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    static long failuresOnSubworkers() {
+        Object sum = browser.executeScript("return [...document.querySelectorAll('#workers tbody tr')]"
+                + ".reduce((n, r) => n + Number(r.querySelector('.failures').textContent), 0);");
+        return ((Number) sum).longValue();
+    }
+
+    @Test
+    void theTaskListPagesAndATaskLinksItsTrace() throws Exception {
+        String traceId = "6cf92f3577b34da6a3ce929d0e0e4736";
+        var traced = cp.post("/tasks?wait=10s", "{\"task\": \"noop\"}", Map.of("traceparent", "00-" + traceId
+                + "-00f067aa0ba902b7-01"));
+        String tracedId = JSON.readTree(traced.body()).get("id").asText();
+        for (int i = 0; i < 60; i++) {
+            submit("{\"task\": \"noop\"}");
+        }
+        browser.get(cp.url() + "/ui/#/tasks?task=noop");
+        waiting(browser).until(b -> b.findElements(By.cssSelector("#tasks tbody tr")).size() == 50);
+        assertEquals("1–50", text("#showing"));
+        assertTrue(browser.findElements(By.id("newer")).isEmpty(), "the first page has nothing newer");
+        browser.findElement(By.id("older")).click();
+        waiting(browser)
+                .until(ExpectedConditions.textMatches(By.id("showing"), java.util.regex.Pattern.compile("^51–")));
+        assertTrue(browser.findElements(By.cssSelector("#tasks tbody tr")).size() >= 11);
+        browser.findElement(By.id("newer")).click();
+        waiting(browser).until(ExpectedConditions.textToBe(By.id("showing"), "1–50"));
+
+        browser.get(cp.url() + "/ui/#/tasks/" + tracedId);
+        WebElement link = waiting(browser).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                "[data-fact='trace'] a")));
+        assertEquals(traceId, link.getText());
+        assertEquals(TRACE_URL.replace("{traceId}", traceId), link.getAttribute("href"));
+    }
+
+    @Test
+    void aDeadLetterIsDeletedAndAScheduleIsPausedAndResumedFromTheDashboard() throws Exception {
+        String failed = JSON.readTree(cp.post("/tasks?wait=10s", "{\"task\": \"fail\", \"args\": [\"y\"]}")
+                .body()).get("id").asText();
+        browser.get(cp.url() + "/ui/#/dead-letters?task=fail");
+        waiting(browser).until(ExpectedConditions.elementToBeClickable(By.id("delete-" + failed))).click();
+        waiting(browser).until(ExpectedConditions.alertIsPresent()).accept();
+        await(() -> cp.get("/dead-letters?task=fail&limit=1000").body(), b -> !b.contains(failed),
+                "the dead letter is still kept");
+        waiting(browser).until(b -> b.findElements(By.id("delete-" + failed)).isEmpty());
+        screenshot(browser, "dead-letters");
+
+        assertEquals(201, cp.post("/schedules", "{\"id\": \"ui-hourly\", \"task\": \"noop\", \"every\": \"1h\"}")
+                .statusCode());
+        try {
+            browser.get(cp.url() + "/ui/#/schedules");
+            waiting(browser).until(ExpectedConditions.elementToBeClickable(By.id("pause-ui-hourly"))).click();
+            waiting(browser).until(ExpectedConditions.alertIsPresent()).accept();
+            await(() -> JSON.readTree(cp.get("/schedules/ui-hourly").body()).get("paused").asBoolean(), p -> p,
+                    "the schedule is not paused");
+            waiting(browser).until(ExpectedConditions.textToBe(By.cssSelector("tr[data-schedule='ui-hourly'] .state"),
+                    "paused"));
+            screenshot(browser, "schedules");
+            waiting(browser).until(ExpectedConditions.elementToBeClickable(By.id("resume-ui-hourly"))).click();
+            waiting(browser).until(ExpectedConditions.alertIsPresent()).accept();
+            await(() -> JSON.readTree(cp.get("/schedules/ui-hourly").body()).get("paused").asBoolean(), p -> !p,
+                    "the schedule is still paused");
+            // Dismissing the question changes nothing.
+            waiting(browser).until(ExpectedConditions.elementToBeClickable(By.id("pause-ui-hourly"))).click();
+            waiting(browser).until(ExpectedConditions.alertIsPresent()).dismiss();
+            Thread.sleep(500);
+            assertTrue(!JSON.readTree(cp.get("/schedules/ui-hourly").body()).get("paused").asBoolean());
+        } finally {
+            cp.delete("/schedules/ui-hourly");
+        }
+        assertEquals(200, cp.request("PUT", "/limits/noop", "{\"rateLimit\": \"100/s\"}",
+                Map.of("Content-Type", "application/json")).statusCode());
+        try {
+            browser.get(cp.url() + "/ui/#/limits");
+            waiting(browser).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                    "tr[data-limit='noop']")));
+            assertTrue(text("tr[data-limit='noop']").contains("100/s"), text("#limits"));
+            screenshot(browser, "limits");
+        } finally {
+            cp.delete("/limits/noop");
+        }
+    }
+
+    @Test
+    void atPhoneWidthNothingScrollsSidewaysAndTheKeyboardReachesEveryPage() throws Exception {
+        ChromeDriver phone = browser();
+        try {
+            phone.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+            String id = JSON.readTree(cp.post("/tasks?wait=10s", "{\"task\": \"add\", \"args\": [4, 5]}").body())
+                    .get("id").asText();
+            for (String page : List.of("overview", "workers", "tasks", "tasks/" + id, "dead-letters", "schedules",
+                    "limits")) {
+                phone.get(cp.url() + "/ui/#/" + page);
+                waiting(phone).until(b -> ((String) phone.executeScript("return document.getElementById('status')"
+                        + ".textContent")).startsWith("updated"));
+                Object overflow = phone.executeScript("return document.documentElement.scrollWidth - "
+                        + "document.documentElement.clientWidth");
+                assertTrue(((Number) overflow).intValue() <= 0, () -> page + " scrolls sideways by " + overflow
+                        + " px; too wide: " + phone.executeScript("const w = document.documentElement.clientWidth;"
+                                + "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect()"
+                                + ".right > w).map(e => e.tagName + '#' + e.id + '.' + e.className + ' '"
+                                + " + Math.round(e.getBoundingClientRect().right)).slice(0, 10).join(', ')"));
+                if (page.startsWith("tasks/")) {
+                    screenshot(phone, "task-phone");
+                }
+            }
+            // From the top of the page, Tab reaches the nav links in order and Enter opens one.
+            phone.get(cp.url() + "/ui/#/overview");
+            waiting(phone).until(ExpectedConditions.presenceOfElementLocated(By.id("queued")));
+            List<String> reached = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                new org.openqa.selenium.interactions.Actions(phone).sendKeys(org.openqa.selenium.Keys.TAB).perform();
+                reached.add(phone.switchTo().activeElement().getText());
+            }
+            assertEquals(List.of("Overview", "Workers", "Tasks", "Dead letters", "Schedules", "Limits"), reached);
+            new org.openqa.selenium.interactions.Actions(phone).sendKeys(org.openqa.selenium.Keys.ENTER).perform();
+            waiting(phone).until(ExpectedConditions.presenceOfElementLocated(By.id("limits")));
+            // The page changed: focus moved to its content, so the next Tab goes on from there, not from the top.
+            assertEquals("main", phone.switchTo().activeElement().getAttribute("id"));
+        } finally {
+            phone.quit();
+        }
+    }
+
+    /**
+     * A page left open does not grow memory: the task list, redrawn from the event stream, and the overview while
+     * thousands of tasks pass (hours of a busy day's events for the stream reader). The JS heap after a forced
+     * collection is measured once the page has warmed up and again after the load.
+     */
+    @Test
+    void anOpenPageDoesNotGrowMemoryWhileTasksPass() throws Exception {
+        ChromeDriver open = browser();
+        try {
+            open.get(cp.url() + "/ui/#/tasks");
+            waiting(open).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#tasks")));
+            load(4_000);
+            long warm = heapAfterCollection(open);
+            load(16_000);
+            long after = heapAfterCollection(open);
+            assertTrue(after - warm < 4_000_000, "the task list grew from " + warm + " to " + after + " bytes");
+            open.get(cp.url() + "/ui/#/overview");
+            waiting(open)
+                    .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#throughput-chart canvas")));
+            load(4_000);
+            long overviewWarm = heapAfterCollection(open);
+            load(12_000);
+            long overviewAfter = heapAfterCollection(open);
+            assertTrue(overviewAfter - overviewWarm < 4_000_000, "the overview grew from " + overviewWarm + " to "
+                    + overviewAfter + " bytes");
+        } finally {
+            open.quit();
+        }
+    }
+
+    /** Submits {@code n} noop tasks in batches of 500 and waits until all finished. */
+    static void load(int n) throws Exception {
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = 0; i < 500; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"task\": \"noop\"}");
+        }
+        String body = batch.append(']').toString();
+        for (int i = 0; i < n / 500; i++) {
+            var r = cp.post("/tasks/batch", body);
+            assertEquals(202, r.statusCode(), r.body());
+        }
+        await(() -> JSON.readTree(cp.get("/overview?since=" + System.currentTimeMillis()).body()).get("queued"),
+                q -> q.get("normal").asInt() == 0, "the load is still queued");
+    }
+
+    /**
+     * The page's memory after a forced collection: the JS heap, the renderer's own heap (DOM) and the backing
+     * stores outside both (where the text of stream chunks lives).
+     */
+    static long heapAfterCollection(ChromeDriver b) throws Exception {
+        Thread.sleep(2000); // let the page take the last events and redraw
+        b.executeCdpCommand("HeapProfiler.collectGarbage", Map.of());
+        Map<String, Object> usage = b.executeCdpCommand("Runtime.getHeapUsage", Map.of());
+        long bytes = 0;
+        for (String part : List.of("usedSize", "embedderHeapUsedSize", "backingStorageSize")) {
+            assertTrue(usage.get(part) instanceof Number, "Runtime.getHeapUsage has no " + part + ": " + usage);
+            bytes += ((Number) usage.get(part)).longValue();
+        }
+        return bytes;
     }
 }

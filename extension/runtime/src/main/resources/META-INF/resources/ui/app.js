@@ -1,20 +1,41 @@
 // FastWorker's dashboard: plain ES modules, no build step. Data comes from the same HTTP API clients use; with API
 // keys on, the key the operator types is sent as a bearer token and kept in this tab's sessionStorage only.
+//
+// Memory stays bounded however long a page is open: each page replaces its DOM on every redraw, the overview keeps at
+// most Activity.KEPT samples, and the event-stream reader keeps nothing but the frame it is reading.
 const page = document.getElementById('page');
 const statusLine = document.getElementById('status');
 const login = document.getElementById('login');
-let timer = null;
+const API = new URL('..', document.baseURI); // the control plane's root path (the UI is served at <root>/ui/)
+const KEPT_SAMPLES = 600;
+const PAGE_SIZE = 50;
+const FINISHED = ['success', 'failure', 'cancelled'];
+
+/** What leaving the current page stops: timers, streams, charts. */
+let leaving = [];
+
+function onLeave(fn) {
+  leaving.push(fn);
+}
+
+function leave() {
+  leaving.splice(0).forEach(fn => fn());
+}
 
 function key() {
   return sessionStorage.getItem('fastworker-key');
 }
 
-async function api(path, options = {}) {
-  const headers = Object.assign({Accept: 'application/json'}, options.headers || {});
+function headers(accept) {
+  const h = {Accept: accept};
   if (key()) {
-    headers.Authorization = 'Bearer ' + key();
+    h.Authorization = 'Bearer ' + key();
   }
-  const r = await fetch(path, Object.assign({}, options, {headers}));
+  return h;
+}
+
+async function api(path, options = {}) {
+  const r = await fetch(new URL(path, API), Object.assign({}, options, {headers: headers('application/json')}));
   if (r.status === 401) {
     showLogin(key() ? 'That key was refused.' : '');
     throw new Error('unauthenticated');
@@ -27,7 +48,7 @@ async function api(path, options = {}) {
 }
 
 function showLogin(message) {
-  stop();
+  leave();
   page.replaceChildren();
   login.hidden = false;
   document.getElementById('login-error').textContent = message;
@@ -47,7 +68,7 @@ function el(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'text') {
       e.textContent = v;
-    } else {
+    } else if (v !== null && v !== undefined) {
       e.setAttribute(k, v);
     }
   }
@@ -55,8 +76,12 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-function table(id, headings, rows) {
+function table(id, caption, headings, rows) {
+  for (const row of rows) {
+    [...row.children].forEach((cell, i) => cell.setAttribute('data-label', headings[i]));
+  }
   return el('table', {id},
+    el('caption', {text: caption}),
     el('thead', {}, el('tr', {}, ...headings.map(h => el('th', {scope: 'col', text: h})))),
     el('tbody', {}, ...rows));
 }
@@ -65,125 +90,303 @@ function time(t) {
   return t ? new Date(t).toLocaleTimeString() : '';
 }
 
-function stop() {
-  if (timer) {
-    clearInterval(timer);
-    timer = null;
+function report(e) {
+  if (e.message !== 'unauthenticated') {
+    statusLine.textContent = e.message;
   }
 }
 
-/** Renders now and again every second (never more often), until the page changes. */
+function sleep(ms) {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+/** Renders now and then at most once a second (never two at once), until the page changes. */
 function every(render) {
-  stop();
+  let busy = false;
   const tick = async () => {
+    if (busy) {
+      return;
+    }
+    busy = true;
     try {
       await render();
       statusLine.textContent = 'updated ' + new Date().toLocaleTimeString();
     } catch (e) {
-      if (e.message !== 'unauthenticated') {
-        statusLine.textContent = e.message;
-      }
+      report(e);
+    } finally {
+      busy = false;
     }
   };
   tick();
-  timer = setInterval(tick, 1000);
+  const timer = setInterval(tick, 1000);
+  onLeave(() => clearInterval(timer));
 }
 
-async function workersPage() {
-  const workers = await api('/workers');
-  page.replaceChildren(el('h2', {text: 'Workers'}), table('workers', ['Id', 'Kind', 'State', 'Concurrency',
-    'In flight', 'Completed', 'Last seen', 'Tasks'], workers.map(w => el('tr', {'data-worker': w.id},
-    el('td', {text: w.id}), el('td', {text: w.kind}), el('td', {text: w.kind === 'control-plane' ? (w.active ? 'runs tasks' : 'dispatches only')
-      : (w.active ? 'active' : 'draining')}),
+/**
+ * Redraws when the event stream (GET /events) tells of a change, at most once a second. EventSource cannot send a
+ * bearer token, so the stream is read with fetch. Where the stream cannot be had (refused, or cut), the page polls
+ * once a second instead until it can be had again.
+ */
+function live(query, render) {
+  let dirty = true;
+  let streaming = false;
+  const controller = new AbortController();
+  onLeave(() => controller.abort());
+  every(async () => {
+    if (dirty || !streaming) {
+      dirty = false;
+      await render();
+    }
+  });
+  (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        const r = await fetch(new URL('events' + query, API), {headers: headers('text/event-stream'),
+          signal: controller.signal});
+        if (r.ok) {
+          streaming = true;
+          const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+          let buffer = '';
+          for (;;) {
+            const {value, done} = await reader.read();
+            if (done) {
+              break;
+            }
+            buffer += value;
+            const end = buffer.lastIndexOf('\n\n');
+            if (end >= 0) {
+              // Only whether something changed matters; the frames themselves are not kept.
+              if (/^event: /m.test(buffer.slice(0, end))) {
+                dirty = true;
+              }
+              buffer = buffer.slice(end + 2);
+            }
+          }
+        }
+      } catch (e) {
+        // aborted on leaving, or the stream broke: poll, then try again
+      }
+      streaming = false;
+      dirty = true;
+      await sleep(3000);
+    }
+  })();
+}
+
+/** A button that asks before it acts, then redraws the page. */
+function action(id, label, question, act) {
+  const b = el('button', {id, type: 'button', text: label});
+  b.addEventListener('click', async () => {
+    if (confirm(question)) {
+      try {
+        await act();
+        statusLine.textContent = label + ': done';
+      } catch (e) {
+        report(e);
+      }
+      route();
+    }
+  });
+  return b;
+}
+
+// --- overview ---------------------------------------------------------------------------------------------------
+
+async function overviewPage() {
+  const shown = generation;
+  const echarts = await import('./vendor/echarts/echarts.esm.min.js');
+  if (shown !== generation) {
+    return; // another page was chosen while the chart library loaded
+  }
+  const throughput = el('div', {id: 'throughput-chart', class: 'chart', role: 'img',
+    'aria-label': 'Tasks per second over the last minutes, by status'});
+  const depth = el('div', {id: 'depth-chart', class: 'chart', role: 'img',
+    'aria-label': 'Queue depth per priority over the last minutes'});
+  const now = el('div', {id: 'overview-now'});
+  page.replaceChildren(el('h2', {text: 'Overview'}), now, el('div', {class: 'charts'},
+    el('section', {}, el('h3', {text: 'Throughput (tasks per second)'}), throughput),
+    el('section', {}, el('h3', {text: 'Queue depth'}), depth)));
+  const charts = [echarts.init(throughput), echarts.init(depth)];
+  // Follow the container, not only the window: a scroll bar appearing narrows it too.
+  const resizing = new ResizeObserver(() => charts.forEach(c => c.resize()));
+  resizing.observe(throughput);
+  resizing.observe(depth);
+  onLeave(() => {
+    resizing.disconnect();
+    charts.forEach(c => c.dispose());
+  });
+  const samples = [];
+  const line = name => ({name, type: 'line', showSymbol: false, data: []});
+  const rates = [['submitted', 'submitted'], ['succeeded', 'succeeded'], ['failed', 'failed'],
+    ['cancelled', 'cancelled'], ['retried', 'retried']];
+  const priorities = ['critical', 'high', 'normal', 'low'];
+  const base = names => ({animation: false, tooltip: {trigger: 'axis'}, legend: {data: names, top: 0},
+    grid: {left: 48, right: 16, top: 36, bottom: 24}, xAxis: {type: 'time'}, yAxis: {type: 'value', minInterval: 1}});
+  charts[0].setOption(Object.assign(base(rates.map(r => r[0])), {series: rates.map(([n]) => line(n))}));
+  charts[1].setOption(Object.assign(base(priorities), {series: priorities.map(p => line(p))}));
+  every(async () => {
+    const last = samples.length ? samples[samples.length - 1].at : 0;
+    const o = await api('overview?since=' + last);
+    samples.push(...o.samples);
+    samples.splice(0, Math.max(0, samples.length - KEPT_SAMPLES));
+    charts[0].setOption({series: rates.map(([name, field]) => ({name, data: samples.map(s => [s.at, s[field]])}))});
+    charts[1].setOption({series: priorities.map(p => ({name: p, data: samples.map(s => [s.at, s.queued[p]])}))});
+    const peak = field => samples.reduce((m, s) => Math.max(m, s[field]), 0);
+    const sum = field => samples.reduce((n, s) => n + s[field], 0);
+    const minutes = Math.max(1, Math.round(samples.length / 60));
+    throughput.setAttribute('aria-label', 'Tasks per second over the last ' + minutes + ' min: '
+      + sum('submitted') + ' submitted in all, at most ' + peak('submitted') + ' a second; ' + sum('succeeded')
+      + ' succeeded, ' + sum('failed') + ' failed');
+    depth.setAttribute('aria-label', 'Queue depth per priority over the last ' + minutes + ' min: now '
+      + priorities.map(p => o.queued[p] + ' ' + p).join(', '));
+    const latest = samples.length ? samples[samples.length - 1] : null;
+    now.replaceChildren(
+      table('queued', 'Queued now, by priority', priorities, [el('tr', {},
+        ...priorities.map(p => el('td', {'data-priority': p, text: o.queued[p]})))]),
+      table('rates', 'Last second', rates.map(r => r[0]), [el('tr', {},
+        ...rates.map(([, f]) => el('td', {'data-rate': f, text: latest ? latest[f] : 0})))]),
+      o.waiting.length === 0 ? el('p', {id: 'waiting-none', text: 'No queued task is held back.'})
+        : table('waiting', 'Queued tasks that cannot start now', ['Task', 'Queued', 'Why'],
+          o.waiting.map(w => el('tr', {'data-waiting': w.task},
+            el('td', {}, el('a', {href: '#/tasks?status=queued&task=' + encodeURIComponent(w.task), text: w.task})),
+            el('td', {text: w.queued}),
+            el('td', {text: w.reason === 'limit' ? 'held by its limit' : 'no connected worker offers it'})))));
+  });
+}
+
+// --- workers ----------------------------------------------------------------------------------------------------
+
+function workersPage() {
+  const headings = ['Id', 'Kind', 'State', 'Concurrency', 'In flight', 'Completed', 'Failures', 'Last seen', 'Tasks'];
+  const row = w => el('tr', {'data-worker': w.id, 'data-state': w.state, class: w.state === 'lost' ? 'lost' : null},
+    el('td', {text: w.id}), el('td', {text: w.kind}),
+    el('td', {class: 'state', text: w.state + (w.reason ? ' (' + w.reason + ')' : '')}),
     el('td', {text: w.concurrency}), el('td', {text: w.inFlight}), el('td', {class: 'completed', text: w.completed}),
-    el('td', {text: time(w.lastSeen)}), el('td', {text: w.tasks.join(', ')})))));
+    el('td', {class: 'failures', text: w.failures}), el('td', {text: time(w.lastSeen)}),
+    el('td', {text: w.tasks.join(', ')}));
+  every(async () => {
+    const [workers, gone] = await Promise.all([api('workers'), api('workers/gone')]);
+    page.replaceChildren(el('h2', {text: 'Workers'}), table('workers', 'Connected executors', headings,
+      workers.map(row)), gone.length === 0 ? el('p', {id: 'gone-none', text: 'No subworker left in the last hour.'})
+      : table('gone', 'Subworkers gone in the last hour', headings, gone.map(row)));
+  });
+}
+
+// --- tasks ------------------------------------------------------------------------------------------------------
+
+function hashParams() {
+  return new URLSearchParams(location.hash.split('?')[1] || '');
+}
+
+function filterForm(id, fields, params, target) {
+  const form = el('form', {class: 'filters', id}, ...fields.map(([name, label, options]) => {
+    const inputId = id + '-' + name;
+    if (options) {
+      const select = el('select', {name, id: inputId}, ...options.map(s => {
+        const o = el('option', {value: s, text: s || 'any'});
+        o.selected = (params.get(name) || '') === s;
+        return o;
+      }));
+      return el('div', {}, el('label', {for: inputId, text: label}), select);
+    }
+    return el('div', {}, el('label', {for: inputId, text: label}),
+      el('input', {name, id: inputId, value: params.get(name) || ''}));
+  }), el('button', {type: 'submit', text: 'Filter'}));
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    location.hash = target + '?' + new URLSearchParams([...new FormData(form)].filter(([, v]) => v));
+  });
+  return form;
+}
+
+/** Newer / older links that keep the filters and move the offset by one page. */
+function pager(target, params, shown, total) {
+  const offset = Number(params.get('offset') || 0);
+  const to = o => {
+    const p = new URLSearchParams(params);
+    p.set('offset', String(Math.max(0, o)));
+    return target + '?' + p;
+  };
+  const nav = el('nav', {class: 'pager', 'aria-label': 'Pages of results'});
+  if (offset > 0) {
+    nav.append(el('a', {id: 'newer', href: to(offset - PAGE_SIZE), text: '← Newer'}));
+  }
+  nav.append(el('span', {id: 'showing', text: shown === 0 ? 'none' : (offset + 1) + '–' + (offset + shown)
+    + (total === undefined ? '' : ' of ' + total)}));
+  if (shown === PAGE_SIZE && (total === undefined || offset + shown < total)) {
+    nav.append(el('a', {id: 'older', href: to(offset + PAGE_SIZE), text: 'Older →'}));
+  }
+  return nav;
 }
 
 function tasksPage() {
-  const params = new URLSearchParams(location.hash.split('?')[1] || '');
-  const form = el('form', {class: 'filters', id: 'filters'},
-    el('label', {}, 'Status', el('select', {name: 'status', id: 'filter-status'}, ...['', 'queued', 'scheduled',
-      'running', 'retrying', 'success', 'failure', 'cancelled'].map(s => {
-      const o = el('option', {value: s, text: s || 'any'});
-      o.selected = params.get('status') === s;
-      return o;
-    }))),
-    el('label', {}, 'Task', el('input', {name: 'task', id: 'filter-task', value: params.get('task') || ''})),
-    el('label', {}, 'Id', el('input', {name: 'id', id: 'filter-id', value: params.get('id') || ''})),
-    el('button', {type: 'submit', text: 'Filter'}));
-  form.addEventListener('submit', e => {
-    e.preventDefault();
-    const q = new URLSearchParams([...new FormData(form)].filter(([, v]) => v));
-    location.hash = '#/tasks?' + q;
-  });
+  const params = hashParams();
+  if (params.get('id')) {
+    location.hash = '#/tasks/' + encodeURIComponent(params.get('id'));
+    return;
+  }
   const list = el('div', {id: 'task-list'});
-  page.replaceChildren(el('h2', {text: 'Tasks'}), form, list);
-  every(async () => {
-    if (params.get('id')) {
-      location.hash = '#/tasks/' + encodeURIComponent(params.get('id'));
-      return;
+  page.replaceChildren(el('h2', {text: 'Tasks'}), filterForm('filters', [['status', 'Status', ['', 'queued',
+    'scheduled', 'running', 'retrying', 'success', 'failure', 'cancelled']], ['task', 'Task'], ['id', 'Id']],
+  params, '#/tasks'), list);
+  const q = new URLSearchParams({limit: String(PAGE_SIZE), offset: params.get('offset') || '0'});
+  for (const f of ['status', 'task']) {
+    if (params.get(f)) {
+      q.set(f, params.get(f));
     }
-    const q = new URLSearchParams({limit: '50'});
-    for (const f of ['status', 'task']) {
-      if (params.get(f)) {
-        q.set(f, params.get(f));
-      }
-    }
-    const tasks = await api('/tasks?' + q);
-    list.replaceChildren(table('tasks', ['Id', 'Task', 'Status', 'Priority', 'Attempts', 'Submitted', 'Worker'],
-      tasks.map(t => el('tr', {'data-task': t.id},
-        el('td', {}, el('a', {href: '#/tasks/' + encodeURIComponent(t.id), text: t.id})),
-        el('td', {text: t.task}), el('td', {class: 'status', text: t.status}), el('td', {text: t.priority}),
-        el('td', {text: t.attempts + '/' + t.maxAttempts}), el('td', {text: time(t.submittedAt)}),
-        el('td', {text: t.worker || ''})))));
+  }
+  live(params.get('task') ? '?task=' + encodeURIComponent(params.get('task')) : '', async () => {
+    const tasks = await api('tasks?' + q);
+    list.replaceChildren(table('tasks', 'Recent tasks, newest first', ['Id', 'Task', 'Status', 'Priority',
+      'Attempts', 'Submitted', 'Worker'], tasks.map(t => el('tr', {'data-task': t.id},
+      el('td', {}, el('a', {href: '#/tasks/' + encodeURIComponent(t.id), text: t.id})),
+      el('td', {text: t.task}), el('td', {class: 'status', text: t.status}), el('td', {text: t.priority}),
+      el('td', {text: t.attempts + '/' + t.maxAttempts}), el('td', {text: time(t.submittedAt)}),
+      el('td', {text: t.worker || ''})))), pager('#/tasks', params, tasks.length));
   });
 }
 
-async function taskPage(id) {
-  const t = await api('/tasks/' + encodeURIComponent(id));
+let settings = null;
+
+async function traceLink(traceId) {
+  if (!traceId) {
+    return null;
+  }
+  settings = settings || await api('ui/settings');
+  return settings.traceUrl
+    ? el('a', {href: settings.traceUrl.replace('{traceId}', traceId), target: '_blank', rel: 'noopener',
+      text: traceId})
+    : traceId;
+}
+
+async function drawTask(id) {
+  const t = await api('tasks/' + encodeURIComponent(id));
   const actions = el('p', {});
+  const path = 'tasks/' + encodeURIComponent(id);
   if (['queued', 'scheduled', 'retrying'].includes(t.status)) {
-    const cancel = el('button', {id: 'cancel', type: 'button', text: 'Cancel this task'});
-    cancel.addEventListener('click', async () => {
-      if (confirm('Cancel task ' + id + '?')) {
-        try {
-          await api('/tasks/' + encodeURIComponent(id), {method: 'DELETE'});
-        } catch (e) {
-          statusLine.textContent = e.message;
-        }
-        taskPage(id);
-      }
-    });
-    actions.append(cancel);
+    actions.append(action('cancel', 'Cancel this task', 'Cancel task ' + id + '?',
+      () => api(path, {method: 'DELETE'})));
   }
   if (t.status === 'failure') {
-    const retry = el('button', {id: 'retry', type: 'button', text: 'Retry this task'});
-    retry.addEventListener('click', async () => {
-      if (confirm('Run task ' + id + ' again?')) {
-        try {
-          await api('/tasks/' + encodeURIComponent(id) + '/retry', {method: 'POST'});
-        } catch (e) {
-          statusLine.textContent = e.message;
-        }
-        taskPage(id);
-      }
-    });
-    actions.append(retry);
+    actions.append(action('retry', 'Retry this task', 'Run task ' + id + ' again?',
+      () => api(path + '/retry', {method: 'POST'})));
   }
   const facts = el('dl', {id: 'task-facts'});
   for (const [label, value] of [['Task', t.task], ['Status', t.status], ['Priority', t.priority],
-    ['Attempts', t.attempts + '/' + t.maxAttempts], ['Submitted', t.submittedAt], ['Started', t.startedAt],
-    ['Finished', t.finishedAt], ['Worker', t.worker],
+    ['Attempts', t.attempts + '/' + t.maxAttempts], ['Submitted', t.submittedAt], ['Scheduled for', t.scheduledFor],
+    ['Started', t.startedAt], ['Finished', t.finishedAt], ['Worker', t.worker],
     ['Schedule', t.schedule ? t.schedule.id + ' (tick ' + t.schedule.tick + ')' : null],
     ['Chain', t.chain ? t.chain.id + ' step ' + (t.chain.step + 1) + ' of ' + t.chain.steps : null],
-    ['Group', t.group ? t.group.id + ' member ' + (t.group.index + 1) + ' of ' + t.group.size : null]]) {
+    ['Group', t.group ? t.group.id + ' member ' + (t.group.index + 1) + ' of ' + t.group.size : null],
+    ['Callback', t.callback ? t.callback.state + ' ' + (t.callback.url || '') : null],
+    ['Trace', await traceLink(t.traceId)]]) {
     if (value !== null && value !== undefined) {
-      facts.append(el('dt', {text: label}), el('dd', {'data-fact': label.toLowerCase(), text: value}));
+      facts.append(el('dt', {text: label}), el('dd', {'data-fact': label.toLowerCase(), 'aria-label': label}, value));
     }
   }
   const result = JSON.stringify(t.status === 'failure' ? t.error : t.result, null, 2) || '';
   page.replaceChildren(el('h2', {text: 'Task ' + id}), facts, actions,
-    el('h3', {text: 'Attempts'}), table('attempts', ['#', 'Worker', 'Started', 'Finished', 'Error'],
+    table('attempts', 'Attempts', ['#', 'Worker', 'Started', 'Finished', 'Error'],
       (t.history || []).map(a => el('tr', {}, el('td', {text: a.number}), el('td', {text: a.worker || ''}),
         el('td', {text: a.startedAt}), el('td', {text: a.finishedAt}),
         el('td', {text: a.error ? a.error.type + ': ' + a.error.message : ''})))),
@@ -192,36 +395,114 @@ async function taskPage(id) {
   return t;
 }
 
+function taskPage(id) {
+  let t = null;
+  // Live while the task can still change; a finished one stays as it is (and its buttons stay put).
+  live('?id=' + encodeURIComponent(id), async () => {
+    if (t === null || !FINISHED.includes(t.status)) {
+      t = await drawTask(id);
+    }
+  });
+}
+
+// --- dead letters, schedules, limits -----------------------------------------------------------------------------
+
+function deadLettersPage() {
+  const params = hashParams();
+  const list = el('div', {id: 'dead-letter-list'});
+  page.replaceChildren(el('h2', {text: 'Dead letters'}), filterForm('dead-letter-filters', [['task', 'Task'],
+    ['errorType', 'Error type']], params, '#/dead-letters'), list);
+  const q = new URLSearchParams({limit: String(PAGE_SIZE), offset: params.get('offset') || '0'});
+  for (const f of ['task', 'errorType']) {
+    if (params.get(f)) {
+      q.set(f, params.get(f));
+    }
+  }
+  every(async () => {
+    const dead = await api('dead-letters?' + q);
+    list.replaceChildren(table('dead-letters', 'Failed tasks kept, newest failure first', ['Id', 'Task', 'Failed',
+      'Error', 'Attempts', 'Actions'], dead.items.map(t => {
+      const path = encodeURIComponent(t.id);
+      return el('tr', {'data-task': t.id},
+        el('td', {}, el('a', {href: '#/tasks/' + path, text: t.id})), el('td', {text: t.task}),
+        el('td', {text: time(t.finishedAt)}),
+        el('td', {text: t.error ? t.error.type + ': ' + t.error.message : ''}),
+        el('td', {text: t.attempts + '/' + t.maxAttempts}),
+        el('td', {}, action('retry-' + t.id, 'Retry', 'Run task ' + t.id + ' again?',
+          () => api('tasks/' + path + '/retry', {method: 'POST'})), ' ',
+        action('delete-' + t.id, 'Delete', 'Delete the dead letter of task ' + t.id + '? It cannot be retried then.',
+          () => api('dead-letters/' + path, {method: 'DELETE'}))));
+    })), pager('#/dead-letters', params, dead.items.length, dead.total));
+  });
+}
+
+function schedulesPage() {
+  every(async () => {
+    const schedules = await api('schedules');
+    page.replaceChildren(el('h2', {text: 'Schedules'}), table('schedules', 'Periodic schedules', ['Id', 'Task',
+      'When', 'Source', 'State', 'Next run', 'Last run', 'Actions'], schedules.map(s => {
+      const path = 'schedules/' + encodeURIComponent(s.id);
+      const when = s.cron ? s.cron + (s.timezone ? ' (' + s.timezone + ')' : '') : 'every ' + s.every;
+      const last = s.lastRun;
+      return el('tr', {'data-schedule': s.id},
+        el('td', {text: s.id}), el('td', {text: s.task}), el('td', {text: when}), el('td', {text: s.source}),
+        el('td', {class: 'state', text: s.paused ? 'paused' : 'active'}),
+        el('td', {text: s.paused ? '' : (s.nextFireAt || '')}),
+        el('td', {}, last ? el('a', {href: '#/tasks/' + encodeURIComponent(last.taskId),
+          text: last.tick + (last.status ? ' (' + last.status + ')' : '')}) : ''),
+        el('td', {}, s.paused
+          ? action('resume-' + s.id, 'Resume', 'Resume schedule ' + s.id + '?', () => api(path + '/resume',
+            {method: 'POST'}))
+          : action('pause-' + s.id, 'Pause', 'Pause schedule ' + s.id + '? No run starts until it is resumed.',
+            () => api(path + '/pause', {method: 'POST'}))));
+    })));
+  });
+}
+
+function limitsPage() {
+  every(async () => {
+    const limits = await api('limits');
+    page.replaceChildren(el('h2', {text: 'Limits'}), table('limits', 'Limits per task', ['Task', 'Max concurrency',
+      'Rate', 'Source', 'Running', 'Waiting'], limits.map(l => el('tr', {'data-limit': l.task},
+      el('td', {text: l.task}), el('td', {text: l.maxConcurrency ?? ''}), el('td', {text: l.rateLimit ?? ''}),
+      el('td', {text: l.source}), el('td', {text: l.running}), el('td', {class: 'waiting', text: l.waiting})))));
+  });
+}
+
+// --- routing ----------------------------------------------------------------------------------------------------
+
+const PAGES = [['#/overview', overviewPage], ['#/workers', workersPage], ['#/tasks/', null], ['#/tasks', tasksPage],
+  ['#/dead-letters', deadLettersPage], ['#/schedules', schedulesPage], ['#/limits', limitsPage]];
+
+/** Counts page changes, so that a page still loading can tell it is no longer shown. */
+let generation = 0;
+
 async function route() {
-  stop();
-  const hash = location.hash || '#/workers';
+  leave();
+  generation++;
+  const hash = location.hash || '#/overview';
   for (const a of document.querySelectorAll('nav a')) {
-    a.toggleAttribute('aria-current', hash.startsWith(a.getAttribute('href')));
-    if (a.hasAttribute('aria-current')) {
+    if (hash.startsWith(a.getAttribute('href'))) {
       a.setAttribute('aria-current', 'page');
+    } else {
+      a.removeAttribute('aria-current');
     }
   }
   try {
     if (hash.startsWith('#/tasks/')) {
-      const id = decodeURIComponent(hash.slice('#/tasks/'.length));
-      let t = await taskPage(id);
-      // Live while the task can still change; a finished one stays as it is (and its buttons stay put).
-      timer = setInterval(async () => {
-        if (!['success', 'failure', 'cancelled'].includes(t.status)) {
-          t = await taskPage(id).catch(() => t);
-        }
-      }, 1000);
-    } else if (hash.startsWith('#/tasks')) {
-      tasksPage();
+      taskPage(decodeURIComponent(hash.slice('#/tasks/'.length)));
     } else {
-      every(workersPage);
+      const [, show] = PAGES.find(([prefix, fn]) => fn && hash.startsWith(prefix)) || PAGES[0];
+      await show();
     }
   } catch (e) {
-    if (e.message !== 'unauthenticated') {
-      statusLine.textContent = e.message;
-    }
+    report(e);
   }
 }
 
-window.addEventListener('hashchange', route);
+// A page chosen from the navigation moves focus to its content (the first load leaves focus where it is).
+window.addEventListener('hashchange', async () => {
+  await route();
+  document.getElementById('main').focus({preventScroll: true});
+});
 route();
