@@ -52,6 +52,9 @@ class CustomWorkerIT {
             assertEquals("queued", JSON.readTree(cp.get("/tasks/" + earlyId).body()).get("status").asText(),
                     "it never runs on the control plane, which does not have it");
             assertEquals(1, cp.log().split("'word_count' tasks have waited", -1).length - 1, "warned once");
+            JsonNode waiting = JSON.readTree(cp.get("/overview").body()).get("waiting");
+            assertEquals("[{\"task\":\"word_count\",\"queued\":1,\"reason\":\"no-worker\"}]", waiting.toString(),
+                    "the overview says why it waits");
 
             try (Daemon custom = Daemon.subworkerOf(Daemon.packaged("custom-worker"), cp.linkAddress(), "custom-1",
                     Map.of())) {
@@ -59,6 +62,7 @@ class CustomWorkerIT {
                 assertEquals("success", first.get("status").asText(), first.toString());
                 assertEquals(3, first.get("result").asInt());
                 assertEquals("custom-1", first.get("worker").asText());
+                assertEquals(0, JSON.readTree(cp.get("/overview").body()).get("waiting").size(), "nothing waits now");
 
                 HttpResponse<String> now = cp.post("/tasks?wait=20s",
                         "{\"task\": \"word_count\", \"args\": [\"  The quick\\tbrown\\nfox  \"]}");

@@ -152,7 +152,8 @@ class DashboardIT {
     @Test
     void withApiKeysOnItShowsNothingUntilAKeyWithTheReadRoleIsGiven() throws Exception {
         Path keys = Files.createTempFile("ui-keys-", "");
-        Files.writeString(keys, "viewer read " + ApiAuthIT.sha256("ui-read-key") + "\n");
+        Files.writeString(keys, "viewer read " + ApiAuthIT.sha256("ui-read-key") + "\nfeeder submit "
+                + ApiAuthIT.sha256("ui-submit-key") + "\n");
         ChromeDriver other = browser();
         try (Daemon secured = Daemon.controlPlane(Map.of("FASTWORKER_API_AUTH_KEYS_FILE", keys.toString()))) {
             other.get(secured.url() + "/ui/#/workers");
@@ -169,6 +170,21 @@ class DashboardIT {
             waiting(other).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
                     "tr[data-worker='control-plane']")));
             assertTrue(!other.getCurrentUrl().contains("ui-read-key"), "the key is never in a URL");
+
+            // A read key sees a task but cannot cancel it: the page says why, and the task stays as it was.
+            var made = secured.post("/tasks", "{\"task\": \"noop\", \"countdown\": \"PT1H\"}",
+                    ApiAuthIT.bearer("ui-submit-key"));
+            assertEquals(202, made.statusCode(), made.body());
+            String id = JSON.readTree(made.body()).get("id").asText();
+            other.get(secured.url() + "/ui/#/tasks/" + id);
+            waiting(other).until(ExpectedConditions.elementToBeClickable(By.id("cancel"))).click();
+            waiting(other).until(ExpectedConditions.alertIsPresent()).accept();
+            waiting(other).until(ExpectedConditions.visibilityOfElementLocated(By.id("notice")));
+            Thread.sleep(1500); // a redraw or two later it is still shown
+            String said = other.findElement(By.id("notice")).getText();
+            assertTrue(said.startsWith("Cancel this task was refused: ") && said.contains("admin"), said);
+            var still = secured.request("GET", "/tasks/" + id, null, ApiAuthIT.bearer("ui-read-key"));
+            assertEquals("scheduled", JSON.readTree(still.body()).get("status").asText(), still.body());
         } finally {
             other.quit();
             Files.deleteIfExists(keys);
@@ -208,6 +224,15 @@ class DashboardIT {
             waiting(browser)
                     .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#throughput-chart canvas")));
             waiting(browser).until(b -> plottedSubmissions() >= 0);
+            // Figures for the record (not asserted): how long the page took to load and to draw its first data,
+            // shown again (a warm control plane and a cached library), as an operator reopening it sees it.
+            browser.navigate().refresh();
+            waiting(browser).until(b -> plottedSubmissions() >= 0);
+            System.out.println("Dashboard overview on loopback: " + browser.executeScript("const n = performance"
+                    + ".getEntriesByType('navigation')[0]; const c = performance.getEntriesByType('resource')"
+                    + ".find(r => r.name.includes('echarts')); return 'page loaded in ' + Math.round(n.loadEventEnd)"
+                    + " + ' ms, chart library fetched in ' + Math.round(c.duration) + ' ms, first data drawn at '"
+                    + " + Math.round(performance.getEntriesByName('fastworker-overview-drawn')[0].startTime) + ' ms'"));
             long plottedBefore = plottedSubmissions();
             for (int i = 0; i < 4; i++) {
                 submit("{\"task\": \"sleep\", \"args\": [1500], \"priority\": \"high\"}");

@@ -173,16 +173,26 @@ function live(query, render) {
   })();
 }
 
-/** A button that asks before it acts, then redraws the page. */
+/** What an action came to; it stays shown until the next action or another page. */
+function notice(text, failed) {
+  const n = document.getElementById('notice');
+  n.textContent = text;
+  n.className = failed ? 'failed' : 'done';
+  n.hidden = !text;
+}
+
+/** A button that asks before it acts, then says how it went and redraws the page. */
 function action(id, label, question, act) {
   const b = el('button', {id, type: 'button', text: label});
   b.addEventListener('click', async () => {
     if (confirm(question)) {
       try {
         await act();
-        statusLine.textContent = label + ': done';
+        notice(label + ': done.', false);
       } catch (e) {
-        report(e);
+        if (e.message !== 'unauthenticated') {
+          notice(label + ' was refused: ' + e.message, true);
+        }
       }
       route();
     }
@@ -231,6 +241,9 @@ async function overviewPage() {
     samples.splice(0, Math.max(0, samples.length - KEPT_SAMPLES));
     charts[0].setOption({series: rates.map(([name, field]) => ({name, data: samples.map(s => [s.at, s[field]])}))});
     charts[1].setOption({series: priorities.map(p => ({name: p, data: samples.map(s => [s.at, s.queued[p]])}))});
+    if (performance.getEntriesByName('fastworker-overview-drawn').length === 0) {
+      performance.mark('fastworker-overview-drawn'); // how long the first view took, for whoever measures it
+    }
     const peak = field => samples.reduce((m, s) => Math.max(m, s[field]), 0);
     const sum = field => samples.reduce((n, s) => n + s[field], 0);
     const minutes = Math.max(1, Math.round(samples.length / 60));
@@ -502,6 +515,7 @@ async function route() {
 
 // A page chosen from the navigation moves focus to its content (the first load leaves focus where it is).
 window.addEventListener('hashchange', async () => {
+  notice('', false);
   await route();
   document.getElementById('main').focus({preventScroll: true});
 });
