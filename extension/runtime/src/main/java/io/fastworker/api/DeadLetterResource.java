@@ -48,8 +48,8 @@ public class DeadLetterResource {
             @QueryParam("limit") String limit) {
         int max = config.api().historyLimit();
         return engine.deadLetters(blankToNull(task), blankToNull(errorType), instant("since", since),
-                instant("until", until), number("offset", offset, 0, Integer.MAX_VALUE, 0),
-                number("limit", limit, 1, max, Math.min(100, max)));
+                instant("until", until), QueryParams.integer("offset", offset, 0, Integer.MAX_VALUE, 0),
+                QueryParams.integer("limit", limit, 1, max, Math.min(100, max)));
     }
 
     /** Forgets a dead letter: {@code 204}, or {@code 404} when there is none. */
@@ -79,21 +79,5 @@ public class DeadLetterResource {
             throw ProblemException.badRequest("query parameter '" + name + "' must be an ISO-8601 time with an "
                     + "offset, e.g. 2026-11-27T12:00:00Z, got '" + value + "'");
         }
-    }
-
-    private static int number(String name, String value, int min, int max, int otherwise) {
-        if (value == null || value.isBlank()) {
-            return otherwise;
-        }
-        try {
-            int n = Integer.parseInt(value.trim());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw ProblemException.badRequest("query parameter '" + name + "' must be a whole number from " + min
-                + " to " + max + ", got '" + value + "'");
     }
 }

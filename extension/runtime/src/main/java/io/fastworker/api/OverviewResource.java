@@ -59,18 +59,7 @@ public class OverviewResource {
     @GET
     @RolesAllowed(Roles.READ)
     public Overview overview(@QueryParam("since") String since) {
-        long after = 0;
-        if (since != null && !since.isBlank()) {
-            try {
-                after = Long.parseLong(since.trim());
-            } catch (NumberFormatException e) {
-                after = -1;
-            }
-            if (after < 0) {
-                throw ProblemException.badRequest("query parameter 'since' must be epoch milliseconds (a whole "
-                        + "number from 0), got '" + since + "'");
-            }
-        }
+        long after = QueryParams.number("since", since, 0, Long.MAX_VALUE, 0);
         Map<String, Integer> queued = new LinkedHashMap<>();
         for (Priority p : Priority.values()) {
             queued.put(p.wireName(), engine.depth(p));

@@ -236,30 +236,8 @@ public class TaskResource {
             }
         }
         int max = config.api().historyLimit();
-        int n = Math.min(100, max);
-        if (limit != null && !limit.isBlank()) {
-            try {
-                n = Integer.parseInt(limit.trim());
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            if (n < 1 || n > max) {
-                throw ProblemException.badRequest("query parameter 'limit' must be a whole number from 1 to "
-                        + max + ", got '" + limit + "'");
-            }
-        }
-        int skip = 0;
-        if (offset != null && !offset.isBlank()) {
-            try {
-                skip = Integer.parseInt(offset.trim());
-            } catch (NumberFormatException e) {
-                skip = -1;
-            }
-            if (skip < 0 || skip > MAX_OFFSET) {
-                throw ProblemException.badRequest("query parameter 'offset' must be a whole number from 0 to "
-                        + MAX_OFFSET + ", got '" + offset + "'");
-            }
-        }
+        int n = QueryParams.integer("limit", limit, 1, max, Math.min(100, max));
+        int skip = QueryParams.integer("offset", offset, 0, MAX_OFFSET, 0);
         return engine.recent(state, task == null || task.isBlank() ? null : task, skip, n);
     }
 
