@@ -296,6 +296,24 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** The value of one series in a Prometheus scrape, or -1 when the series is missing. */
+    /**
+     * Reads {@code read} every 50 ms until {@code done} holds, and returns that reading; fails naming {@code what}
+     * and the last reading once {@code timeout} passed.
+     */
+    public static <T> T await(java.util.concurrent.Callable<T> read, java.util.function.Predicate<T> done,
+            Duration timeout, String what) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        T last = read.call();
+        while (!done.test(last)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " within " + timeout + "; last seen: " + last);
+            }
+            Thread.sleep(50);
+            last = read.call();
+        }
+        return last;
+    }
+
     public static double metric(String metrics, String series) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(series)
                 + " ([0-9.eE+-]+)$").matcher(metrics);

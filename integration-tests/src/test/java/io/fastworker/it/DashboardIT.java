@@ -203,16 +203,7 @@ class DashboardIT {
 
     static <T> T await(java.util.concurrent.Callable<T> read, java.util.function.Predicate<T> done, String what)
             throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        T last = read.call();
-        while (!done.test(last)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + "; last seen: " + last);
-            }
-            Thread.sleep(100);
-            last = read.call();
-        }
-        return last;
+        return Daemon.await(read, done, Duration.ofSeconds(20), what);
     }
 
     @Test

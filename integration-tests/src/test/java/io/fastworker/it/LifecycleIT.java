@@ -219,14 +219,8 @@ class LifecycleIT {
     }
 
     static void awaitSuccess(String id) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (JSON.readTree(cp.get("/tasks/" + id).body()).get("status").asText().equals("success")) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(id + " did not finish: " + cp.get("/tasks/" + id).body());
+        Daemon.await(() -> json(cp.get("/tasks/" + id)), t -> t.get("status").asText().equals("success"),
+                Duration.ofSeconds(60), id + " succeeded");
     }
 
     /** What a raw HTTP connection receives until its chunked body ends (or nothing more comes). */
@@ -444,16 +438,9 @@ class LifecycleIT {
     }
 
     static JsonNode awaitCallback(String id, String status) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        JsonNode t = null;
-        while (System.currentTimeMillis() < deadline) {
-            t = json(cp.get("/tasks/" + id));
-            if (t.hasNonNull("callback") && t.get("callback").get("status").asText().equals(status)) {
-                return t;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("callback of " + id + " not " + status + ": " + t);
+        return Daemon.await(() -> json(cp.get("/tasks/" + id)), t -> t.hasNonNull("callback")
+                && t.get("callback").get("status").asText().equals(status), Duration.ofSeconds(30),
+                "callback of " + id + " " + status);
     }
 
     static String withCallback(String task, String args, String path, String events) {
@@ -546,16 +533,8 @@ class LifecycleIT {
     }
 
     static JsonNode awaitChain(String id) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        JsonNode c = null;
-        while (System.currentTimeMillis() < deadline) {
-            c = json(cp.get("/chains/" + id));
-            if (!c.path("status").asText().equals("running")) {
-                return c;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("chain " + id + " did not end: " + c);
+        return Daemon.await(() -> json(cp.get("/chains/" + id)), c -> !c.path("status").asText().equals("running"),
+                Duration.ofSeconds(30), "chain " + id + " ended");
     }
 
     @Test
@@ -612,18 +591,10 @@ class LifecycleIT {
     }
 
     static JsonNode awaitGroup(String id, boolean withThen) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        JsonNode g = null;
-        while (System.currentTimeMillis() < deadline) {
-            g = json(cp.get("/groups/" + id));
-            boolean thenDone = !withThen || (g.path("then").hasNonNull("status")
-                    && List.of("success", "failure").contains(g.get("then").get("status").asText()));
-            if (!g.path("status").asText().equals("running") && thenDone) {
-                return g;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("group " + id + " did not end: " + g);
+        return Daemon.await(() -> json(cp.get("/groups/" + id)), g -> !g.path("status").asText().equals("running")
+                && (!withThen || (g.path("then").hasNonNull("status")
+                        && List.of("success", "failure").contains(g.get("then").get("status").asText()))),
+                Duration.ofSeconds(30), "group " + id + " ended");
     }
 
     @Test

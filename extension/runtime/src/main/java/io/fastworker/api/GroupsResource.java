@@ -113,29 +113,17 @@ public class GroupsResource {
         if (tasks == null || !tasks.isArray() || tasks.isEmpty()) {
             throw ProblemException.badRequest("field 'tasks' is required: a non-empty array of submissions");
         }
-        if (tasks.size() > config.api().maxBatchSize()) {
-            throw ProblemException.badRequest("a group may hold at most " + config.api().maxBatchSize()
-                    + " tasks (fastworker.api.max-batch-size), got " + tasks.size());
-        }
         Instant now = clock.instant();
-        List<Submission> members = new ArrayList<>(tasks.size());
-        for (int i = 0; i < tasks.size(); i++) {
-            JsonNode t = tasks.get(i);
+        List<Submission> members = parser.entries(tasks, SubmissionParser.ListKind.GROUP, (i, t) -> {
             if (t.isObject() && (t.has("id") || t.has("idempotencyKey"))) {
-                throw ProblemException.badRequest("task " + i + ": a group's tasks may not have 'id' or "
-                        + "'idempotencyKey': their ids are <group>:<index>");
+                throw ProblemException.badRequest("a group's tasks may not have 'id' or 'idempotencyKey': their "
+                        + "ids are <group>:<index>");
             }
-            try {
-                ObjectNode withId = t.isObject() ? ((ObjectNode) t).deepCopy().put("id",
-                        GroupMember.taskId(id, i)) : null;
-                TaskSpec spec = parser.parse(withId == null ? t : withId, now)
-                        .inGroup(new GroupMember(id, i, tasks.size()));
-                members.add(new Submission(spec, null, null, true));
-            } catch (ProblemException e) {
-                throw new ProblemException(e.status(), e.code(), e.title(), "task " + i + ": " + e.getMessage()
-                        + "; nothing of this group was accepted", e.extensions(), tasks.size());
-            }
-        }
+            ObjectNode withId = t.isObject() ? ((ObjectNode) t).deepCopy().put("id", GroupMember.taskId(id, i)) : null;
+            TaskSpec spec = parser.parse(withId == null ? t : withId, now)
+                    .inGroup(new GroupMember(id, i, tasks.size()));
+            return new Submission(spec, null, null, true);
+        });
         JsonNode then = o.get("then");
         if (then != null && !then.isNull()) {
             parser.checkedThen(then, now, 1);

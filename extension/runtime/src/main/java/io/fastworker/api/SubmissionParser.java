@@ -52,6 +52,59 @@ class SubmissionParser {
     @Inject
     io.fastworker.config.FastWorkerConfig config;
 
+    /** How refusals name a list of submissions: a {@code batch} of entries or a {@code group} of tasks. */
+    enum ListKind {
+        BATCH("batch", "submissions", "entry", "no task of this batch was accepted", true), GROUP("group", "tasks",
+                "task", "nothing of this group was accepted", false);
+
+        final String whole;
+        final String items;
+        final String item;
+        final String nothingAccepted;
+        final boolean indexExtension;
+
+        ListKind(String whole, String items, String item, String nothingAccepted, boolean indexExtension) {
+            this.whole = whole;
+            this.items = items;
+            this.item = item;
+            this.nothingAccepted = nothingAccepted;
+            this.indexExtension = indexExtension;
+        }
+    }
+
+    /** Parses one entry of a list; refusals it throws are prefixed with the entry's index. */
+    @FunctionalInterface
+    interface Entry {
+        Submission parse(int index, JsonNode node);
+    }
+
+    /**
+     * Every entry of {@code array} (at most {@code fastworker.api.max-batch-size} of them), all or none: the first
+     * bad entry refuses the whole list, naming its index.
+     */
+    List<Submission> entries(JsonNode array, ListKind kind, Entry entry) {
+        int max = config.api().maxBatchSize();
+        if (array.size() > max) {
+            throw ProblemException.badRequest("a " + kind.whole + " may hold at most " + max + " " + kind.items
+                    + " (fastworker.api.max-batch-size), got " + array.size());
+        }
+        List<Submission> out = new java.util.ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            try {
+                out.add(entry.parse(i, array.get(i)));
+            } catch (ProblemException e) {
+                Map<String, Object> extra = e.extensions();
+                if (kind.indexExtension) {
+                    extra = new java.util.LinkedHashMap<>(extra);
+                    extra.put("index", i);
+                }
+                throw new ProblemException(e.status(), e.code(), e.title(), kind.item + " " + i + ": "
+                        + e.getMessage() + "; " + kind.nothingAccepted, extra, array.size());
+            }
+        }
+        return out;
+    }
+
     /**
      * A submission with its idempotency key: {@code headerKey} (the {@code Idempotency-Key} header) or the body's
      * {@code idempotencyKey} field; the request's fingerprint is its JSON without that field, keys sorted.

@@ -33,7 +33,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -125,23 +124,9 @@ public class TaskResource {
         if (array.isEmpty()) {
             throw ProblemException.badRequest("a batch must hold at least one submission");
         }
-        if (array.size() > config.api().maxBatchSize()) {
-            throw ProblemException.badRequest("a batch may hold at most " + config.api().maxBatchSize()
-                    + " submissions (fastworker.api.max-batch-size), got " + array.size());
-        }
         Instant now = clock.instant();
-        List<Submission> submissions = new ArrayList<>(array.size());
-        for (int i = 0; i < array.size(); i++) {
-            try {
-                submissions.add(parser.submission(array.get(i), now, null));
-            } catch (ProblemException e) {
-                Map<String, Object> extra = new java.util.LinkedHashMap<>(e.extensions());
-                extra.put("index", i);
-                throw new ProblemException(e.status(), e.code(), e.title(),
-                        "entry " + i + ": " + e.getMessage() + "; no task of this batch was accepted", extra,
-                        array.size());
-            }
-        }
+        List<Submission> submissions = parser.entries(array, SubmissionParser.ListKind.BATCH,
+                (i, entry) -> parser.submission(entry, now, null));
         return uni(engine.submit(submissions, tracing.capture())).map(TaskResource::batchAnswer);
     }
 
