@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A client cannot exhaust the control plane's memory: with a 256 MB heap, 1,000 tasks of 900 KB each from two
- * threads and 2,000 idle connections leave it up and answering its readiness probe; what does not fit is refused
+ * threads and 2,000 idle connections (1,500 of them slowloris clients) leave it up and answering its readiness probe; what does not fit is refused
  * with 429 (the arguments held are bounded by bytes), results are evicted past their byte bound, and every
  * accepted task runs once a subworker joins.
  */
@@ -38,11 +38,28 @@ class MemoryBoundsIT {
         // Nothing runs the tasks during the burst (no subworker yet, none run here), so they pile up.
         try (Daemon cp = Daemon.controlPlane(Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:+ExitOnOutOfMemoryError",
                 "FASTWORKER_STORE_MODE", "memory", "FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false"))) {
+            // 2,000 connections: 500 say nothing, 1,500 are slowloris clients that send a request's headers a byte
+            // every two seconds and never finish them.
+            List<Socket> slow = new ArrayList<>();
             for (int i = 0; i < 2000; i++) {
                 Socket s = new Socket();
                 s.connect(new InetSocketAddress("127.0.0.1", cp.port), 2000);
                 idle.add(s);
+                if (i % 4 != 0) {
+                    s.getOutputStream().write("POST /tasks HTTP/1.1\r\nHost: cp\r\nX-Slow: ".getBytes());
+                    slow.add(s);
+                }
             }
+            var trickle = Executors.newSingleThreadScheduledExecutor();
+            trickle.scheduleWithFixedDelay(() -> {
+                for (Socket s : slow) {
+                    try {
+                        s.getOutputStream().write('a');
+                    } catch (java.io.IOException e) {
+                        // closed by the control plane: fine
+                    }
+                }
+            }, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
             String body = "{\"task\": \"echo\", \"args\": [\"" + "x".repeat(900 * 1024) + "\"]}";
             ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
             AtomicInteger refused = new AtomicInteger();
@@ -135,6 +152,7 @@ class MemoryBoundsIT {
                     letters, letterBytes / 1e6);
             assertTrue(cp.alive());
             worker.close();
+            trickle.shutdownNow();
         } finally {
             for (Socket s : idle) {
                 s.close();
