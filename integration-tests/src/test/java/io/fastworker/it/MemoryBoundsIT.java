@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A client cannot exhaust the control plane's memory: with a 256 MB heap, 1,000 tasks of 900 KB each from two
- * threads and 2,000 idle connections (1,500 of them slowloris clients) leave it up and answering its readiness probe; what does not fit is refused
- * with 429 (the arguments held are bounded by bytes), results are evicted past their byte bound, and every
- * accepted task runs once a subworker joins.
+ * threads and 2,000 idle connections (1,500 of them slowloris clients) leave it up and answering its readiness
+ * probe; what does not fit is refused with 429 (the arguments held are bounded by bytes), results are evicted past
+ * their byte bound, and every accepted task runs once a subworker joins.
  */
 class MemoryBoundsIT {
 
