@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,8 @@ public class Activity {
         synchronized (ring) {
             ring[(int) (taken % KEPT)] = new Sample(System.currentTimeMillis(), now.submitted() - last.submitted(),
                     now.succeeded() - last.succeeded(), now.failed() - last.failed(),
-                    now.cancelled() - last.cancelled(), now.retried() - last.retried(), Map.copyOf(queued));
+                    now.cancelled() - last.cancelled(), now.retried() - last.retried(),
+                    Collections.unmodifiableMap(queued));
             taken++;
             last = now;
         }
