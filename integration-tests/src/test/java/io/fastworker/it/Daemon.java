@@ -314,6 +314,15 @@ public final class Daemon implements AutoCloseable {
         return last;
     }
 
+    /** Asserts {@code r} is an {@code application/problem+json} answer with {@code status}; returns its body. */
+    public static com.fasterxml.jackson.databind.JsonNode problem(HttpResponse<String> r, int status, String what)
+            throws IOException {
+        org.junit.jupiter.api.Assertions.assertEquals(status, r.statusCode(), what + ": " + r.body());
+        org.junit.jupiter.api.Assertions.assertTrue(r.headers().firstValue("Content-Type").orElse("")
+                .startsWith("application/problem+json"), what + " is a problem: " + r.headers().map());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    }
+
     public static double metric(String metrics, String series) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(series)
                 + " ([0-9.eE+-]+)$").matcher(metrics);

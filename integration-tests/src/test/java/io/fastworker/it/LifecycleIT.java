@@ -187,9 +187,7 @@ class LifecycleIT {
                 Map.entry("", Map.of("Last-Event-ID", "not-an-id")),
                 Map.entry("", Map.of("Last-Event-ID", "abc.-4")))) {
             HttpResponse<String> r = cp.request("GET", "/events" + bad.getKey(), null, bad.getValue());
-            assertEquals(400, r.statusCode(), bad + ": " + r.body());
-            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
-            assertTrue(JSON.readTree(r.body()).get("detail").asText().length() > 20, r.body());
+            assertTrue(Daemon.problem(r, 400, bad.toString()).get("detail").asText().length() > 20, r.body());
         }
     }
 
@@ -422,9 +420,7 @@ class LifecycleIT {
                 "{\"rateLimit\": 5}", "{}", "{\"maxConcurrency\": null}", "{\"limit\": 1}", "[]",
                 "{\"maxConcurrency\": 1",
                 "{\"rateLimit\": \"9999999/s\"}")) {
-            HttpResponse<String> r = cp.request("PUT", "/limits/echo", bad, Map.of());
-            assertEquals(400, r.statusCode(), bad + ": " + r.body());
-            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+            Daemon.problem(cp.request("PUT", "/limits/echo", bad, Map.of()), 400, bad);
         }
         HttpResponse<String> unknown = cp.request("PUT", "/limits/no_such_task", "{\"maxConcurrency\": 1}", Map.of());
         assertEquals(404, unknown.statusCode(), unknown.body());
@@ -525,8 +521,7 @@ class LifecycleIT {
                 "{\"task\": \"noop\", \"callback\": \"http://127.0.0.1/hook\"}",
                 "{\"task\": \"noop\", \"callback\": {}}")) {
             HttpResponse<String> r = cp.post("/tasks", bad);
-            assertEquals(400, r.statusCode(), bad + ": " + r.body());
-            assertTrue(json(r).get("detail").asText().contains("callback"), r.body());
+            assertTrue(Daemon.problem(r, 400, bad).get("detail").asText().contains("callback"), r.body());
         }
         assertTrue(cp.post("/tasks", "{\"task\": \"noop\", \"callback\": {\"url\": \"http://evil.com/\"}}").body()
                 .contains("fastworker.callbacks.allowed-hosts"));
@@ -581,8 +576,7 @@ class LifecycleIT {
                 "{\"task\": \"noop\", \"then\": {\"task\": \"echo\", \"then\": {\"task\": \"echo\", \"priority\": \"urgent\"}}}",
                 "{\"task\": \"noop\", \"then\": [\"echo\"]}")) {
             HttpResponse<String> r = cp.post("/tasks", bad);
-            assertEquals(400, r.statusCode(), bad + ": " + r.body());
-            assertTrue(json(r).get("detail").asText().contains("then"), r.body());
+            assertTrue(Daemon.problem(r, 400, bad).get("detail").asText().contains("then"), r.body());
         }
         HttpResponse<String> deep = cp.post("/tasks", "{\"task\": \"noop\", \"then\": {\"task\": \"echo\", "
                 + "\"then\": {\"task\": \"echo\", \"then\": {\"task\": \"add\", \"args\": [1, 2]}}}}");
@@ -635,9 +629,7 @@ class LifecycleIT {
                 "{\"tasks\": [{\"task\": \"noop\"}], \"extra\": 1}",
                 "{\"id\": \"a b\", \"tasks\": [{\"task\": \"noop\"}]}",
                 "[]")) {
-            HttpResponse<String> r = cp.post("/groups", bad);
-            assertEquals(400, r.statusCode(), bad + ": " + r.body());
-            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+            Daemon.problem(cp.post("/groups", bad), 400, bad);
         }
         assertTrue(json(cp.post("/groups", "{\"tasks\": [{\"task\": \"noop\"}, {\"task\": \"nope\"}]}")).get("detail")
                 .asText().startsWith("task 1: "));

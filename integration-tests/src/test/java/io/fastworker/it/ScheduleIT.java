@@ -189,9 +189,7 @@ class ScheduleIT {
         bad.put("{\"id\": \"heartbeat\", \"task\": \"noop\", \"every\": \"1m\"}", 409);
         for (var e : bad.entrySet()) {
             HttpResponse<String> r = create(e.getKey());
-            assertEquals(e.getValue(), r.statusCode(), e.getKey() + ": " + r.body());
-            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
-            assertTrue(json(r).get("detail").asText().length() > 15, r.body());
+            assertTrue(Daemon.problem(r, e.getValue(), e.getKey()).get("detail").asText().length() > 15, r.body());
         }
         assertEquals(404, cp.get("/schedules/x").statusCode(), "nothing was made");
         assertEquals(400, cp.request("PUT", "/schedules/other", "{\"id\": \"x\", \"task\": \"noop\", \"every\": "

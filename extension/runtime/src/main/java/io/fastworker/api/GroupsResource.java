@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.engine.GroupMember;
 import io.fastworker.engine.StoredGroup;
 import io.fastworker.engine.Submission;
@@ -69,9 +68,6 @@ public class GroupsResource {
 
     @Inject
     Groups groups;
-
-    @Inject
-    FastWorkerConfig config;
 
     @Inject
     Tracing tracing;
