@@ -52,6 +52,19 @@ class ExecutionTest {
     }
 
     @Test
+    void aResultOverTheLimitFailsItsAttemptAsBadResultWithItsSize() {
+        // fastworker.result.max-size is 1M by default: 2,000 × 1,000 characters is about 2 MB of JSON
+        Response r = submitAndWait("{\"task\": \"repeat\", \"args\": [\"" + "y".repeat(1000) + "\", 2000], "
+                + "\"maxRetries\": 2}");
+        r.then().body("status", equalTo("failure")).body("attempts", equalTo(1))
+                .body("error.type", equalTo("bad_result"))
+                .body("error.message", containsString("the result takes 2000002 bytes as JSON, more than the "
+                        + "1048576 that fastworker.result.max-size allows"));
+        submitAndWait("{\"task\": \"repeat\", \"args\": [\"" + "y".repeat(1000) + "\", 1000]}").then()
+                .body("status", equalTo("success"));
+    }
+
+    @Test
     void retryEndsInSuccessWhenALaterAttemptSucceeds() {
         Response r = submitAndWait("{\"task\": \"flaky\", \"args\": [2]}");
         r.then().body("status", equalTo("success")).body("result", equalTo(2)).body("attempts", equalTo(2))

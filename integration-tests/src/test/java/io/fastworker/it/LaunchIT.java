@@ -119,9 +119,14 @@ class LaunchIT {
         assertTrue(negative.all().contains("fastworker.result-cache.size"), negative.all());
 
         Daemon.Result badTtl = Daemon.run(Map.of("FASTWORKER_RESULT_CACHE_TTL", "0",
+                "FASTWORKER_TASK_DEFAULTS_TIMEOUT", "PT0.001S", "FASTWORKER_RESULT_MAX_SIZE", "10",
                 "QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())), "--role", "control-plane");
         assertNotEquals(0, badTtl.exitCode(), badTtl.all());
         assertTrue(badTtl.all().contains("fastworker.result-cache.ttl"), badTtl.all());
+        assertTrue(badTtl.all().contains("fastworker.task-defaults.timeout (env FASTWORKER_TASK_DEFAULTS_TIMEOUT) "
+                + "must be at least 10 ms"), badTtl.all());
+        assertTrue(badTtl.all().contains("fastworker.result.max-size (env FASTWORKER_RESULT_MAX_SIZE) must be from "
+                + "1024"), badTtl.all());
 
         Daemon.Result absurd = Daemon.run(Map.of("FASTWORKER_TASK_DEFAULTS_TIMEOUT", "PT1000000H",
                 "FASTWORKER_API_MAX_WAIT", "PT2562048H", "QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())),

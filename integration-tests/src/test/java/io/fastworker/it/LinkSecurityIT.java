@@ -274,6 +274,28 @@ class LinkSecurityIT {
     }
 
     @Test
+    void aResultOverTheControlPlanesLimitFailsItsTaskAsBadResult() throws Exception {
+        try (RawLinkClient liar = client()) {
+            JsonNode reply = liar.join("big-talker", TOKEN, "[\"only_big_talker\"]");
+            assertEquals(1 << 20, reply.path("body").path("maxResultSize").asInt(), "the join reply states the "
+                    + "limit: " + reply);
+            liar.send("fastworker.link.credit", "{\"credits\": 1}");
+            HttpResponse<String> submitted = cp.post("/tasks", "{\"task\": \"only_big_talker\"}");
+            assertEquals(202, submitted.statusCode(), submitted.body());
+            String id = JSON.readTree(submitted.body()).get("id").asText();
+            JsonNode task = liar.next(Duration.ofSeconds(10));
+            assertEquals(id, task.path("body").path("taskId").asText(), String.valueOf(task));
+            liar.send("fastworker.link.result", "{\"taskId\": \"" + id + "\", \"attempt\": 1, \"ok\": true, "
+                    + "\"result\": \"" + "z".repeat(1_200_000) + "\", \"credits\": 1}");
+            JsonNode t = JSON.readTree(cp.get("/tasks/" + id + "?wait=10s").body());
+            assertEquals("failure", t.get("status").asText(), t.toString());
+            assertEquals("bad_result", t.at("/error/type").asText(), t.toString());
+            assertTrue(t.at("/error/message").asText().contains("takes 1200002 bytes as JSON"), t.toString());
+        }
+        allRunOnW1(3);
+    }
+
+    @Test
     void largeResultsTravelSplitAndOneTooBigForAnyFrameFailsOnlyItsTask() throws Exception {
         String payload = "x".repeat(300_000);
         List<String> ids = new ArrayList<>();

@@ -19,7 +19,6 @@ import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.ReflectiveHierarchyBuildItem;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import java.lang.reflect.Modifier;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -178,9 +177,9 @@ class FastWorkerProcessor {
             problems.add(where + ": retryBackoff must be from 1.0 to " + TaskOptions.MAX_RETRY_BACKOFF
                     + " (or 0 for the configured default), got " + backoff.asDouble());
         }
-        duration(where, a, "retryDelay", true, TaskOptions.MAX_RETRY_DELAY, problems);
-        duration(where, a, "retryBackoffMax", false, TaskOptions.MAX_RETRY_DELAY, problems);
-        duration(where, a, "timeout", false, TaskOptions.MAX_TIMEOUT, problems);
+        for (String option : List.of("retryDelay", "retryBackoffMax", "timeout")) {
+            duration(where, a, option, problems);
+        }
         AnnotationValue concurrency = a.value("maxConcurrency");
         if (concurrency != null && (concurrency.asInt() < 0 || concurrency.asInt() > Limit.MAX_CONCURRENCY)) {
             problems.add(where + ": maxConcurrency must be from 1 to " + Limit.MAX_CONCURRENCY + " (or 0 for no "
@@ -206,17 +205,15 @@ class FastWorkerProcessor {
         return problems;
     }
 
-    private static void duration(String where, AnnotationInstance a, String option, boolean zeroAllowed,
-            Duration max, List<String> problems) {
+    private static void duration(String where, AnnotationInstance a, String option, List<String> problems) {
         String text = stringValue(a, option);
         if (text == null || text.isBlank()) {
             return;
         }
         try {
-            Duration d = Durations.parse(text);
-            if ((!zeroAllowed && d.isZero()) || d.compareTo(max) > 0) {
-                problems.add(where + ": " + option + " must be " + (zeroAllowed ? "" : "more than 0 and ")
-                        + "at most " + max + ", got " + text);
+            String problem = TaskOptions.problem(option, Durations.parse(text));
+            if (problem != null) {
+                problems.add(where + ": " + option + " " + problem);
             }
         } catch (IllegalArgumentException e) {
             problems.add(where + ": " + option + ": " + e.getMessage());

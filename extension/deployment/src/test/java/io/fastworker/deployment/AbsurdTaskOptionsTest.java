@@ -11,7 +11,9 @@ class AbsurdTaskOptionsTest {
 
     @RegisterExtension
     static final QuarkusUnitTest APP = BadTasks.failing(new Class<?>[] {BadTasks.Slow.class},
-            "BadTasks$Slow.slow(): timeout must be more than 0 and at most PT168H, got 1000000h",
+            "BadTasks$Slow.slow(): timeout must be at most PT168H, got PT1000000H",
+            "BadTasks$Slow.hasty(): timeout must be at least 10 ms (PT0.01S), got PT0.0005S",
+            "BadTasks$Slow.hasty(): retryBackoffMax must be more than 0, got PT0S",
             "BadTasks$Slow.slow(): maxRetries must be from 0 to 1000",
             "BadTasks$Slow.slow(): maxConcurrency must be from 1 to 1000000 (or 0 for no bound), got -3",
             "BadTasks$Slow.slow(): rateLimit: a rate is written <starts>/<s|m|h>",

@@ -55,6 +55,10 @@ class BadTasks {
                 cron = "0 25 * * *")
         public void slow() {
         }
+
+        @Task(timeout = "0.5ms", retryBackoffMax = "0s")
+        public void hasty() {
+        }
     }
 
     /** An application made of {@code tasks}, whose build must fail with all of {@code expected} in its message. */

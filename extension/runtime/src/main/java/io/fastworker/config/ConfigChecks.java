@@ -61,6 +61,7 @@ class ConfigChecks {
                 fail("fastworker.ui.trace-url", "must be an http(s) URL holding {traceId}, got '" + url + "'");
             }
         });
+        range("fastworker.result.max-size", config.result().maxSize().asLongValue(), 1024, 1L << 30);
         range("fastworker.dead-letters.max", config.deadLetters().max(), 1, 100_000_000);
         within("fastworker.dead-letters.retention", config.deadLetters().retention(), false, Duration.ofDays(3660));
         within("fastworker.idempotency.window", config.idempotency().window(), false, Duration.ofDays(366));
@@ -73,16 +74,15 @@ class ConfigChecks {
             fail("fastworker.store.path", "must not be blank");
         }
         range("fastworker.task-defaults.max-retries", config.taskDefaults().maxRetries(), 0, TaskOptions.MAX_RETRIES);
-        within("fastworker.task-defaults.retry-delay", config.taskDefaults().retryDelay(), true,
-                TaskOptions.MAX_RETRY_DELAY);
+        option("fastworker.task-defaults.retry-delay", "retryDelay", config.taskDefaults().retryDelay());
         double backoff = config.taskDefaults().retryBackoff();
         if (!(backoff >= 1.0 && backoff <= TaskOptions.MAX_RETRY_BACKOFF)) {
             fail("fastworker.task-defaults.retry-backoff", "must be a number from 1.0 to "
                     + TaskOptions.MAX_RETRY_BACKOFF + ", got " + backoff);
         }
-        within("fastworker.task-defaults.retry-backoff-max", config.taskDefaults().retryBackoffMax(), false,
-                TaskOptions.MAX_RETRY_DELAY);
-        within("fastworker.task-defaults.timeout", config.taskDefaults().timeout(), false, TaskOptions.MAX_TIMEOUT);
+        option("fastworker.task-defaults.retry-backoff-max", "retryBackoffMax",
+                config.taskDefaults().retryBackoffMax());
+        option("fastworker.task-defaults.timeout", "timeout", config.taskDefaults().timeout());
         range("fastworker.api.max-batch-size", config.api().maxBatchSize(), 1, 1_000_000);
         range("fastworker.api.history-limit", config.api().historyLimit(), 1, 1_000_000);
         within("fastworker.api.max-wait", config.api().maxWait(), true, Duration.ofHours(1));
@@ -217,6 +217,14 @@ class ConfigChecks {
             fail(property, "must be " + (zeroAllowed ? "0 or more" : "a positive duration") + ", got " + value);
         } else if (value.compareTo(max) > 0) {
             fail(property, "must be at most " + max + ", got " + value);
+        }
+    }
+
+    /** A default of a task option, in the range {@link TaskOptions} states for it. */
+    private void option(String property, String option, Duration value) {
+        String problem = TaskOptions.problem(option, value);
+        if (problem != null) {
+            fail(property, problem);
         }
     }
 

@@ -47,6 +47,9 @@ public interface FastWorkerConfig {
     /** Finished tasks kept for {@code GET /tasks/{id}}. */
     ResultCache resultCache();
 
+    /** What one attempt may return. */
+    Result result();
+
     /** Where the control plane keeps what it accepted, so that a restart loses nothing. */
     Store store();
 
@@ -263,6 +266,17 @@ public interface FastWorkerConfig {
         /** How often expired results are swept out of memory (reads never see an expired result). */
         @WithDefault("PT30S")
         Duration sweepInterval();
+    }
+
+    interface Result {
+        /**
+         * Largest result one attempt may return, as JSON (1K to 1G). A larger one fails its attempt with error type
+         * {@code bad_result} (never retried) where it is made: on the subworker before it is sent, on the control
+         * plane for a task it runs itself. The control plane also refuses a larger result from a subworker, and
+         * tells subworkers its limit when they join (they keep to the smaller of theirs and its).
+         */
+        @WithDefault("1M")
+        MemorySize maxSize();
     }
 
     interface DeadLetters {

@@ -23,10 +23,10 @@ public record Attempt(String taskId, String task, String priority, int number, i
             throw new IllegalArgumentException("attempt and maxAttempts must be 1 or more, got " + number + "/"
                     + maxAttempts);
         }
-        if (timeout == null || timeout.isNegative() || timeout.isZero()
-                || timeout.compareTo(TaskOptions.MAX_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("timeout must be more than 0 and at most " + TaskOptions.MAX_TIMEOUT
-                    + ", got " + timeout);
+        Objects.requireNonNull(timeout, "timeout");
+        String problem = TaskOptions.problem("timeout", timeout);
+        if (problem != null) {
+            throw new IllegalArgumentException("timeout " + problem);
         }
         trace = trace == null ? Map.of() : Map.copyOf(trace);
     }

@@ -36,6 +36,15 @@ public class AttemptRunner {
     @Inject
     TaskMetrics metrics;
 
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper mapper;
+
+    @Inject
+    io.fastworker.config.FastWorkerConfig config;
+
+    /** Largest result an attempt may return, as JSON: {@code fastworker.result.max-size}, or a peer's smaller one. */
+    private volatile long maxResultBytes = -1;
+
     /** How often running attempts are checked against their deadlines: timeouts are this precise. */
     static final long WATCH_PERIOD_MILLIS = 10;
 
@@ -55,6 +64,25 @@ public class AttemptRunner {
     void stop() {
         watching = false;
         watchdog.interrupt();
+    }
+
+    /**
+     * Lowers the largest result attempts may return to {@code bytes} when that is below this process's own
+     * {@code fastworker.result.max-size} (a subworker keeps to its control plane's limit too).
+     */
+    public void keepResultsWithin(long bytes) {
+        if (bytes > 0 && bytes < ownResultLimit()) {
+            maxResultBytes = bytes;
+        }
+    }
+
+    private long ownResultLimit() {
+        return config.result().maxSize().asLongValue();
+    }
+
+    private long resultLimit() {
+        long max = maxResultBytes;
+        return max > 0 ? max : ownResultLimit();
     }
 
     /** Attempts running in this process now. */
@@ -150,8 +178,15 @@ public class AttemptRunner {
 
     private Outcome invoke(Attempt a) {
         try {
-            return Outcome.success(registry.invoke(a.task(), a.args(), a.kwargs(),
-                    new TaskContext(a.taskId(), a.task(), a.number(), a.maxAttempts())));
+            com.fasterxml.jackson.databind.JsonNode result = registry.invoke(a.task(), a.args(), a.kwargs(),
+                    new TaskContext(a.taskId(), a.task(), a.number(), a.maxAttempts()));
+            long max = resultLimit();
+            long size = ResultSize.over(mapper, result, max);
+            if (size > 0) {
+                return Outcome.failure(TaskError.of(TaskError.BAD_RESULT, "the result takes " + size + " bytes as "
+                        + "JSON, more than the " + max + " that fastworker.result.max-size allows"));
+            }
+            return Outcome.success(result);
         } catch (AttemptFailure e) {
             return Outcome.failure(e.error());
         } catch (InterruptedException e) {

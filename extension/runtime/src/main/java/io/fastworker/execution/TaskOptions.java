@@ -18,6 +18,8 @@ public record TaskOptions(Priority priority, int maxRetries, Duration retryDelay
     public static final int MAX_RETRIES = 1000;
     /** Longest timeout of one attempt. */
     public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
+    /** Shortest timeout of one attempt: how precisely executors enforce timeouts. */
+    public static final Duration MIN_TIMEOUT = Duration.ofMillis(10);
     /** Longest delay before a retry (both {@code retryDelay} and {@code retryBackoffMax}). */
     public static final Duration MAX_RETRY_DELAY = Duration.ofDays(7);
     /** Largest factor applied to the delay for each further retry. */
@@ -29,13 +31,13 @@ public record TaskOptions(Priority priority, int maxRetries, Duration retryDelay
             throw new IllegalArgumentException("'maxRetries' must be a whole number from 0 to " + MAX_RETRIES
                     + ", got " + maxRetries);
         }
-        within("retryDelay", retryDelay, true, MAX_RETRY_DELAY);
+        check("retryDelay", retryDelay);
         if (!(retryBackoff >= 1.0 && retryBackoff <= MAX_RETRY_BACKOFF)) {
             throw new IllegalArgumentException("'retryBackoff' must be a number from 1.0 to " + MAX_RETRY_BACKOFF
                     + ", got " + retryBackoff);
         }
-        within("retryBackoffMax", retryBackoffMax, false, MAX_RETRY_DELAY);
-        within("timeout", timeout, false, MAX_TIMEOUT);
+        check("retryBackoffMax", retryBackoffMax);
+        check("timeout", timeout);
     }
 
     /** Options a submission (or an annotation) sets; null means "keep what the task has". */
@@ -59,15 +61,36 @@ public record TaskOptions(Priority priority, int maxRetries, Duration retryDelay
                 o.timeout() != null ? o.timeout() : timeout);
     }
 
-    private static void within(String name, Duration value, boolean zeroAllowed, Duration max) {
-        Objects.requireNonNull(value, name);
-        if (value.isNegative() || (!zeroAllowed && value.isZero())) {
-            throw new IllegalArgumentException(
-                    "'" + name + "' must be " + (zeroAllowed ? "0 or more" : "more than 0") + ", got " + value);
+    private static void check(String option, Duration value) {
+        Objects.requireNonNull(value, option);
+        String problem = problem(option, value);
+        if (problem != null) {
+            throw new IllegalArgumentException("'" + option + "' " + problem);
+        }
+    }
+
+    /**
+     * What is wrong with {@code value} for the duration option {@code option} ({@code retryDelay},
+     * {@code retryBackoffMax} or {@code timeout}), or null when it is in range: the one statement of these ranges,
+     * for submissions, annotations and configured defaults alike.
+     */
+    public static String problem(String option, Duration value) {
+        Duration min = switch (option) {
+            case "retryDelay" -> Duration.ZERO;
+            case "retryBackoffMax" -> Duration.ofNanos(1);
+            case "timeout" -> MIN_TIMEOUT;
+            default -> throw new IllegalArgumentException("not a duration option: " + option);
+        };
+        Duration max = option.equals("timeout") ? MAX_TIMEOUT : MAX_RETRY_DELAY;
+        if (value.compareTo(min) < 0) {
+            return min.isZero() ? "must be 0 or more, got " + value
+                    : min.equals(Duration.ofNanos(1)) ? "must be more than 0, got " + value
+                            : "must be at least " + min.toMillis() + " ms (" + min + "), got " + value;
         }
         if (value.compareTo(max) > 0) {
-            throw new IllegalArgumentException("'" + name + "' must be at most " + max + ", got " + value);
+            return "must be at most " + max + ", got " + value;
         }
+        return null;
     }
 
     /** Delay before the given retry (1 = first retry). */

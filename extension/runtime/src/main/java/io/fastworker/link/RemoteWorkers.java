@@ -246,7 +246,8 @@ public class RemoteWorkers {
         changed.run();
         return new JoinOutcome(w, new JsonObject().put("ok", true).put("protocol", LinkProtocol.VERSION)
                 .put("heartbeatIntervalMs", config.link().heartbeatInterval().toMillis())
-                .put("maxFrameSize", config.link().maxFrameSize().asLongValue()), 0, null);
+                .put("maxFrameSize", config.link().maxFrameSize().asLongValue())
+                .put("maxResultSize", config.result().maxSize().asLongValue()), 0, null);
     }
 
     private boolean tokenMatches(Object presented) {
@@ -415,7 +416,14 @@ public class RemoteWorkers {
 
     private Outcome outcome(JsonObject body) {
         if (Boolean.TRUE.equals(body.getValue("ok"))) {
-            return Outcome.success(toJson(body.getValue("result")));
+            Buffer json = Json.encodeToBuffer(body.getValue("result"));
+            long max = config.result().maxSize().asLongValue();
+            if (json.length() > max) {
+                return Outcome.failure(TaskError.of(TaskError.BAD_RESULT, "the result takes " + json.length()
+                        + " bytes as JSON, more than the " + max + " that the control plane's "
+                        + "fastworker.result.max-size allows"));
+            }
+            return Outcome.success(toJson(json));
         }
         JsonObject e = body.getValue("error") instanceof JsonObject o ? o : new JsonObject();
         String type = e.getValue("type") instanceof String t && ERROR_TYPES.contains(t) ? t : TaskError.TASK_ERROR;
@@ -424,9 +432,9 @@ public class RemoteWorkers {
                 Boolean.TRUE.equals(e.getValue("nonRetryable"))));
     }
 
-    private JsonNode toJson(Object value) {
+    private JsonNode toJson(Buffer json) {
         try {
-            return mapper.readTree(Json.encode(value));
+            return mapper.readTree(json.getBytes());
         } catch (Exception e) {
             throw new IllegalArgumentException("result is not JSON", e);
         }

@@ -292,6 +292,9 @@ public class Subworker {
         if (body.path("maxFrameSize").canConvertToLong() && body.path("maxFrameSize").asLong() > 0) {
             frameLimit = Math.min(config.link().maxFrameSize().asLongValue(), body.path("maxFrameSize").asLong());
         }
+        if (body.path("maxResultSize").canConvertToLong()) {
+            runner.keepResultsWithin(body.path("maxResultSize").asLong());
+        }
         long beat = body.path("heartbeatIntervalMs").isNumber() ? body.path("heartbeatIntervalMs").asLong()
                 : config.link().heartbeatInterval().toMillis();
         heartbeatTimer = vertx.setPeriodic(Math.max(10, Math.min(beat, 3_600_000)), t -> send(LinkProtocol.HEARTBEAT,
@@ -310,12 +313,7 @@ public class Subworker {
         try {
             attempt = attempt(message, traceHeaders(headers));
         } catch (RuntimeException e) {
-            LOG.errorf("Subworker %s: a task frame from the control plane is malformed (%s); dropping the link",
-                    workerId, e.getMessage());
-            NetSocket s = socket;
-            if (s != null) {
-                dropLink(s, "malformed task frame");
-            }
+            refuse(message, e.getMessage());
             return;
         }
         if (stopping) {
@@ -335,6 +333,28 @@ public class Subworker {
                 scheduleFlush();
             }
         });
+    }
+
+    /**
+     * A task this subworker cannot run as sent (a field missing or out of range): that attempt fails for good with
+     * the reason, its slot is granted back, and the link stays up for every other task.
+     */
+    private void refuse(JsonNode message, String why) {
+        if (message.path("taskId").isTextual() && message.path("attempt").canConvertToInt()) {
+            LOG.errorf("Subworker %s: Task(id=%s, attempt=%d) cannot run as sent (%s); failing that attempt",
+                    workerId, message.get("taskId").asText(), message.get("attempt").asInt(), why);
+            ObjectNode result = mapper.createObjectNode().put("taskId", message.get("taskId").asText())
+                    .put("attempt", message.get("attempt").asInt()).put("ok", false);
+            result.set("error", error(new TaskError(TaskError.BAD_ARGUMENTS, "the task as the control plane sent it "
+                    + "cannot run: " + why, null, true)));
+            results.add(result);
+        } else {
+            LOG.errorf("Subworker %s: a task frame names no task id and attempt (%s); ignoring it", workerId, why);
+        }
+        if (!stopping) {
+            freedSlots.incrementAndGet(); // the slot it was sent against is free again
+        }
+        scheduleFlush();
     }
 
     /** The attempt a task message describes; its arguments are the nodes parsed from the frame, not copies. */
