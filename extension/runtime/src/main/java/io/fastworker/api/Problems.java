@@ -50,6 +50,15 @@ public class Problems {
     @Inject
     SecurityIdentity identity;
 
+    @Inject
+    ApiRoutes routes;
+
+    /** A request's path below the HTTP root path, as the routes name it. */
+    private static String apiPath(String path) {
+        String root = Authentication.rootPath();
+        return root.length() > 1 && path.startsWith(root) ? path.substring(root.length() - 1) : path;
+    }
+
     static Response response(int status, String code, String title, String detail, Map<String, Object> extra) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "urn:fastworker:problem:" + code);
@@ -143,47 +152,12 @@ public class Problems {
 
     @ServerExceptionMapper
     public Response notAllowed(NotAllowedException e, HttpServerRequest request) {
-        String allowed = allowedMethods(request == null ? "" : request.path());
+        String allowed = request == null ? null : routes.allowed(apiPath(request.path()));
+        allowed = allowed == null ? "GET" : allowed;
         return Response.fromResponse(response(405, "method-not-allowed", "Method not allowed",
                 (request == null ? "this method" : request.method().name()) + " is not allowed here; this path "
                         + "accepts " + allowed,
                 Map.of())).header("Allow", allowed).build();
-    }
-
-    /** The methods the API serves on a path (the resources' own table, for 405 answers). */
-    static String allowedMethods(String path) {
-        String p = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
-        if (p.equals("/tasks")) {
-            return "GET, POST";
-        }
-        if (p.equals("/tasks/batch")) {
-            return "GET, POST, DELETE"; // GET and DELETE read and cancel a task whose id is "batch"
-        }
-        if (p.startsWith("/tasks/") && p.endsWith("/retry") && p.indexOf('/', "/tasks/".length()) == p.length() - 6) {
-            return "POST";
-        }
-        if (p.startsWith("/tasks/")) {
-            return "GET, DELETE";
-        }
-        if (p.equals("/groups")) {
-            return "POST";
-        }
-        if (p.equals("/schedules")) {
-            return "GET, POST";
-        }
-        if (p.startsWith("/schedules/") && (p.endsWith("/pause") || p.endsWith("/resume"))) {
-            return "POST";
-        }
-        if (p.startsWith("/schedules/")) {
-            return "GET, PUT, DELETE";
-        }
-        if (p.startsWith("/limits/")) {
-            return "GET, PUT, DELETE";
-        }
-        if (p.startsWith("/dead-letters/")) {
-            return "DELETE";
-        }
-        return "GET";
     }
 
     @ServerExceptionMapper
@@ -196,9 +170,7 @@ public class Problems {
         String reason = Response.Status.fromStatusCode(status) == null ? "Error"
                 : Response.Status.fromStatusCode(status).getReasonPhrase();
         String code = reason.toLowerCase().replace(' ', '-');
-        String detail = status == 404 ? "no such resource; the API serves /tasks, /tasks/batch, /tasks/{id}, "
-                + "/tasks/{id}/retry, "
-                + "/dead-letters, /registry, /workers, /q/health and /q/metrics" : String.valueOf(e.getMessage());
+        String detail = status == 404 ? routes.notFoundDetail() : String.valueOf(e.getMessage());
         return response(status, code, reason, detail, Map.of());
     }
 

@@ -43,11 +43,14 @@ class ApiKeyMechanism implements HttpAuthenticationMechanism {
     KeysFile keys;
 
     @Inject
+    io.fastworker.api.ApiRoutes routes;
+
+    @Inject
     TaskMetrics metrics;
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identities) {
-        if (!Authentication.guards(context.normalizedPath())) {
+        if (!routes.guards(context.normalizedPath())) {
             return Uni.createFrom().nullItem(); // the application's own paths keep the application's own security
         }
         if (!keys.enabled()) {
@@ -92,7 +95,7 @@ class ApiKeyMechanism implements HttpAuthenticationMechanism {
 
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
-        if (!Authentication.guards(context.normalizedPath())) {
+        if (!routes.guards(context.normalizedPath())) {
             return Uni.createFrom().nullItem();
         }
         return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", Authentication.CHALLENGE));
@@ -101,7 +104,7 @@ class ApiKeyMechanism implements HttpAuthenticationMechanism {
     /** The {@code 401} for refused credentials, with a problem document saying what was wrong. */
     @Override
     public Uni<Boolean> sendChallenge(RoutingContext context) {
-        if (!Authentication.guards(context.normalizedPath())) {
+        if (!routes.guards(context.normalizedPath())) {
             return Uni.createFrom().item(false);
         }
         String detail = context.get(REFUSED_BECAUSE);

@@ -9,23 +9,14 @@ public final class Authentication {
     public static final String BAD_KEY = "the API key is not valid (unknown, revoked or mistyped)";
     public static final String BAD_TOKEN = "the token is not valid (signature, issuer, audience or expiry)";
 
-    /** FastWorker's own paths, below the application's root path; every other path is the application's to guard. */
-    private static final java.util.List<String> GUARDED = guardedPaths();
-
     private Authentication() {
     }
 
-    /** Whether FastWorker's authentication answers for {@code path} (its API and {@code /q/metrics}). */
-    public static boolean guards(String path) {
-        if (path == null) {
-            return false;
-        }
-        for (String p : GUARDED) {
-            if (path.equals(p) || path.startsWith(p + "/")) {
-                return true;
-            }
-        }
-        return false;
+    /** The HTTP root path, ending in {@code /}. */
+    public static String rootPath() {
+        String root = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.http.root-path", String.class).orElse("/");
+        return root.endsWith("/") ? root : root + "/";
     }
 
     /**
@@ -46,12 +37,4 @@ public final class Authentication {
         return resource != null && resource.getName().startsWith("io.fastworker.api.");
     }
 
-    private static java.util.List<String> guardedPaths() {
-        String root = org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getOptionalValue("quarkus.http.root-path", String.class).orElse("/");
-        String base = root.endsWith("/") ? root : root + "/";
-        return java.util.List.of(base + "tasks", base + "dead-letters", base + "registry", base + "workers",
-                base + "events", base + "limits", base + "schedules", base + "chains", base + "groups",
-                base + "overview", base + "ui/settings", "/q/metrics");
-    }
 }
