@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -181,6 +182,52 @@ class BadInputTest {
                         + "GET, POST"));
         given().contentType(ContentType.JSON).body("[]").put("/tasks/batch").then().statusCode(405)
                 .header("Allow", "GET, POST, DELETE");
+    }
+
+    /** Sends raw bytes on a fresh connection and returns everything read until the server closes it (or 5 s). */
+    private String raw(String request) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = socket.getInputStream().read(buffer)) >= 0;) {
+                    read.write(buffer, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                read.write("<still open>".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            return read.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void anAmbiguousBodyLengthIsRefusedAndNothingIsSmuggledBehindIt() throws Exception {
+        String body = "{\"task\": \"noop\"}";
+        String smuggled = "GET /tasks HTTP/1.1\r\nHost: x\r\n\r\n";
+        String both = raw("POST /tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: xchunked\r\nContent-Length: " + body.length() + "\r\n\r\n" + body + smuggled);
+        assertTrue(both.startsWith("HTTP/1.1 400"), both);
+        assertTrue(both.contains("both Transfer-Encoding and Content-Length"), both);
+        assertEquals(1, both.split("HTTP/1.1 ", -1).length - 1, "one answer, the connection closed: " + both);
+        assertFalse(both.contains("<still open>"), both);
+
+        String unknown = raw("POST /tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: gzip\r\n\r\n");
+        assertTrue(unknown.startsWith("HTTP/1.1 501"), unknown);
+        assertTrue(unknown.contains("Transfer-Encoding 'gzip' is not supported"), unknown);
+
+        String chunkedAndLength = raw("POST /tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n" + Integer.toHexString(body.length())
+                + "\r\n" + body + "\r\n0\r\n\r\n");
+        assertTrue(chunkedAndLength.startsWith("HTTP/1.1 400"), chunkedAndLength);
+
+        String chunked = raw("POST /tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + Integer.toHexString(body.length())
+                + "\r\n" + body + "\r\n0\r\n\r\n");
+        assertTrue(chunked.startsWith("HTTP/1.1 202"), "a chunked body alone is fine: " + chunked);
     }
 
     @Test

@@ -165,6 +165,11 @@ class ApiAuthIT {
                 assertTrue(missing.headers().firstValue("Content-Type").orElse("")
                         .startsWith("application/problem+json"), what);
             }
+            // OPTIONS needs credentials too: it tells what a path takes.
+            HttpResponse<String> options = call("OPTIONS", path, existing, Map.of());
+            assertEquals(401, options.statusCode(), "OPTIONS " + path + ": " + options.body());
+            assertTrue(options.body().contains("needs an API key"), options.body());
+            assertEquals("Bearer realm=\"fastworker\"", options.headers().firstValue("WWW-Authenticate").orElse(null));
             for (String role : ROLES) {
                 boolean allowed = role.equals(needed) || role.equals("admin");
                 HttpResponse<String> r = call(method, path, "no-such-task", bearer(KEYS.get(role)));
@@ -331,11 +336,18 @@ class ApiAuthIT {
     /** A signed JWT (RS256) as an identity provider would issue it. */
     static String jwt(KeyPair signer, String issuer, String subject, List<String> groups, long expiresInSeconds)
             throws Exception {
+        return jwt(signer, issuer, subject, groups, 0, expiresInSeconds);
+    }
+
+    /** A signed JWT issued {@code issuedInSeconds} from now (negative: in the past). */
+    static String jwt(KeyPair signer, String issuer, String subject, List<String> groups, long issuedInSeconds,
+            long expiresInSeconds) throws Exception {
         java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
         long now = System.currentTimeMillis() / 1000;
+        long iat = now + issuedInSeconds;
         String header = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
         String claims = b64.encodeToString(JSON.writeValueAsBytes(Map.of("iss", issuer, "sub", subject,
-                "upn", subject, "groups", groups, "iat", now, "exp", now + expiresInSeconds)));
+                "upn", subject, "groups", groups, "iat", iat, "exp", now + expiresInSeconds)));
         java.security.Signature rs256 = java.security.Signature.getInstance("SHA256withRSA");
         rs256.initSign(signer.getPrivate());
         rs256.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
@@ -357,7 +369,13 @@ class ApiAuthIT {
         assertEquals(200, cp.request("DELETE", "/tasks/" + id, null, bearer(admin)).statusCode());
         assertTrue(cp.log().contains("Task(id=" + id + ") cancelled by 'bob@example.test'"), cp.log());
         // Refused: expired, signed by another key, from another issuer; each a 401 problem, no task looked at.
+        // The clock skew is 5 s (mp.jwt.verify.clock.skew): a token expired 30 s ago, or issued two minutes from
+        // now, is refused; one issued 2 s from now (a clock a little ahead) is taken.
+        assertEquals(200, cp.request("GET", "/tasks", null, bearer(jwt(issuerKeys, ISSUER, "dave",
+                List.of("read"), 2, 300))).statusCode());
         for (String bad : List.of(jwt(issuerKeys, ISSUER, "carol", List.of("admin"), -600),
+                jwt(issuerKeys, ISSUER, "carol", List.of("admin"), -330, -30),
+                jwt(issuerKeys, ISSUER, "carol", List.of("admin"), 120, 600),
                 jwt(otherKeys, ISSUER, "mallory", List.of("admin"), 300),
                 jwt(issuerKeys, "https://evil.example.test", "mallory", List.of("admin"), 300))) {
             HttpResponse<String> r = cp.request("GET", "/tasks/" + id, null, bearer(bad));

@@ -180,6 +180,21 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
+     * A subworker on {@code host} (another network namespace) dialing {@code linkAddress}; not awaited, since its
+     * health port is on that host: watch the control plane's {@code GET /workers} instead.
+     */
+    public static Daemon subworkerOn(OtherHost host, String linkAddress, String workerId, Map<String, String> env)
+            throws Exception {
+        int port = freePort();
+        Path log = Files.createTempFile("fastworker-other-", ".log");
+        ProcessBuilder pb = new ProcessBuilder(host.inside(command(JAR, List.of("-Dquarkus.http.port=" + port),
+                List.of("--role", "subworker", "--control-plane-address", linkAddress, "--worker-id", workerId))))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return new Daemon(pb.start(), log, port, -1);
+    }
+
+    /**
      * A subworker that is another application built on the extension (e.g. the custom worker), dialing the given
      * link address; waits until it has joined.
      */

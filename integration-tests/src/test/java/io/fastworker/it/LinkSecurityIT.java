@@ -114,6 +114,87 @@ class LinkSecurityIT {
     }
 
     @Test
+    void aJoinThatLiesAboutItsFrameSizeOrBatchingIsRefused() throws Exception {
+        int i = 0;
+        for (String field : List.of("\"maxFrameSize\": 10", "\"maxFrameSize\": -1",
+                "\"maxFrameSize\": 4611686018427387904", "\"maxFrameSize\": 1.5", "\"maxFrameSize\": \"2M\"",
+                "\"batch\": \"yes\"")) {
+            try (RawLinkClient attacker = client()) {
+                String id = "liar" + i++;
+                attacker.frame("{\"type\": \"register\", \"address\": \"fastworker.worker." + id + "\"}");
+                attacker.send("fastworker.link.join\", \"replyAddress\": \"r1", "{\"protocol\": 1, \"workerId\": \""
+                        + id + "\", \"tasks\": [\"nothing\"], \"concurrency\": 1, \"token\": \"" + TOKEN + "\", "
+                        + field + "}");
+                JsonNode reply = attacker.next(Duration.ofSeconds(10));
+                assertNotNull(reply, field);
+                assertEquals(400, reply.path("failureCode").asInt(), field + ": " + reply);
+                assertTrue(reply.path("message").asText().contains(field.substring(1, field.indexOf('"', 1))),
+                        reply.toString());
+                assertTrue(attacker.awaitClosed(Duration.ofSeconds(5)), "a refused join closes the connection");
+            }
+        }
+        allRunOnW1(5);
+    }
+
+    @Test
+    void headersThatAreNoStringMapsCloseTheConnection() throws Exception {
+        int i = 0;
+        for (String headers : List.of("\"x\"", "{\"a\": 1}", "[\"a\"]")) {
+            try (RawLinkClient attacker = client()) {
+                assertTrue(attacker.join("headers" + i++, TOKEN, "[\"nothing\"]").path("body").path("ok").asBoolean());
+                attacker.frame("{\"type\": \"send\", \"address\": \"fastworker.link.heartbeat\", \"headers\": "
+                        + headers + ", \"body\": {}}");
+                assertTrue(attacker.awaitClosed(Duration.ofSeconds(5)), headers);
+                assertTrue(attacker.error().contains("'headers' must be an object of strings"), attacker.error());
+            }
+        }
+        allRunOnW1(5);
+    }
+
+    @Test
+    void creditsBeyondItsConcurrencyAreALieAndAFloodOfFramesIsReadSlowly() throws Exception {
+        try (RawLinkClient liar = client()) {
+            assertTrue(liar.join("overgrant", TOKEN, "[\"nothing\"]").path("body").path("ok").asBoolean());
+            for (int i = 0; i < 50 && !liar.awaitClosed(Duration.ofMillis(1)); i++) {
+                liar.send("fastworker.link.credit", "{\"credits\": 1}");
+            }
+            assertTrue(liar.awaitClosed(Duration.ofSeconds(5)), "a subworker of concurrency 1 that keeps granting "
+                    + "slots is refused");
+            assertTrue(liar.error().contains("more slots than its concurrency of 1"), liar.error());
+        }
+        try (RawLinkClient flooder = client()) {
+            assertTrue(flooder.join("pinger", TOKEN, "[\"nothing\"]").path("body").path("ok").asBoolean());
+            byte[] ping = "{\"type\":\"ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ByteBuffer pings = ByteBuffer.allocate(100_000 * (4 + ping.length));
+            for (int i = 0; i < 100_000; i++) {
+                pings.putInt(ping.length).put(ping);
+            }
+            Thread writer = new Thread(() -> {
+                try {
+                    flooder.bytes(pings.array());
+                } catch (java.io.IOException e) {
+                    // the test below tells
+                }
+            });
+            writer.start();
+            long start = System.nanoTime();
+            int pongs = 0;
+            while (System.nanoTime() - start < 1_000_000_000L) {
+                JsonNode f = flooder.next(Duration.ofMillis(100));
+                if (f != null && "pong".equals(f.path("type").asText())) {
+                    pongs++;
+                }
+            }
+            assertTrue(pongs > 1000 && pongs < 60_000, "100,000 pings at once are answered at about 20,000 a second "
+                    + "after a burst of 20,000, not all at once: " + pongs + " in the first second");
+            assertFalse(flooder.awaitClosed(Duration.ofMillis(10)), "a fast client is slowed, not dropped");
+            writer.join(10_000);
+        }
+        assertEquals(200, cp.get("/q/health/ready").statusCode());
+        allRunOnW1(5);
+    }
+
+    @Test
     void registeringAnotherWorkersAddressThenJoiningIsRefused() throws Exception {
         try (RawLinkClient attacker = client()) {
             attacker.frame("{\"type\": \"register\", \"address\": \"fastworker.worker.w1\"}");

@@ -135,6 +135,15 @@ public interface FastWorkerConfig {
         Optional<String> token();
 
         /**
+         * Whether subworkers from other hosts may join a link that has neither a token ({@link #token()}) nor mutual
+         * TLS ({@code tls.client-ca}). Off (the default), such a link accepts loopback peers only and refuses every
+         * other connection, naming the settings that open it; on, anyone who reaches the port may join, take tasks
+         * with their arguments and report their results, and start-up says so in a WARN.
+         */
+        @WithDefault("false")
+        boolean openToNetwork();
+
+        /**
          * Largest frame on the link, both ways; a larger one closes the connection that sent it. At least
          * {@code fastworker.api.max-body-size} plus 64K, so that any accepted task fits in a frame with its
          * envelope.
@@ -514,6 +523,15 @@ public interface FastWorkerConfig {
         /** How often the keys file is checked for changes. */
         @WithDefault("PT2S")
         Duration keysReloadInterval();
+
+        /**
+         * Whether FastWorker's API (and {@code /q/metrics}) answers clients on other hosts while authentication is
+         * off (no keys file, no JWT). Off (the default), it then answers loopback clients only, and refuses every
+         * other with {@code 403} naming the settings that open it; on, anyone who reaches the port may submit, read
+         * and cancel tasks, and start-up says so in a WARN. {@code /q/health} is always open.
+         */
+        @WithDefault("false")
+        boolean openToNetwork();
 
         /** Whether {@code /q/metrics} needs a key with the {@code read} role too (with authentication on). */
         @WithDefault("false")

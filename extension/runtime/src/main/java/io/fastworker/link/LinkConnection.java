@@ -28,6 +28,12 @@ final class LinkConnection {
 
     /** Largest frame accepted before a join: a join is small, and an unknown client holds no big buffer. */
     static final long PRE_JOIN_FRAME_LIMIT = 64 * 1024;
+    /**
+     * Most frames a connection may send per second, on average, and at once: far above what a subworker sends (its
+     * results go several per frame), low enough that a flood of tiny frames costs the control plane little. Past it
+     * the connection is read more slowly, not closed.
+     */
+    static final long FRAMES_PER_SECOND = 20_000;
 
     private static final Logger LOG = Logger.getLogger(LinkConnection.class);
 
@@ -43,6 +49,10 @@ final class LinkConnection {
     private volatile boolean closed;
     /** When a close was asked for (nanoTime), 0 before; the socket closes once its last frame is written. */
     private volatile long closing;
+    /** Frames it may still send before it is read more slowly, and when they were last topped up (nanoTime). */
+    private double frameAllowance = FRAMES_PER_SECOND;
+    private long allowanceAt = System.nanoTime();
+    private boolean slowed;
 
     LinkConnection(String id, NetSocket socket, RemoteWorkers workers, long maxFrameSize) {
         this.id = id;
@@ -132,7 +142,30 @@ final class LinkConnection {
         if (closed) {
             return;
         }
+        keepToFrameRate();
         context.dispatch(frame, this::handleSafely);
+    }
+
+    /**
+     * Counts a frame against {@link #FRAMES_PER_SECOND}; once the allowance is spent, the socket is not read until
+     * it has grown back (the frames already read are still handled).
+     */
+    private void keepToFrameRate() {
+        long now = System.nanoTime();
+        frameAllowance = Math.min(FRAMES_PER_SECOND, frameAllowance + (now - allowanceAt) * 1e-9 * FRAMES_PER_SECOND);
+        allowanceAt = now;
+        frameAllowance -= 1;
+        if (frameAllowance < 0 && !slowed) {
+            slowed = true;
+            socket.pause();
+            long waitMs = Math.max(1, (long) Math.ceil(-frameAllowance * 1000.0 / FRAMES_PER_SECOND) + 1);
+            context.owner().setTimer(waitMs, t -> {
+                slowed = false;
+                if (!closed) {
+                    socket.resume();
+                }
+            });
+        }
     }
 
     private void handleSafely(JsonObject frame) {
@@ -169,6 +202,11 @@ final class LinkConnection {
 
     private void send(JsonObject frame) {
         String address = text(frame, "address");
+        Object headers = frame.getValue("headers");
+        if (headers != null
+                && !(headers instanceof JsonObject h && h.stream().allMatch(e -> e.getValue() instanceof String))) {
+            throw new IllegalArgumentException("'headers' must be an object of strings");
+        }
         Object body = frame.getValue("body");
         if (body != null && !(body instanceof JsonObject)) {
             throw new IllegalArgumentException("'body' must be a JSON object");

@@ -72,6 +72,24 @@ public class LinkServer {
                 config.link().host(), server.actualPort(),
                 tls.clientCa().isPresent() ? " (mutual TLS: client certificates required)" : "",
                 config.link().token().isPresent() ? " (token required)" : "");
+        if (!authenticated()) {
+            if (config.link().openToNetwork()) {
+                LOG.warnf("The link has no token and no mutual TLS, and fastworker.link.open-to-network is on: anyone "
+                        + "who reaches port %d may join as a subworker, receive tasks with their arguments and report "
+                        + "their results. Set fastworker.link.token (FASTWORKER_LINK_TOKEN) on the control plane and "
+                        + "its subworkers", server.actualPort());
+            } else {
+                LOG.infof("The link has no token and no mutual TLS, so it accepts subworkers on this host only "
+                        + "(loopback). Set fastworker.link.token (FASTWORKER_LINK_TOKEN) on the control plane and its "
+                        + "subworkers to let subworkers on other hosts join, or fastworker.link.open-to-network=true "
+                        + "to let anyone join");
+            }
+        }
+    }
+
+    /** Whether joining takes a secret (the token) or a client certificate (mutual TLS). */
+    private boolean authenticated() {
+        return config.link().token().isPresent() || config.link().tls().clientCa().isPresent();
     }
 
     private NetServerOptions options() {
@@ -126,6 +144,13 @@ public class LinkServer {
         if (open.size() >= config.link().maxConnections()) {
             c.refuse("too many link connections (fastworker.link.max-connections = "
                     + config.link().maxConnections() + ")");
+            return;
+        }
+        if (!authenticated() && !config.link().openToNetwork()
+                && !io.fastworker.security.Peers.loopback(socket.remoteAddress())) {
+            c.refuse("this link has no token and no mutual TLS, so it accepts subworkers on the control plane's own "
+                    + "host only: set fastworker.link.token (FASTWORKER_LINK_TOKEN) on both sides, or "
+                    + "fastworker.link.open-to-network=true on the control plane");
             return;
         }
         open.add(c);

@@ -51,11 +51,25 @@ final class RemoteWorker implements TaskExecutor {
         lastSeen = Instant.now();
     }
 
-    /** Adds granted slots, never beyond what it can have free: its concurrency less what it holds. */
-    void grant(int n) {
-        if (n > 0) {
-            credits = (int) Math.min((long) credits + n, Math.max(0, concurrency - leases.size()));
+    /** Slots it granted beyond what it could have free, over this connection's life. */
+    long overGranted;
+
+    /**
+     * Adds granted slots, never beyond what it can have free (its concurrency less what it holds); returns whether
+     * it granted more than that, counted in {@link #overGranted}.
+     */
+    boolean grant(int n) {
+        if (n <= 0) {
+            return false;
         }
+        long room = Math.max(0, concurrency - leases.size());
+        long wanted = (long) credits + n;
+        credits = (int) Math.min(wanted, room);
+        if (wanted > room) {
+            overGranted += wanted - room;
+            return true;
+        }
+        return false;
     }
 
     @Override

@@ -208,7 +208,7 @@ public class RemoteWorkers {
         List<String> tasks = body.getJsonArray("tasks").stream().map(String::valueOf).toList();
         int concurrency = body.getInteger("concurrency");
         long limit = config.link().maxFrameSize().asLongValue();
-        if (body.getValue("maxFrameSize") instanceof Number announced && announced.longValue() > 0) {
+        if (body.getValue("maxFrameSize") instanceof Number announced) {
             limit = Math.min(limit, announced.longValue());
         }
         RemoteWorker w = new RemoteWorker(this, id, connection, tasks, concurrency,
@@ -328,6 +328,18 @@ public class RemoteWorkers {
                 }
             }
         }
+        Object frameSize = body.getValue("maxFrameSize");
+        if (frameSize != null && !((frameSize instanceof Integer || frameSize instanceof Long)
+                && ((Number) frameSize).longValue() >= LinkConnection.PRE_JOIN_FRAME_LIMIT
+                && ((Number) frameSize).longValue() <= Integer.MAX_VALUE)) {
+            return "maxFrameSize, when given, must be a whole number of bytes from "
+                    + LinkConnection.PRE_JOIN_FRAME_LIMIT
+                    + " to " + Integer.MAX_VALUE + ", got " + frameSize;
+        }
+        Object batch = body.getValue("batch");
+        if (batch != null && !(batch instanceof Boolean)) {
+            return "batch, when given, must be true or false, got " + batch;
+        }
         Object parameters = body.getValue("parameters");
         if (parameters != null && !(parameters instanceof JsonObject p && p.stream()
                 .allMatch(e -> e.getValue() instanceof JsonArray a && a.stream().allMatch(n -> n instanceof String)))) {
@@ -352,7 +364,7 @@ public class RemoteWorkers {
             }
             w.seen();
             switch (address) {
-                case LinkProtocol.CREDIT -> w.grant(intField(body, "credits"));
+                case LinkProtocol.CREDIT -> grant(w, intField(body, "credits"));
                 case LinkProtocol.RESULT -> results(w, body, after);
                 case LinkProtocol.DRAIN -> drain(w);
                 case LinkProtocol.RETURN -> returned(w, body, after);
@@ -363,6 +375,20 @@ public class RemoteWorkers {
         }
         after.forEach(Runnable::run); // task completions call out to waiting clients: never under the lock
         changed.run();
+    }
+
+    /**
+     * Adds the slots a subworker granted. One that keeps granting slots it cannot have free (beyond its concurrency,
+     * more than its concurrency's worth over the connection's life: a race of a timeout with its late credit never
+     * comes near that) lies about its capacity and is refused.
+     *
+     * @throws IllegalArgumentException when it has over-granted too often (its connection is then closed)
+     */
+    private static void grant(RemoteWorker w, int credits) {
+        if (w.grant(credits) && w.overGranted > w.concurrency) {
+            throw new IllegalArgumentException("granted " + w.overGranted + " more slots than its concurrency of "
+                    + w.concurrency + " allows it to have free");
+        }
     }
 
     private static int intField(JsonObject body, String field) {
@@ -409,7 +435,7 @@ public class RemoteWorkers {
         } // else: a late result of an attempt that already ended (its deadline passed, or it was handed back)
         after.add(() -> {
             synchronized (lock) {
-                w.grant(credits);
+                grant(w, credits);
             }
         });
     }

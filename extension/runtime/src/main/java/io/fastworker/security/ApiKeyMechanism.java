@@ -14,9 +14,7 @@ import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
 import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -81,10 +79,28 @@ class ApiKeyMechanism implements HttpAuthenticationMechanism {
             // A JSON Web Token: checked by smallrye-jwt (signature, issuer, expiry), its groups claim the roles.
             return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(
                     new TokenAuthenticationRequest(new JsonWebTokenCredential(key)), context))
+                    .onItem().transform(ApiKeyMechanism::issuedInThePast)
                     .onFailure().invoke(e -> context.put(REFUSED_BECAUSE, Authentication.BAD_TOKEN));
         }
         return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyRequest(key), context))
                 .onFailure().invoke(e -> context.put(REFUSED_BECAUSE, Authentication.BAD_KEY));
+    }
+
+    /**
+     * A token issued later than now (beyond the clock skew, {@code mp.jwt.verify.clock.skew}) is refused: its issuer's
+     * clock is wrong or it was made to outlive its stated lifetime. (Expiry is checked by smallrye-jwt with the same
+     * skew.)
+     */
+    private static SecurityIdentity issuedInThePast(SecurityIdentity identity) {
+        if (identity.getPrincipal() instanceof org.eclipse.microprofile.jwt.JsonWebToken token) {
+            long skew = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                    .getOptionalValue("mp.jwt.verify.clock.skew", Integer.class).orElse(60);
+            long now = System.currentTimeMillis() / 1000;
+            if (token.getIssuedAtTime() > now + skew) {
+                throw new AuthenticationFailedException("the token was issued in the future");
+            }
+        }
+        return identity;
     }
 
     /** Bearer credentials first: a request with one is answered by this mechanism alone. */
@@ -119,12 +135,8 @@ class ApiKeyMechanism implements HttpAuthenticationMechanism {
         if (response.headWritten()) {
             return false;
         }
-        Buffer body = new JsonObject().put("type", "urn:fastworker:problem:unauthenticated")
-                .put("title", "Unauthenticated").put("status", 401).put("detail", detail).toBuffer();
-        response.setStatusCode(401).putHeader("WWW-Authenticate", Authentication.CHALLENGE)
-                .putHeader("Content-Type", "application/problem+json")
-                .putHeader("Content-Length", String.valueOf(body.length())).write(body);
-        return true;
+        response.putHeader("WWW-Authenticate", Authentication.CHALLENGE);
+        return Authentication.writeProblem(response, 401, "unauthenticated", "Unauthenticated", detail);
     }
 
     @Override

@@ -12,6 +12,22 @@ public final class Authentication {
     private Authentication() {
     }
 
+    /**
+     * Writes a problem document ({@code application/problem+json}) as the head and body of {@code response}, unless
+     * a response is under way already; the caller ends it. Returns whether it wrote.
+     */
+    public static boolean writeProblem(io.vertx.core.http.HttpServerResponse response, int status, String code,
+            String title, String detail) {
+        if (response.headWritten()) {
+            return false;
+        }
+        io.vertx.core.buffer.Buffer body = new io.vertx.core.json.JsonObject().put("type", "urn:fastworker:problem:"
+                + code).put("title", title).put("status", status).put("detail", detail).toBuffer();
+        response.setStatusCode(status).putHeader("Content-Type", "application/problem+json")
+                .putHeader("Content-Length", String.valueOf(body.length())).write(body);
+        return true;
+    }
+
     /** The HTTP root path, ending in {@code /}. */
     public static String rootPath() {
         String root = org.eclipse.microprofile.config.ConfigProvider.getConfig()

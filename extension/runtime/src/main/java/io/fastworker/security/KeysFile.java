@@ -10,8 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -71,11 +69,18 @@ public class KeysFile {
             LOG.info("API authentication on: JSON Web Tokens (mp.jwt.verify.*), roles from their groups claim");
         }
         if (file.isEmpty()) {
-            if (!jwtEnabled() && config.role() == Role.CONTROL_PLANE && !loopback(httpHost)) {
-                LOG.warnf("API authentication is off: anyone who can reach port %d on %s may submit, read and "
-                        + "cancel tasks and read their results. Set fastworker.api.auth.keys-file "
-                        + "(FASTWORKER_API_AUTH_KEYS_FILE) to require API keys, or listen on 127.0.0.1 only",
-                        httpPort, httpHost);
+            if (!jwtEnabled() && config.role() == Role.CONTROL_PLANE && !Peers.loopback(httpHost)) {
+                if (config.api().auth().openToNetwork()) {
+                    LOG.warnf("API authentication is off and fastworker.api.auth.open-to-network is on: anyone who "
+                            + "can reach port %d on %s may submit, read and cancel tasks and read their results. Set "
+                            + "fastworker.api.auth.keys-file (FASTWORKER_API_AUTH_KEYS_FILE) to require API keys",
+                            httpPort, httpHost);
+                } else {
+                    LOG.infof("API authentication is off: FastWorker's API on port %d answers clients on this host "
+                            + "only (loopback). Set fastworker.api.auth.keys-file (FASTWORKER_API_AUTH_KEYS_FILE) to "
+                            + "require API keys from anywhere, or fastworker.api.auth.open-to-network=true to let "
+                            + "any client in", httpPort);
+                }
             }
             return;
         }
@@ -127,11 +132,4 @@ public class KeysFile {
         }
     }
 
-    private static boolean loopback(String host) {
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
 }
