@@ -24,7 +24,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Priority order, queue bound and result-cache bounds, with one executor and small limits. Result expiry is tested
+ * Priority order, queue bound, result-cache bounds and the bound on idempotency keys, with one executor and small
+ * limits. Result expiry is tested
  * on a clock moved by hand, so a slow machine cannot make a result expire before it is read.
  */
 @QuarkusTest
@@ -38,7 +39,9 @@ class ConstrainedTest {
                     "fastworker.queue.capacity", "30",
                     "fastworker.result-cache.size", "20",
                     "fastworker.result-cache.ttl", "1h",
-                    "fastworker.result-cache.sweep-interval", "200ms");
+                    "fastworker.result-cache.sweep-interval", "200ms",
+                    "fastworker.idempotency.max-keys", "4",
+                    "fastworker.idempotency.window", "PT2H");
         }
 
         @Override
@@ -145,5 +148,42 @@ class ConstrainedTest {
         given().get("/tasks/" + id).then().statusCode(404);
         given().delete("/tasks/" + id).then().statusCode(404);
         given().get("/tasks?limit=20").then().statusCode(200).body("id", not(hasItem(id)));
+    }
+
+    @Test
+    void idempotencyKeysAndChosenIdsAreBoundedAndFreedWhenTheirWindowPasses() {
+        String keyed = "{\"task\": \"noop\"}";
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(given().contentType(ContentType.JSON).header("Idempotency-Key", "bound-" + i).body(keyed)
+                    .post("/tasks").then().statusCode(202).extract().path("id"));
+        }
+        submit("{\"task\": \"noop\", \"id\": \"chosen-1\"}"); // a chosen id is held too: 4 of 4
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "bound-3").body(keyed).post("/tasks")
+                .then().statusCode(429).contentType("application/problem+json")
+                .header("Retry-After", notNullValue())
+                .body("type", equalTo("urn:fastworker:problem:idempotency-keys-full"))
+                .body("limit", equalTo("fastworker.idempotency.max-keys"))
+                .body("detail", containsString("limit of 4 idempotency keys"));
+        given().contentType(ContentType.JSON).body("{\"task\": \"noop\", \"id\": \"chosen-2\"}").post("/tasks")
+                .then().statusCode(429);
+        given().contentType(ContentType.JSON).body("[{\"task\": \"noop\"}, {\"task\": \"noop\", "
+                + "\"idempotencyKey\": \"bound-batch\"}]").post("/tasks/batch").then().statusCode(429);
+        // A repeat of a held key needs no new claim, nor does a submission without one.
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "bound-0").body(keyed).post("/tasks").then()
+                .statusCode(200).body("id", equalTo(ids.get(0)));
+        submit(keyed);
+        // Once the window has passed, the keys are freed.
+        TestClock.advance(Duration.ofHours(3));
+        try {
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (given().contentType(ContentType.JSON).header("Idempotency-Key", "bound-3").body(keyed)
+                    .post("/tasks").statusCode() != 202) {
+                org.junit.jupiter.api.Assertions.assertTrue(System.currentTimeMillis() < deadline,
+                        "keys are freed when their window passes");
+            }
+        } finally {
+            TestClock.advance(Duration.ofHours(-3));
+        }
     }
 }

@@ -184,11 +184,11 @@ class ControlPlaneIT {
     }
 
     @Test
-    void anOpenApiOnEveryAddressIsWarnedAbout() throws Exception {
-        // No keys file, HTTP on 0.0.0.0 (the default): the API is open as before, and the log says so.
+    void anApiWithoutKeysSaysItAnswersThisHostOnly() throws Exception {
+        // No keys file, HTTP on 0.0.0.0 (the default): this host's clients are served, and the log says who is not.
         assertEquals(202, daemon.post("/tasks", "{\"task\": \"noop\"}").statusCode());
-        assertTrue(daemon.log().contains("API authentication is off: anyone who can reach port " + daemon.port
-                + " on 0.0.0.0 may submit, read and cancel tasks"), daemon.log());
+        assertTrue(daemon.log().contains("API authentication is off: FastWorker's API on port " + daemon.port
+                + " answers clients on this host only (loopback)"), daemon.log());
     }
 
     @Test

@@ -12,8 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A worker a team builds in its own repository (examples/custom-worker: one dependency on quarkus-fastworker and a
- * word_count task) next to the stock control plane, which does not have word_count but declares it.
+ * A worker a team builds in its own repository (examples/custom-worker: one dependency on quarkus-fastworker, a
+ * word_count and a slow_vowels task) next to the stock control plane, which does not have them but declares
+ * word_count; the options of their {@code @Task}s apply there (before, they were silently ignored).
  */
 class CustomWorkerIT {
 
@@ -86,6 +87,30 @@ class CustomWorkerIT {
                 assertEquals("failure", refused.get("status").asText(), refused.toString());
                 assertEquals(1, refused.get("attempts").asInt(), "a final failure is not retried");
                 assertTrue(refused.get("error").get("nonRetryable").asBoolean(), refused.toString());
+
+                // The options of its @Task apply although only the subworker has the task: announced at join.
+                JsonNode slow = registryEntry(cp, "slow_vowels");
+                assertEquals("high", slow.get("priority").asText(), slow.toString());
+                assertEquals(2, slow.get("maxRetries").asInt(), slow.toString());
+                assertEquals("PT0.1S", slow.get("retryDelay").asText(), slow.toString());
+                assertEquals("PT1S", slow.get("timeout").asText(), slow.toString());
+                assertEquals("PT10S", registryEntry(cp, "word_count").get("timeout").asText());
+                JsonNode overran = JSON.readTree(cp.post("/tasks?wait=30s",
+                        "{\"task\": \"slow_vowels\", \"args\": [\"abc\", 3000]}").body());
+                assertEquals("failure", overran.get("status").asText(), overran.toString());
+                assertEquals("high", overran.get("priority").asText(), overran.toString());
+                assertEquals(3, overran.get("attempts").asInt(), "1 + maxRetries 2: " + overran);
+                assertEquals(3, overran.get("maxAttempts").asInt(), overran.toString());
+                assertEquals("timeout", overran.get("error").get("type").asText(), overran.toString());
+                assertTrue(overran.get("error").get("message").asText().contains("timeout of PT1S"),
+                        overran.toString());
+                JsonNode quick = JSON.readTree(cp.post("/tasks?wait=30s",
+                        "{\"task\": \"slow_vowels\", \"args\": [\"education\", 10]}").body());
+                assertEquals(5, quick.get("result").asInt(), quick.toString());
+                // A submission's own options still beat the announced ones.
+                JsonNode longer = JSON.readTree(cp.post("/tasks?wait=30s",
+                        "{\"task\": \"slow_vowels\", \"args\": [\"abc\", 1500], \"timeout\": \"5s\"}").body());
+                assertEquals("success", longer.get("status").asText(), longer.toString());
 
                 JsonNode add = JSON
                         .readTree(cp.post("/tasks?wait=20s", "{\"task\": \"add\", \"args\": [1, 2]}").body());

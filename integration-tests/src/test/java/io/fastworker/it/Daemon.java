@@ -200,8 +200,14 @@ public final class Daemon implements AutoCloseable {
      */
     public static Daemon subworkerOf(Path jar, String linkAddress, String workerId, Map<String, String> env)
             throws Exception {
+        return subworkerOf(jar, linkAddress, workerId, env, true);
+    }
+
+    /** As {@link #subworkerOf(Path, String, String, Map)}, waiting until it has joined only if told to. */
+    public static Daemon subworkerOf(Path jar, String linkAddress, String workerId, Map<String, String> env,
+            boolean awaitJoined) throws Exception {
         return launch(jar, env, -1, List.of("--role", "subworker", "--control-plane-address", linkAddress,
-                "--worker-id", workerId), true);
+                "--worker-id", workerId), awaitJoined);
     }
 
     private static Daemon launch(Path jar, Map<String, String> env, int linkPort, List<String> args,

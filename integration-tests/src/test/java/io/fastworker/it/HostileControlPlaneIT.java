@@ -69,4 +69,33 @@ class HostileControlPlaneIT {
             assertTrue(w.log().contains("Task(id=zero-timeout, attempt=1) cannot run as sent"), w.log());
         }
     }
+
+    @Test
+    void aSubworkerAnnouncesItsOptionsAndHoldsItsOwnTimeoutWhereTheControlPlaneDoesNot() throws Exception {
+        try (RawControlPlane cp = new RawControlPlane();
+                Daemon w = Daemon.subworkerOf(Daemon.packaged("custom-worker"), cp.address(), "words", Map.of(),
+                        false)) {
+            JsonNode join = cp.accept(Duration.ofSeconds(60));
+            JsonNode options = join.path("body").path("options");
+            assertEquals("{\"priority\":\"high\",\"maxRetries\":2,\"retryDelay\":\"PT0.1S\",\"timeout\":\"PT1S\"}",
+                    options.path("slow_vowels").toString(), "the join announces what the @Task sets: " + options);
+            assertEquals("PT10S", options.path("word_count").path("timeout").asText(), options.toString());
+            // A control plane that does not say it applies them (an older one): the subworker holds its own timeout.
+            cp.welcome(join, RawControlPlane.JSON.createObjectNode());
+            cp.task("words", task("long", "slow_vowels", "[\"abc\", 3000]", 60_000));
+            JsonNode held = cp.result(WAIT);
+            assertEquals("timeout", held.path("error").path("type").asText(), held.toString());
+            assertTrue(held.path("error").path("message").asText().contains("timeout of PT1S"), held.toString());
+        }
+        try (RawControlPlane cp = new RawControlPlane();
+                Daemon w = Daemon.subworkerOf(Daemon.packaged("custom-worker"), cp.address(), "words", Map.of(),
+                        false)) {
+            JsonNode join = cp.accept(Duration.ofSeconds(60));
+            // One that applies them: the frame's timeout (a submission's own, say) is the one that counts.
+            cp.welcome(join, RawControlPlane.JSON.createObjectNode().put("taskOptions", true));
+            cp.task("words", task("long", "slow_vowels", "[\"abc\", 1500]", 60_000));
+            JsonNode ran = cp.result(WAIT);
+            assertEquals(1, ran.path("result").asInt(), ran.toString());
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package com.example.words;
 
+import io.fastworker.task.Priority;
 import io.fastworker.task.Task;
 import io.fastworker.task.TaskFailureException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,5 +17,15 @@ public class WordTasks {
         }
         String trimmed = text.strip();
         return trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
+    }
+
+    /**
+     * How many vowels {@code text} has, after pretending to work for {@code ms} milliseconds. Its options are its
+     * own: the control plane takes them from this subworker's join.
+     */
+    @Task(name = "slow_vowels", timeout = "1s", maxRetries = 2, retryDelay = "100ms", priority = Priority.HIGH)
+    public long slowVowels(String text, long ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return text.chars().filter(c -> "aeiouAEIOU".indexOf(c) >= 0).count();
     }
 }

@@ -4,8 +4,7 @@ import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskOptions;
 import io.fastworker.execution.TaskRegistry;
-import io.fastworker.link.RemoteWorkers;
-import io.fastworker.task.Priority;
+import io.fastworker.link.AnnouncedTasks;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -24,13 +23,13 @@ class AcceptedTasks {
     TaskRegistry registry;
 
     @Inject
-    RemoteWorkers remote;
+    AnnouncedTasks announced;
 
     @Inject
     FastWorkerConfig config;
 
     SortedSet<String> names() {
-        TreeSet<String> names = new TreeSet<>(remote.announced());
+        TreeSet<String> names = new TreeSet<>(announced.names());
         names.addAll(declared());
         registry.definitions().forEach(d -> names.add(d.name()));
         return names;
@@ -46,16 +45,16 @@ class AcceptedTasks {
     }
 
     /**
-     * The task's own definition, or for a task only announced or declared, its announced parameters (if any) with
-     * the configured default options.
+     * The task's own definition, or for a task only announced or declared, the parameters and options a subworker
+     * announced for it (if any) over the configured defaults.
      */
     Optional<TaskDefinition> definition(String name) {
         Optional<TaskDefinition> own = registry.find(name);
-        if (own.isPresent() || (!remote.announced().contains(name) && !declared().contains(name))) {
+        if (own.isPresent() || (!announced.contains(name) && !declared().contains(name))) {
             return own;
         }
-        FastWorkerConfig.TaskDefaults d = config.taskDefaults();
-        return Optional.of(new TaskDefinition(name, remote.parameters(name), new TaskOptions(Priority.NORMAL,
-                d.maxRetries(), d.retryDelay(), d.retryBackoff(), d.retryBackoffMax(), d.timeout()), Optional.empty()));
+        TaskOptions.Overrides options = announced.options(name);
+        return Optional.of(new TaskDefinition(name, announced.parameters(name), TaskOptions.withDefaults(
+                config.taskDefaults(), options, "task '" + name + "'"), options, Optional.empty()));
     }
 }

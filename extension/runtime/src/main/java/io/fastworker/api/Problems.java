@@ -90,9 +90,9 @@ public class Problems {
     @ServerExceptionMapper
     public Response queueFull(QueueFullException e) {
         // counted by the engine, per task refused
-        Response r = response(429, "queue-full", "Queue full", e.getMessage(), e.reason().equals("queue_full")
-                ? Map.of("capacity", e.value(), "limit", e.limit())
-                : Map.of("maxBytes", e.value(), "limit", e.limit()));
+        Response r = response(429, e.code(), e.code().equals("queue-full") ? "Queue full" : "Idempotency keys full",
+                e.getMessage(), e.reason().endsWith("bytes") ? Map.of("maxBytes", e.value(), "limit", e.limit())
+                        : Map.of("capacity", e.value(), "limit", e.limit()));
         return Response.fromResponse(r).header("Retry-After", "1").build();
     }
 

@@ -65,6 +65,8 @@ class ConfigChecks {
         range("fastworker.dead-letters.max", config.deadLetters().max(), 1, 100_000_000);
         within("fastworker.dead-letters.retention", config.deadLetters().retention(), false, Duration.ofDays(3660));
         within("fastworker.idempotency.window", config.idempotency().window(), false, Duration.ofDays(366));
+        range("fastworker.idempotency.max-keys", config.idempotency().maxKeys(), 1, 100_000_000);
+        heapShare("fastworker.idempotency.max-bytes", config.idempotency().maxBytes());
         within("fastworker.store.sync-interval", config.store().syncInterval(), false, Duration.ofSeconds(10));
         if (config.store().compactAfter().asLongValue() < (1 << 20)) {
             fail("fastworker.store.compact-after", "must be at least 1M, got "
@@ -120,6 +122,10 @@ class ConfigChecks {
             }
         }
         within("fastworker.tasks.unplaced-warning", config.tasks().unplacedWarning(), false, DAY);
+        within("fastworker.health.stall-timeout", config.health().stallTimeout(), false, Duration.ofHours(1));
+        range("fastworker.tasks.max-announced", config.tasks().maxAnnounced(), 1, 100_000);
+        within("fastworker.tasks.forget-announced-after", config.tasks().forgetAnnouncedAfter(), false,
+                Duration.ofDays(366));
         range("fastworker.link.port", config.link().port(), 0, 65535);
         within("fastworker.link.heartbeat-interval", config.link().heartbeatInterval(), false, Duration.ofHours(1));
         range("fastworker.link.missed-heartbeats", config.link().missedHeartbeats(), 1, 1000);

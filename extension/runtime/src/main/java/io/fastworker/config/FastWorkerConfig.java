@@ -89,6 +89,18 @@ public interface FastWorkerConfig {
     /** Which tasks the control plane accepts beyond its own. */
     Tasks tasks();
 
+    /** What {@code /q/health} reports. */
+    Health health();
+
+    interface Health {
+        /**
+         * How long a thread the control plane needs (dispatch, the journal's writer, the timers, compaction) may go
+         * without progress while it has work before liveness goes DOWN (a thread that died takes it DOWN at once).
+         */
+        @WithDefault("PT30S")
+        Duration stallTimeout();
+    }
+
     /** What the daemon writes to its log. */
     Log log();
 
@@ -311,6 +323,20 @@ public interface FastWorkerConfig {
          */
         @WithDefault("PT24H")
         Duration window();
+
+        /**
+         * Most idempotency keys and client-chosen task ids held within the window (1 to 100,000,000). Past it a
+         * submission that needs a new one is refused with {@code 429} ({@code reason=idempotency_keys}), nothing of
+         * it accepted, until older ones expire.
+         */
+        @WithDefault("1000000")
+        int maxKeys();
+
+        /**
+         * Most heap the held keys and ids may take (an estimate, erring high); past it as past {@link #maxKeys()}
+         * ({@code reason=idempotency_bytes}). Default: an eighth of the maximum heap.
+         */
+        Optional<MemorySize> maxBytes();
     }
 
     interface Store {
@@ -566,6 +592,22 @@ public interface FastWorkerConfig {
          */
         @WithDefault("PT1M")
         Duration unplacedWarning();
+
+        /**
+         * Most task names subworkers may announce, all of them together (1 to 100,000). A join that announces more,
+         * or whose new names would take the control plane past it, is refused, naming this setting. Names are 1 to
+         * 128 characters of {@code A-Z a-z 0-9 _ . : -}.
+         */
+        @WithDefault("1000")
+        int maxAnnounced();
+
+        /**
+         * How long a task name stays accepted after the last subworker that announced it left (while tasks of that
+         * name wait in the queue, it stays). Tasks whose subworkers may be gone longer (scaled to zero) belong in
+         * {@link #declared()}.
+         */
+        @WithDefault("P1D")
+        Duration forgetAnnouncedAfter();
     }
 
     interface Log {

@@ -64,6 +64,7 @@ public class Dispatcher {
     private long lastUnplacedCheck;
 
     private final AtomicBoolean wakeup = new AtomicBoolean();
+    private final io.fastworker.health.Pulse pulse = new io.fastworker.health.Pulse("dispatch");
     private volatile boolean running;
     private volatile Thread thread;
     private volatile Supplier<Capacity> local = () -> null;
@@ -83,6 +84,7 @@ public class Dispatcher {
         Thread t = new Thread(this::loop, "fastworker-dispatch");
         t.setDaemon(true);
         thread = t;
+        pulse.of(t);
         t.start();
     }
 
@@ -98,6 +100,15 @@ public class Dispatcher {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * What is wrong with the dispatch thread at {@code now} (nanoTime): it died, or has not come round its loop (at
+     * least ten times a second while it lives) for {@code stallNanos}; null while it dispatches, or before it starts
+     * and after it stops.
+     */
+    public String problem(long now, long stallNanos) {
+        return running ? pulse.problem(now, stallNanos) : null;
     }
 
     /** Whether the dispatch thread runs (readiness). */
@@ -147,6 +158,7 @@ public class Dispatcher {
 
     private void loop() {
         while (running) {
+            pulse.beat();
             wakeup.set(false);
             int started;
             try {

@@ -28,11 +28,34 @@ public class QueueFullException extends RuntimeException {
                 + "data instead of the data)");
     }
 
+    static QueueFullException ofClaims(int maxKeys, int requested) {
+        return new QueueFullException("idempotency_keys", "fastworker.idempotency.max-keys", maxKeys, "the control "
+                + "plane already holds its limit of " + maxKeys + " idempotency keys and client-chosen task ids "
+                + "(fastworker.idempotency.max-keys); these " + requested + " new one(s) were refused and nothing "
+                + "was accepted; keys are held for fastworker.idempotency.window, so retry later or without a key");
+    }
+
+    static QueueFullException ofClaimBytes(long maxBytes, long held, int requested) {
+        return new QueueFullException("idempotency_bytes", "fastworker.idempotency.max-bytes", maxBytes, "the "
+                + "idempotency keys and client-chosen task ids held would take more memory than "
+                + "fastworker.idempotency.max-bytes (" + mib(maxBytes) + "; held now " + mib(held) + "); these "
+                + requested + " new one(s) were refused and nothing was accepted; keys are held for "
+                + "fastworker.idempotency.window, so retry later, with shorter keys, or without a key");
+    }
+
+    /** The problem {@code type} of this refusal: {@code queue-full} or {@code idempotency-keys-full}. */
+    public String code() {
+        return reason.startsWith("idempotency") ? "idempotency-keys-full" : "queue-full";
+    }
+
     private static String mib(long bytes) {
         return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 
-    /** Why, as counted in {@code fastworker.tasks.rejected{reason}}: {@code queue_full} or {@code queue_bytes}. */
+    /**
+     * Why, as counted in {@code fastworker.tasks.rejected{reason}}: {@code queue_full}, {@code queue_bytes},
+     * {@code idempotency_keys} or {@code idempotency_bytes}.
+     */
     public String reason() {
         return reason;
     }

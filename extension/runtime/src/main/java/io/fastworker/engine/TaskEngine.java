@@ -103,7 +103,7 @@ public class TaskEngine {
     /** What the task store keeps of each schedule. */
     private final Map<String, StoredSchedule> schedules = new ConcurrentHashMap<>();
     /** Idempotency keys and client-chosen ids within the idempotency window. */
-    private final Map<String, Claim> claims = new ConcurrentHashMap<>();
+    private Claims claims;
     private Holdings held;
     private final ReadyQueue<TaskRecord> ready = new ReadyQueue<>(TaskRecord::priority, TaskRecord::name);
     private ScheduledThreadPoolExecutor timers;
@@ -123,6 +123,8 @@ public class TaskEngine {
                 config.deadLetters().maxBytes().map(MemorySize::asLongValue).orElse(heap / 8));
         held = new Holdings(config.queue().capacity(),
                 config.queue().maxBytes().map(MemorySize::asLongValue).orElse(heap / 4));
+        claims = new Claims(config.idempotency().maxKeys(),
+                config.idempotency().maxBytes().map(MemorySize::asLongValue).orElse(heap / 8));
         results = new ResultCache<>(config.resultCache().size(),
                 config.resultCache().maxBytes().map(MemorySize::asLongValue).orElse(heap / 4), Footprint::of,
                 config.resultCache().ttl(), clock);
@@ -137,6 +139,7 @@ public class TaskEngine {
             return t;
         });
         timers.setRemoveOnCancelPolicy(true); // a cancelled task's timer (up to a year ahead) is freed at once
+        timers.scheduleAtFixedRate(timersPulse::beat, 1, 1, TimeUnit.SECONDS);
         for (Priority p : Priority.values()) {
             metrics.gauge("fastworker.queue.depth", "Tasks waiting in the ready queue", () -> ready.depth(p),
                     "priority", p.wireName());
@@ -146,13 +149,17 @@ public class TaskEngine {
                 + "(bounded by fastworker.queue.max-bytes)", () -> held.bytes());
         metrics.gauge("fastworker.result_cache.bytes", "Heap the kept results take, about (bounded by "
                 + "fastworker.result-cache.max-bytes)", () -> results.bytes());
+        metrics.gauge("fastworker.idempotency.keys", "Idempotency keys and client-chosen task ids held (bounded by "
+                + "fastworker.idempotency.max-keys)", () -> claims.size());
+        metrics.gauge("fastworker.idempotency.bytes", "Heap the held idempotency keys and ids take, about (bounded "
+                + "by fastworker.idempotency.max-bytes)", () -> claims.bytes());
         metrics.gauge("fastworker.dead_letters.bytes", "Heap the dead letters take, about (bounded by "
                 + "fastworker.dead-letters.max-bytes)", () -> deadLetters.bytes());
         long sweep = config.resultCache().sweepInterval().toMillis();
         timers.scheduleWithFixedDelay(() -> {
             results.sweep();
             long now = clock.millis();
-            claims.values().removeIf(c -> c.expiresAtMillis() <= now);
+            claims.sweep(now);
             Instant groupsBefore = clock.instant().minus(config.resultCache().ttl());
             groups.values().removeIf(g -> g.endedAt() != null && g.endedAt().isBefore(groupsBefore));
             sweepDeadLetters(clock.instant());
@@ -185,6 +192,7 @@ public class TaskEngine {
                 config.store().sync() == FastWorkerConfig.SyncMode.ALWAYS, config.store().syncInterval());
         Map<String, TaskEvents.Restored> found = new java.util.LinkedHashMap<>();
         Map<String, Limit> limitsSet = new java.util.HashMap<>();
+        Map<String, Claim> claimsKept = new java.util.HashMap<>();
         Map<String, StoredSchedule> schedulesKept = new java.util.HashMap<>();
         Map<String, StoredGroup> groupsKept = new java.util.HashMap<>();
         long[] order = {0};
@@ -192,7 +200,7 @@ public class TaskEngine {
         try {
             read = journal.replay(bytes -> {
                 try {
-                    events.apply(bytes, found, claims, limitsSet, schedulesKept, groupsKept, order[0]++,
+                    events.apply(bytes, found, claimsKept, limitsSet, schedulesKept, groupsKept, order[0]++,
                             config.idempotency().window().toMillis());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -203,6 +211,7 @@ public class TaskEngine {
                     + " holds a record that cannot be read back: " + e.getCause().getMessage()
                     + " (fastworker.store.set-aside-corrupt=true starts anyway, setting the file aside)", e.getCause());
         }
+        claims.restore(claimsKept);
         journal.onSync(metrics.storeSyncs());
         journal.startAppending();
         limitsSet.forEach((task, l) -> limits.set(task, Limits.Source.API, l));
@@ -292,7 +301,9 @@ public class TaskEngine {
             t.setDaemon(true);
             return t;
         });
+        compactionPulse.beat();
         compactor.scheduleWithFixedDelay(() -> {
+            compactionPulse.beat();
             // Growth of at least the last snapshot's size keeps the cost of compacting in proportion to appends.
             if (journal.bytesSinceCompaction() >= Math.max(compactAfter, journal.snapshotBytes())
                     && journal.failure() == null) {
@@ -316,7 +327,11 @@ public class TaskEngine {
     void compact() {
         long t0 = System.nanoTime();
         try {
-            journal.compact(sink -> {
+            journal.compact(records -> {
+                java.util.function.Consumer<JournalRecord> sink = r -> {
+                    compactionPulse.beat(); // a long compaction is progress, not a stall
+                    records.accept(r);
+                };
                 for (TaskRecord r : live.values()) {
                     TaskView v = r.view();
                     sink.accept(v.status().isTerminal() ? events.snapshot(v) : events.snapshot(r, v, r.dueAt()));
@@ -329,11 +344,7 @@ public class TaskEngine {
                 failed = deadLetters.all();
                 failed.forEach(d -> sink.accept(events.deadLetter(d)));
                 long now = clock.millis();
-                claims.forEach((key, c) -> {
-                    if (c.expiresAtMillis() > now) {
-                        sink.accept(events.claim(key, c));
-                    }
-                });
+                claims.forEachUnexpired(now, (key, c) -> sink.accept(events.claim(key, c)));
                 limits.fromApi().forEach((task, l) -> sink.accept(events.limit(task, l)));
                 schedules.values().forEach(sched -> events.schedule(sched).forEach(sink));
                 groups.values().forEach(grp -> sink.accept(events.groupKept(grp)));
@@ -355,6 +366,32 @@ public class TaskEngine {
         if (j != null) {
             j.appendUnwaited(record.get());
         }
+    }
+
+    private final io.fastworker.health.Pulse timersPulse = new io.fastworker.health.Pulse("timers");
+    private final io.fastworker.health.Pulse compactionPulse = new io.fastworker.health.Pulse("compaction");
+
+    /**
+     * What is wrong at {@code now} (nanoTime) with the threads the engine needs: the timers (due tasks, retries,
+     * sweeps), the journal's writer and compaction (disk store); empty while they live and keep up.
+     */
+    public List<String> problems(long now, long stallNanos) {
+        List<String> problems = new ArrayList<>();
+        if (timers == null || timers.isShutdown()) {
+            return problems; // not started yet, or stopping
+        }
+        java.util.function.Consumer<String> add = p -> {
+            if (p != null) {
+                problems.add(p);
+            }
+        };
+        add.accept(timersPulse.problem(now, stallNanos));
+        Journal j = journal;
+        if (j != null) {
+            add.accept(j.problem(now, stallNanos));
+            add.accept(compactionPulse.problem(now, stallNanos));
+        }
+        return problems;
     }
 
     /** Why the store refuses records, or null while it works (or with the memory store). */
@@ -422,7 +459,14 @@ public class TaskEngine {
         Instant now = clock.instant();
         Accepted[] answers = new Accepted[submissions.size()];
         List<Submission> fresh = new ArrayList<>(submissions.size());
-        List<String> claimed = claim(submissions, answers, fresh, now);
+        List<String> claimed;
+        try {
+            claimed = claims.claim(submissions, answers, fresh, now.toEpochMilli(),
+                    config.idempotency().window().toMillis(), id -> find(id).orElse(null));
+        } catch (QueueFullException e) {
+            metrics.rejected(e.reason(), submissions.size());
+            throw e;
+        }
         List<TaskRecord> accepted = new ArrayList<>(fresh.size());
         long bytes = 0;
         try {
@@ -458,7 +502,7 @@ public class TaskEngine {
                 accepted.add(r);
             }
         } catch (RuntimeException e) {
-            claimed.forEach(claims::remove);
+            claimed.forEach(claims::release);
             throw e;
         }
         int next = 0;
@@ -484,7 +528,7 @@ public class TaskEngine {
             if (failure != null) {
                 accepted.forEach(a -> live.remove(a.id()));
                 held.release(accepted.size(), heldBytes);
-                claimed.forEach(claims::remove);
+                claimed.forEach(claims::release);
                 metrics.rejected("not_accepting", accepted.size());
                 throw new NotAcceptingException("the task store could not record the tasks (" + failure
                         + "); nothing was accepted");
@@ -492,58 +536,6 @@ public class TaskEngine {
             enqueue(accepted, now);
             return result;
         });
-    }
-
-    /**
-     * Answers the submissions whose idempotency key was seen with the same request (in {@code answers}), refuses a
-     * key seen with another request or a client-chosen id already taken, and claims keys and ids for the rest (in
-     * {@code fresh}); returns what it claimed, to be released if the submission fails.
-     */
-    private List<String> claim(List<Submission> submissions, Accepted[] answers, List<Submission> fresh,
-            Instant now) {
-        long nowMillis = now.toEpochMilli();
-        long expires = nowMillis + config.idempotency().window().toMillis();
-        List<String> claimed = new ArrayList<>();
-        synchronized (claims) {
-            try {
-                for (int i = 0; i < answers.length; i++) {
-                    Submission sub = submissions.get(i);
-                    TaskSpec spec = sub.spec();
-                    if (sub.idempotencyKey() != null) {
-                        Claim c = unexpired(Claim.ofKey(sub.idempotencyKey()), nowMillis);
-                        if (c != null) {
-                            if (!c.fingerprint().equals(sub.fingerprint())) {
-                                throw new IdempotencyConflictException(sub.idempotencyKey(), c.taskId(), c.task());
-                            }
-                            answers[i] = new Accepted(c.taskId(), c.task(), find(c.taskId()).orElse(null), true);
-                            continue;
-                        }
-                    }
-                    if (sub.clientChosenId()) {
-                        if (unexpired(Claim.ofId(spec.id()), nowMillis) != null) {
-                            throw new DuplicateTaskIdException(spec.id());
-                        }
-                        claims.put(Claim.ofId(spec.id()), new Claim(spec.id(), spec.name(), null, expires));
-                        claimed.add(Claim.ofId(spec.id()));
-                    }
-                    if (sub.idempotencyKey() != null) {
-                        claims.put(Claim.ofKey(sub.idempotencyKey()),
-                                new Claim(spec.id(), spec.name(), sub.fingerprint(), expires));
-                        claimed.add(Claim.ofKey(sub.idempotencyKey()));
-                    }
-                    fresh.add(sub);
-                }
-            } catch (RuntimeException e) {
-                claimed.forEach(claims::remove);
-                throw e;
-            }
-        }
-        return claimed;
-    }
-
-    private Claim unexpired(String key, long nowMillis) {
-        Claim c = claims.get(key);
-        return c != null && c.expiresAtMillis() > nowMillis ? c : null;
     }
 
     /** Accepted tasks (durable when the store is on disk) enter the ready queue or wait for their time. */

@@ -45,6 +45,99 @@ public record TaskOptions(Priority priority, int maxRetries, Duration retryDelay
             Duration retryBackoffMax, Duration timeout) {
 
         public static final Overrides NONE = new Overrides(null, null, null, null, null, null);
+
+        /** The option names, as a submission, an announcement or {@code GET /registry} writes them. */
+        public static final java.util.List<String> FIELDS = java.util.List.of("priority", "maxRetries",
+                "retryDelay", "retryBackoff", "retryBackoffMax", "timeout");
+
+        /**
+         * The set fields as JSON values (a subworker's announcement): the priority's wire name, durations as
+         * ISO-8601, numbers as numbers.
+         */
+        public java.util.Map<String, Object> asJson() {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            if (priority != null) {
+                m.put("priority", priority.wireName());
+            }
+            if (maxRetries != null) {
+                m.put("maxRetries", maxRetries);
+            }
+            if (retryDelay != null) {
+                m.put("retryDelay", retryDelay.toString());
+            }
+            if (retryBackoff != null) {
+                m.put("retryBackoff", retryBackoff);
+            }
+            if (retryBackoffMax != null) {
+                m.put("retryBackoffMax", retryBackoffMax.toString());
+            }
+            if (timeout != null) {
+                m.put("timeout", timeout.toString());
+            }
+            return m;
+        }
+
+        /**
+         * Options read back from {@link #asJson()}'s shape (durations also as seconds or {@code "30s"}); only their
+         * types are checked here, their ranges by {@link TaskOptions#merge}.
+         *
+         * @throws IllegalArgumentException naming the field that is unknown or of the wrong type
+         */
+        public static Overrides fromJson(java.util.Map<String, ?> json) {
+            for (String field : json.keySet()) {
+                if (!FIELDS.contains(field)) {
+                    throw new IllegalArgumentException("unknown option '" + field + "'; the options are " + FIELDS);
+                }
+            }
+            Object p = json.get("priority");
+            Object retries = json.get("maxRetries");
+            Object backoff = json.get("retryBackoff");
+            if (p != null && !(p instanceof String)) {
+                throw new IllegalArgumentException("'priority' must be one of " + Priority.NAMES);
+            }
+            if (retries != null && !(retries instanceof Integer)) {
+                throw new IllegalArgumentException("'maxRetries' must be a whole number");
+            }
+            if (backoff != null && !(backoff instanceof Number)) {
+                throw new IllegalArgumentException("'retryBackoff' must be a number");
+            }
+            return new Overrides(p == null ? null : Priority.parse((String) p), (Integer) retries,
+                    duration(json, "retryDelay"), backoff == null ? null : ((Number) backoff).doubleValue(),
+                    duration(json, "retryBackoffMax"), duration(json, "timeout"));
+        }
+
+        private static Duration duration(java.util.Map<String, ?> json, String field) {
+            Object v = json.get(field);
+            try {
+                if (v == null) {
+                    return null;
+                }
+                if (v instanceof Number n) {
+                    return Durations.ofSeconds(n.doubleValue());
+                }
+                if (v instanceof String text) {
+                    return Durations.parse(text);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + field + "': " + e.getMessage());
+            }
+            throw new IllegalArgumentException("'" + field + "' must be a duration (\"PT30S\", \"30s\" or seconds)");
+        }
+    }
+
+    /**
+     * The configured defaults ({@code fastworker.task-defaults.*}, priority normal) with {@code declared} over them.
+     *
+     * @throws IllegalStateException naming {@code what} and the option out of its range
+     */
+    public static TaskOptions withDefaults(io.fastworker.config.FastWorkerConfig.TaskDefaults d, Overrides declared,
+            String what) {
+        try {
+            return new TaskOptions(Priority.NORMAL, d.maxRetries(), d.retryDelay(), d.retryBackoff(),
+                    d.retryBackoffMax(), d.timeout()).merge(declared);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(what + ": " + e.getMessage(), e);
+        }
     }
 
     /**

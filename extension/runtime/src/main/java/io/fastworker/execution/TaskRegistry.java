@@ -71,7 +71,9 @@ public class TaskRegistry {
             }
             Task annotation = method.getAnnotation(Task.class);
             String name = annotation.name().isBlank() ? method.getName() : annotation.name();
-            TaskDefinition definition = new TaskDefinition(name, Optional.of(parameters), options(annotation, name),
+            TaskOptions.Overrides declared = declared(annotation, name);
+            TaskDefinition definition = new TaskDefinition(name, Optional.of(parameters),
+                    TaskOptions.withDefaults(config.taskDefaults(), declared, "@Task '" + name + "'"), declared,
                     limit(annotation, name));
             tasks.put(name, new TaskMethod(definition, bean(method.getDeclaringClass()), method, binder,
                     List.of(annotation.doNotRetry())));
@@ -100,16 +102,14 @@ public class TaskRegistry {
                 .orElseThrow(() -> new IllegalStateException("task class " + type.getName() + " is not a bean"));
     }
 
-    private TaskOptions options(Task a, String name) {
-        FastWorkerConfig.TaskDefaults d = config.taskDefaults();
+    /** The options a {@code @Task} sets over the configured defaults (its priority always). */
+    private static TaskOptions.Overrides declared(Task a, String name) {
         try {
-            TaskOptions defaults = new TaskOptions(a.priority(), d.maxRetries(), d.retryDelay(), d.retryBackoff(),
-                    d.retryBackoffMax(), d.timeout());
-            return defaults.merge(new TaskOptions.Overrides(null, a.maxRetries() >= 0 ? a.maxRetries() : null,
+            return new TaskOptions.Overrides(a.priority(), a.maxRetries() >= 0 ? a.maxRetries() : null,
                     a.retryDelay().isBlank() ? null : Durations.parse(a.retryDelay()),
                     a.retryBackoff() > 0 ? a.retryBackoff() : null,
                     a.retryBackoffMax().isBlank() ? null : Durations.parse(a.retryBackoffMax()),
-                    a.timeout().isBlank() ? null : Durations.parse(a.timeout())));
+                    a.timeout().isBlank() ? null : Durations.parse(a.timeout()));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("@Task '" + name + "': " + e.getMessage(), e);
         }

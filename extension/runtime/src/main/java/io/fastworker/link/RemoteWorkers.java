@@ -27,10 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -87,6 +84,12 @@ public class RemoteWorkers {
     @Inject
     io.fastworker.limit.Limits limits;
 
+    @Inject
+    AnnouncedTasks announced;
+
+    @Inject
+    io.fastworker.execution.TaskRegistry registry;
+
     /** What a join came to: the worker (and the reply to send), or a refusal with its code. */
     record JoinOutcome(RemoteWorker worker, JsonObject reply, int code, String message) {
 
@@ -99,8 +102,6 @@ public class RemoteWorkers {
     private final Map<String, RemoteWorker> byId = new HashMap<>();
     /** The latest departures, newest last; guarded by {@code lock}. */
     private final java.util.ArrayDeque<Gone> gone = new java.util.ArrayDeque<>();
-    /** Every task name a subworker announced since start, with its parameters when announced (else null). */
-    private final Map<String, Optional<List<String>>> announcedSinceStart = new ConcurrentHashMap<>();
     private volatile Runnable changed = () -> {};
     private volatile boolean accepting;
     private long sweeper = -1;
@@ -116,13 +117,26 @@ public class RemoteWorkers {
         accepting = true;
         long every = Math.max(50, config.link().heartbeatInterval().toMillis() / 2);
         sweeper = vertx.setPeriodic(every, id -> sweep());
+        long forgetCheck = Math.max(100, Math.min(FORGET_CHECK_MS,
+                config.tasks().forgetAnnouncedAfter().toMillis() / 2));
+        forgetter = vertx.setPeriodic(forgetCheck, id -> vertx.executeBlocking(() -> {
+            announced.forgetIdle(engine.queuedByTask().keySet()).forEach(metrics::forgetTask);
+            return null;
+        }, false));
     }
+
+    /** How often (at most) names no subworker offers any more are looked at, to be forgotten once idle long enough. */
+    private static final long FORGET_CHECK_MS = 60_000;
+    private long forgetter = -1;
 
     /** Stops taking subworker messages (late results are dropped quietly from here on). */
     public void stop() {
         accepting = false;
         if (sweeper >= 0) {
             vertx.cancelTimer(sweeper);
+        }
+        if (forgetter >= 0) {
+            vertx.cancelTimer(forgetter);
         }
     }
 
@@ -137,18 +151,6 @@ public class RemoteWorkers {
             }
             return out;
         }
-    }
-
-    /** Task names announced by a subworker since start (joined now or not). */
-    public Set<String> announced() {
-        return new TreeSet<>(announcedSinceStart.keySet());
-    }
-
-    /**
-     * The parameters a subworker announced for a task; empty when none was announced or the task is unknown.
-     */
-    public Optional<List<String>> parameters(String task) {
-        return announcedSinceStart.getOrDefault(task, Optional.empty());
     }
 
     public List<Info> list() {
@@ -222,15 +224,7 @@ public class RemoteWorkers {
             byId.put(id, w);
             gone.removeIf(g -> g.last().id().equals(id));
         }
-        JsonObject parameters = body.getValue("parameters") instanceof JsonObject p ? p : new JsonObject();
-        for (String task : tasks) {
-            Optional<List<String>> announced = parameters.getValue(task) instanceof JsonArray names
-                    ? Optional.of(names.stream().map(String::valueOf).toList())
-                    : Optional.empty();
-            if (announcedSinceStart.put(task, announced) == null) {
-                metrics.taskCounters(task);
-            }
-        }
+        offer(id, tasks, body);
         if (body.getValue("limits") instanceof JsonObject announcedLimits) {
             announcedLimits.forEach(e -> {
                 io.fastworker.limit.Limit l = limit((JsonObject) e.getValue());
@@ -245,9 +239,48 @@ public class RemoteWorkers {
                 concurrency, tasks.size());
         changed.run();
         return new JoinOutcome(w, new JsonObject().put("ok", true).put("protocol", LinkProtocol.VERSION)
+                .put("taskOptions", true)
                 .put("heartbeatIntervalMs", config.link().heartbeatInterval().toMillis())
                 .put("maxFrameSize", config.link().maxFrameSize().asLongValue())
                 .put("maxResultSize", config.result().maxSize().asLongValue()), 0, null);
+    }
+
+    /**
+     * Records what a joined subworker offers: its tasks' parameters and options. The options of a task are those
+     * of the latest subworker that joined offering it, unless the control plane runs that task itself (its own
+     * {@code @Task} then applies); either way a differing announcement is logged. Meters of names new here are
+     * made off the event loop.
+     */
+    private void offer(String id, List<String> tasks, JsonObject body) {
+        Map<String, List<String>> parameters = new HashMap<>();
+        if (body.getValue("parameters") instanceof JsonObject p) {
+            p.forEach(e -> parameters.put(e.getKey(), ((JsonArray) e.getValue()).stream().map(String::valueOf)
+                    .toList()));
+        }
+        Map<String, io.fastworker.execution.TaskOptions.Overrides> options = new HashMap<>();
+        if (body.getValue("options") instanceof JsonObject o) {
+            o.forEach(e -> options.put(e.getKey(), io.fastworker.execution.TaskOptions.Overrides.fromJson(
+                    ((JsonObject) e.getValue()).getMap())));
+        }
+        List<AnnouncedTasks.Replaced> replaced = new ArrayList<>();
+        List<String> fresh = announced.offer(id, tasks, parameters, options, replaced);
+        for (AnnouncedTasks.Replaced r : replaced) {
+            LOG.warnf("Subworker %s announces the options %s for '%s', replacing %s that %s announced: the latest "
+                    + "join's options apply to new submissions", id, r.now().asJson(), r.task(), r.old().asJson(),
+                    r.before());
+        }
+        for (String task : tasks) {
+            registry.find(task).filter(own -> options.containsKey(task) && !own.declared().equals(options.get(task)))
+                    .ifPresent(own -> LOG.warnf("Subworker %s announces the options %s for '%s', which this control "
+                            + "plane runs itself: its own @Task options %s apply", id, options.get(task).asJson(),
+                            task, own.declared().asJson()));
+        }
+        if (!fresh.isEmpty()) {
+            vertx.executeBlocking(() -> {
+                fresh.forEach(metrics::taskCounters);
+                return null;
+            }, false);
+        }
     }
 
     private boolean tokenMatches(Object presented) {
@@ -345,7 +378,30 @@ public class RemoteWorkers {
                 .allMatch(e -> e.getValue() instanceof JsonArray a && a.stream().allMatch(n -> n instanceof String)))) {
             return "parameters, when given, must map task names to arrays of parameter names";
         }
-        return null;
+        Object options = body.getValue("options");
+        if (options != null) {
+            if (!(options instanceof JsonObject o)) {
+                return "options, when given, must map task names to their options, e.g. {\"resize\": {\"timeout\": "
+                        + "\"PT1S\", \"maxRetries\": 2}}";
+            }
+            for (java.util.Map.Entry<String, Object> e : o) {
+                if (!((JsonArray) body.getValue("tasks")).contains(e.getKey())) {
+                    return "options names '" + e.getKey() + "', which this subworker does not announce";
+                }
+                if (!(e.getValue() instanceof JsonObject taskOptions)) {
+                    return "the options of '" + e.getKey() + "' must be an object such as {\"timeout\": \"PT1S\"}";
+                }
+                try {
+                    io.fastworker.execution.TaskOptions.withDefaults(config.taskDefaults(),
+                            io.fastworker.execution.TaskOptions.Overrides.fromJson(taskOptions.getMap()),
+                            "the options of '" + e.getKey() + "'");
+                } catch (IllegalArgumentException | IllegalStateException x) {
+                    return x.getMessage().startsWith("the options") ? x.getMessage()
+                            : "the options of '" + e.getKey() + "': " + x.getMessage();
+                }
+            }
+        }
+        return announced.refusal(((JsonArray) body.getValue("tasks")).stream().map(String::valueOf).toList());
     }
 
     /**
@@ -509,6 +565,7 @@ public class RemoteWorkers {
                 return;
             }
             byId.remove(w.id);
+            announced.withdraw(w.id, w.tasks);
             gone.removeIf(g -> g.last().id().equals(w.id));
             gone.addLast(new Gone(info(w), why.equals(LEFT), why, Instant.now()));
             while (gone.size() > GONE_KEPT) {

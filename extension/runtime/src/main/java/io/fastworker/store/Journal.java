@@ -296,6 +296,9 @@ public final class Journal implements AutoCloseable {
                 return CompletableFuture.failedFuture(new IOException("the journal is closed"));
             }
             boolean wasEmpty = pending.isEmpty();
+            if (wasEmpty) {
+                pendingSince = System.nanoTime();
+            }
             pending.addAll(records);
             pendingWaited |= waited;
             if (wasEmpty) {
@@ -304,6 +307,29 @@ public final class Journal implements AutoCloseable {
             return pendingDone;
         }
     }
+
+    /**
+     * What is wrong with the journal's writer at {@code now} (nanoTime): its thread died while the journal works, or
+     * records have waited to be written, or a write or sync has lasted, longer than {@code stallNanos}; null while
+     * it keeps up (idle included). A failed store is reported by {@link #failure()} instead.
+     */
+    public String problem(long now, long stallNanos) {
+        if (failure != null || closing) {
+            return null;
+        }
+        Thread t = committer;
+        if (t != null && !t.isAlive()) {
+            return "journal: its writer thread died";
+        }
+        long since = Math.min(pendingSince == 0 ? now : pendingSince, writingSince == 0 ? now : writingSince);
+        return now - since > stallNanos ? "journal: records have waited " + (now - since) / 1_000_000 + " ms to be "
+                + "written" : null;
+    }
+
+    /** When the records now pending began to wait (nanoTime), 0 when none are; guarded by {@code lock}. */
+    private volatile long pendingSince;
+    /** When the group being written was taken (nanoTime), 0 between groups. */
+    private volatile long writingSince;
 
     /** The first write or sync failure, once the journal has stopped accepting records; null while healthy. */
     public IOException failure() {
@@ -350,6 +376,8 @@ public final class Journal implements AutoCloseable {
                 } else {
                     group = pending;
                     done = pendingDone;
+                    writingSince = pendingSince == 0 ? System.nanoTime() : pendingSince;
+                    pendingSince = 0;
                     pending = new ArrayList<>();
                     pendingDone = new CompletableFuture<>();
                     pendingWaited = false;
@@ -388,6 +416,7 @@ public final class Journal implements AutoCloseable {
                         unsynced |= !group.isEmpty();
                     }
                 }
+                writingSince = 0;
                 done.complete(null);
             } catch (IOException | RuntimeException e) {
                 IOException io = e instanceof IOException x ? x : new IOException(e);

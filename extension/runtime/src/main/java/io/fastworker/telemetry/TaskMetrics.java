@@ -41,7 +41,7 @@ public class TaskMetrics {
     /** Why a submission is refused, as counted in {@code fastworker.tasks.rejected}. */
     public static final List<String> REJECT_REASONS = List.of("queue_full", "unknown_task", "bad_arguments",
             "invalid_request", "malformed_json", "body_too_large", "unsupported_media_type", "duplicate_id",
-            "not_accepting", "idempotency_conflict", "queue_bytes");
+            "not_accepting", "idempotency_conflict", "queue_bytes", "idempotency_keys", "idempotency_bytes");
 
     /** Why an API request is refused before it is looked at, as counted in {@code fastworker.api.refused}. */
     public static final List<String> REFUSAL_REASONS = List.of("unauthenticated", "forbidden");
@@ -155,6 +155,20 @@ public class TaskMetrics {
     /** Registers the per-task counters of one task at zero (e.g. a task a subworker announced). */
     public void taskCounters(String task) {
         of(task);
+    }
+
+    /** Removes the per-task meters of a task this control plane no longer accepts (an announced name forgotten). */
+    public void forgetTask(String task) {
+        Meters m = byTask.remove(task);
+        if (m == null) {
+            return;
+        }
+        for (io.micrometer.core.instrument.Meter meter : java.util.Arrays.asList(m.submitted, m.cancelled, m.retries,
+                m.redeliveries, m.success, m.failure, m.duration, m.dispatchedLocal, m.dispatchedSubworker)) {
+            if (meter != null) {
+                registry.remove(meter);
+            }
+        }
     }
 
     /** Registers the executor meters of this process at zero. */

@@ -102,6 +102,12 @@ public class Subworker {
     private volatile NetSocket socket;
     private volatile Context linkContext;
     private volatile State state = State.CONNECTING;
+    /**
+     * Whether the control plane applies the options this subworker announces (it says so in its join reply): then
+     * a task's timeout is the one its frame carries, which may be a submission's own; else this subworker holds its
+     * tasks to their own declared timeouts as well.
+     */
+    private volatile boolean optionsApplied;
     /** Largest frame this subworker writes: its own limit, lowered to the control plane's once joined. */
     private volatile long frameLimit;
     private volatile boolean stopping;
@@ -201,9 +207,12 @@ public class Subworker {
         write(new JsonObject().put("type", "register").put("address", LinkProtocol.WORKER_PREFIX + workerId));
         JsonObject parameters = new JsonObject();
         registry.definitions().forEach(d -> d.parameters().ifPresent(p -> parameters.put(d.name(), new JsonArray(p))));
+        JsonObject options = new JsonObject();
+        registry.definitions().forEach(d -> options.put(d.name(), new JsonObject(d.declared().asJson())));
         JsonObject join = new JsonObject().put("protocol", LinkProtocol.VERSION).put("workerId", workerId)
                 .put("tasks", new JsonArray(registry.definitions().stream().map(TaskDefinition::name).toList()))
                 .put("parameters", parameters)
+                .put("options", options)
                 .put("limits", limits())
                 .put("concurrency", config.concurrency())
                 .put("maxFrameSize", config.link().maxFrameSize().asLongValue())
@@ -288,6 +297,7 @@ public class Subworker {
         }
         state = stopping ? State.DRAINING : State.JOINED;
         backoff = config.subworker().reconnectMin();
+        optionsApplied = body.path("taskOptions").asBoolean(false);
         LOG.infof("Subworker %s joined control plane %s", workerId, address);
         if (body.path("maxFrameSize").canConvertToLong() && body.path("maxFrameSize").asLong() > 0) {
             frameLimit = Math.min(config.link().maxFrameSize().asLongValue(), body.path("maxFrameSize").asLong());
@@ -311,7 +321,7 @@ public class Subworker {
     private void task(JsonNode message, JsonNode headers) {
         Attempt attempt;
         try {
-            attempt = attempt(message, traceHeaders(headers));
+            attempt = withinDeclaredTimeout(attempt(message, traceHeaders(headers)));
         } catch (RuntimeException e) {
             refuse(message, e.getMessage());
             return;
@@ -333,6 +343,19 @@ public class Subworker {
                 scheduleFlush();
             }
         });
+    }
+
+    /** The attempt, held to its task's own declared timeout where the control plane does not apply it. */
+    private Attempt withinDeclaredTimeout(Attempt a) {
+        if (optionsApplied) {
+            return a;
+        }
+        java.time.Duration declared = registry.find(a.task()).map(d -> d.declared().timeout()).orElse(null);
+        if (declared == null || declared.compareTo(a.timeout()) >= 0) {
+            return a;
+        }
+        return new Attempt(a.taskId(), a.task(), a.priority(), a.number(), a.maxAttempts(), a.args(), a.kwargs(),
+                declared, a.trace());
     }
 
     /**

@@ -1,0 +1,54 @@
+package io.fastworker.health;
+
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.config.Role;
+import io.fastworker.dispatch.Dispatcher;
+import io.fastworker.engine.TaskEngine;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Liveness;
+
+/**
+ * Control plane: live while every thread it needs lives and makes progress (dispatch, the journal's writer, the
+ * timers, compaction); DOWN once one died or has had work without progress for {@code fastworker.health.stall-timeout},
+ * so that an orchestrator restarts it (a restart takes up every accepted task). No remote call, nothing blocks.
+ */
+@Liveness
+@ApplicationScoped
+class LivenessCheck implements HealthCheck {
+
+    @Inject
+    Dispatcher dispatcher;
+
+    @Inject
+    TaskEngine engine;
+
+    @Inject
+    FastWorkerConfig config;
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("threads");
+        if (config.role() != Role.CONTROL_PLANE) {
+            return b.up().build();
+        }
+        long now = System.nanoTime();
+        long stall = config.health().stallTimeout().toNanos();
+        List<String> problems = new ArrayList<>();
+        String dispatch = dispatcher.problem(now, stall);
+        if (dispatch != null) {
+            problems.add(dispatch);
+        }
+        problems.addAll(engine.problems(now, stall));
+        b.status(problems.isEmpty());
+        for (int i = 0; i < problems.size(); i++) {
+            b.withData("problem." + i, problems.get(i));
+        }
+        return b.build();
+    }
+}
