@@ -160,6 +160,83 @@ class MemoryBoundsIT {
         }
     }
 
+    /** 100 chain steps of 9 KB each, the first a day away: about 900 KB held for later per chain. */
+    static String chain(int n) {
+        // repeat(text, times): the step before's result is put in front, so each step's own argument is its second
+        String step = "{\"task\": \"repeat\", \"args\": [\"" + "s".repeat(9 * 1024) + "\"]";
+        StringBuilder b = new StringBuilder("{\"task\": \"echo\", \"args\": [" + n + "], \"countdown\": \"1d\"");
+        for (int i = 0; i < 99; i++) {
+            b.append(", \"then\": ").append(step);
+        }
+        b.append("}".repeat(99)).append("}");
+        return b.toString();
+    }
+
+    @Test
+    void chainStepsAndIdempotencyKeysCountAgainstTheBoundsAndARestartRestoresWithinThem() throws Exception {
+        java.nio.file.Path store = java.nio.file.Files.createTempDirectory("fastworker-bounds-");
+        Map<String, String> env = Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:+ExitOnOutOfMemoryError",
+                "FASTWORKER_STORE_PATH", store.toString(), "FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false");
+        long heap = 256L << 20;
+        int accepted = 0;
+        int refused = 0;
+        int linkPort;
+        try (Daemon cp = Daemon.controlPlane(env)) {
+            linkPort = cp.linkPort;
+            // Idempotency keys of 245 characters, 1,000 a batch: refused once their byte bound is full (32 MB).
+            String key = "k".repeat(240);
+            int batches = 0;
+            HttpResponse<String> last = null;
+            for (; batches < 200; batches++) {
+                StringBuilder b = new StringBuilder("[");
+                for (int i = 0; i < 1000; i++) {
+                    b.append(i == 0 ? "" : ",").append("{\"task\": \"noop\", \"countdown\": \"1d\", "
+                            + "\"idempotencyKey\": \"").append(key).append(String.format("%05d", i))
+                            .append(batches).append("\"}");
+                }
+                last = cp.post("/tasks/batch", b.append("]").toString());
+                if (last.statusCode() != 202) {
+                    break;
+                }
+            }
+            assertEquals(429, last.statusCode(), "keys are bounded: " + last.body());
+            assertTrue(last.body().contains("fastworker.idempotency.max-bytes"), last.body());
+            assertTrue(cp.alive());
+            for (int i = 0; i < 240; i++) {
+                HttpResponse<String> r = cp.post("/tasks", chain(i));
+                if (r.statusCode() == 202) {
+                    accepted++;
+                } else {
+                    assertEquals(429, r.statusCode(), r.body().substring(0, Math.min(300, r.body().length())));
+                    assertTrue(r.body().contains("fastworker.queue.max-bytes"), r.body());
+                    refused++;
+                }
+            }
+            double held = Daemon.metric(cp.get("/q/metrics").body(), "fastworker_queue_held_bytes");
+            assertTrue(cp.alive(), "the control plane is still up");
+            assertTrue(accepted > 10 && refused > 0, "some chains accepted, the rest refused: " + accepted);
+            assertTrue(held > accepted * 800_000.0 && held <= heap / 4, "the later steps are counted: " + held
+                    + " bytes held for " + accepted + " chains");
+            System.out.printf("Memory bounds, -Xmx256m: %d of 240 chains of 100 steps x 9 KB accepted (%.0f MB held "
+                    + "for later), %d refused with 429%n", accepted, held / 1e6, refused);
+
+            cp.kill();
+        }
+        // Restarted on the same store and heap: everything acknowledged comes back, within the bounds it was held in.
+        try (Daemon again = Daemon.controlPlaneOnLink(env, linkPort)) {
+            String metrics = again.get("/q/metrics").body();
+            double held = Daemon.metric(metrics, "fastworker_queue_held_bytes");
+            assertTrue(held > accepted * 800_000.0 && held <= heap / 4 + (1 << 20), "restored within the bound: "
+                    + held);
+            HttpResponse<String> more = again.post("/tasks", chain(999));
+            assertEquals(429, more.statusCode(), "the bound is full: refused, not an OutOfMemoryError");
+            assertTrue(again.alive());
+            assertEquals(200, again.get("/q/health/live").statusCode());
+        } finally {
+            Daemon.deleteTree(store);
+        }
+    }
+
     static String last(ConcurrentLinkedQueue<String> ids) {
         String last = null;
         for (String id : ids) {

@@ -16,8 +16,10 @@ final class Footprint {
     private Footprint() {
     }
 
+    /** Everything a task holds until it ends: its arguments, the steps of its chain after it, its callback. */
     static long of(TaskSpec spec) {
-        return RECORD + of(spec.args()) + of(spec.kwargs());
+        return RECORD + of(spec.args()) + of(spec.kwargs()) + of(spec.then())
+                + (spec.callback() == null ? 0 : 64 + 2L * spec.callback().url().toString().length());
     }
 
     static long of(TaskView view) {

@@ -1,8 +1,9 @@
 package io.fastworker.engine;
 
 /**
- * The unfinished tasks the control plane holds and the heap their arguments take, against
- * {@code fastworker.queue.capacity} and {@code fastworker.queue.max-bytes}.
+ * The unfinished tasks the control plane holds and the heap what it holds for later takes (their arguments, the steps
+ * of their chains, their callbacks, the {@code then} of a group, the arguments of a schedule made through the API),
+ * against {@code fastworker.queue.capacity} and {@code fastworker.queue.max-bytes}.
  */
 final class Holdings {
 
@@ -32,6 +33,26 @@ final class Holdings {
     synchronized void add(int n, long size) {
         count += n;
         bytes += size;
+    }
+
+    /**
+     * Takes room for {@code size} bytes held for later beside the unfinished tasks (a group's {@code then}, a
+     * schedule's arguments), or refuses them.
+     */
+    synchronized void reserveBytes(long size) {
+        if (size > 0 && bytes + size > maxBytes) {
+            throw QueueFullException.ofBytes(maxBytes, bytes, 0, size);
+        }
+        bytes += size;
+    }
+
+    /** Whether more is held than the bounds allow (after a restart that restored everything it had). */
+    synchronized boolean over() {
+        return count > capacity || bytes > maxBytes;
+    }
+
+    synchronized long maxBytes() {
+        return maxBytes;
     }
 
     synchronized void release(int n, long size) {

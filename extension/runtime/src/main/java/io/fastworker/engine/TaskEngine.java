@@ -161,7 +161,13 @@ public class TaskEngine {
             long now = clock.millis();
             claims.sweep(now);
             Instant groupsBefore = clock.instant().minus(config.resultCache().ttl());
-            groups.values().removeIf(g -> g.endedAt() != null && g.endedAt().isBefore(groupsBefore));
+            groups.values().removeIf(g -> {
+                if (g.endedAt() != null && g.endedAt().isBefore(groupsBefore)) {
+                    held.release(0, Footprint.of(g.then()));
+                    return true;
+                }
+                return false;
+            });
             sweepDeadLetters(clock.instant());
         }, sweep, sweep, TimeUnit.MILLISECONDS);
         metrics.gauge("fastworker.tasks.limited", "Queued tasks waiting on their task's concurrency or rate limit",
@@ -226,9 +232,13 @@ public class TaskEngine {
             }
         }
         schedules.putAll(schedulesKept);
+        schedulesKept.values().forEach(st -> held.add(0, Footprint.of(st.definition())));
         Instant groupsSince = clock.instant().minus(config.resultCache().ttl());
         groupsKept.values().stream().filter(g -> g.endedAt() == null || g.endedAt().isAfter(groupsSince))
-                .forEach(g -> groups.put(g.id(), g));
+                .forEach(g -> {
+                    groups.put(g.id(), g);
+                    held.add(0, Footprint.of(g.then()));
+                });
         Instant now = clock.instant();
         Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
         List<TaskEvents.Restored> byOrder = new ArrayList<>(found.values());
@@ -276,6 +286,12 @@ public class TaskEngine {
             if ((t.spec != null && t.spec.then() != null && t.state == TaskState.SUCCESS) || t.group != null) {
                 followUp(t.view(), t.spec, t.trace, true);
             }
+        }
+        if (held.over()) {
+            LOG.warnf("Task store %s: what it restored takes more than fastworker.queue.capacity or .max-bytes allow "
+                    + "(%d unfinished tasks, about %d MiB held for later, of %d MiB); all of it is kept, and new "
+                    + "submissions are refused with 429 until it drains", journal.directory().toAbsolutePath(),
+                    held.count(), held.bytes() >> 20, held.maxBytes() >> 20);
         }
         String torn = read.tornBytes() == 0 ? ""
                 : String.format("; a torn last record (%d bytes, never acknowledged) was dropped from %s",
@@ -736,14 +752,32 @@ public class TaskEngine {
         return Optional.ofNullable(groups.get(id));
     }
 
-    /** Keeps a group before its members are submitted; completes once recorded. */
+    /**
+     * Keeps a group before its members are submitted; completes once recorded.
+     *
+     * @throws QueueFullException when its {@code then} does not fit what the control plane may hold
+     */
     public CompletableFuture<Void> keepGroup(StoredGroup group) {
-        return recorded(journal == null ? null : events.groupKept(group), () -> groups.put(group.id(), group));
+        long bytes = Footprint.of(group.then());
+        held.reserveBytes(bytes);
+        return unreservedOnFailure(recorded(journal == null ? null : events.groupKept(group),
+                () -> groups.put(group.id(), group)), bytes);
+    }
+
+    private CompletableFuture<Void> unreservedOnFailure(CompletableFuture<Void> recorded, long bytes) {
+        return recorded.whenComplete((ok, failure) -> {
+            if (failure != null) {
+                held.release(0, bytes);
+            }
+        });
     }
 
     /** Forgets a group whose members were not accepted. */
     public void forgetGroup(String id) {
-        groups.remove(id);
+        StoredGroup g = groups.remove(id);
+        if (g != null) {
+            held.release(0, Footprint.of(g.then()));
+        }
     }
 
     /** Every member of a group has ended (nobody waits for this record). */
@@ -765,14 +799,18 @@ public class TaskEngine {
      * it forgets its state too. Completes once recorded (on disk with the disk store).
      */
     public CompletableFuture<Void> keepSchedule(String id, com.fasterxml.jackson.databind.JsonNode definition) {
-        return recorded(journal == null ? null : events.scheduleDefined(id, definition), () -> {
+        long bytes = Footprint.of(definition);
+        held.reserveBytes(bytes);
+        return unreservedOnFailure(recorded(journal == null ? null : events.scheduleDefined(id, definition), () -> {
+            StoredSchedule old = schedules.get(id);
+            held.release(0, old == null ? 0 : Footprint.of(old.definition()));
             if (definition == null) {
                 schedules.remove(id);
             } else {
                 schedules.merge(id, StoredSchedule.empty(id).withDefinition(definition),
-                        (old, x) -> old.withDefinition(definition));
+                        (o, x) -> o.withDefinition(definition));
             }
-        });
+        }), bytes);
     }
 
     /** Keeps whether a schedule is paused; completes once recorded. */
