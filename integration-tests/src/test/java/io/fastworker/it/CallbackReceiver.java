@@ -50,6 +50,11 @@ final class CallbackReceiver implements AutoCloseable {
         failures.computeIfAbsent(path, p -> new AtomicInteger()).set(times);
     }
 
+    /** How many requests came in, on any path. */
+    int receivedCount() {
+        return received.size();
+    }
+
     /** The request for task {@code id} on {@code path}; fails if none came. */
     Received received(String path, String id) {
         return received.stream().filter(r -> r.path().equals(path) && id.equals(r.headers().get("fastworker-task-id")))

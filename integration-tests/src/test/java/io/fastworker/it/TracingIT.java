@@ -40,6 +40,7 @@ class TracingIT {
         receiver = new OtlpReceiver();
         Map<String, String> cpEnv = new HashMap<>(receiver.env("fastworker-control-plane"));
         cpEnv.put("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false");
+        cpEnv.put("FASTWORKER_CALLBACKS_ALLOWED_HOSTS", "127.0.0.1"); // the test's receiver: internal, so named
         cp = Daemon.controlPlane(cpEnv);
         // The subworker exports over gRPC (Quarkus's default protocol), the others over http/protobuf.
         Map<String, String> workerEnv = new HashMap<>(receiver.grpcEnv("fastworker-subworker"));

@@ -285,6 +285,13 @@ class SubmissionParser {
             throw ProblemException.badRequest("field 'callback.url': " + (e.getMessage().startsWith("a callback")
                     ? e.getMessage() : "not a URL: " + url.asText()));
         }
+        String internal = config.callbacks().allowedHosts().isPresent() ? null
+                : CallbackTargets.literalRefusal(cb.url().getHost());
+        if (internal != null) {
+            throw new ProblemException(400, "callback-host-not-allowed", "Callback host not allowed", "'"
+                    + cb.url().getHost() + "' is " + internal + ": callbacks go to public addresses only, unless "
+                    + "fastworker.callbacks.allowed-hosts names the host");
+        }
         if (!CallbackTargets.allowed(cb.url().getHost(), config.callbacks().allowedHosts())) {
             throw new ProblemException(400, "callback-host-not-allowed", "Callback host not allowed", "callbacks may "
                     + "go only to the hosts in fastworker.callbacks.allowed-hosts ("

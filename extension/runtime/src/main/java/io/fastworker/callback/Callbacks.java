@@ -144,17 +144,52 @@ public class Callbacks implements Followup {
         return http;
     }
 
+    /** What a submitter sees of an attempt that got no answer: nothing about the address or its ports. */
+    static final String NO_ANSWER = "no answer (could not connect, or timed out)";
+
     private void send(Delivery d) {
-        if (!CallbackTargets.allowed(d.status.callback().url().getHost(), config.callbacks().allowedHosts())) {
-            attempted(d, null, "its host is no longer in fastworker.callbacks.allowed-hosts", false);
+        String host = d.status.callback().url().getHost();
+        java.util.Optional<List<String>> allowed = config.callbacks().allowedHosts();
+        if (!CallbackTargets.allowed(host, allowed)) {
+            attempted(d, null, "its host is no longer in fastworker.callbacks.allowed-hosts", null, false);
             return;
         }
+        if (allowed.isPresent()) {
+            send(d, null); // a host the operator named: internal or not, as it resolves
+            return;
+        }
+        // Resolved here and connected to as resolved: a public address only (see CallbackTargets).
+        vertx.executeBlocking(() -> java.net.InetAddress.getAllByName(host), false).onComplete(ar -> {
+            if (ar.failed()) {
+                attempted(d, null, NO_ANSWER, "cannot resolve " + host + ": " + ar.cause(), true);
+                return;
+            }
+            for (java.net.InetAddress a : ar.result()) {
+                String internal = CallbackTargets.internal(a);
+                if (internal != null) {
+                    attempted(d, null, "refused: its host resolves to an address that is not public; name the host "
+                            + "in fastworker.callbacks.allowed-hosts to call it", host + " resolves to " + internal,
+                            false);
+                    return;
+                }
+            }
+            send(d, ar.result()[0]);
+        });
+    }
+
+    /** One attempt, to {@code address} when given (else as the URL's host resolves). */
+    private void send(Delivery d, java.net.InetAddress address) {
         long timeout = config.callbacks().timeout().toMillis();
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST)
                 .setAbsoluteURI(d.status.callback().url().toString()).setConnectTimeout(timeout)
                 .setIdleTimeout(timeout).setFollowRedirects(false)
                 .putHeader("Content-Type", "application/json").putHeader("User-Agent", "fastworker-callback")
                 .putHeader("FastWorker-Task-Id", d.taskId);
+        if (address != null) {
+            java.net.URI url = d.status.callback().url();
+            int port = url.getPort() > 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+            o.setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(port, address.getHostAddress()));
+        }
         config.callbacks().secret().ifPresent(secret -> o.putHeader(SIGNATURE, signature(secret, d.body)));
         String traceparent = d.trace.get("traceparent");
         if (traceparent != null) {
@@ -167,24 +202,27 @@ public class Callbacks implements Followup {
         try {
             http().request(o).compose(req -> req.send(Buffer.buffer(d.body))).onComplete(ar -> {
                 if (ar.failed()) {
-                    attempted(d, null, String.valueOf(ar.cause().getMessage()), true);
+                    attempted(d, null, NO_ANSWER, String.valueOf(ar.cause().getMessage()), true);
                 } else {
                     int code = ar.result().statusCode();
                     ar.result().body(); // read and let go of the body
-                    attempted(d, code, null, code == 429 || code >= 500);
+                    attempted(d, code, null, null, code == 429 || code >= 500);
                 }
             });
         } catch (RuntimeException e) {
-            attempted(d, null, e.toString(), false);
+            attempted(d, null, NO_ANSWER, e.toString(), false);
         }
     }
 
-    /** One attempt ended: with the receiver's status code, or with an error; retried if {@code retryable}. */
-    private void attempted(Delivery d, Integer code, String error, boolean retryable) {
-        d.status.attempted(code, error);
+    /**
+     * One attempt ended: with the receiver's status code, or with an error ({@code shown} on the task, coarse;
+     * {@code logged} in the control plane's log, when it says more); retried if {@code retryable}.
+     */
+    private void attempted(Delivery d, Integer code, String shown, String logged, boolean retryable) {
+        d.status.attempted(code, shown);
         int n = d.status.attempts();
         int max = config.callbacks().maxAttempts();
-        String what = code != null ? "HTTP " + code : error;
+        String what = code != null ? "HTTP " + code : logged != null ? logged : shown;
         if (code != null && code / 100 == 2) {
             d.status.moveTo(CallbackStatus.State.DELIVERED);
             metrics.callback("delivered");

@@ -483,8 +483,10 @@ public interface FastWorkerConfig {
         Optional<String> secret();
 
         /**
-         * The hosts callbacks may go to: exact names or addresses, or {@code *.example.com} for its subdomains;
-         * unset, any host (a client could then make the control plane call any address it can reach).
+         * The hosts callbacks may go to: exact names or addresses, or {@code *.example.com} for its subdomains, which
+         * may then be internal (loopback, private, this host). Unset, any host whose address is public: a callback to
+         * one that resolves to a loopback, link-local, private, unique-local, unspecified or this host's own address
+         * is refused (checked when it is sent, on the resolved address).
          */
         Optional<java.util.List<String>> allowedHosts();
 

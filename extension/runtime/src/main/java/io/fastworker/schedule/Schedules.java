@@ -86,6 +86,9 @@ public class Schedules {
     }
 
     /** A refused change: {@code conflict} when the schedule exists or is not the API's to change. */
+    /** Most schedules kept, from every source together. */
+    public static final int MAX_SCHEDULES = 10_000;
+
     public static final class Refused extends RuntimeException {
         private final boolean conflict;
 
@@ -241,6 +244,10 @@ public class Schedules {
         }
         if (existing != null && existing.schedule.source() != Schedule.Source.API) {
             throw notTheApis(existing.schedule);
+        }
+        if (existing == null && entries.size() >= MAX_SCHEDULES) {
+            throw new Refused(true, "this control plane keeps at most " + MAX_SCHEDULES + " schedules; delete one "
+                    + "first");
         }
         return engine.keepSchedule(s.id(), s.toJson()).thenApply(ok -> {
             Entry e = entries.computeIfAbsent(s.id(), k -> new Entry(s));
