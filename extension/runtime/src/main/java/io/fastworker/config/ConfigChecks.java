@@ -122,6 +122,7 @@ class ConfigChecks {
             }
         }
         within("fastworker.tasks.unplaced-warning", config.tasks().unplacedWarning(), false, DAY);
+        config.health().port().ifPresent(port -> range("fastworker.health.port", port, 0, 65535));
         within("fastworker.health.stall-timeout", config.health().stallTimeout(), false, Duration.ofHours(1));
         range("fastworker.tasks.max-announced", config.tasks().maxAnnounced(), 1, 100_000);
         within("fastworker.tasks.forget-announced-after", config.tasks().forgetAnnouncedAfter(), false,

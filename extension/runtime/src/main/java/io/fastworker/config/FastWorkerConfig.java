@@ -94,6 +94,13 @@ public interface FastWorkerConfig {
 
     interface Health {
         /**
+         * A port of its own for the probes ({@code GET /q/health}, {@code /q/health/live}, {@code /ready},
+         * {@code /started}), beside the API's: they then answer even while every API connection is taken
+         * ({@code quarkus.http.limits.max-connections}). Unset, probes use the API's port only.
+         */
+        java.util.OptionalInt port();
+
+        /**
          * How long a thread the control plane needs (dispatch, the journal's writer, the timers, compaction) may go
          * without progress while it has work before liveness goes DOWN (a thread that died takes it DOWN at once).
          */
