@@ -284,6 +284,34 @@ public final class FastWorkerClient implements AutoCloseable {
                 requestTimeout, null)));
     }
 
+    /**
+     * Recent tasks, newest first, as {@code GET /tasks} pages them: {@code {"total", "items": [task, ...]}}.
+     * {@code filters}: {@code status}, {@code task}, {@code limit}, {@code offset} (any of them; others are refused
+     * by the control plane with 400).
+     */
+    public JsonNode tasks(java.util.Map<String, String> filters) {
+        return join(send(calls, HttpMethod.GET, "/tasks" + query(filters), null, requestTimeout, null));
+    }
+
+    /**
+     * Failed tasks kept, newest failure first, as {@code GET /dead-letters} pages them: {@code {"total", "items"}}.
+     * {@code filters}: {@code task}, {@code errorType}, {@code since}, {@code until} (ISO-8601), {@code limit},
+     * {@code offset}.
+     */
+    public JsonNode deadLetters(java.util.Map<String, String> filters) {
+        return join(send(calls, HttpMethod.GET, "/dead-letters" + query(filters), null, requestTimeout, null));
+    }
+
+    private static String query(java.util.Map<String, String> filters) {
+        StringBuilder q = new StringBuilder();
+        new java.util.TreeMap<>(filters).forEach((k, v) -> {
+            if (v != null && !v.isEmpty()) {
+                q.append(q.length() == 0 ? "?" : "&").append(encode(k)).append('=').append(encode(v));
+            }
+        });
+        return q.toString();
+    }
+
     // ---- schedules --------------------------------------------------------------------------------------------
 
     /**

@@ -147,7 +147,7 @@ class ConstrainedTest {
         TestClock.advance(Duration.ofMinutes(2));
         given().get("/tasks/" + id).then().statusCode(404);
         given().delete("/tasks/" + id).then().statusCode(404);
-        given().get("/tasks?limit=20").then().statusCode(200).body("id", not(hasItem(id)));
+        given().get("/tasks?limit=20").then().statusCode(200).body("items.id", not(hasItem(id)));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.fastworker.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -135,6 +136,34 @@ class ControlPlaneIT {
         assertTrue(r.stdout().contains("Available tasks:"), r.stdout());
         assertTrue(r.stdout().contains("  - add(x, y) priority=normal"), r.stdout());
         assertTrue(r.stdout().contains("  - send_welcome_email(user_id)"), r.stdout());
+    }
+
+    @Test
+    void cliListsRecentTasksAndDeadLettersWithTheApisFilters() throws Exception {
+        String ok = JSON.readTree(daemon.post("/tasks?wait=10s", "{\"task\": \"add\", \"args\": [40, 2]}").body())
+                .get("id").asText();
+        String failed = JSON.readTree(daemon.post("/tasks?wait=10s", "{\"task\": \"fail\", \"args\": [\"cli\"]}")
+                .body()).get("id").asText();
+        Daemon.Result tasks = cli("tasks", "--task-name", "add", "--status", "success", "--limit", "500");
+        assertEquals(0, tasks.exitCode(), tasks.all());
+        assertTrue(tasks.stdout().lines().anyMatch(l -> l.startsWith(ok) && l.contains("add") && l.contains("success")
+                && l.contains("1/1")), tasks.stdout());
+        assertFalse(tasks.stdout().contains(failed), "filtered by name and status: " + tasks.stdout());
+        JsonNode page = JSON.readTree(cli("tasks", "--limit", "1", "--json").stdout());
+        assertEquals(1, page.get("items").size(), page.toString());
+        assertTrue(page.get("total").asInt() >= 2, page.toString());
+        assertTrue(cli("tasks", "--limit", "1").stdout().contains("(1 of "), "says there are more");
+
+        Daemon.Result dead = cli("dead-letters", "--task-name", "fail");
+        assertEquals(0, dead.exitCode(), dead.all());
+        assertTrue(dead.stdout().lines().anyMatch(l -> l.startsWith(failed) && l.contains("task_error")),
+                dead.stdout());
+        assertEquals("No tasks.", cli("dead-letters", "--error-type", "timeout").stdout().strip());
+        Daemon.Result bad = cli("tasks", "--status", "done");
+        assertEquals(2, bad.exitCode(), "a bad filter is a usage error: " + bad.all());
+        assertTrue(bad.stderr().contains("valid statuses"), bad.all());
+        // list keeps its meaning from the original FastWorker: the task types.
+        assertTrue(cli("list").stdout().contains("Available tasks:"));
     }
 
     @Test

@@ -529,6 +529,7 @@ class DurableStoreIT {
             JsonNode again = json(cp.get("/tasks/" + first + "?wait=10s"));
             assertEquals("failure", again.get("status").asText(), again.toString());
             assertEquals(2, again.get("attempts").asInt());
+            assertEquals(2, again.get("maxAttempts").asInt(), "a replay grants the retry policy again, never 2/1");
             assertEquals(2, again.get("history").size());
             assertEquals(2, json(cp.get("/dead-letters")).get("total").asInt(), "it failed again: a dead letter");
 
@@ -548,11 +549,24 @@ class DurableStoreIT {
             assertEquals(1, kept.get("total").asInt(), "dead letters survive a restart, deletions too: " + kept);
             assertEquals(first, kept.get("items").get(0).get("id").asText());
             assertEquals(2, kept.get("items").get(0).get("attempts").asInt());
+            assertEquals(2, kept.get("items").get(0).get("maxAttempts").asInt(), "the same after a restart");
 
             Daemon.Result cli = Daemon.run(Map.of("FASTWORKER_URL", cp.url()), "retry", "--task-id", first);
             assertEquals(0, cli.exitCode(), cli.all());
             assertTrue(cli.stdout().contains("queued again (attempt 3)"), cli.all());
-            assertEquals(3, json(cp.get("/tasks/" + first + "?wait=10s")).get("attempts").asInt());
+            JsonNode third = json(cp.get("/tasks/" + first + "?wait=10s"));
+            assertEquals(3, third.get("attempts").asInt());
+            assertEquals(3, third.get("maxAttempts").asInt(), third.toString());
+            // A replay that is queued, not yet run, when the control plane restarts keeps its allowance too.
+            HttpResponse<String> flaky = cp.post("/tasks?wait=10s", "{\"task\":\"fail\",\"args\":[\"x\"],"
+                    + "\"maxRetries\":1,\"retryDelay\":\"10ms\"}");
+            String flakyId = json(flaky).get("id").asText();
+            assertEquals("2/2", json(cp.get("/tasks/" + flakyId)).get("attempts").asInt() + "/"
+                    + json(cp.get("/tasks/" + flakyId)).get("maxAttempts").asInt());
+            assertEquals(202, cp.post("/tasks/" + flakyId + "/retry", "").statusCode());
+            JsonNode replayed = json(cp.get("/tasks/" + flakyId + "?wait=10s"));
+            assertEquals(4, replayed.get("attempts").asInt(), "a replay retries by its policy again: " + replayed);
+            assertEquals(4, replayed.get("maxAttempts").asInt(), replayed.toString());
             Daemon.Result unknown = Daemon.run(Map.of("FASTWORKER_URL", cp.url()), "retry", "--task-id", "nope");
             assertEquals(1, unknown.exitCode(), unknown.all());
         } finally {

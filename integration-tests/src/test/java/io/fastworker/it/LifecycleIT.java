@@ -185,6 +185,9 @@ class LifecycleIT {
     void badRequestsAreProblems() throws Exception {
         for (var bad : List.of(Map.entry("?include=args", Map.<String, String>of()),
                 Map.entry("", Map.of("Last-Event-ID", "not-an-id")),
+                Map.entry("", Map.of("Last-Event-ID", "garbage")),
+                Map.entry("", Map.of("Last-Event-ID", "id:mxaxcsks.24")), // malformed epoch: the same answer
+                Map.entry("", Map.of("Last-Event-ID", "MXAXCSKS.24")),
                 Map.entry("", Map.of("Last-Event-ID", "abc.-4")))) {
             HttpResponse<String> r = cp.request("GET", "/events" + bad.getKey(), null, bad.getValue());
             assertTrue(Daemon.problem(r, 400, bad.toString()).get("detail").asText().length() > 20, r.body());

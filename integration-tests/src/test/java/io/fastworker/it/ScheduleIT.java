@@ -63,7 +63,7 @@ class ScheduleIT {
     /** The tasks a schedule submitted (as long as they are kept), oldest tick first. */
     static List<JsonNode> runs(String schedule, String task) throws Exception {
         List<JsonNode> out = new ArrayList<>();
-        for (JsonNode t : json(cp.get("/tasks?task=" + task + "&limit=1000"))) {
+        for (JsonNode t : json(cp.get("/tasks?task=" + task + "&limit=1000")).get("items")) {
             if (t.hasNonNull("schedule") && t.get("schedule").get("id").asText().equals(schedule)) {
                 out.add(t);
             }

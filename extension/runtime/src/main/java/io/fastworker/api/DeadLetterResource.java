@@ -1,8 +1,8 @@
 package io.fastworker.api;
 
 import io.fastworker.config.FastWorkerConfig;
-import io.fastworker.engine.DeadLetterPage;
 import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskPage;
 import io.fastworker.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -43,7 +43,7 @@ public class DeadLetterResource {
     /** {@code {"total": n, "items": [task, ...]}}, newest failure first. */
     @GET
     @RolesAllowed(Roles.READ)
-    public DeadLetterPage list(@QueryParam("task") String task, @QueryParam("errorType") String errorType,
+    public TaskPage list(@QueryParam("task") String task, @QueryParam("errorType") String errorType,
             @QueryParam("since") String since, @QueryParam("until") String until, @QueryParam("offset") String offset,
             @QueryParam("limit") String limit) {
         int max = config.api().historyLimit();

@@ -102,6 +102,9 @@ public class EventsResource {
     private record Resume(long afterSeq, boolean restarted) {
     }
 
+    /** The epoch part of an event id: a control plane's start time in milliseconds, base 36. */
+    private static final java.util.regex.Pattern EPOCH = java.util.regex.Pattern.compile("[0-9a-z]{1,12}");
+
     private Resume resume(String lastEventId) {
         if (lastEventId == null || lastEventId.isBlank()) {
             return new Resume(-1, false);
@@ -113,7 +116,7 @@ public class EventsResource {
         } catch (NumberFormatException e) {
             seq = -1;
         }
-        if (seq < 0) {
+        if (seq < 0 || !EPOCH.matcher(lastEventId.substring(0, dot)).matches()) {
             throw ProblemException.badRequest("Last-Event-ID must be an event id this API sent (<epoch>.<seq>), got '"
                     + lastEventId + "'");
         }

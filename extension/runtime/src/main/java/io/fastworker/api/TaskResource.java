@@ -9,6 +9,7 @@ import io.fastworker.engine.Accepted;
 import io.fastworker.engine.CancelOutcome;
 import io.fastworker.engine.Submission;
 import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskPage;
 import io.fastworker.engine.TaskView;
 import io.fastworker.execution.Durations;
 import io.fastworker.queue.TaskState;
@@ -205,12 +206,12 @@ public class TaskResource {
     static final int MAX_OFFSET = 100_000;
 
     /**
-     * Recent tasks, newest first, {@code limit} of them after the {@code offset} newest; finished ones only while
-     * their result is kept.
+     * {@code {"total": n, "items": [task, ...]}}: recent tasks, newest first, {@code limit} of them after the
+     * {@code offset} newest, and how many match in all; finished ones only while their result is kept.
      */
     @GET
     @RolesAllowed(Roles.READ)
-    public List<TaskView> list(@QueryParam("status") String status, @QueryParam("task") String task,
+    public TaskPage list(@QueryParam("status") String status, @QueryParam("task") String task,
             @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
         TaskState state = null;
         if (status != null && !status.isBlank()) {

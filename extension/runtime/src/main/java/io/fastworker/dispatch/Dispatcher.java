@@ -230,7 +230,7 @@ public class Dispatcher {
         List<Span> spans = new ArrayList<>(batch.size());
         for (Assignment a : batch) {
             Span span = tracing.startDispatch(a.submitTrace(), new Tracing.TaskAttributes(a.taskId(), a.task(),
-                    a.options().priority().wireName(), a.attempt(), a.options().maxAttempts()), executor.id());
+                    a.options().priority().wireName(), a.attempt(), a.maxAttempts()), executor.id());
             if (a.schedule() != null) {
                 span.setAttribute("fastworker.schedule.id", a.schedule().id());
                 span.setAttribute("fastworker.schedule.tick", a.schedule().tick().toString());

@@ -66,13 +66,18 @@ public final class Assignment {
     /** The attempt as an executor runs it. */
     public Attempt toAttempt() {
         TaskSpec s = record.spec;
-        return new Attempt(s.id(), s.name(), s.options().priority().wireName(), attempt, s.options().maxAttempts(),
+        return new Attempt(s.id(), s.name(), s.options().priority().wireName(), attempt, record.maxAttempts(),
                 s.args(), s.kwargs(), s.options().timeout(), dispatchTrace);
     }
 
     /** For log lines: {@code Task(id=..., name='...', attempt=n/max)}. */
     public String describe() {
         return "Task(id=" + record.id() + ", name='" + record.name() + "', attempt=" + attempt + "/"
-                + record.spec.options().maxAttempts() + ")";
+                + record.maxAttempts() + ")";
+    }
+
+    /** The attempts its task may make in all. */
+    public int maxAttempts() {
+        return record.maxAttempts();
     }
 }

@@ -619,18 +619,21 @@ public class TaskEngine {
      * The most recently submitted tasks, live and finished (while kept), newest first, filtered by status and task
      * name: {@code limit} of them after skipping the {@code offset} newest. Reading a task does not change this order.
      */
-    public List<TaskView> recent(TaskState status, String task, int offset, int limit) {
-        List<TaskView> newest = recent(status, task, offset + limit);
-        return newest.size() <= offset ? List.of() : newest.subList(offset, newest.size());
+    public TaskPage recent(TaskState status, String task, int offset, int limit) {
+        int[] total = {0};
+        List<TaskView> newest = recent(status, task, offset + limit, total);
+        return new TaskPage(total[0], newest.size() <= offset ? List.of()
+                : List.copyOf(newest.subList(offset, newest.size())));
     }
 
-    private List<TaskView> recent(TaskState status, String task, int limit) {
+    private List<TaskView> recent(TaskState status, String task, int limit, int[] total) {
         Predicate<TaskView> match = v -> (status == null || v.status() == status)
                 && (task == null || v.task().equals(task));
         Comparator<TaskView> newestFirst = Comparator.comparing(TaskView::submittedAt).reversed();
         PriorityQueue<TaskView> newest = new PriorityQueue<>(limit + 1, newestFirst.reversed()); // oldest on top
         java.util.function.Consumer<TaskView> offer = v -> {
             if (match.test(v)) {
+                total[0]++;
                 newest.add(v);
                 if (newest.size() > limit) {
                     newest.poll();
@@ -660,7 +663,7 @@ public class TaskEngine {
      * Failed tasks kept (newest failure first), filtered by task name, error type and when they failed
      * ({@code since} inclusive, {@code until} exclusive; null for no bound), {@code limit} from {@code offset}.
      */
-    public DeadLetterPage deadLetters(String task, String errorType, Instant since, Instant until, int offset,
+    public TaskPage deadLetters(String task, String errorType, Instant since, Instant until, int offset,
             int limit) {
         List<TaskView> matching = new ArrayList<>();
         for (DeadLetter d : deadLetters.all()) {
@@ -674,7 +677,7 @@ public class TaskEngine {
         }
         matching.sort(Comparator.comparing(TaskView::finishedAt).reversed());
         int from = Math.min(offset, matching.size());
-        return new DeadLetterPage(matching.size(),
+        return new TaskPage(matching.size(),
                 List.copyOf(matching.subList(from, Math.min(matching.size(), from + limit))));
     }
 
@@ -705,7 +708,7 @@ public class TaskEngine {
             throw new RetryRefusedException(v.isPresent() ? RetryOutcome.NOT_FAILED : RetryOutcome.NOT_FOUND, id,
                     v.map(TaskView::status).orElse(null));
         }
-        TaskRecord r = new TaskRecord(TaskEvents.Restored.of(d), TaskState.QUEUED);
+        TaskRecord r = new TaskRecord(TaskEvents.Restored.retried(d), TaskState.QUEUED);
         try {
             held.reserve(1, r.footprint);
         } catch (QueueFullException e) {
@@ -894,9 +897,9 @@ public class TaskEngine {
             }
             return;
         }
-        boolean retry = error.retryable() && attempt < r.spec.options().maxAttempts();
+        boolean retry = error.retryable() && attempt < r.maxAttempts();
         TaskState next = retry ? TaskState.RETRYING : TaskState.FAILURE;
-        Duration backoff = retry ? r.spec.options().backoffBefore(attempt) : null;
+        Duration backoff = retry ? r.spec.options().backoffBefore(attempt - r.attemptBase) : null;
         if (!change(r, new Change.End(attempt, next, null, error, now, retry ? now.plus(backoff) : null))) {
             return;
         }
@@ -933,7 +936,7 @@ public class TaskEngine {
     public void handBack(Assignment a, TaskError reason, int maxDeliveries) {
         TaskRecord r = a.record;
         Instant now = clock.instant();
-        if (a.attempt() >= maxDeliveries && TaskError.WORKER_LOST.equals(reason.type())) {
+        if (a.attempt() - r.attemptBase >= maxDeliveries && TaskError.WORKER_LOST.equals(reason.type())) {
             if (change(r, new Change.End(a.attempt(), TaskState.FAILURE, null, reason, now, null))) {
                 try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
                     LOG.errorf("%s lost with %s after %d deliveries; failing it", a.describe(), a.executor(),

@@ -221,6 +221,9 @@ final class TaskEvents {
             spec(g, spec);
             trace(g, trace);
             view(g, v);
+            if (r.attemptBase > 0) {
+                g.writeNumberField("base", r.attemptBase);
+            }
             if (due != null) {
                 g.writeNumberField("due", nanos(due));
             }
@@ -459,6 +462,8 @@ final class TaskEvents {
         final List<TaskView.Attempt> history = new ArrayList<>();
         /** Order of acceptance, to queue restored tasks FIFO within a priority. */
         long order;
+        /** Attempts made before the latest retry by request (see {@code TaskRecord.attemptBase}). */
+        int attemptBase;
         /** Whether a failed task's dead letter was deleted. */
         boolean deadLetterDeleted;
         FromSchedule schedule;
@@ -467,6 +472,20 @@ final class TaskEvents {
 
         Restored(String id) {
             this.id = id;
+        }
+
+        /** A dead letter retried by request: it may make as many attempts again as its options allow. */
+        static Restored retried(DeadLetter d) {
+            Restored t = of(d);
+            t.retriedByRequest();
+            return t;
+        }
+
+        /** The task is queued again by request, its retry policy granted anew. */
+        void retriedByRequest() {
+            int policy = spec != null ? spec.options().maxAttempts() : maxAttempts - attemptBase;
+            attemptBase = attempts;
+            maxAttempts = attemptBase + policy;
         }
 
         /** A dead letter, about to be queued again. */
@@ -565,6 +584,10 @@ final class TaskEvents {
                     t.priority = Priority.parse(o.path("p").asText());
                     t.maxAttempts = o.path("max").asInt();
                 }
+                t.attemptBase = o.path("base").asInt(0);
+                if (o.has("args")) {
+                    t.maxAttempts += t.attemptBase; // "max" is written only without the spec, and holds the base
+                }
                 t.submittedAt = Instant.ofEpochSecond(0, o.path("sub").asLong());
                 t.state = TaskState.parse(o.path("st").asText());
                 t.attempts = o.path("n").asInt();
@@ -616,6 +639,7 @@ final class TaskEvents {
                 if (t == null || t.state != TaskState.FAILURE) {
                     return;
                 }
+                t.retriedByRequest();
                 t.state = TaskState.QUEUED;
                 t.finishedAt = null;
                 t.due = null;

@@ -24,6 +24,11 @@ final class TaskRecord {
     final Map<String, String> traceContext;
     /** About how much heap the task's arguments take (see {@link Footprint}). */
     final long footprint;
+    /**
+     * Attempts made before the latest retry by request (0 before any): such a retry grants the task its retry policy
+     * again, so it may make this many attempts more than its options allow.
+     */
+    final int attemptBase;
     /** How the task's callback is getting on; null without one. */
     final CallbackStatus callback;
     /** Completed (outside any lock) with the final view once the task has finished. */
@@ -42,6 +47,12 @@ final class TaskRecord {
 
     TaskRecord(TaskSpec spec, Instant submittedAt, TaskState initial, Map<String, String> traceContext,
             long footprint) {
+        this(spec, submittedAt, initial, traceContext, footprint, 0);
+    }
+
+    private TaskRecord(TaskSpec spec, Instant submittedAt, TaskState initial, Map<String, String> traceContext,
+            long footprint, int attemptBase) {
+        this.attemptBase = attemptBase;
         this.spec = spec;
         this.footprint = footprint;
         this.submittedAt = submittedAt;
@@ -52,7 +63,7 @@ final class TaskRecord {
 
     /** A task as the journal left it, waiting again: queued, scheduled or retrying. */
     TaskRecord(TaskEvents.Restored t, TaskState waiting) {
-        this(t.spec, t.submittedAt, waiting, t.trace, Footprint.of(t.spec));
+        this(t.spec, t.submittedAt, waiting, t.trace, Footprint.of(t.spec), t.attemptBase);
         this.attempts = t.attempts;
         this.error = t.error;
         this.startedAt = t.startedAt;
@@ -164,13 +175,18 @@ final class TaskRecord {
     }
 
     synchronized TaskView view() {
-        return new TaskView(spec.id(), spec.name(), state, priority(), attempts, spec.options().maxAttempts(),
+        return new TaskView(spec.id(), spec.name(), state, priority(), attempts, maxAttempts(),
                 result, error, submittedAt, spec.notBefore(), startedAt, finishedAt, worker, List.copyOf(history),
                 spec.schedule(), callback, spec.chain(), spec.group(), TaskView.traceId(traceContext));
     }
 
     String describe() {
         return "Task(id=" + spec.id() + ", name='" + spec.name() + "', attempt=" + attempts() + "/"
-                + spec.options().maxAttempts() + ")";
+                + maxAttempts() + ")";
+    }
+
+    /** The attempts it may make in all: its options' allowance, after those made before a retry by request. */
+    int maxAttempts() {
+        return attemptBase + spec.options().maxAttempts();
     }
 }

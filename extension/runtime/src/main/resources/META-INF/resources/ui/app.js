@@ -313,6 +313,26 @@ function filterForm(id, fields, params, target) {
 }
 
 /** Newer / older links that keep the filters and move the offset by one page. */
+// An ISO-8601 duration as people say it: PT2S is "2 s", PT90M "1 h 30 min", PT48H "2 d" (else as written).
+function spoken(iso) {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(iso || '');
+  if (!m) {
+    return iso;
+  }
+  let seconds = Number(m[1] || 0) * 86400 + Number(m[2] || 0) * 3600 + Number(m[3] || 0) * 60 + Number(m[4] || 0);
+  const parts = [];
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60]]) {
+    if (seconds >= size) {
+      parts.push(Math.floor(seconds / size) + ' ' + unit);
+      seconds %= size;
+    }
+  }
+  if (seconds > 0 || parts.length === 0) {
+    parts.push(Math.round(seconds * 1000) / 1000 + ' s');
+  }
+  return parts.join(' ');
+}
+
 function pager(target, params, shown, total) {
   const offset = Number(params.get('offset') || 0);
   const to = o => {
@@ -351,11 +371,11 @@ function tasksPage() {
   live(params.get('task') ? '?task=' + encodeURIComponent(params.get('task')) : '', async () => {
     const tasks = await api('tasks?' + q);
     list.replaceChildren(table('tasks', 'Recent tasks, newest first', ['Id', 'Task', 'Status', 'Priority',
-      'Attempts', 'Submitted', 'Worker'], tasks.map(t => el('tr', {'data-task': t.id},
+      'Attempts', 'Submitted', 'Worker'], tasks.items.map(t => el('tr', {'data-task': t.id},
       el('td', {}, el('a', {href: '#/tasks/' + encodeURIComponent(t.id), text: t.id})),
       el('td', {text: t.task}), el('td', {class: 'status', text: t.status}), el('td', {text: t.priority}),
       el('td', {text: t.attempts + '/' + t.maxAttempts}), el('td', {text: time(t.submittedAt)}),
-      el('td', {text: t.worker || ''})))), pager('#/tasks', params, tasks.length));
+      el('td', {text: t.worker || ''})))), pager('#/tasks', params, tasks.items.length, tasks.total));
   });
 }
 
@@ -455,7 +475,7 @@ function schedulesPage() {
     page.replaceChildren(el('h2', {text: 'Schedules'}), table('schedules', 'Periodic schedules', ['Id', 'Task',
       'When', 'Source', 'State', 'Next run', 'Last run', 'Actions'], schedules.map(s => {
       const path = 'schedules/' + encodeURIComponent(s.id);
-      const when = s.cron ? s.cron + (s.timezone ? ' (' + s.timezone + ')' : '') : 'every ' + s.every;
+      const when = s.cron ? s.cron + (s.timezone ? ' (' + s.timezone + ')' : '') : 'every ' + spoken(s.every);
       const last = s.lastRun;
       return el('tr', {'data-schedule': s.id},
         el('td', {text: s.id}), el('td', {text: s.task}), el('td', {text: when}), el('td', {text: s.source}),
