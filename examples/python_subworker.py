@@ -2,7 +2,9 @@
 """A FastWorker subworker in plain Python 3 (standard library only), to show the link protocol is language-neutral.
 
 It joins a control plane, announces the tasks `py_reverse(text)` (returns the text reversed) and `py_sleep(ms)`
-(sleeps, returns ms) and runs them one at a time (concurrency 1).
+(sleeps, returns ms) with their parameters and options, and runs them one at a time (concurrency 1). When the link
+drops (a control plane restart, a network blip) it joins again, with backoff from 0.2 s up to 5 s, as the Java
+subworker does; SIGTERM or Ctrl-C stops it.
 See docs/PROTOCOL.md. Usage:
     python3 examples/python_subworker.py --address tcp://127.0.0.1:5555 --worker-id py1 [--token SECRET]
 A TLS link (tls://host:port) checks the control plane's certificate against --trust (a CA file; else the system's
@@ -10,12 +12,17 @@ CAs) and its host name; for mutual TLS add --cert and --key (PEM), a certificate
 """
 import argparse
 import json
+import signal
 import socket
 import ssl
 import struct
+import sys
 import threading
 import time
 import uuid
+
+RECONNECT_MIN = 0.2
+RECONNECT_MAX = 5.0
 
 
 def send_frame(sock, lock, frame):
@@ -61,6 +68,104 @@ def py_sleep(ms):
 TASKS = {"py_reverse": py_reverse, "py_sleep": py_sleep}
 # Announced at join, so that the control plane refuses a submission whose arguments cannot bind (400).
 PARAMETERS = {"py_reverse": ["text"], "py_sleep": ["ms"]}
+# Announced at join: the control plane makes them the tasks' defaults (a submission's own options still win).
+OPTIONS = {"py_reverse": {"maxRetries": 2, "retryDelay": "PT0.5S"}, "py_sleep": {"timeout": "PT60S"}}
+
+
+class LinkDown(Exception):
+    """The link ended; the subworker joins again."""
+
+
+def failure(task, error_type, message, exception=None, final=False):
+    error = {"type": error_type, "message": message}
+    if exception:
+        error["exception"] = exception
+    if final:
+        error["nonRetryable"] = True
+    return {"taskId": task.get("taskId"), "attempt": task.get("attempt"), "ok": False, "error": error, "credits": 1}
+
+
+def run(task, max_result):
+    """Runs one task frame; returns the result message. A frame it cannot run as sent fails for good."""
+    if not isinstance(task.get("taskId"), str) or not isinstance(task.get("attempt"), int):
+        return None  # names no attempt: nothing to report (its slot is granted back by the caller)
+    if task.get("task") not in TASKS or not isinstance(task.get("args", []), list) \
+            or not isinstance(task.get("kwargs", {}), dict):
+        return failure(task, "bad_arguments", "the task as the control plane sent it cannot run here", final=True)
+    try:
+        value = TASKS[task["task"]](*task.get("args", []), **task.get("kwargs", {}))
+    except Exception as e:  # report any failure as a task error
+        return failure(task, "task_error", str(e), type(e).__name__, isinstance(e, NonRetryable))
+    size = len(json.dumps(value).encode("utf-8"))
+    if size > max_result:
+        return failure(task, "bad_result", "the result takes %d bytes as JSON, more than the %d allowed"
+                       % (size, max_result), final=True)
+    return {"taskId": task["taskId"], "attempt": task["attempt"], "ok": True, "result": value, "credits": 1}
+
+
+def session(args):
+    """One connection: join, then run tasks until the link drops (LinkDown) or the join is refused."""
+    tls = args.address.startswith("tls://")
+    host, port = args.address.replace("tcp://", "").replace("tls://", "").rsplit(":", 1)
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    sock.settimeout(None)
+    if tls:
+        context = ssl.create_default_context(cafile=args.trust)  # verifies the chain and the host name
+        if args.cert:
+            context.load_cert_chain(args.cert, args.key)
+        sock = context.wrap_socket(sock, server_hostname=host)
+    lock = threading.Lock()
+    stop = threading.Event()
+    me = "fastworker.worker." + args.worker_id
+    max_result = 1 << 20
+
+    def send(address, body, reply=None):
+        frame = {"type": "send", "address": address, "body": body}
+        if reply:
+            frame["replyAddress"] = reply
+        send_frame(sock, lock, frame)
+
+    def heartbeat():
+        while not stop.wait(1):
+            try:
+                send("fastworker.link.heartbeat", {})
+            except OSError:
+                return
+
+    try:
+        send_frame(sock, lock, {"type": "register", "address": me})
+        join = {"protocol": 1, "workerId": args.worker_id, "tasks": sorted(TASKS), "parameters": PARAMETERS,
+                "options": OPTIONS, "concurrency": 1}
+        if args.token:
+            join["token"] = args.token
+        join_reply = str(uuid.uuid4())
+        send("fastworker.link.join", join, join_reply)
+        while True:
+            frame = read_frame(sock)
+            if frame is None:
+                raise LinkDown("the control plane closed the link")
+            if frame.get("type") == "err":
+                raise LinkDown("the control plane refused: " + frame.get("message", ""))
+            if frame.get("address") == join_reply:
+                body = frame.get("body") or {}
+                if not body.get("ok"):
+                    raise LinkDown("join refused: %s" % frame.get("message", frame))
+                max_result = min(max_result, int(body.get("maxResultSize", max_result)))
+                print("joined as " + args.worker_id, flush=True)
+                args.backoff = RECONNECT_MIN
+                threading.Thread(target=heartbeat, daemon=True).start()
+                send("fastworker.link.credit", {"credits": 1})
+            elif frame.get("address") == me:
+                task = frame.get("body") or {}
+                result = run(task, max_result)
+                if result is None:
+                    print("a task frame names no task id and attempt; ignoring it", flush=True)
+                    send("fastworker.link.credit", {"credits": 1})
+                else:
+                    send("fastworker.link.result", result)
+    finally:
+        stop.set()
+        sock.close()
 
 
 def main():
@@ -72,68 +177,19 @@ def main():
     parser.add_argument("--cert", help="client certificate (PEM) for a mutual-TLS link")
     parser.add_argument("--key", help="private key (PEM) of --cert")
     args = parser.parse_args()
-    tls = args.address.startswith("tls://")
-    host, port = args.address.replace("tcp://", "").replace("tls://", "").rsplit(":", 1)
-    sock = socket.create_connection((host, int(port)))
-    if tls:
-        context = ssl.create_default_context(cafile=args.trust)  # verifies the chain and the host name
-        if args.cert:
-            context.load_cert_chain(args.cert, args.key)
-        sock = context.wrap_socket(sock, server_hostname=host)
-    lock = threading.Lock()
-    me = "fastworker.worker." + args.worker_id
-
-    def send(address, body, reply=None):
-        frame = {"type": "send", "address": address, "body": body}
-        if reply:
-            frame["replyAddress"] = reply
-        send_frame(sock, lock, frame)
-
-    send_frame(sock, lock, {"type": "register", "address": me})
-    join = {"protocol": 1, "workerId": args.worker_id, "tasks": sorted(TASKS), "parameters": PARAMETERS,
-            "concurrency": 1}
-    if args.token:
-        join["token"] = args.token
-    join_reply = str(uuid.uuid4())
-    send("fastworker.link.join", join, join_reply)
-
-    def heartbeat():
-        while True:
-            time.sleep(1)
-            try:
-                send("fastworker.link.heartbeat", {})
-            except OSError:
-                return
-
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    args.backoff = RECONNECT_MIN
     while True:
-        frame = read_frame(sock)
-        if frame is None:
-            print("control plane closed the link", flush=True)
-            return
-        if frame.get("type") == "err":
-            print("refused: " + frame.get("message", ""), flush=True)
-            return
-        if frame.get("address") == join_reply:
-            if not (frame.get("body") or {}).get("ok"):
-                print("join refused: %s" % frame, flush=True)
-                return
-            print("joined as " + args.worker_id, flush=True)
-            threading.Thread(target=heartbeat, daemon=True).start()
-            send("fastworker.link.credit", {"credits": 1})
-        elif frame.get("address") == me:
-            task = frame["body"]
-            result = {"taskId": task["taskId"], "attempt": task["attempt"], "credits": 1}
-            try:
-                fn = TASKS[task["task"]]
-                result["ok"] = True
-                result["result"] = fn(*task.get("args", []), **task.get("kwargs", {}))
-            except Exception as e:  # report any failure as a task error
-                result["ok"] = False
-                result["error"] = {"type": "task_error", "message": str(e), "exception": type(e).__name__}
-                if isinstance(e, NonRetryable):
-                    result["error"]["nonRetryable"] = True
-            send("fastworker.link.result", result)
+        try:
+            session(args)
+        except (LinkDown, OSError, ValueError) as e:
+            print("link to %s down (%s); joining again in %.1f s" % (args.address, e, args.backoff), flush=True)
+        time.sleep(args.backoff)
+        args.backoff = min(RECONNECT_MAX, args.backoff * 2)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        pass

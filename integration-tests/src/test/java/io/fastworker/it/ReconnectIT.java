@@ -55,6 +55,39 @@ class ReconnectIT {
     }
 
     @Test
+    void aPythonSubworkerJoinsAgainAfterAControlPlaneRestartWithItsOptions() throws Exception {
+        int linkPort = Daemon.freePort();
+        Map<String, String> cpEnv = Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false");
+        java.nio.file.Path out = java.nio.file.Files.createTempFile("python-subworker-", ".log");
+        Process py = new ProcessBuilder("python3", Daemon.PYTHON_SUBWORKER, "--address", "tcp://127.0.0.1:" + linkPort,
+                "--worker-id", "py-again").redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            for (int run = 0; run < 2; run++) {
+                try (Daemon cp = Daemon.controlPlaneOnLink(cpEnv, linkPort)) {
+                    JsonNode t = Daemon.await(() -> {
+                        var r = cp.post("/tasks?wait=10s", "{\"task\": \"py_reverse\", \"args\": [\"abc\"]}");
+                        return r.statusCode() == 200 ? JSON.readTree(r.body()) : null; // 400 until it has joined
+                    }, r -> r != null, Duration.ofSeconds(30), "the Python subworker runs py_reverse");
+                    assertEquals("cba", t.get("result").asText(), t.toString());
+                    assertEquals("py-again", t.get("worker").asText());
+                    assertEquals(3, t.get("maxAttempts").asInt(), "its announced maxRetries 2 apply: " + t);
+                    if (run == 0) {
+                        cp.kill(); // no goodbye: the link just drops
+                    }
+                }
+            }
+            assertTrue(py.isAlive(), "the Python subworker outlived the control plane's restart");
+            String log = java.nio.file.Files.readString(out);
+            assertTrue(log.split("joined as py-again", -1).length - 1 >= 2, log);
+            assertTrue(log.contains("joining again in"), log);
+        } finally {
+            py.destroy();
+            py.waitFor();
+            java.nio.file.Files.deleteIfExists(out);
+        }
+    }
+
+    @Test
     void subworkerConfiguredOnlyByEnvironmentWithATokenJoins() throws Exception {
         int linkPort = Daemon.freePort();
         try (Daemon cp = Daemon.controlPlaneOnLink(Map.of("FASTWORKER_LINK_TOKEN", "s3cret",
