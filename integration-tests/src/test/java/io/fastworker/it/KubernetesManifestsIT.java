@@ -183,7 +183,9 @@ class KubernetesManifestsIT {
             Container c = cp.getSpec().getTemplate().getSpec().getContainers().get(0);
             Map<String, Integer> ports = new LinkedHashMap<>();
             c.getPorts().forEach(p -> ports.put(p.getName(), p.getContainerPort()));
-            assertEquals(Map.of("http", 8080, "link", 5555), ports, "quarkus.http.port and fastworker.link.port");
+            assertEquals(Map.of("http", 8080, "link", 5555, "probes", 9000), ports,
+                    "quarkus.http.port, fastworker.link.port and fastworker.health.port");
+            assertEquals("9000", env(c).get("FASTWORKER_HEALTH_PORT"), "the probes' own port is set");
             ServicePort http = named(overlay, Service.class, "fastworker").getSpec().getPorts().get(0);
             assertEquals("http", http.getTargetPort().getStrVal());
             ServicePort link = named(overlay, Service.class, "fastworker-link").getSpec().getPorts().get(0);
@@ -199,6 +201,9 @@ class KubernetesManifestsIT {
 
             Deployment sw = named(overlay, Deployment.class, "fastworker-subworker");
             Container s = sw.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertEquals(8081, s.getPorts().get(0).getContainerPort(), "a subworker listens on 8081 (its role's "
+                    + "quarkus.http.port), where its probes and metrics are");
+            assertEquals("8081", sw.getSpec().getTemplate().getMetadata().getAnnotations().get("prometheus.io/port"));
             assertEquals("tcp://fastworker-link:" + link.getPort(),
                     env(s).get("FASTWORKER_CONTROL_PLANE_ADDRESS"), "the subworker dials the link Service");
             long shutdown = Duration.parse(env(s).get("FASTWORKER_SUBWORKER_SHUTDOWN_TIMEOUT")).toSeconds();
@@ -304,16 +309,19 @@ class KubernetesManifestsIT {
             Set<String> p = new HashSet<>();
             for (Probe probe : new Probe[] {c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe()}) {
                 assertNotNull(probe, e.getKey() + " has startup, liveness and readiness probes");
-                assertEquals("http", probe.getHttpGet().getPort().getStrVal());
+                assertEquals(e.getKey().equals("fastworker-control-plane") ? "probes" : "http",
+                        probe.getHttpGet().getPort().getStrVal(), "the control plane's probes have their own port");
                 p.add(probe.getHttpGet().getPath());
             }
             paths.put(e.getKey(), p);
         }
-        try (Daemon cp = Daemon.controlPlane(Map.of());
+        int probePort = Daemon.freePort();
+        try (Daemon cp = Daemon.controlPlane(Map.of("FASTWORKER_HEALTH_PORT", String.valueOf(probePort)));
                 Daemon sw = Daemon.subworker(cp.linkAddress(), "probe-w", 1, Map.of(), true)) {
             for (String path : paths.get("fastworker-control-plane")) {
-                HttpResponse<String> r = cp.get(path);
-                assertEquals(200, r.statusCode(), "control plane " + path + ": " + r.body());
+                HttpResponse<String> r = Daemon.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://127.0.0.1:" + probePort + path)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), "control plane " + path + " on its probe port: " + r.body());
             }
             for (String path : paths.get("fastworker-subworker")) {
                 HttpResponse<String> r = sw.get(path);

@@ -38,7 +38,6 @@ class PodmanIT {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final String BASE = System.getenv().getOrDefault("FASTWORKER_PODMAN_BASE", "localhost/debian-jre:17");
     static final String URL = "http://127.0.0.1:8080";
-    static final Path STORE = Path.of("/var/tmp/fastworker-podman/data");
 
     record Run(int exit, String out) {
     }
@@ -124,63 +123,86 @@ class PodmanIT {
         throw new AssertionError(id + " not " + states + ": " + t);
     }
 
+    /** The README's podman section: its commands (a bash block) and the command that stops what they started. */
+    record ReadmeSection(String commands, String stop) {
+        static ReadmeSection read() throws IOException {
+            String readme = Files.readString(ROOT.resolve("README.md"));
+            int section = readme.indexOf("### Without a cluster: podman");
+            assertTrue(section >= 0, "the README has a podman section");
+            int from = readme.indexOf("```bash\n", section) + "```bash\n".length();
+            String commands = readme.substring(from, readme.indexOf("\n```", from));
+            java.util.regex.Matcher stop = java.util.regex.Pattern.compile("Stop them with `([^`]+)`")
+                    .matcher(readme.substring(section));
+            assertTrue(stop.find(), "the section says how to stop them");
+            return new ReadmeSection(commands, stop.group(1));
+        }
+    }
+
+    static Run bash(String script) throws Exception {
+        Process p = new ProcessBuilder("bash", "-e", "-o", "pipefail", "-c", script).directory(ROOT.toFile())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Run(p.waitFor(), out);
+    }
+
     @Test
-    void theManifestsRunAControlPlaneAndTwoSubworkersThatSurviveAReplacedControlPlanePod() throws Exception {
+    void theReadmesCommandsRunTheManifestsAndTheyKeepWhatTheyAcceptedThroughAReplacedControlPlanePod()
+            throws Exception {
         Assumptions.assumeTrue(available() || System.getenv("FASTWORKER_REQUIRE_PODMAN") != null,
                 "podman or the base image " + BASE + " is missing; skipped");
         assertTrue(available(), "FASTWORKER_REQUIRE_PODMAN is set but podman cannot find " + BASE);
-        for (int port : new int[] {8080, 5555, 8081, 8082}) {
+        for (int port : new int[] {8080, 5555, 8081, 8082, 9000}) {
             assertFree(port);
         }
-        long t0 = System.nanoTime();
-        Run build = podman("build", "-f", "Dockerfile.jvm", "--build-arg", "BASE=" + BASE, "-t",
-                "localhost/fastworker:jvm", ".");
-        assertEquals(0, build.exit(), build.out());
-        long buildMs = (System.nanoTime() - t0) / 1_000_000;
-        String size = podman("image", "inspect", "--format", "{{.Size}}", "localhost/fastworker:jvm").out().strip();
-
-        Process render = new ProcessBuilder("kubectl", "kustomize", "deploy/k8s/overlays/local-podman")
-                .directory(ROOT.toFile()).start();
-        String rendered = new String(render.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, render.waitFor(), new String(render.getErrorStream().readAllBytes()));
-        ObjectNode controlPlane = null;
-        ObjectNode subworker = null;
-        List<JsonNode> config = new ArrayList<>();
-        for (JsonNode doc : YAML.readerFor(JsonNode.class).<JsonNode>readValues(rendered).readAll()) {
-            String kind = doc.path("kind").asText();
-            String name = doc.path("metadata").path("name").asText();
-            if (kind.equals("ConfigMap")) {
-                config.add(doc); // Services, the NetworkPolicy and the PDB need a cluster
-            } else if (kind.equals("Deployment") && name.equals("fastworker-control-plane")) {
-                controlPlane = (ObjectNode) doc;
-            } else if (kind.equals("Deployment") && name.equals("fastworker-subworker")) {
-                subworker = (ObjectNode) doc;
-            }
-        }
-        assertEquals("Deployment", controlPlane.path("kind").asText());
-        // A second subworker pod: podman runs one pod per Deployment, each on the host network, so on its own port.
-        ObjectNode second = subworker.deepCopy();
-        ((ObjectNode) second.get("metadata")).put("name", "fastworker-subworker-2");
-        ObjectNode container = (ObjectNode) second.at("/spec/template/spec/containers/0");
-        ((ArrayNode) container.get("env")).addObject().put("name", "QUARKUS_HTTP_PORT").put("value", "8082");
-        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
-            ((ObjectNode) container.get(probe).get("httpGet")).put("port", 8082);
-        }
+        ReadmeSection readme = ReadmeSection.read();
+        Path rendered = Path.of("/tmp/fastworker-podman.yaml");
+        podman("volume", "rm", "-f", "fastworker-data"); // a fresh machine: podman makes the store's volume
         Path dir = Files.createTempDirectory("fastworker-podman-");
+        Path secondFile = dir.resolve("subworker-2.yaml");
         Path cpFile = dir.resolve("control-plane.yaml");
-        Path swFile = dir.resolve("subworkers.yaml");
-        List<JsonNode> cpDocs = new ArrayList<>(config);
-        cpDocs.add(controlPlane);
-        write(cpFile, cpDocs);
-        write(swFile, List.of(config.get(0), subworker, second));
-        Daemon.deleteTree(STORE.getParent());
-        Files.createDirectories(STORE);
-        STORE.toFile().setWritable(true, false); // the pods run as user 185
-
         try {
+            long t0 = System.nanoTime();
+            Run run = bash(readme.commands());
+            assertEquals(0, run.exit(), "the README's commands, as written:\n" + run.out());
+            assertTrue(run.out().contains("\"result\":5"), run.out());
+            assertTrue(run.out().contains("healthy"), "its probe runs in the container, without curl: " + run.out());
+            long readmeMs = (System.nanoTime() - t0) / 1_000_000;
+            String size = podman("image", "inspect", "--format", "{{.Size}}", "localhost/fastworker:jvm").out().strip();
+
+            ObjectNode controlPlane = null;
+            ObjectNode subworker = null;
+            List<JsonNode> config = new ArrayList<>();
+            for (JsonNode doc : YAML.readerFor(JsonNode.class).<JsonNode>readValues(Files.readString(rendered))
+                    .readAll()) {
+                String kind = doc.path("kind").asText();
+                String name = doc.path("metadata").path("name").asText();
+                if (kind.equals("ConfigMap")) {
+                    config.add(doc);
+                } else if (kind.equals("Deployment") && name.equals("fastworker-control-plane")) {
+                    controlPlane = (ObjectNode) doc;
+                } else if (kind.equals("Deployment") && name.equals("fastworker-subworker")) {
+                    subworker = (ObjectNode) doc;
+                } else {
+                    throw new AssertionError("the overlay renders only what podman runs, not a " + kind);
+                }
+            }
+            assertTrue(podman("healthcheck", "run", "fastworker-subworker-pod-0-subworker").exit() == 0,
+                    "the subworker's probe passes too");
+            // A second subworker pod: podman runs one pod per Deployment, each on the host network, so on its own port.
+            ObjectNode second = subworker.deepCopy();
+            ((ObjectNode) second.get("metadata")).put("name", "fastworker-subworker-2");
+            ObjectNode container = (ObjectNode) second.at("/spec/template/spec/containers/0");
+            ((ArrayNode) container.get("env")).addObject().put("name", "QUARKUS_HTTP_PORT").put("value", "8082");
+            for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+                ((ArrayNode) container.get(probe).get("exec").get("command")).set(1,
+                        JSON.getNodeFactory().textNode("8082"));
+            }
+            write(secondFile, List.of(config.get(0), second));
+            List<JsonNode> cpDocs = new ArrayList<>(config);
+            cpDocs.add(controlPlane);
+            write(cpFile, cpDocs);
             long start = System.nanoTime();
-            assertEquals(0, podman("kube", "play", "--network", "host", cpFile.toString()).exit());
-            assertEquals(0, podman("kube", "play", "--network", "host", swFile.toString()).exit());
+            assertEquals(0, podman("kube", "play", "--network", "host", secondFile.toString()).exit());
             Set<String> pods = Set.of("fastworker-subworker-pod-0", "fastworker-subworker-2-pod-0");
             awaitUp(pods, Duration.ofSeconds(120));
             Duration up = Duration.ofNanos(System.nanoTime() - start);
@@ -207,7 +229,7 @@ class PodmanIT {
             // The control-plane pod replaced, its volume kept: what it accepted and finished is still there.
             String later = JSON.readTree(post("/tasks", "{\"task\": \"noop\", \"countdown\": \"PT1H\"}").body())
                     .get("id").asText();
-            assertEquals(0, podman("kube", "down", cpFile.toString()).exit());
+            assertEquals(0, podman("pod", "rm", "-f", "-t", "30", "fastworker-control-plane-pod-0").exit());
             long again = System.nanoTime();
             assertEquals(0, podman("kube", "play", "--network", "host", cpFile.toString()).exit());
             awaitUp(pods, Duration.ofSeconds(120));
@@ -223,17 +245,19 @@ class PodmanIT {
                         .asText());
             }
             Thread.sleep(500);
-            Run down = podman("kube", "down", swFile.toString());
+            Run down = podman("pod", "stop", "-t", "60", "fastworker-subworker-pod-0", "fastworker-subworker-2-pod-0");
             assertEquals(0, down.exit(), down.out());
             for (String id : sleeps) {
                 assertEquals("success", await(id, Set.of("success", "failure")).get("status").asText());
             }
-            System.out.printf("podman: image localhost/fastworker:jvm %s bytes, built in %d ms; control plane and 2 "
-                    + "subworker pods started, ready and joined in %d ms; a replaced control-plane pod in %d ms; 1,000 tasks "
-                    + "by worker %s%n", size, buildMs, up.toMillis(), replaced.toMillis(), byWorker);
+            System.out.printf("podman: the README's commands (image built, a control plane and a subworker pod "
+                    + "started, a task run) in %d ms; image localhost/fastworker:jvm %s bytes; a second subworker pod "
+                    + "ready and joined in %d ms; a replaced control-plane pod in %d ms; 1,000 tasks by worker %s%n",
+                    readmeMs, size, up.toMillis(), replaced.toMillis(), byWorker);
         } finally {
-            podman("kube", "down", swFile.toString());
-            podman("kube", "down", cpFile.toString());
+            podman("kube", "down", secondFile.toString());
+            Run stop = bash("export CONTAINERS_CONF=/etc/containers/fastworker.conf; " + readme.stop());
+            assertEquals(0, stop.exit(), "the README's stop command: " + stop.out());
             Daemon.deleteTree(dir);
         }
     }
