@@ -4,4 +4,10 @@ import java.util.Map;
 
 /** A failed task kept for inspection and replay: what it was asked to do, and how it ended. */
 record DeadLetter(TaskSpec spec, TaskView view, Map<String, String> trace) {
+
+    /** The task as it failed, to be retried by request: a record in state failure, its life as it ended. */
+    TaskRecord record() {
+        return TaskRecord.restored(spec, view.submittedAt(), trace, TaskLife.failed(view,
+                view.maxAttempts() - spec.options().maxAttempts()));
+    }
 }

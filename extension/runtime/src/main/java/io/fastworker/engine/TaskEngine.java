@@ -246,44 +246,42 @@ public class TaskEngine {
         List<TaskEvents.Restored> finished = new ArrayList<>();
         int results = 0;
         for (TaskEvents.Restored t : byOrder) {
-            counts.merge(t.state, 1, Integer::sum);
-            if (t.state.isTerminal()) {
+            counts.merge(t.state(), 1, Integer::sum);
+            if (t.state().isTerminal()) {
                 finished.add(t);
                 continue;
             }
-            TaskRecord r;
-            if (t.state == TaskState.RUNNING) {
-                TaskError lost = TaskError.of(TaskError.CONTROL_PLANE_RESTART,
-                        "the control plane restarted while this attempt ran");
-                t.history.add(new TaskView.Attempt(t.attempts, t.worker, t.startedAt, now, lost));
-                journal.appendUnwaited(events.handedBack(t.id, t.attempts, lost, now));
-                r = new TaskRecord(t, TaskState.QUEUED);
-            } else {
-                r = new TaskRecord(t, t.state);
+            TaskRecord r = t.record();
+            if (t.state() == TaskState.RUNNING) {
+                // The attempt it ran is lost with the process that ran it: handed back, through the one apply path.
+                TaskCommand lost = new TaskCommand.HandBack(t.id, t.life.attempts, TaskError.of(
+                        TaskError.CONTROL_PLANE_RESTART, "the control plane restarted while this attempt ran"), now);
+                r.apply(lost);
+                journal.appendUnwaited(events.command(lost));
             }
             live.put(t.id, r);
             held.add(1, r.footprint);
             if (r.state() == TaskState.QUEUED) {
                 ready.add(r);
             } else {
-                Instant due = t.due != null ? t.due : now;
+                Instant due = r.dueAt() != null ? r.dueAt() : now;
                 waitThenQueue(r, r.state(), due.isAfter(now) ? Duration.between(now, due) : Duration.ZERO);
             }
         }
         // Oldest first, so that the size bounds keep the newest results.
-        finished.sort(Comparator.comparing(t -> t.finishedAt == null ? t.submittedAt : t.finishedAt));
+        finished.sort(Comparator.comparing(t -> t.life.finishedAt == null ? t.submittedAt : t.life.finishedAt));
         for (TaskEvents.Restored t : finished) {
-            Instant stored = t.finishedAt == null ? t.submittedAt : t.finishedAt;
+            Instant stored = t.life.finishedAt == null ? t.submittedAt : t.life.finishedAt;
             TaskView view = t.view();
             this.results.restore(t.id, view, stored.toEpochMilli());
-            if (t.state == TaskState.FAILURE && t.spec != null && !t.deadLetterDeleted) {
+            if (t.state() == TaskState.FAILURE && t.spec != null && !t.deadLetterDeleted) {
                 addDeadLetter(new DeadLetter(t.spec, view, t.trace));
             }
         }
         sweepDeadLetters(now);
         results = this.results.size();
         for (TaskEvents.Restored t : finished) {
-            if ((t.spec != null && t.spec.then() != null && t.state == TaskState.SUCCESS) || t.group != null) {
+            if ((t.spec != null && t.spec.then() != null && t.state() == TaskState.SUCCESS) || t.group != null) {
                 followUp(t.view(), t.spec, t.trace, true);
             }
         }
@@ -506,9 +504,7 @@ public class TaskEngine {
             }
             for (int i = 0; i < footprints.length; i++) {
                 TaskSpec s = fresh.get(i).spec();
-                boolean later = s.notBefore() != null && s.notBefore().isAfter(now);
-                TaskRecord r = new TaskRecord(s, now, later ? TaskState.SCHEDULED : TaskState.QUEUED, traceContext,
-                        footprints[i]);
+                TaskRecord r = TaskRecord.accepted(s, now, traceContext, footprints[i]);
                 if (live.putIfAbsent(s.id(), r) != null) {
                     // Lost a race with a concurrent submission of the same id: undo this whole call.
                     accepted.forEach(a -> live.remove(a.id()));
@@ -573,13 +569,12 @@ public class TaskEngine {
     }
 
     private void waitThenQueue(TaskRecord r, TaskState from, Duration delay) {
-        Instant due = clock.instant().plus(delay);
         r.timer(timers.schedule(() -> {
-            if (change(r, new Change.Release(from))) {
+            if (change(r, new TaskCommand.Release(r.id(), from, clock.instant()))) {
                 ready.add(r);
                 onReady.run();
             }
-        }, delay.toMillis(), TimeUnit.MILLISECONDS), due);
+        }, delay.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     public Optional<TaskView> find(String id) {
@@ -606,7 +601,7 @@ public class TaskEngine {
             return results.get(id) == null ? CancelOutcome.NOT_FOUND : CancelOutcome.NOT_CANCELLABLE;
         }
         Instant now = clock.instant();
-        if (!change(r, new Change.Cancel(now))) {
+        if (!change(r, new TaskCommand.Cancel(id, now))) {
             return CancelOutcome.NOT_CANCELLABLE;
         }
         ready.remove(r);
@@ -708,7 +703,10 @@ public class TaskEngine {
             throw new RetryRefusedException(v.isPresent() ? RetryOutcome.NOT_FAILED : RetryOutcome.NOT_FOUND, id,
                     v.map(TaskView::status).orElse(null));
         }
-        TaskRecord r = new TaskRecord(TaskEvents.Restored.retried(d), TaskState.QUEUED);
+        Instant now = clock.instant();
+        TaskRecord r = d.record();
+        TaskCommand retry = new TaskCommand.Retry(id, now);
+        r.apply(retry); // failure -> queued, its retry policy granted anew
         try {
             held.reserve(1, r.footprint);
         } catch (QueueFullException e) {
@@ -721,7 +719,6 @@ public class TaskEngine {
             throw new RetryRefusedException(RetryOutcome.NOT_FAILED, id, find(id).map(TaskView::status).orElse(null));
         }
         results.remove(id);
-        Instant now = clock.instant();
         TaskView view = r.view();
         LOG.infof("%s retried by request", r.describe());
         Journal j = journal;
@@ -729,7 +726,7 @@ public class TaskEngine {
             enqueue(List.of(r), now);
             return CompletableFuture.completedFuture(view);
         }
-        return j.append(events.retried(id, now)).handle((ok, failure) -> {
+        return j.append(events.command(retry)).handle((ok, failure) -> {
             if (failure != null) {
                 live.remove(id);
                 held.release(1, r.footprint);
@@ -877,8 +874,9 @@ public class TaskEngine {
             }
             String executor = placement.place(r.name());
             Instant now = clock.instant();
-            if (change(r, new Change.Start(executor, now))) {
-                return new Assignment(r, r.attempts(), executor);
+            int attempt = r.attempts() + 1; // only this thread starts attempts
+            if (change(r, new TaskCommand.Start(r.id(), attempt, executor, now))) {
+                return new Assignment(r, attempt, executor);
             }
             placement.undo(executor); // cancelled while we took it
         }
@@ -891,7 +889,8 @@ public class TaskEngine {
         Instant now = clock.instant();
         TaskError error = outcome.error();
         if (error == null) {
-            if (change(r, new Change.End(attempt, TaskState.SUCCESS, outcome.result(), null, now, null))) {
+            if (change(r, new TaskCommand.End(r.id(), attempt, TaskState.SUCCESS, outcome.result(), null, now,
+                    null))) {
                 LOG.debugf("%s succeeded on %s", a.describe(), a.executor());
                 finish(r);
             }
@@ -899,8 +898,9 @@ public class TaskEngine {
         }
         boolean retry = error.retryable() && attempt < r.maxAttempts();
         TaskState next = retry ? TaskState.RETRYING : TaskState.FAILURE;
-        Duration backoff = retry ? r.spec.options().backoffBefore(attempt - r.attemptBase) : null;
-        if (!change(r, new Change.End(attempt, next, null, error, now, retry ? now.plus(backoff) : null))) {
+        Duration backoff = retry ? r.spec.options().backoffBefore(attempt - r.attemptBase()) : null;
+        if (!change(r, new TaskCommand.End(r.id(), attempt, next, null, error, now,
+                retry ? now.plus(backoff) : null))) {
             return;
         }
         try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
@@ -936,8 +936,8 @@ public class TaskEngine {
     public void handBack(Assignment a, TaskError reason, int maxDeliveries) {
         TaskRecord r = a.record;
         Instant now = clock.instant();
-        if (a.attempt() - r.attemptBase >= maxDeliveries && TaskError.WORKER_LOST.equals(reason.type())) {
-            if (change(r, new Change.End(a.attempt(), TaskState.FAILURE, null, reason, now, null))) {
+        if (a.attempt() - r.attemptBase() >= maxDeliveries && TaskError.WORKER_LOST.equals(reason.type())) {
+            if (change(r, new TaskCommand.End(r.id(), a.attempt(), TaskState.FAILURE, null, reason, now, null))) {
                 try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
                     LOG.errorf("%s lost with %s after %d deliveries; failing it", a.describe(), a.executor(),
                             a.attempt());
@@ -946,7 +946,7 @@ public class TaskEngine {
             }
             return;
         }
-        if (change(r, new Change.HandBack(a.attempt(), reason, now))) {
+        if (change(r, new TaskCommand.HandBack(r.id(), a.attempt(), reason, now))) {
             try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
                 LOG.warnf("%s handed back by %s (%s); queued again", a.describe(), a.executor(), reason.type());
             }
@@ -978,59 +978,30 @@ public class TaskEngine {
     }
 
     /**
-     * The one path of every state change after acceptance: the record applies it if its transition table allows
-     * (otherwise nothing happens and this returns false), then it is journaled and the observers are told.
+     * The one path of every state change after acceptance: the record applies the command through its one apply
+     * path ({@link TaskLife#apply}, which checks the transition table; otherwise nothing happens and this returns
+     * false), then the command is journaled as it was applied, and the observers are told.
      */
-    private boolean change(TaskRecord r, Change c) {
-        boolean applied;
-        if (c instanceof Change.Release x) {
-            applied = r.release(x.from());
-        } else if (c instanceof Change.Start x) {
-            applied = r.start(x.executor(), x.at()) > 0;
-        } else if (c instanceof Change.End x) {
-            applied = r.endAttempt(x.attempt(), x.next(), x.result(), x.error(), x.at());
-        } else if (c instanceof Change.HandBack x) {
-            applied = r.handBack(x.attempt(), x.reason(), x.at());
-        } else if (c instanceof Change.Cancel x) {
-            applied = r.cancel(x.at());
-        } else {
-            throw new IllegalArgumentException("unknown change " + c);
+    private boolean change(TaskRecord r, TaskCommand c) {
+        if (!r.apply(c)) {
+            return false;
         }
-        if (applied) {
-            journal(r, c);
-            observe(r, c);
+        Journal j = journal;
+        if (j != null) {
+            j.appendUnwaited(events.command(c));
         }
-        return applied;
+        observe(r, c);
+        return true;
     }
 
-    /** The journal record of a change (disk store only; a release is implied by the due time already recorded). */
-    private void journal(TaskRecord r, Change c) {
-        if (journal == null) {
-            return;
-        }
-        JournalRecord record;
-        if (c instanceof Change.Start x) {
-            record = events.started(r.id(), r.attempts(), x.executor(), x.at());
-        } else if (c instanceof Change.End x) {
-            record = events.ended(r.id(), x.attempt(), x.next(), x.result(), x.error(), x.at(), x.due());
-        } else if (c instanceof Change.HandBack x) {
-            record = events.handedBack(r.id(), x.attempt(), x.reason(), x.at());
-        } else if (c instanceof Change.Cancel x) {
-            record = events.cancelled(r.id(), x.at());
-        } else {
-            return;
-        }
-        journal.appendUnwaited(record);
-    }
-
-    /** The observers of state changes: the task metrics and the feed of changes. */
-    private void observe(TaskRecord r, Change c) {
-        if (c instanceof Change.Release x) {
-            feed.publish(r.id(), r.name(), TaskState.QUEUED, r.attempts(), null, clock.instant());
-        } else if (c instanceof Change.Start x) {
+    /** The observers of state changes: the task metrics, the limits and the feed of changes. */
+    private void observe(TaskRecord r, TaskCommand c) {
+        if (c instanceof TaskCommand.Release x) {
+            feed.publish(r.id(), r.name(), TaskState.QUEUED, r.attempts(), null, x.at());
+        } else if (c instanceof TaskCommand.Start x) {
             limits.started(r.name());
-            feed.publish(r.id(), r.name(), TaskState.RUNNING, r.attempts(), x.executor(), x.at());
-        } else if (c instanceof Change.End x) {
+            feed.publish(r.id(), r.name(), TaskState.RUNNING, x.attempt(), x.executor(), x.at());
+        } else if (c instanceof TaskCommand.End x) {
             limits.ended(r.name());
             if (x.next() == TaskState.RETRYING) {
                 metrics.retried(r.name());
@@ -1040,11 +1011,11 @@ public class TaskEngine {
                         started == null ? null : Duration.between(started, x.at()));
             }
             feed.publish(r.id(), r.name(), x.next(), x.attempt(), r.worker(), x.at());
-        } else if (c instanceof Change.HandBack x) {
+        } else if (c instanceof TaskCommand.HandBack x) {
             limits.ended(r.name());
             metrics.redelivered(r.name());
             feed.publish(r.id(), r.name(), TaskState.QUEUED, x.attempt(), r.worker(), x.at());
-        } else if (c instanceof Change.Cancel x) {
+        } else if (c instanceof TaskCommand.Cancel x) {
             metrics.cancelled(r.name());
             feed.publish(r.id(), r.name(), TaskState.CANCELLED, r.attempts(), null, x.at());
         }

@@ -39,6 +39,7 @@ final class TaskEvents {
     JournalRecord accepted(TaskRecord r, Submission sub) {
         TaskSpec spec = r.spec;
         Instant submittedAt = r.submittedAt;
+        Instant due = r.dueAt(); // a countdown or ETA still ahead at acceptance; else it was queued at once
         Map<String, String> trace = r.traceContext;
         String key = sub.idempotencyKey();
         String fingerprint = sub.fingerprint();
@@ -46,8 +47,8 @@ final class TaskEvents {
         return write(g -> {
             g.writeStringField("e", "a");
             spec(g, spec);
-            if (spec.notBefore() != null) {
-                g.writeNumberField("due", nanos(spec.notBefore()));
+            if (due != null) {
+                g.writeNumberField("due", nanos(due));
             }
             g.writeNumberField("sub", nanos(submittedAt));
             if (key != null) {
@@ -61,55 +62,46 @@ final class TaskEvents {
         });
     }
 
-    JournalRecord started(String id, int attempt, String worker, Instant at) {
+    /** A change of an accepted task: the command, as it was applied. */
+    JournalRecord command(TaskCommand c) {
         return write(g -> {
-            g.writeStringField("e", "s");
-            g.writeStringField("id", id);
-            g.writeNumberField("n", attempt);
-            g.writeStringField("w", worker);
-            g.writeNumberField("at", nanos(at));
-        });
-    }
-
-    JournalRecord ended(String id, int attempt, TaskState state, JsonNode result, TaskError error, Instant at,
-            Instant due) {
-        return write(g -> {
-            g.writeStringField("e", "e");
-            g.writeStringField("id", id);
-            g.writeNumberField("n", attempt);
-            g.writeStringField("st", state.wireName());
-            g.writeNumberField("at", nanos(at));
-            if (result != null) {
-                g.writeFieldName("r");
-                g.writeTree(result);
-            }
-            if (error != null) {
+            g.writeStringField("id", c.id());
+            g.writeNumberField("at", nanos(c.at()));
+            if (c instanceof TaskCommand.Release x) {
+                g.writeStringField("e", "q");
+                g.writeStringField("from", x.from().wireName());
+            } else if (c instanceof TaskCommand.Start x) {
+                g.writeStringField("e", "s");
+                g.writeNumberField("n", x.attempt());
+                g.writeStringField("w", x.executor());
+            } else if (c instanceof TaskCommand.End x) {
+                g.writeStringField("e", "e");
+                g.writeNumberField("n", x.attempt());
+                g.writeStringField("st", x.next().wireName());
+                if (x.result() != null) {
+                    g.writeFieldName("r");
+                    g.writeTree(x.result());
+                }
+                if (x.error() != null) {
+                    g.writeFieldName("err");
+                    error(g, x.error());
+                }
+                if (x.due() != null) {
+                    g.writeNumberField("due", nanos(x.due()));
+                }
+            } else if (c instanceof TaskCommand.HandBack x) {
+                g.writeStringField("e", "h");
+                g.writeNumberField("n", x.attempt());
                 g.writeFieldName("err");
-                error(g, error);
-            }
-            if (due != null) {
-                g.writeNumberField("due", nanos(due));
+                error(g, x.reason());
+            } else if (c instanceof TaskCommand.Cancel) {
+                g.writeStringField("e", "c");
+            } else if (c instanceof TaskCommand.Retry) {
+                g.writeStringField("e", "r");
+            } else {
+                throw new IllegalArgumentException("unknown command " + c);
             }
         });
-    }
-
-    JournalRecord handedBack(String id, int attempt, TaskError reason, Instant at) {
-        return write(g -> {
-            g.writeStringField("e", "h");
-            g.writeStringField("id", id);
-            g.writeNumberField("n", attempt);
-            g.writeNumberField("at", nanos(at));
-            g.writeFieldName("err");
-            error(g, reason);
-        });
-    }
-
-    JournalRecord cancelled(String id, Instant at) {
-        return mark("c", id, at);
-    }
-
-    JournalRecord retried(String id, Instant at) {
-        return mark("r", id, at);
     }
 
     JournalRecord deadLetterDeleted(String id, Instant at) {
@@ -216,13 +208,14 @@ final class TaskEvents {
     JournalRecord snapshot(TaskRecord r, TaskView v, Instant due) {
         TaskSpec spec = r.spec;
         Map<String, String> trace = r.traceContext;
+        int base = r.attemptBase();
         return write(g -> {
             g.writeStringField("e", "t");
             spec(g, spec);
             trace(g, trace);
             view(g, v);
-            if (r.attemptBase > 0) {
-                g.writeNumberField("base", r.attemptBase);
+            if (base > 0) {
+                g.writeNumberField("base", base);
             }
             if (due != null) {
                 g.writeNumberField("due", nanos(due));
@@ -442,28 +435,19 @@ final class TaskEvents {
 
     // --- replay ----------------------------------------------------------------------------------------------
 
-    /** A task as the journal left it. */
+    /** A task as the journal left it: what it was asked to do, and its life, replayed through the one apply path. */
     static final class Restored {
         final String id;
         String name;
         Priority priority;
+        /** Attempts allowed, for a finished task restored without its spec. */
         int maxAttempts;
         TaskSpec spec; // null for a finished task restored from a snapshot (its arguments are not kept)
         Map<String, String> trace = Map.of();
         Instant submittedAt;
-        TaskState state;
-        int attempts;
-        JsonNode result;
-        TaskError error;
-        Instant startedAt;
-        Instant finishedAt;
-        String worker;
-        Instant due;
-        final List<TaskView.Attempt> history = new ArrayList<>();
+        TaskLife life;
         /** Order of acceptance, to queue restored tasks FIFO within a priority. */
         long order;
-        /** Attempts made before the latest retry by request (see {@code TaskRecord.attemptBase}). */
-        int attemptBase;
         /** Whether a failed task's dead letter was deleted. */
         boolean deadLetterDeleted;
         FromSchedule schedule;
@@ -474,46 +458,20 @@ final class TaskEvents {
             this.id = id;
         }
 
-        /** A dead letter retried by request: it may make as many attempts again as its options allow. */
-        static Restored retried(DeadLetter d) {
-            Restored t = of(d);
-            t.retriedByRequest();
-            return t;
+        TaskState state() {
+            return life.state;
         }
 
-        /** The task is queued again by request, its retry policy granted anew. */
-        void retriedByRequest() {
-            int policy = spec != null ? spec.options().maxAttempts() : maxAttempts - attemptBase;
-            attemptBase = attempts;
-            maxAttempts = attemptBase + policy;
-        }
-
-        /** A dead letter, about to be queued again. */
-        static Restored of(DeadLetter d) {
-            TaskView v = d.view();
-            Restored t = new Restored(v.id());
-            t.spec = d.spec();
-            t.name = v.task();
-            t.priority = v.priority();
-            t.maxAttempts = v.maxAttempts();
-            t.trace = d.trace();
-            t.submittedAt = v.submittedAt();
-            t.state = v.status();
-            t.attempts = v.attempts();
-            t.error = v.error();
-            t.startedAt = v.startedAt();
-            t.worker = v.worker();
-            t.history.addAll(v.history());
-            t.schedule = v.schedule();
-            t.chain = v.chain();
-            t.group = v.group();
-            return t;
+        /** The task's record, as it waits again (or, failed, as a dead letter keeps it). */
+        TaskRecord record() {
+            return TaskRecord.restored(spec, submittedAt, trace, life);
         }
 
         TaskView view() {
-            return new TaskView(id, name, state, priority, attempts, maxAttempts, result, error, submittedAt,
-                    spec == null ? null : spec.notBefore(), startedAt, finishedAt, worker, List.copyOf(history),
-                    schedule, null, chain, group, TaskView.traceId(trace));
+            int max = spec != null ? life.attemptBase + spec.options().maxAttempts() : maxAttempts;
+            return new TaskView(id, name, life.state, priority, life.attempts, max, life.result, life.error,
+                    submittedAt, spec == null ? null : spec.notBefore(), life.startedAt, life.finishedAt, life.worker,
+                    List.copyOf(life.history), schedule, null, chain, group, TaskView.traceId(trace));
         }
     }
 
@@ -570,8 +528,8 @@ final class TaskEvents {
                 t = new Restored(id);
                 readSpec(o, t);
                 t.submittedAt = Instant.ofEpochSecond(0, o.path("sub").asLong());
-                t.state = o.has("due") ? TaskState.SCHEDULED : TaskState.QUEUED;
-                t.due = instant(o, "due");
+                t.life = o.has("due") ? new TaskLife(TaskState.SCHEDULED, instant(o, "due"))
+                        : new TaskLife(TaskState.QUEUED, null);
                 t.order = order;
                 tasks.put(id, t);
             }
@@ -584,78 +542,27 @@ final class TaskEvents {
                     t.priority = Priority.parse(o.path("p").asText());
                     t.maxAttempts = o.path("max").asInt();
                 }
-                t.attemptBase = o.path("base").asInt(0);
-                if (o.has("args")) {
-                    t.maxAttempts += t.attemptBase; // "max" is written only without the spec, and holds the base
-                }
                 t.submittedAt = Instant.ofEpochSecond(0, o.path("sub").asLong());
-                t.state = TaskState.parse(o.path("st").asText());
-                t.attempts = o.path("n").asInt();
-                t.result = o.get("r");
-                t.error = error(o.get("err"));
-                t.startedAt = instant(o, "sa");
-                t.finishedAt = instant(o, "fa");
-                t.worker = o.hasNonNull("w") ? o.get("w").asText() : null;
+                t.life = life(o);
                 t.schedule = schedule(o);
                 t.chain = chain(o);
                 t.group = group(o);
-                t.due = instant(o, "due");
-                for (JsonNode a : o.path("h")) {
-                    t.history.add(new TaskView.Attempt(a.path("n").asInt(), a.hasNonNull("w") ? a.get("w").asText()
-                            : null, Instant.ofEpochSecond(0, a.path("sa").asLong()),
-                            Instant.ofEpochSecond(0, a.path("fa").asLong()),
-                            error(a.get("err"))));
-                }
                 t.order = order;
                 tasks.put(id, t);
             }
-            case "s" -> start(t, o.path("n").asInt(), o.path("w").asText(), o.path("at").asLong());
-            case "e" -> {
-                int n = o.path("n").asInt();
-                if (t == null || t.state != TaskState.RUNNING || t.attempts != n) {
+            case "q", "s", "e", "h", "c", "r" -> {
+                if (t == null) {
                     return;
                 }
-                Instant at = Instant.ofEpochSecond(0, o.path("at").asLong());
-                t.state = TaskState.parse(o.path("st").asText());
-                t.result = o.get("r");
-                t.error = error(o.get("err"));
-                t.history.add(new TaskView.Attempt(n, t.worker, t.startedAt, at, t.error));
-                t.due = instant(o, "due");
-                if (t.state.isTerminal()) {
-                    t.finishedAt = at;
+                TaskCommand c = command(o);
+                if (t.life.apply(c) && c instanceof TaskCommand.Retry) {
+                    t.deadLetterDeleted = false;
                 }
-            }
-            case "h" -> {
-                int n = o.path("n").asInt();
-                if (t == null || t.state != TaskState.RUNNING || t.attempts != n) {
-                    return;
-                }
-                t.history.add(
-                        new TaskView.Attempt(n, t.worker, t.startedAt, Instant.ofEpochSecond(0, o.path("at").asLong()),
-                                error(o.get("err"))));
-                t.state = TaskState.QUEUED;
-            }
-            case "r" -> {
-                if (t == null || t.state != TaskState.FAILURE) {
-                    return;
-                }
-                t.retriedByRequest();
-                t.state = TaskState.QUEUED;
-                t.finishedAt = null;
-                t.due = null;
-                t.deadLetterDeleted = false;
             }
             case "d" -> {
                 if (t != null) {
                     t.deadLetterDeleted = true;
                 }
-            }
-            case "c" -> {
-                if (t == null || !t.state.canMoveTo(TaskState.CANCELLED)) {
-                    return;
-                }
-                t.state = TaskState.CANCELLED;
-                t.finishedAt = Instant.ofEpochSecond(0, o.path("at").asLong());
             }
             default -> throw new IOException("unknown journal record type '" + o.path("e").asText() + "'");
         }
@@ -687,18 +594,33 @@ final class TaskEvents {
         return o.hasNonNull(field) ? Instant.ofEpochSecond(0, o.get(field).asLong()) : null;
     }
 
-    /** Attempt {@code n} started; ignored unless the task was waiting for exactly that attempt. */
-    private static void start(Restored t, int n, String worker, long atNanos) {
-        // Scheduled and retrying tasks were released to the queue first; that is not recorded.
-        if (t == null || !(t.state == TaskState.QUEUED || t.state == TaskState.SCHEDULED
-                || t.state == TaskState.RETRYING) || t.attempts != n - 1) {
-            return;
+    /** The task command a record of a change after acceptance holds (the same command that was applied live). */
+    static TaskCommand command(JsonNode o) {
+        String id = o.path("id").asText();
+        Instant at = Instant.ofEpochSecond(0, o.path("at").asLong());
+        return switch (o.path("e").asText()) {
+            case "q" -> new TaskCommand.Release(id, TaskState.parse(o.path("from").asText()), at);
+            case "s" -> new TaskCommand.Start(id, o.path("n").asInt(), o.path("w").asText(), at);
+            case "e" -> new TaskCommand.End(id, o.path("n").asInt(), TaskState.parse(o.path("st").asText()),
+                    o.get("r"), error(o.get("err")), at, instant(o, "due"));
+            case "h" -> new TaskCommand.HandBack(id, o.path("n").asInt(), error(o.get("err")), at);
+            case "c" -> new TaskCommand.Cancel(id, at);
+            case "r" -> new TaskCommand.Retry(id, at);
+            default -> throw new IllegalArgumentException("not a task command: " + o.path("e").asText());
+        };
+    }
+
+    /** The life a snapshot record holds: set as it was, nothing applied. */
+    private static TaskLife life(JsonNode o) {
+        List<TaskView.Attempt> history = new ArrayList<>();
+        for (JsonNode a : o.path("h")) {
+            history.add(new TaskView.Attempt(a.path("n").asInt(), a.hasNonNull("w") ? a.get("w").asText() : null,
+                    Instant.ofEpochSecond(0, a.path("sa").asLong()), Instant.ofEpochSecond(0, a.path("fa").asLong()),
+                    error(a.get("err"))));
         }
-        t.state = TaskState.RUNNING;
-        t.due = null;
-        t.attempts = n;
-        t.startedAt = Instant.ofEpochSecond(0, atNanos);
-        t.worker = worker;
+        return TaskLife.restored(TaskState.parse(o.path("st").asText()), o.path("n").asInt(), o.path("base").asInt(0),
+                o.get("r"), error(o.get("err")), instant(o, "sa"), instant(o, "fa"),
+                o.hasNonNull("w") ? o.get("w").asText() : null, instant(o, "due"), history);
     }
 
     /** An instant as nanoseconds since the epoch: exact, and cheaper to write and read than ISO-8601. */

@@ -36,16 +36,20 @@ public enum TaskState {
         ALLOWED.put(RUNNING, EnumSet.of(SUCCESS, FAILURE, RETRYING, QUEUED));
         ALLOWED.put(RETRYING, EnumSet.of(QUEUED, CANCELLED));
         ALLOWED.put(SUCCESS, EnumSet.noneOf(TaskState.class));
-        ALLOWED.put(FAILURE, EnumSet.noneOf(TaskState.class));
+        // FAILURE -> QUEUED: a failed task retried by request (its dead letter replayed).
+        ALLOWED.put(FAILURE, EnumSet.of(QUEUED));
         ALLOWED.put(CANCELLED, EnumSet.noneOf(TaskState.class));
     }
+
+    private static final Set<TaskState> TERMINAL = EnumSet.of(SUCCESS, FAILURE, CANCELLED);
 
     public boolean canMoveTo(TaskState next) {
         return ALLOWED.get(this).contains(next);
     }
 
+    /** Whether the task has ended: its result or error is final (a failed one may be retried by request). */
     public boolean isTerminal() {
-        return ALLOWED.get(this).isEmpty();
+        return TERMINAL.contains(this);
     }
 
     @JsonValue

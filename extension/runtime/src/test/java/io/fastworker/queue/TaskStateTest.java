@@ -13,7 +13,8 @@ class TaskStateTest {
             "QUEUED>RUNNING", "QUEUED>CANCELLED",
             "SCHEDULED>QUEUED", "SCHEDULED>CANCELLED",
             "RUNNING>SUCCESS", "RUNNING>FAILURE", "RUNNING>RETRYING", "RUNNING>QUEUED",
-            "RETRYING>QUEUED", "RETRYING>CANCELLED");
+            "RETRYING>QUEUED", "RETRYING>CANCELLED",
+            "FAILURE>QUEUED");
 
     @Test
     void everyPairOfStatesIsAllowedExactlyWhenTheTableSaysSo() {
