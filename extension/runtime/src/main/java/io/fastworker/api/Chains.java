@@ -28,7 +28,7 @@ class Chains implements Followup {
 
     @Override
     public void taskEnded(TaskView view, TaskSpec spec, Map<String, String> trace, boolean afterRestart) {
-        if (spec.then() == null || spec.chain() == null) {
+        if (spec == null || spec.then() == null || spec.chain() == null) {
             return;
         }
         ChainStep here = spec.chain();

@@ -1,7 +1,7 @@
 package io.fastworker.api;
 
 import io.fastworker.engine.ChainStep;
-import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.engine.TaskView;
 import io.fastworker.queue.TaskState;
 import io.fastworker.security.Roles;
@@ -35,13 +35,13 @@ public class ChainsResource {
     }
 
     @Inject
-    TaskEngine engine;
+    TaskQueries queries;
 
     @GET
     @RolesAllowed(Roles.READ)
     @Path("/{id}")
     public ChainInfo get(@PathParam("id") String id) {
-        TaskView first = engine.find(id).orElseThrow(() -> new ProblemException(404, "chain-not-found",
+        TaskView first = queries.find(id).orElseThrow(() -> new ProblemException(404, "chain-not-found",
                 "Chain not found", "no task '" + id + "' is known (a chain is named by its first task's id)"));
         ChainStep c = first.chain();
         if (c == null || c.step() != 0) {
@@ -54,7 +54,7 @@ public class ChainsResource {
         String status = "running";
         for (int k = 0; k < c.steps(); k++) {
             String stepId = ChainStep.taskId(id, k);
-            TaskView v = engine.find(stepId).orElse(null);
+            TaskView v = queries.find(stepId).orElse(null);
             Step s = new Step(k + 1, stepId, v == null ? null : v.task(), v == null ? null : v.status());
             steps.add(s);
             if (v != null && v.status().isTerminal() && v.status() != TaskState.SUCCESS && stopped == null) {

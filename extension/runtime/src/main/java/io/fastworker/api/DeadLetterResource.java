@@ -3,6 +3,7 @@ package io.fastworker.api;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.engine.TaskEngine;
 import io.fastworker.engine.TaskPage;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -31,6 +32,8 @@ public class DeadLetterResource {
 
     @Inject
     TaskEngine engine;
+    @Inject
+    TaskQueries queries;
 
     @Inject
     FastWorkerConfig config;
@@ -47,7 +50,7 @@ public class DeadLetterResource {
             @QueryParam("since") String since, @QueryParam("until") String until, @QueryParam("offset") String offset,
             @QueryParam("limit") String limit) {
         int max = config.api().historyLimit();
-        return engine.deadLetters(blankToNull(task), blankToNull(errorType), instant("since", since),
+        return queries.deadLetters(blankToNull(task), blankToNull(errorType), instant("since", since),
                 instant("until", until), QueryParams.integer("offset", offset, 0, Integer.MAX_VALUE, 0),
                 QueryParams.integer("limit", limit, 1, max, Math.min(100, max)));
     }

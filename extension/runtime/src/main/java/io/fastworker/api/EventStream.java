@@ -3,7 +3,7 @@ package io.fastworker.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.engine.TaskView;
 import io.fastworker.events.TaskFeed;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -30,7 +30,7 @@ final class EventStream {
 
     private final MultiEmitter<? super OutboundSseEvent> emitter;
     private final TaskFeed feed;
-    private final TaskEngine engine;
+    private final TaskQueries queries;
     private final ObjectMapper mapper;
     private final Sse sse;
     private final Context context;
@@ -47,12 +47,12 @@ final class EventStream {
     private long heartbeatTimer = -1;
     private long lastSentNanos = System.nanoTime();
 
-    EventStream(MultiEmitter<? super OutboundSseEvent> emitter, TaskFeed feed, TaskEngine engine, ObjectMapper mapper,
+    EventStream(MultiEmitter<? super OutboundSseEvent> emitter, TaskFeed feed, TaskQueries queries, ObjectMapper mapper,
             Sse sse, Context context, Filter filter, boolean withResults, boolean restarted, Duration heartbeat,
             Vertx vertx) {
         this.emitter = emitter;
         this.feed = feed;
-        this.engine = engine;
+        this.queries = queries;
         this.mapper = mapper;
         this.sse = sse;
         this.context = context;
@@ -158,7 +158,7 @@ final class EventStream {
         }
         o.put("at", e.at().toString());
         if (withResults && e.status().isTerminal()) {
-            TaskView v = engine.find(e.id()).filter(t -> t.status() == e.status()).orElse(null);
+            TaskView v = queries.find(e.id()).filter(t -> t.status() == e.status()).orElse(null);
             if (v != null && v.result() != null) {
                 o.set("result", v.result());
             }

@@ -2,7 +2,7 @@ package io.fastworker.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fastworker.config.FastWorkerConfig;
-import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.events.TaskFeed;
 import io.fastworker.security.Roles;
 import io.smallrye.mutiny.Multi;
@@ -41,7 +41,7 @@ public class EventsResource {
     TaskFeed feed;
 
     @Inject
-    TaskEngine engine;
+    TaskQueries queries;
 
     @Inject
     FastWorkerConfig config;
@@ -77,7 +77,7 @@ public class EventsResource {
                 : vertx.getOrCreateContext();
         EventStream.Filter filter = new EventStream.Filter(Set.copyOf(tasks), Set.copyOf(ids));
         return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
-            EventStream stream = new EventStream(emitter, feed, engine, mapper, sse, context, filter, withResults,
+            EventStream stream = new EventStream(emitter, feed, queries, mapper, sse, context, filter, withResults,
                     resume.restarted(), config.events().heartbeat(), vertx);
             emitter.onTermination(() -> {
                 stream.close();

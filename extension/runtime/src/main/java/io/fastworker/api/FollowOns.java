@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fastworker.engine.Admission;
 import io.fastworker.engine.DuplicateTaskIdException;
 import io.fastworker.engine.NotAcceptingException;
 import io.fastworker.engine.QueueFullException;
 import io.fastworker.engine.Submission;
-import io.fastworker.engine.TaskEngine;
 import io.fastworker.engine.TaskSpec;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,7 +33,7 @@ class FollowOns {
     private static final int TRIES = 60;
 
     @Inject
-    TaskEngine engine;
+    Admission admission;
 
     @Inject
     Vertx vertx;
@@ -71,7 +71,7 @@ class FollowOns {
     private void submit(TaskSpec spec, Map<String, String> trace, String what, int attempt) {
         CompletableFuture<?> accepted;
         try {
-            accepted = engine.submit(List.of(new Submission(spec, null, null, true)), trace);
+            accepted = admission.submit(List.of(new Submission(spec, null, null, true)), trace);
         } catch (RuntimeException e) {
             accepted = CompletableFuture.failedFuture(e);
         }

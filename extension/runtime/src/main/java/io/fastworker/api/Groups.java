@@ -2,10 +2,11 @@ package io.fastworker.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.fastworker.engine.Definitions;
 import io.fastworker.engine.Followup;
 import io.fastworker.engine.GroupMember;
 import io.fastworker.engine.StoredGroup;
-import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.engine.TaskSpec;
 import io.fastworker.engine.TaskView;
 import io.fastworker.queue.TaskState;
@@ -33,7 +34,9 @@ class Groups implements Followup {
     private static final Logger LOG = Logger.getLogger(Groups.class);
 
     @Inject
-    TaskEngine engine;
+    Definitions definitions;
+    @Inject
+    TaskQueries queries;
 
     @Inject
     Clock clock;
@@ -59,13 +62,13 @@ class Groups implements Followup {
     List<TaskView> members(StoredGroup g) {
         List<TaskView> out = new ArrayList<>(g.size());
         for (int i = 0; i < g.size(); i++) {
-            out.add(engine.find(GroupMember.taskId(g.id(), i)).orElse(null));
+            out.add(queries.find(GroupMember.taskId(g.id(), i)).orElse(null));
         }
         return out;
     }
 
     private void end(String id, Map<String, String> trace) {
-        StoredGroup g = engine.group(id).orElse(null);
+        StoredGroup g = queries.group(id).orElse(null);
         if (g == null) {
             return;
         }
@@ -74,7 +77,7 @@ class Groups implements Followup {
             return; // counted twice across a restart, or a member is no longer kept
         }
         ended.remove(id);
-        engine.groupEnded(id, clock.instant());
+        definitions.groupEnded(id, clock.instant());
         long failed = members.stream().filter(v -> v.status() != TaskState.SUCCESS).count();
         if (failed > 0) {
             LOG.infof("Group %s ended with %d of %d members not successful%s", id, failed, g.size(),

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fastworker.engine.Admission;
+import io.fastworker.engine.Definitions;
 import io.fastworker.engine.GroupMember;
 import io.fastworker.engine.StoredGroup;
 import io.fastworker.engine.Submission;
-import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.engine.TaskSpec;
 import io.fastworker.engine.TaskView;
 import io.fastworker.queue.TaskState;
@@ -61,7 +63,11 @@ public class GroupsResource {
     }
 
     @Inject
-    TaskEngine engine;
+    Admission admission;
+    @Inject
+    Definitions definitions;
+    @Inject
+    TaskQueries queries;
 
     @Inject
     SubmissionParser parser;
@@ -126,15 +132,15 @@ public class GroupsResource {
         }
         StoredGroup group = new StoredGroup(id, tasks.size(), then == null || then.isNull() ? null : then.deepCopy(),
                 now, null);
-        if (engine.group(id).isPresent()) {
+        if (queries.group(id).isPresent()) {
             throw new ProblemException(409, "duplicate-id", "Duplicate id", "group '" + id + "' exists already");
         }
         Map<String, String> trace = tracing.capture();
-        return Uni.createFrom().completionStage(engine.keepGroup(group)
-                .thenCompose(kept -> engine.submit(members, trace))
+        return Uni.createFrom().completionStage(definitions.keepGroup(group)
+                .thenCompose(kept -> admission.submit(members, trace))
                 .whenComplete((ok, failure) -> {
                     if (failure != null) {
-                        engine.forgetGroup(id);
+                        definitions.forgetGroup(id);
                     }
                 })).onFailure(java.util.concurrent.CompletionException.class).transform(Throwable::getCause)
                 .map(accepted -> {
@@ -150,7 +156,7 @@ public class GroupsResource {
     @RolesAllowed(Roles.READ)
     @Path("/{id}")
     public GroupInfo get(@PathParam("id") String id) {
-        StoredGroup g = engine.group(id).orElseThrow(() -> new ProblemException(404, "group-not-found",
+        StoredGroup g = queries.group(id).orElseThrow(() -> new ProblemException(404, "group-not-found",
                 "Group not found", "no group '" + id + "' is known: it was never made here, or it ended longer ago "
                         + "than fastworker.result-cache.ttl"));
         List<TaskView> views = groups.members(g);
@@ -168,7 +174,7 @@ public class GroupsResource {
             }
         }
         Member then = g.then() == null ? null : new Member(GroupMember.thenId(id),
-                engine.find(GroupMember.thenId(id)).map(TaskView::status).orElse(null));
+                queries.find(GroupMember.thenId(id)).map(TaskView::status).orElse(null));
         String status = failed ? "failure" : done == g.size() || g.endedAt() != null ? "success" : "running";
         return new GroupInfo(id, status, g.size(), done, ok, members, then);
     }

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.fastworker.dispatch.Dispatcher;
-import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.Definitions;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.limit.Limit;
 import io.fastworker.limit.Limits;
 import io.fastworker.limit.Rate;
@@ -55,7 +56,9 @@ public class LimitsResource {
     Limits limits;
 
     @Inject
-    TaskEngine engine;
+    Definitions definitions;
+    @Inject
+    TaskQueries queries;
 
     @Inject
     Dispatcher dispatcher;
@@ -77,7 +80,7 @@ public class LimitsResource {
     @GET
     @RolesAllowed(Roles.READ)
     public List<LimitInfo> list() {
-        Map<String, Integer> queued = engine.queuedByTask();
+        Map<String, Integer> queued = queries.queuedByTask();
         return limits.list().stream().map(v -> info(v, queued)).toList();
     }
 
@@ -85,7 +88,7 @@ public class LimitsResource {
     @RolesAllowed(Roles.READ)
     @Path("/{task}")
     public LimitInfo get(@PathParam("task") String task) {
-        return limits.find(task).map(v -> info(v, engine.queuedByTask()))
+        return limits.find(task).map(v -> info(v, queries.queuedByTask()))
                 .orElseThrow(() -> new ProblemException(404, "no-limit", "No limit", "task '" + task
                         + "' has no limit; set one with PUT /limits/" + task));
     }
@@ -101,10 +104,10 @@ public class LimitsResource {
     public Uni<LimitInfo> set(@PathParam("task") String task, String body) throws JsonProcessingException {
         known(task);
         Limit limit = parse(body);
-        return Uni.createFrom().completionStage(engine.limit(task, limit)).map(ok -> {
+        return Uni.createFrom().completionStage(definitions.limit(task, limit)).map(ok -> {
             LOG.infof("Limit of '%s' set to %s by '%s'", task, describe(limit), identity.getPrincipal().getName());
             dispatcher.wake();
-            return info(limits.find(task).orElseThrow(), engine.queuedByTask());
+            return info(limits.find(task).orElseThrow(), queries.queuedByTask());
         });
     }
 
@@ -118,7 +121,7 @@ public class LimitsResource {
                     + "the API" + limits.find(task).map(v -> " (its limit comes from " + v.source().wireName()
                             + " and is changed there)").orElse(""));
         }
-        return Uni.createFrom().completionStage(engine.limit(task, null)).map(ok -> {
+        return Uni.createFrom().completionStage(definitions.limit(task, null)).map(ok -> {
             LOG.infof("Limit of '%s' set through the API removed by '%s'", task, identity.getPrincipal().getName());
             dispatcher.wake();
             return Response.noContent().build();

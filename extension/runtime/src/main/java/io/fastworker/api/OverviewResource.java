@@ -1,7 +1,7 @@
 package io.fastworker.api;
 
 import io.fastworker.dispatch.Dispatcher;
-import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.limit.Limits;
 import io.fastworker.security.Roles;
 import io.fastworker.task.Priority;
@@ -47,7 +47,7 @@ public class OverviewResource {
     Activity activity;
 
     @Inject
-    TaskEngine engine;
+    TaskQueries queries;
 
     @Inject
     Limits limits;
@@ -62,11 +62,11 @@ public class OverviewResource {
         long after = QueryParams.number("since", since, 0, Long.MAX_VALUE, 0);
         Map<String, Integer> queued = new LinkedHashMap<>();
         for (Priority p : Priority.values()) {
-            queued.put(p.wireName(), engine.depth(p));
+            queued.put(p.wireName(), queries.depth(p));
         }
         List<Waiting> waiting = new ArrayList<>();
         Set<String> offered = dispatcher.offered();
-        engine.queuedByTask().forEach((task, n) -> {
+        queries.queuedByTask().forEach((task, n) -> {
             if (!offered.contains(task)) {
                 waiting.add(new Waiting(task, n, "no-worker"));
             } else if (limits.blocked(task)) {

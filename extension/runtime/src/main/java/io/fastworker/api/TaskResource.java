@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.engine.Accepted;
+import io.fastworker.engine.Admission;
 import io.fastworker.engine.CancelOutcome;
 import io.fastworker.engine.Submission;
 import io.fastworker.engine.TaskEngine;
 import io.fastworker.engine.TaskPage;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.engine.TaskView;
 import io.fastworker.execution.Durations;
 import io.fastworker.queue.TaskState;
@@ -44,7 +46,11 @@ import org.jboss.logging.Logger;
 public class TaskResource {
 
     @Inject
+    Admission admission;
+    @Inject
     TaskEngine engine;
+    @Inject
+    TaskQueries queries;
 
     @Inject
     SubmissionParser parser;
@@ -87,7 +93,7 @@ public class TaskResource {
         }
         Submission submission = parser.submission(read(body), clock.instant(), key);
         String id = submission.spec().id();
-        return uni(engine.submit(List.of(submission), tracing.capture())).onItem().transformToUni(answers -> {
+        return uni(admission.submit(List.of(submission), tracing.capture())).onItem().transformToUni(answers -> {
             Accepted answer = answers.get(0);
             if (answer.repeated()) {
                 Object view = answer.view() != null ? answer.view()
@@ -99,9 +105,9 @@ public class TaskResource {
             if (waitFor == null || waitFor.isZero()) {
                 return Uni.createFrom().item(accepted(accepted));
             }
-            return Uni.createFrom().completionStage(engine.completion(id).orElseThrow())
+            return Uni.createFrom().completionStage(queries.completion(id).orElseThrow())
                     .ifNoItem().after(waitFor)
-                    .recoverWithItem(() -> engine.find(id).orElse(accepted))
+                    .recoverWithItem(() -> queries.find(id).orElse(accepted))
                     .map(v -> v.status().isTerminal() ? Response.ok(v).build() : accepted(v));
         });
     }
@@ -128,7 +134,7 @@ public class TaskResource {
         Instant now = clock.instant();
         List<Submission> submissions = parser.entries(array, SubmissionParser.ListKind.BATCH,
                 (i, entry) -> parser.submission(entry, now, null));
-        return uni(engine.submit(submissions, tracing.capture())).map(TaskResource::batchAnswer);
+        return uni(admission.submit(submissions, tracing.capture())).map(TaskResource::batchAnswer);
     }
 
     /** Ids in order, each task's status now (null for a repeat whose result is no longer kept), and repeats. */
@@ -158,10 +164,10 @@ public class TaskResource {
     public Uni<TaskView> get(@PathParam("id") String id, @QueryParam("wait") String wait) {
         Duration waitFor = waitParam(wait);
         if (waitFor == null || waitFor.isZero()) {
-            return Uni.createFrom().item(engine.find(id).orElseThrow(() -> notFound(id)));
+            return Uni.createFrom().item(queries.find(id).orElseThrow(() -> notFound(id)));
         }
-        return Uni.createFrom().completionStage(engine.completion(id).orElseThrow(() -> notFound(id)))
-                .ifNoItem().after(waitFor).recoverWithItem(() -> engine.find(id).orElseThrow(() -> notFound(id)));
+        return Uni.createFrom().completionStage(queries.completion(id).orElseThrow(() -> notFound(id)))
+                .ifNoItem().after(waitFor).recoverWithItem(() -> queries.find(id).orElseThrow(() -> notFound(id)));
     }
 
     /** Cancels a task that waits (queued, scheduled or retrying); {@code 409} once it runs or has finished. */
@@ -174,10 +180,10 @@ public class TaskResource {
             LOG.infof("Task(id=%s) cancelled by '%s'", id, identity.getPrincipal().getName());
         }
         return switch (outcome) {
-            case CANCELLED -> engine.find(id).orElseThrow(() -> notFound(id));
+            case CANCELLED -> queries.find(id).orElseThrow(() -> notFound(id));
             case NOT_FOUND -> throw notFound(id);
             case NOT_CANCELLABLE -> {
-                TaskState state = engine.find(id).map(TaskView::status).orElse(null);
+                TaskState state = queries.find(id).map(TaskView::status).orElse(null);
                 throw new ProblemException(409, "not-cancellable", "Task cannot be cancelled", "task '" + id
                         + "' is " + (state == null ? "finished" : state.wireName()) + "; only queued, scheduled "
                         + "or retrying tasks can be cancelled",
@@ -196,7 +202,7 @@ public class TaskResource {
     @Path("/{id}/retry")
     public Uni<Response> retry(@PathParam("id") String id) {
         String by = identity.getPrincipal().getName();
-        return uni(engine.retry(id)).map(view -> {
+        return uni(admission.retry(id)).map(view -> {
             LOG.infof("Task(id=%s) queued again for a retry by '%s'", id, by);
             return Response.accepted(view).header("Location", "/tasks/" + id).build();
         });
@@ -224,7 +230,7 @@ public class TaskResource {
         int max = config.api().historyLimit();
         int n = QueryParams.integer("limit", limit, 1, max, Math.min(100, max));
         int skip = QueryParams.integer("offset", offset, 0, MAX_OFFSET, 0);
-        return engine.recent(state, task == null || task.isBlank() ? null : task, skip, n);
+        return queries.recent(state, task == null || task.isBlank() ? null : task, skip, n);
     }
 
     /** A body without a Content-Type is refused like one with the wrong type (it could be anything). */

@@ -3,6 +3,7 @@ package io.fastworker.dispatch;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.engine.Assignment;
 import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.execution.TaskError;
 import io.fastworker.limit.Limits;
 import io.fastworker.telemetry.TaskMetrics;
@@ -45,6 +46,8 @@ public class Dispatcher {
 
     @Inject
     TaskEngine engine;
+    @Inject
+    TaskQueries queries;
 
     @Inject
     Tracing tracing;
@@ -189,7 +192,7 @@ public class Dispatcher {
             runnable.addAll(mine.tasks());
         }
         long now = System.nanoTime();
-        Map<String, Integer> queued = engine.queuedByTask();
+        Map<String, Integer> queued = queries.queuedByTask();
         unplacedSince.keySet().removeIf(name -> runnable.contains(name) || !queued.containsKey(name));
         warnedUnplaced.retainAll(unplacedSince.keySet());
         long limit = config.tasks().unplacedWarning().toNanos();

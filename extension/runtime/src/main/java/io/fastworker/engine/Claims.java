@@ -102,9 +102,9 @@ final class Claims {
         }
     }
 
-    /** Takes back claims read from the task store after a restart, whatever the bounds. */
-    synchronized void restore(Map<String, Claim> restored) {
-        restored.forEach(this::put);
+    /** Holds a claim of an accepted task (or one a snapshot kept), whatever the bounds. */
+    synchronized void keep(String key, Claim c) {
+        put(key, c);
     }
 
     private Claim unexpired(String key, long nowMillis) {

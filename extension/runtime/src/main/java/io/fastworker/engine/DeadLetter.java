@@ -6,8 +6,8 @@ import java.util.Map;
 record DeadLetter(TaskSpec spec, TaskView view, Map<String, String> trace) {
 
     /** The task as it failed, to be retried by request: a record in state failure, its life as it ended. */
-    TaskRecord record() {
-        return TaskRecord.restored(spec, view.submittedAt(), trace, TaskLife.failed(view,
-                view.maxAttempts() - spec.options().maxAttempts()));
+    TaskRecord record(long seq) {
+        return TaskRecord.restored(spec, view.submittedAt(), trace, TaskLife.of(view,
+                view.maxAttempts() - spec.options().maxAttempts(), null), seq);
     }
 }

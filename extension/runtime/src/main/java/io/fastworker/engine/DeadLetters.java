@@ -37,6 +37,12 @@ final class DeadLetters {
         }
     }
 
+    /** The dead letter of a task; null if there is none. */
+    synchronized DeadLetter get(String id) {
+        Kept k = byId.get(id);
+        return k == null ? null : k.letter();
+    }
+
     /** Takes a dead letter out; null if there is none. */
     synchronized DeadLetter remove(String id) {
         Kept k = byId.remove(id);

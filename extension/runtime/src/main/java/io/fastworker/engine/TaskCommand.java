@@ -11,7 +11,7 @@ import java.util.Objects;
  * number, the executor, the time, when a retry is due), so that applying it ({@link TaskLife#apply}) is
  * deterministic: the live path, the journal's replay and a replica apply the same commands the same way.
  */
-sealed interface TaskCommand {
+sealed interface TaskCommand extends Command {
 
     /** The task it changes. */
     String id();

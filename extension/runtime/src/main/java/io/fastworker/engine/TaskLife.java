@@ -58,10 +58,10 @@ final class TaskLife {
         return l;
     }
 
-    /** A failed task as its dead letter keeps it (to be retried by request). */
-    static TaskLife failed(TaskView v, int attemptBase) {
+    /** A task as a view shows it (a snapshot, a dead letter), with what a view leaves out: set as it was. */
+    static TaskLife of(TaskView v, int attemptBase, Instant due) {
         return restored(v.status(), v.attempts(), attemptBase, v.result(), v.error(), v.startedAt(), v.finishedAt(),
-                v.worker(), null, v.history());
+                v.worker(), due, v.history());
     }
 
     /**

@@ -19,50 +19,55 @@ final class TaskRecord {
     final Instant submittedAt;
     /** W3C trace headers of the submission; every attempt's spans join that trace. Empty when untraced. */
     final Map<String, String> traceContext;
-    /** About how much heap what it holds for later takes (see {@link Footprint}). */
+    /** About how much heap what it holds for later takes ({@link Footprint#of(TaskSpec)}). */
     final long footprint;
     /** How the task's callback is getting on; null without one. */
     final CallbackStatus callback;
     /** Completed (outside any lock) with the final view once the task has finished. */
     final CompletableFuture<TaskView> done = new CompletableFuture<>();
 
+    /** Its place in the order of acceptance: restored tasks queue again in this order within a priority. */
+    final long seq;
+
     private final TaskLife life;
     private Future<?> timer;
 
     private TaskRecord(TaskSpec spec, Instant submittedAt, Map<String, String> traceContext, TaskLife life,
-            long footprint) {
+            long seq) {
         this.spec = spec;
-        this.footprint = footprint;
+        this.footprint = Footprint.of(spec);
         this.submittedAt = submittedAt;
         this.traceContext = traceContext;
         this.life = life;
+        this.seq = seq;
         this.callback = spec.callback() == null ? null : new CallbackStatus(spec.callback());
     }
 
-    /**
-     * A task just accepted: queued, or scheduled until its countdown or ETA when that lies ahead; {@code footprint}
-     * is {@link Footprint#of(TaskSpec)}, as the caller reserved it.
-     */
-    static TaskRecord accepted(TaskSpec spec, Instant submittedAt, Map<String, String> traceContext, long footprint) {
-        boolean later = spec.notBefore() != null && spec.notBefore().isAfter(submittedAt);
-        return new TaskRecord(spec, submittedAt, traceContext, later
+    /** A task just accepted: queued, or scheduled until its countdown or ETA when that lies ahead. */
+    static TaskRecord accepted(Command.Accept a, long seq) {
+        TaskSpec spec = a.spec();
+        boolean later = spec.notBefore() != null && spec.notBefore().isAfter(a.at());
+        return new TaskRecord(spec, a.at(), a.trace(), later
                 ? new TaskLife(TaskState.SCHEDULED, spec.notBefore())
-                : new TaskLife(TaskState.QUEUED, null), footprint);
+                : new TaskLife(TaskState.QUEUED, null), seq);
     }
 
-    /** A task as the journal left it (its life replayed there) or as a dead letter kept it. */
-    static TaskRecord restored(TaskSpec spec, Instant submittedAt, Map<String, String> traceContext, TaskLife life) {
-        return new TaskRecord(spec, submittedAt, traceContext, life, Footprint.of(spec));
+    /** A task as a snapshot or a dead letter kept it. */
+    static TaskRecord restored(TaskSpec spec, Instant submittedAt, Map<String, String> traceContext, TaskLife life,
+            long seq) {
+        return new TaskRecord(spec, submittedAt, traceContext, life, seq);
     }
 
     /**
-     * Applies a change through the task's one apply path ({@link TaskLife#apply}); returns whether it changed
-     * anything. A cancel also stops the task's timer.
+     * Applies a change through the task's one apply path ({@link TaskLife#apply}) and, when it changed anything,
+     * hands it to {@code journal} while the task's lock is held, so that the journal has a task's changes in the
+     * order they were applied. A cancel also stops the task's timer.
      */
-    synchronized boolean apply(TaskCommand c) {
+    synchronized boolean apply(TaskCommand c, java.util.function.Consumer<Command> journal) {
         if (!life.apply(c)) {
             return false;
         }
+        journal.accept(c);
         if (c instanceof TaskCommand.Cancel && timer != null) {
             timer.cancel(false);
         }
@@ -118,6 +123,11 @@ final class TaskRecord {
                 life.result, life.error, submittedAt, spec.notBefore(), life.startedAt, life.finishedAt, life.worker,
                 List.copyOf(life.history), spec.schedule(), callback, spec.chain(), spec.group(),
                 TaskView.traceId(traceContext));
+    }
+
+    /** Its whole state, as a snapshot keeps it. */
+    synchronized Command.RestoreTask snapshot() {
+        return new Command.RestoreTask(view(), spec, traceContext, life.attemptBase, life.due);
     }
 
     String describe() {

@@ -3,7 +3,7 @@ package io.fastworker.health;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.config.Role;
 import io.fastworker.dispatch.Dispatcher;
-import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.EngineLifecycle;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ class LivenessCheck implements HealthCheck {
     Dispatcher dispatcher;
 
     @Inject
-    TaskEngine engine;
+    EngineLifecycle lifecycle;
 
     @Inject
     FastWorkerConfig config;
@@ -44,7 +44,7 @@ class LivenessCheck implements HealthCheck {
         if (dispatch != null) {
             problems.add(dispatch);
         }
-        problems.addAll(engine.problems(now, stall));
+        problems.addAll(lifecycle.problems(now, stall));
         b.status(problems.isEmpty());
         for (int i = 0; i < problems.size(); i++) {
             b.withData("problem." + i, problems.get(i));

@@ -4,7 +4,9 @@ import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.config.Role;
 import io.fastworker.dispatch.Dispatcher;
 import io.fastworker.dispatch.LocalExecutor;
-import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.Admission;
+import io.fastworker.engine.EngineLifecycle;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.task.Priority;
 import io.fastworker.worker.Subworker;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,7 +25,11 @@ import org.eclipse.microprofile.health.Readiness;
 class ReadinessCheck implements HealthCheck {
 
     @Inject
-    TaskEngine engine;
+    Admission admission;
+    @Inject
+    EngineLifecycle lifecycle;
+    @Inject
+    TaskQueries queries;
 
     @Inject
     Dispatcher dispatcher;
@@ -44,18 +50,18 @@ class ReadinessCheck implements HealthCheck {
                     .withData("workerId", String.valueOf(subworker.workerId())).build();
         }
         boolean executorAlive = !config.controlPlane().executeLocally() || local.alive();
-        String storeFailure = engine.storeFailure();
+        String storeFailure = lifecycle.storeFailure();
         HealthCheckResponseBuilder b = HealthCheckResponse.named("task-queue")
-                .status(engine.accepting() && dispatcher.alive() && executorAlive && storeFailure == null);
-        b.withData("accepting", engine.accepting());
+                .status(admission.accepting() && dispatcher.alive() && executorAlive && storeFailure == null);
+        b.withData("accepting", admission.accepting());
         b.withData("store", storeFailure != null ? "failed: " + storeFailure
-                : engine.durable() ? "disk" : "memory");
+                : lifecycle.durable() ? "disk" : "memory");
         b.withData("dispatcher", dispatcher.alive() ? "running" : "stopped");
         b.withData("executor", !config.controlPlane().executeLocally() ? "off" : executorAlive ? "running"
                 : "stopped");
-        b.withData("unfinished", engine.unfinished());
+        b.withData("unfinished", queries.unfinished());
         for (Priority p : Priority.values()) {
-            b.withData("queued." + p.wireName(), engine.depth(p));
+            b.withData("queued." + p.wireName(), queries.depth(p));
         }
         return b.build();
     }

@@ -9,6 +9,7 @@ import io.fastworker.config.Identity;
 import io.fastworker.dispatch.Capacity;
 import io.fastworker.engine.Assignment;
 import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.execution.Attempt;
 import io.fastworker.execution.Outcome;
 import io.fastworker.execution.TaskError;
@@ -71,6 +72,8 @@ public class RemoteWorkers {
 
     @Inject
     TaskEngine engine;
+    @Inject
+    TaskQueries queries;
 
     @Inject
     ObjectMapper mapper;
@@ -120,7 +123,7 @@ public class RemoteWorkers {
         long forgetCheck = Math.max(100, Math.min(FORGET_CHECK_MS,
                 config.tasks().forgetAnnouncedAfter().toMillis() / 2));
         forgetter = vertx.setPeriodic(forgetCheck, id -> vertx.executeBlocking(() -> {
-            announced.forgetIdle(engine.queuedByTask().keySet()).forEach(metrics::forgetTask);
+            announced.forgetIdle(queries.queuedByTask().keySet()).forEach(metrics::forgetTask);
             return null;
         }, false));
     }

@@ -4,7 +4,9 @@ import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.config.Role;
 import io.fastworker.dispatch.Dispatcher;
 import io.fastworker.dispatch.LocalExecutor;
-import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.Admission;
+import io.fastworker.engine.EngineLifecycle;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.execution.AttemptRunner;
 import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskRegistry;
@@ -52,7 +54,11 @@ class ControlPlaneLifecycle {
     TaskRegistry registry;
 
     @Inject
-    TaskEngine engine;
+    Admission admission;
+    @Inject
+    EngineLifecycle lifecycle;
+    @Inject
+    TaskQueries queries;
 
     @Inject
     LocalExecutor local;
@@ -88,7 +94,7 @@ class ControlPlaneLifecycle {
         List<String> tasks = registry.definitions().stream().map(TaskDefinition::name).toList();
         List<String> known = new java.util.ArrayList<>(tasks);
         known.addAll(config.tasks().declared().orElse(List.of()));
-        engine.start(known);
+        lifecycle.start(known);
         boolean executes = config.controlPlane().executeLocally();
         if (executes) {
             local.start(dispatcher::wake);
@@ -99,9 +105,9 @@ class ControlPlaneLifecycle {
             link.start();
         }
         dispatcher.start(executes ? local::capacity : null, remote::capacities);
-        engine.acceptSubmissions();
+        admission.acceptSubmissions();
         schedules.start();
-        activity.start(engine::depth);
+        activity.start(queries::depth);
         started = true;
     }
 
@@ -116,15 +122,15 @@ class ControlPlaneLifecycle {
         drained = true;
         activity.stop();
         schedules.stop();
-        engine.stopAccepting();
+        admission.stopAccepting();
         dispatcher.stop();
         awaitRunning(config.controlPlane().drainTimeout());
-        Map<TaskState, Integer> left = engine.unfinishedByState();
+        Map<TaskState, Integer> left = queries.unfinishedByState();
         if (left.isEmpty()) {
             LOG.info("Control plane stopped with no unfinished task");
         } else {
             int n = left.values().stream().mapToInt(Integer::intValue).sum();
-            if (engine.durable()) {
+            if (lifecycle.durable()) {
                 LOG.infof("Control plane stopping with %d unfinished tasks (%s), kept in the task store for the next "
                         + "start", n, describe(left));
             } else {
@@ -144,12 +150,12 @@ class ControlPlaneLifecycle {
             link.stop();
         }
         local.stop();
-        engine.stop();
+        lifecycle.stop();
     }
 
     private void awaitRunning(Duration drain) {
         long deadline = System.nanoTime() + drain.toNanos();
-        int running = engine.unfinishedByState().getOrDefault(TaskState.RUNNING, 0);
+        int running = queries.unfinishedByState().getOrDefault(TaskState.RUNNING, 0);
         if (running > 0) {
             LOG.infof("Control plane draining: waiting up to %s for %d running tasks", drain, running);
         }
@@ -160,7 +166,7 @@ class ControlPlaneLifecycle {
                 Thread.currentThread().interrupt();
                 return;
             }
-            running = engine.unfinishedByState().getOrDefault(TaskState.RUNNING, 0);
+            running = queries.unfinishedByState().getOrDefault(TaskState.RUNNING, 0);
         }
     }
 

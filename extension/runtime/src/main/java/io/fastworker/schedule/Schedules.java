@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.engine.Admission;
+import io.fastworker.engine.Definitions;
 import io.fastworker.engine.DuplicateTaskIdException;
 import io.fastworker.engine.StoredSchedule;
 import io.fastworker.engine.Submission;
-import io.fastworker.engine.TaskEngine;
+import io.fastworker.engine.TaskQueries;
 import io.fastworker.engine.TaskView;
 import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskRegistry;
@@ -49,7 +51,11 @@ public class Schedules {
     private static final Duration LATE = Duration.ofSeconds(1);
 
     @Inject
-    TaskEngine engine;
+    Admission admission;
+    @Inject
+    Definitions definitions;
+    @Inject
+    TaskQueries queries;
 
     @Inject
     FastWorkerConfig config;
@@ -117,7 +123,7 @@ public class Schedules {
         }
         config.schedules().forEach((id, s) -> fixed.add(parseFixed(fromConfig(id, s), Schedule.Source.CONFIG,
                 "fastworker.schedules.\"" + id + "\"")));
-        Map<String, StoredSchedule> stored = engine.storedSchedules();
+        Map<String, StoredSchedule> stored = queries.storedSchedules();
         Instant now = clock.instant();
         for (Schedule s : fixed) {
             if (entries.putIfAbsent(s.id(), new Entry(s)) != null) {
@@ -249,7 +255,7 @@ public class Schedules {
             throw new Refused(true, "this control plane keeps at most " + MAX_SCHEDULES + " schedules; delete one "
                     + "first");
         }
-        return engine.keepSchedule(s.id(), s.toJson()).thenApply(ok -> {
+        return definitions.keepSchedule(s.id(), s.toJson()).thenApply(ok -> {
             Entry e = entries.computeIfAbsent(s.id(), k -> new Entry(s));
             synchronized (e) {
                 e.schedule = s;
@@ -270,7 +276,7 @@ public class Schedules {
         if (e.schedule.source() != Schedule.Source.API) {
             throw notTheApis(e.schedule);
         }
-        return engine.keepSchedule(id, null).thenApply(ok -> {
+        return definitions.keepSchedule(id, null).thenApply(ok -> {
             synchronized (e) {
                 disarm(e);
                 entries.remove(id, e);
@@ -285,7 +291,7 @@ public class Schedules {
         if (e == null) {
             return Optional.empty();
         }
-        return Optional.of(engine.keepSchedulePaused(id, paused).thenApply(ok -> {
+        return Optional.of(definitions.keepSchedulePaused(id, paused).thenApply(ok -> {
             synchronized (e) {
                 e.paused = paused;
                 if (paused) {
@@ -307,7 +313,7 @@ public class Schedules {
     private View view(Entry e) {
         synchronized (e) {
             String status = e.lastTaskId == null ? null
-                    : engine.find(e.lastTaskId).map(TaskView::status).map(st -> st.wireName()).orElse(null);
+                    : queries.find(e.lastTaskId).map(TaskView::status).map(st -> st.wireName()).orElse(null);
             return new View(e.schedule, e.paused, e.paused ? null : e.nextAt, e.lastTick, e.lastTaskId, status);
         }
     }
@@ -355,7 +361,7 @@ public class Schedules {
                         Duration.between(at, now).toMillis());
                 return;
             }
-            if (s.overlap() == Schedule.Overlap.SKIP_IF_RUNNING && e.lastTaskId != null && engine.find(e.lastTaskId)
+            if (s.overlap() == Schedule.Overlap.SKIP_IF_RUNNING && e.lastTaskId != null && queries.find(e.lastTaskId)
                     .map(v -> !v.status().isTerminal()).orElse(false)) {
                 LOG.infof("Schedule '%s' skipped its tick %s: its last run %s has not finished (overlap "
                         + "skip-if-running)", s.id(), at, e.lastTaskId);
@@ -377,7 +383,7 @@ public class Schedules {
         }
         CompletableFuture<?> accepted;
         try {
-            accepted = engine.submit(List.of(sub), Map.of());
+            accepted = admission.submit(List.of(sub), Map.of());
         } catch (RuntimeException ex) {
             accepted = CompletableFuture.failedFuture(ex);
         }
@@ -398,7 +404,6 @@ public class Schedules {
                     e.lastTaskId = taskId;
                 }
             }
-            engine.keepScheduleRun(s.id(), at, taskId);
         });
     }
 }

@@ -1,0 +1,117 @@
+package io.fastworker.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.store.Journal;
+import io.fastworker.store.JournalRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Where commands are recorded before (or, for a change nobody waits for, as) they are applied: the journal of the
+ * disk store, or nowhere with the memory store. Guarantees: the future of {@link #record} completes once the
+ * commands are durable (see {@link Journal}), or exceptionally with nothing applied; {@link #unwaited} records a
+ * task's changes in the order they were applied.
+ */
+@ApplicationScoped
+class CommandLog {
+
+    @Inject
+    FastWorkerConfig config;
+
+    @Inject
+    ObjectMapper mapper;
+
+    /** The disk store's journal; null with {@code fastworker.store.mode=memory} or before {@link #open}. */
+    private volatile Journal journal;
+    private CommandWriter writer;
+    private final Consumer<Command> unwaited = c -> journal.appendUnwaited(writer.record(c));
+
+    /**
+     * Opens the disk store's journal, hands every command it holds to {@code each} in order, then opens it for
+     * appending.
+     *
+     * @throws IOException the store cannot be opened, or holds a record that cannot be read back
+     */
+    Journal.Recovery open(Consumer<Command> each) throws IOException {
+        FastWorkerConfig.Store store = config.store();
+        Journal j = Journal.open(Path.of(store.path()), store.sync() == FastWorkerConfig.SyncMode.ALWAYS,
+                store.syncInterval());
+        CommandReader reader = new CommandReader(mapper);
+        Journal.Recovery read;
+        try {
+            read = j.replay(bytes -> {
+                try {
+                    each.accept(reader.read(bytes));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, store.setAsideCorrupt());
+        } catch (UncheckedIOException e) {
+            throw new IOException("the task store in " + j.directory().toAbsolutePath() + " holds a record that "
+                    + "cannot be read back: " + e.getCause().getMessage() + " (fastworker.store.set-aside-corrupt="
+                    + "true starts anyway, setting the file aside)", e.getCause());
+        }
+        writer = new CommandWriter(mapper.getFactory());
+        j.startAppending();
+        journal = j;
+        return read;
+    }
+
+    /** The journal, for its directory, size and health; null with the memory store. */
+    Journal journal() {
+        return journal;
+    }
+
+    /** Whether recorded commands outlive the process (the disk store). */
+    boolean durable() {
+        return journal != null;
+    }
+
+    /** Records commands that stand or fall together; completes once they are durable (at once in memory). */
+    CompletableFuture<Void> record(List<? extends Command> commands) {
+        Journal j = journal;
+        if (j == null || commands.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<JournalRecord> records = new ArrayList<>(commands.size());
+        commands.forEach(c -> records.add(writer.record(c)));
+        return j.appendAll(records);
+    }
+
+    /** Records one command; completes once it is durable (at once in memory). */
+    CompletableFuture<Void> record(Command c) {
+        return record(List.of(c));
+    }
+
+    /** Where {@link EngineState#applyNow} hands a change nobody waits for (nowhere in memory). */
+    Consumer<Command> unwaited() {
+        return journal == null ? EngineState.UNJOURNALED : unwaited;
+    }
+
+    /** Rewrites the journal as {@code snapshot}'s commands (see {@link Journal#compact}). */
+    void compact(Consumer<Consumer<Command>> snapshot) throws IOException {
+        journal.compact(records -> snapshot.accept(c -> records.accept(writer.record(c))));
+    }
+
+    /** Why the store refuses records, or null while it works (or with the memory store). */
+    String failure() {
+        Journal j = journal;
+        return j == null || j.failure() == null ? null : j.failure().toString();
+    }
+
+    /** Writes what is pending and closes the journal. */
+    void close() {
+        Journal j = journal;
+        if (j != null) {
+            j.close();
+        }
+    }
+}

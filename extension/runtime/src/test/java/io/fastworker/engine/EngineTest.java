@@ -1,0 +1,209 @@
+package io.fastworker.engine;
+
+import static io.fastworker.engine.EngineHarness.join;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.fastworker.execution.Outcome;
+import io.fastworker.execution.TaskError;
+import io.fastworker.execution.TaskOptions;
+import io.fastworker.limit.Limit;
+import io.fastworker.queue.TaskState;
+import io.fastworker.task.Priority;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine's rules, in milliseconds: attempts, retries and their backoff on a clock the test moves, hand-backs,
+ * cancels, late reports, idempotency, bounds, and a restart from the real journal. The process-level tests in
+ * {@code integration-tests} check the same through HTTP and TCP; these say which rule broke.
+ */
+class EngineTest {
+
+    static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    @TempDir
+    Path dir;
+
+    static TaskSpec spec(String id, int maxRetries, Duration retryDelay) {
+        return new TaskSpec(id, "echo", JSON.arrayNode().add(id), JSON.objectNode(), new TaskOptions(
+                Priority.NORMAL, maxRetries, retryDelay, 1.0, Duration.ofMinutes(5), Duration.ofMinutes(1)), null);
+    }
+
+    static TaskView submit(EngineHarness h, TaskSpec spec) throws Exception {
+        return join(h.admission.submit(List.of(Submission.of(spec)), Map.of())).get(0).view();
+    }
+
+    static TaskView view(EngineHarness h, String id) {
+        return h.queries.find(id).orElseThrow();
+    }
+
+    @Test
+    void aTaskRunsToSuccessAndItsWaitingClientIsAnswered() throws Exception {
+        EngineHarness h = new EngineHarness(null, Map.of());
+        assertEquals(TaskState.QUEUED, submit(h, spec("a", 0, Duration.ZERO)).status());
+        CompletableFuture<TaskView> done = h.queries.completion("a").orElseThrow();
+        Assignment a = h.startNext("w1");
+        assertEquals(1, a.attempt());
+        assertEquals(TaskState.RUNNING, view(h, "a").status());
+        assertNull(h.startNext("w1"), "nothing else is queued");
+        h.clock.now = h.clock.now.plusMillis(250);
+        h.engine.attemptEnded(a, Outcome.success(JSON.numberNode(42)));
+        TaskView v = join(done);
+        assertEquals(TaskState.SUCCESS, v.status());
+        assertEquals(42, v.result().asInt());
+        assertEquals(1, v.history().size());
+        assertEquals("w1", v.history().get(0).worker());
+        assertEquals(Duration.ofMillis(250), Duration.between(v.startedAt(), v.finishedAt()));
+        assertEquals(0, h.queries.unfinished(), "its room is freed");
+    }
+
+    @Test
+    void aFailedAttemptWaitsForItsBackoffThenTheLastFailureIsADeadLetterThatARetryQueuesAgain() throws Exception {
+        EngineHarness h = new EngineHarness(null, Map.of());
+        submit(h, spec("b", 1, Duration.ofSeconds(10)));
+        h.engine.attemptEnded(h.startNext("w1"), Outcome.failure(TaskError.of(TaskError.TASK_ERROR, "boom")));
+        TaskView retrying = view(h, "b");
+        assertEquals(TaskState.RETRYING, retrying.status());
+        h.advance(Duration.ofSeconds(9));
+        assertNull(h.startNext("w1"), "not before its backoff");
+        h.advance(Duration.ofSeconds(1));
+        Assignment second = h.startNext("w1");
+        assertNotNull(second, "queued once its backoff is over");
+        assertEquals(2, second.attempt());
+        h.engine.attemptEnded(second, Outcome.failure(TaskError.of(TaskError.TASK_ERROR, "boom again")));
+        assertEquals(TaskState.FAILURE, view(h, "b").status());
+        assertEquals(List.of("b"), h.queries.deadLetters(null, null, null, null, 0, 10).items().stream()
+                .map(TaskView::id).toList());
+
+        TaskView again = join(h.admission.retry("b"));
+        assertEquals(TaskState.QUEUED, again.status());
+        assertEquals(4, again.maxAttempts(), "its retry policy is granted anew after the two attempts made");
+        assertEquals(0, h.queries.deadLetters(null, null, null, null, 0, 10).total());
+        Assignment third = h.startNext("w1");
+        assertEquals(3, third.attempt());
+        RetryRefusedException twice = assertThrows(RetryRefusedException.class, () -> h.admission.retry("b"));
+        assertEquals(RetryOutcome.NOT_FAILED, twice.outcome());
+    }
+
+    @Test
+    void aLateOrRepeatedReportChangesNothing() throws Exception {
+        EngineHarness h = new EngineHarness(null, Map.of());
+        submit(h, spec("c", 2, Duration.ZERO));
+        Assignment a = h.startNext("w1");
+        h.engine.attemptEnded(a, Outcome.success(JSON.textNode("first")));
+        h.engine.attemptEnded(a, Outcome.success(JSON.textNode("second")));
+        h.engine.attemptEnded(a, Outcome.failure(TaskError.of(TaskError.TIMEOUT, "too late")));
+        h.engine.handBack(a, TaskError.of(TaskError.WORKER_LOST, "gone"), 3);
+        TaskView v = view(h, "c");
+        assertEquals(TaskState.SUCCESS, v.status());
+        assertEquals("first", v.result().asText());
+        assertEquals(1, v.history().size());
+        assertEquals(1.0, h.registry.find("fastworker.tasks.completed").tag("status", "success").counter().count());
+    }
+
+    @Test
+    void aLostTaskGoesBackToTheFrontOfItsQueueAndFailsAfterItsLastDelivery() throws Exception {
+        EngineHarness h = new EngineHarness(null, Map.of());
+        submit(h, spec("first", 0, Duration.ZERO));
+        submit(h, spec("second", 0, Duration.ZERO));
+        for (int delivery = 1; delivery <= 3; delivery++) {
+            Assignment a = h.startNext("w" + delivery);
+            assertEquals("first", a.taskId(), "delivery " + delivery + " takes the task handed back first");
+            h.engine.handBack(a, TaskError.of(TaskError.WORKER_LOST, "w" + delivery + " left"), 3);
+        }
+        TaskView v = view(h, "first");
+        assertEquals(TaskState.FAILURE, v.status());
+        assertEquals(TaskError.WORKER_LOST, v.error().type());
+        assertEquals(List.of("w1", "w2", "w3"), v.history().stream().map(TaskView.Attempt::worker).toList());
+        assertEquals("second", h.startNext("w4").taskId());
+    }
+
+    @Test
+    void aCancelStopsAWaitingTaskAndItsTimerButNotARunningOne() throws Exception {
+        EngineHarness h = new EngineHarness(null, Map.of());
+        TaskSpec later = new TaskSpec("later", "echo", JSON.arrayNode(), JSON.objectNode(),
+                spec("x", 0, Duration.ZERO).options(), h.clock.now.plusSeconds(60));
+        assertEquals(TaskState.SCHEDULED, submit(h, later).status());
+        assertEquals(CancelOutcome.CANCELLED, h.engine.cancel("later"));
+        assertTrue(h.timers.pending.stream().allMatch(t -> t.handle().isCancelled()), "its timer is stopped");
+        h.advance(Duration.ofSeconds(61));
+        assertNull(h.startNext("w1"));
+        assertEquals(TaskState.CANCELLED, view(h, "later").status());
+        assertEquals(CancelOutcome.NOT_CANCELLABLE, h.engine.cancel("later"), "a second cancel");
+
+        submit(h, spec("busy", 0, Duration.ZERO));
+        h.startNext("w1");
+        assertEquals(CancelOutcome.NOT_CANCELLABLE, h.engine.cancel("busy"));
+        assertEquals(TaskState.RUNNING, view(h, "busy").status());
+        assertEquals(CancelOutcome.NOT_FOUND, h.engine.cancel("nobody"));
+    }
+
+    @Test
+    void anIdempotencyKeyGivesBackItsTaskAndRefusesAnotherRequest() throws Exception {
+        EngineHarness h = new EngineHarness(null, Map.of());
+        Submission first = new Submission(spec("k1", 0, Duration.ZERO), "order-7", "fp-a", false);
+        Accepted made = join(h.admission.submit(List.of(first), Map.of())).get(0);
+        assertFalse(made.repeated());
+        Submission again = new Submission(spec("k2", 0, Duration.ZERO), "order-7", "fp-a", false);
+        Accepted repeated = join(h.admission.submit(List.of(again), Map.of())).get(0);
+        assertTrue(repeated.repeated());
+        assertEquals("k1", repeated.id());
+        Submission other = new Submission(spec("k3", 0, Duration.ZERO), "order-7", "fp-b", false);
+        assertThrows(IdempotencyConflictException.class, () -> h.admission.submit(List.of(other), Map.of()));
+        assertEquals(1, h.queries.unfinished(), "one task for the key");
+    }
+
+    @Test
+    void aBatchThatDoesNotFitOrReusesAnIdIsRefusedWhole() throws Exception {
+        EngineHarness h = new EngineHarness(null, Map.of("fastworker.queue.capacity", "2"));
+        List<Submission> three = List.of(Submission.of(spec("q1", 0, Duration.ZERO)),
+                Submission.of(spec("q2", 0, Duration.ZERO)), Submission.of(spec("q3", 0, Duration.ZERO)));
+        assertThrows(QueueFullException.class, () -> h.admission.submit(three, Map.of()));
+        assertEquals(0, h.queries.unfinished());
+        List<Submission> twice = List.of(new Submission(spec("same", 0, Duration.ZERO), null, null, true),
+                new Submission(spec("same", 0, Duration.ZERO), null, null, true));
+        assertThrows(DuplicateTaskIdException.class, () -> h.admission.submit(twice, Map.of()));
+        assertEquals(0, h.queries.unfinished());
+        assertEquals(0, h.state.claims().size(), "the claims of a refused batch are released");
+    }
+
+    @Test
+    void aRestartTakesUpWhatTheJournalHolds() throws Exception {
+        EngineHarness before = new EngineHarness(dir, Map.of());
+        submit(before, spec("done", 0, Duration.ZERO));
+        submit(before, spec("running", 0, Duration.ZERO));
+        TaskSpec later = new TaskSpec("later", "echo", JSON.arrayNode(), JSON.objectNode(),
+                spec("x", 0, Duration.ZERO).options(), before.clock.now.plusSeconds(30));
+        submit(before, later);
+        submit(before, spec("waiting", 0, Duration.ZERO));
+        before.engine.attemptEnded(before.startNext("w1"), Outcome.success(JSON.textNode("kept")));
+        before.startNext("w1");
+        join(before.definitions.limit("echo", new Limit(3, null)));
+        before.stop();
+
+        EngineHarness after = new EngineHarness(dir, Map.of());
+        assertEquals("kept", view(after, "done").result().asText());
+        TaskView lost = view(after, "running");
+        assertEquals(TaskState.QUEUED, lost.status());
+        assertEquals(TaskError.CONTROL_PLANE_RESTART, lost.history().get(0).error().type());
+        assertEquals(TaskState.SCHEDULED, view(after, "later").status());
+        assertEquals("running", after.startNext("w2").taskId(), "queued in their order of acceptance");
+        assertEquals("waiting", after.startNext("w2").taskId());
+        assertNull(after.startNext("w2"));
+        after.advance(Duration.ofSeconds(30));
+        assertEquals("later", after.startNext("w2").taskId(), "released at its due time");
+        assertEquals(3, after.state.limits().get("echo").maxConcurrency());
+        after.stop();
+    }
+}
