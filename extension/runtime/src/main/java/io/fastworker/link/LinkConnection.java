@@ -1,10 +1,16 @@
 package io.fastworker.link;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fastworker.protocol.FrameReader;
+import io.fastworker.protocol.Join;
+import io.fastworker.protocol.LinkProtocol;
 import io.smallrye.common.vertx.VertxContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.impl.ContextInternal;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashSet;
@@ -27,7 +33,7 @@ import org.jboss.logging.Logger;
 final class LinkConnection {
 
     /** Largest frame accepted before a join: a join is small, and an unknown client holds no big buffer. */
-    static final long PRE_JOIN_FRAME_LIMIT = 64 * 1024;
+    static final long PRE_JOIN_FRAME_LIMIT = Join.MIN_FRAME_SIZE;
     /**
      * Most frames a connection may send per second, on average, and at once: far above what a subworker sends (its
      * results go several per frame), low enough that a flood of tiny frames costs the control plane little. Past it
@@ -40,7 +46,7 @@ final class LinkConnection {
     final String id;
     final NetSocket socket;
     final long openedNanos = System.nanoTime();
-    final FrameReader<JsonObject> reader;
+    final FrameReader<ObjectNode> reader;
     private final ContextInternal context;
     private final RemoteWorkers workers;
     private final long maxFrameSize;
@@ -54,12 +60,12 @@ final class LinkConnection {
     private long allowanceAt = System.nanoTime();
     private boolean slowed;
 
-    LinkConnection(String id, NetSocket socket, RemoteWorkers workers, long maxFrameSize) {
+    LinkConnection(String id, NetSocket socket, RemoteWorkers workers, long maxFrameSize, ObjectMapper mapper) {
         this.id = id;
         this.socket = socket;
         this.workers = workers;
         this.maxFrameSize = maxFrameSize;
-        this.reader = FrameReader.vertx(PRE_JOIN_FRAME_LIMIT, this::onFrame, this::refuse);
+        this.reader = FrameReader.jackson(mapper, PRE_JOIN_FRAME_LIMIT, this::onFrame, this::refuse);
         this.context = (ContextInternal) VertxContext.createNewDuplicatedContext(Vertx.currentContext());
     }
 
@@ -138,7 +144,7 @@ final class LinkConnection {
      * Each frame is handled on a duplicated Vert.x context of the connection's event loop: log lines written while
      * handling it (a task's retry, with the task's trace ids in the MDC) need one.
      */
-    private void onFrame(JsonObject frame) {
+    private void onFrame(ObjectNode frame) {
         if (closed) {
             return;
         }
@@ -168,7 +174,7 @@ final class LinkConnection {
         }
     }
 
-    private void handleSafely(JsonObject frame) {
+    private void handleSafely(ObjectNode frame) {
         try {
             handle(frame);
         } catch (IllegalArgumentException | ClassCastException e) {
@@ -176,10 +182,10 @@ final class LinkConnection {
         }
     }
 
-    private void handle(JsonObject frame) {
+    private void handle(ObjectNode frame) {
         String type = text(frame, "type");
         switch (type) {
-            case "ping" -> send(LinkProtocol.frame(new JsonObject().put("type", "pong")));
+            case "ping" -> send(LinkProtocol.pong());
             case "register" -> register(text(frame, "address"));
             case "unregister" -> text(frame, "address"); // nothing to undo: tasks go to the joined worker only
             case "send" -> send(frame);
@@ -200,28 +206,27 @@ final class LinkConnection {
         registered = address;
     }
 
-    private void send(JsonObject frame) {
+    private void send(ObjectNode frame) {
         String address = text(frame, "address");
-        Object headers = frame.getValue("headers");
-        if (headers != null
-                && !(headers instanceof JsonObject h && h.stream().allMatch(e -> e.getValue() instanceof String))) {
+        JsonNode headers = frame.get("headers");
+        if (headers != null && !headers.isNull() && !(headers.isObject() && allText(headers))) {
             throw new IllegalArgumentException("'headers' must be an object of strings");
         }
-        Object body = frame.getValue("body");
-        if (body != null && !(body instanceof JsonObject)) {
+        JsonNode body = frame.get("body");
+        if (body != null && !body.isNull() && !body.isObject()) {
             throw new IllegalArgumentException("'body' must be a JSON object");
         }
-        JsonObject message = (JsonObject) body;
+        JsonNode message = body == null || body.isNull() ? JsonNodeFactory.instance.objectNode() : body;
         if (address.equals(LinkProtocol.JOIN)) {
-            Object reply = frame.getValue("replyAddress");
-            if (!(reply instanceof String replyAddress)) {
+            JsonNode reply = frame.get("replyAddress");
+            if (reply == null || !reply.isTextual()) {
                 throw new IllegalArgumentException("a join needs a 'replyAddress' string");
             }
             if (worker != null) {
                 refuse("already joined as " + worker.id);
                 return;
             }
-            join(message == null ? new JsonObject() : message, replyAddress);
+            join(message, reply.textValue());
             return;
         }
         if (!LinkProtocol.INBOUND.contains(address)) {
@@ -233,30 +238,37 @@ final class LinkConnection {
             refuse("sent " + address + " before joining; join first: send " + LinkProtocol.JOIN);
             return;
         }
-        workers.onMessage(w, address, message == null ? new JsonObject() : message);
+        workers.onMessage(w, address, message);
     }
 
-    private void join(JsonObject body, String replyAddress) {
+    private static boolean allText(JsonNode object) {
+        for (JsonNode v : object) {
+            if (!v.isTextual()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void join(JsonNode body, String replyAddress) {
         RemoteWorkers.JoinOutcome outcome = workers.join(this, body, registered);
         if (outcome.worker() == null) {
             LOG.warnf("%s: join refused (%d): %s", describe(), outcome.code(), outcome.message());
             // a refused join ends the connection, on both sides
-            closeAfter(LinkProtocol.frame(new JsonObject().put("type", "message").put("address", replyAddress)
-                    .put("failureCode", outcome.code()).put("failureType", "RECIPIENT_FAILURE")
-                    .put("message", outcome.message())));
+            closeAfter(LinkProtocol.failedReply(replyAddress, outcome.code(), outcome.message()));
             return;
         }
         worker = outcome.worker();
         reader.limit(maxFrameSize);
-        send(LinkProtocol.frame(new JsonObject().put("type", "message").put("address", replyAddress)
-                .put("body", outcome.reply())));
+        send(LinkProtocol.reply(replyAddress, outcome.reply().toJson()));
     }
 
-    private static String text(JsonObject frame, String field) {
-        if (!(frame.getValue(field) instanceof String s)) {
+    private static String text(JsonNode frame, String field) {
+        JsonNode v = frame.get(field);
+        if (v == null || !v.isTextual()) {
             throw new IllegalArgumentException("'" + field + "' must be a string");
         }
-        return s;
+        return v.textValue();
     }
 
     /** Writes a whole frame (from any thread: the socket's event loop does the writing). */

@@ -44,6 +44,9 @@ public class LinkServer {
     @Inject
     RemoteWorkers workers;
 
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper mapper;
+
     private final Set<LinkConnection> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong connections = new AtomicLong();
     private NetServer server;
@@ -140,7 +143,7 @@ public class LinkServer {
 
     private void accept(NetSocket socket) {
         LinkConnection c = new LinkConnection("c" + connections.incrementAndGet(), socket, workers,
-                config.link().maxFrameSize().asLongValue());
+                config.link().maxFrameSize().asLongValue(), mapper);
         if (open.size() >= config.link().maxConnections()) {
             c.refuse("too many link connections (fastworker.link.max-connections = "
                     + config.link().maxConnections() + ")");

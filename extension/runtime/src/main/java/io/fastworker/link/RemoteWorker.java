@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A joined subworker as the control plane sees it. Its mutable state is guarded by the {@link RemoteWorkers} lock. */
+/** A joined subworker as the control plane sees it. Its mutable state is guarded by the {@link WorkerRegistry} lock. */
 final class RemoteWorker implements TaskExecutor {
 
     /** A dispatched attempt and the time by which its result must arrive. */
     record Lease(Assignment assignment, long deadlineNanos) {
     }
 
-    private final RemoteWorkers owner;
+    private final Delivery delivery;
     final String id;
     final LinkConnection connection;
     final Set<String> tasks;
@@ -34,21 +34,22 @@ final class RemoteWorker implements TaskExecutor {
     long lastSeenNanos;
     Instant lastSeen;
 
-    RemoteWorker(RemoteWorkers owner, String id, LinkConnection connection, List<String> tasks, int concurrency,
-            boolean batch, long maxFrameSize) {
-        this.owner = owner;
+    RemoteWorker(Delivery delivery, String id, LinkConnection connection, List<String> tasks, int concurrency,
+            boolean batch, long maxFrameSize, Instant joinedAt) {
+        this.delivery = delivery;
         this.batch = batch;
         this.maxFrameSize = maxFrameSize;
         this.id = id;
         this.connection = connection;
         this.tasks = Set.copyOf(tasks);
         this.concurrency = concurrency;
-        seen();
+        seen(joinedAt);
     }
 
-    void seen() {
+    /** It sent something at {@code at}: it is alive. */
+    void seen(Instant at) {
         lastSeenNanos = System.nanoTime();
-        lastSeen = Instant.now();
+        lastSeen = at;
     }
 
     /** Slots it granted beyond what it could have free, over this connection's life. */
@@ -84,6 +85,6 @@ final class RemoteWorker implements TaskExecutor {
 
     @Override
     public void deliver(List<Assignment> attempts) {
-        owner.deliver(this, attempts);
+        delivery.deliver(this, attempts);
     }
 }

@@ -1,18 +1,17 @@
-package io.fastworker.link;
+package io.fastworker.protocol;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * Cuts the bytes of a link connection into frames (4-byte big-endian length, then that many bytes of UTF-8 JSON, one
- * object), for both ends of the link: the control plane and a subworker. A frame longer than the limit, or bytes
+ * object), for both ends of the link: the control plane and a subworker, as Jackson trees (one parse: task
+ * arguments and results stay the nodes read). A frame longer than the limit, or bytes
  * that are no JSON object, are reported once through {@code onError}; everything after that is ignored (the
  * connection is to be closed). Not thread-safe: it belongs to its connection's event loop.
  */
@@ -28,11 +27,6 @@ public final class FrameReader<T> implements Handler<Buffer> {
     /** When the partial frame now pending began to arrive (nanoTime), or 0 when none is pending. */
     private volatile long partialSince;
 
-    /** Frames decoded as Vert.x JSON objects. */
-    public static FrameReader<JsonObject> vertx(long limit, Consumer<JsonObject> onFrame, Consumer<String> onError) {
-        return new FrameReader<>(limit, JsonObject::new, onFrame, onError);
-    }
-
     /** Frames decoded as Jackson trees by {@code mapper} (one parse: task arguments stay Jackson nodes). */
     public static FrameReader<ObjectNode> jackson(ObjectMapper mapper, long limit, Consumer<ObjectNode> onFrame,
             Consumer<String> onError) {
@@ -40,7 +34,7 @@ public final class FrameReader<T> implements Handler<Buffer> {
             try {
                 return (ObjectNode) mapper.readTree(payload.getBytes());
             } catch (IOException | ClassCastException e) {
-                throw new DecodeException(e.getMessage());
+                throw new IllegalArgumentException(e.getMessage());
             }
         }, onFrame, onError);
     }
@@ -90,9 +84,9 @@ public final class FrameReader<T> implements Handler<Buffer> {
             try {
                 frame = decoder.apply(payload);
                 if (frame == null) {
-                    throw new DecodeException("empty");
+                    throw new IllegalArgumentException("empty");
                 }
-            } catch (DecodeException | ClassCastException e) {
+            } catch (IllegalArgumentException | ClassCastException e) {
                 fail("frame is not a JSON object");
                 return;
             }
