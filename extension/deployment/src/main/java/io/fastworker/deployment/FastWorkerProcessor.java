@@ -1,13 +1,13 @@
 package io.fastworker.deployment;
 
-import io.fastworker.execution.Durations;
-import io.fastworker.execution.TaskOptions;
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.execution.DeclaredTask;
+import io.fastworker.execution.DeclaredTasks;
 import io.fastworker.execution.TaskRecorder;
-import io.fastworker.limit.Limit;
-import io.fastworker.limit.Rate;
-import io.fastworker.schedule.Timing;
+import io.fastworker.task.Priority;
 import io.fastworker.task.Task;
 import io.quarkus.arc.deployment.BeanDiscoveryFinishedBuildItem;
+import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
 import io.quarkus.arc.deployment.UnremovableBeanBuildItem;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
@@ -18,6 +18,7 @@ import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.ReflectiveHierarchyBuildItem;
 import jakarta.enterprise.inject.spi.DeploymentException;
+import jakarta.inject.Singleton;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -69,6 +70,7 @@ class FastWorkerProcessor {
         List<String> problems = new ArrayList<>();
         Map<String, MethodInfo> byName = new LinkedHashMap<>();
         List<MethodInfo> methods = new ArrayList<>();
+        List<DeclaredTask> declared = new ArrayList<>();
         for (AnnotationInstance annotation : index.getAnnotations(TASK)) {
             if (annotation.target().kind() != AnnotationTarget.Kind.METHOD) {
                 continue;
@@ -103,7 +105,9 @@ class FastWorkerProcessor {
                     problems.add(where + " overloads " + signature(other) + " with as many parameters; rename one");
                 }
             }
-            problems.addAll(options(where, annotation));
+            DeclaredTask task = declared(taskName, method, annotation);
+            task.problems().forEach(p -> problems.add(where + ": " + p));
+            declared.add(task);
             for (int i = 0; i < method.parametersCount(); i++) {
                 String problem = binding.problem(method.parameterType(i), false);
                 if (problem != null) {
@@ -122,21 +126,25 @@ class FastWorkerProcessor {
             throw new DeploymentException("FastWorker found " + problems.size() + " bad task(s):\n  - "
                     + String.join("\n  - ", problems));
         }
-        return new TaskMethodsBuildItem(methods);
+        return new TaskMethodsBuildItem(methods, declared);
     }
 
+    /** The checked task methods, as the {@link DeclaredTasks} bean the run time binds. */
     @BuildStep
     @Record(ExecutionTime.STATIC_INIT)
-    void declareTasks(TaskRecorder recorder, TaskMethodsBuildItem tasks) {
-        List<String> entries = new ArrayList<>();
-        for (MethodInfo m : tasks.methods()) {
-            List<String> names = new ArrayList<>();
-            for (int i = 0; i < m.parametersCount(); i++) {
-                names.add(parameterName(m, i));
-            }
-            entries.add(m.declaringClass().name() + "#" + m.name() + "#" + String.join(",", names));
+    SyntheticBeanBuildItem declareTasks(TaskRecorder recorder, TaskMethodsBuildItem tasks) {
+        return SyntheticBeanBuildItem.configure(DeclaredTasks.class).scope(Singleton.class)
+                .supplier(recorder.declared(tasks.declared())).done();
+    }
+
+    /** Start-up reads the configuration mapping's methods and their range annotations reflectively. */
+    @BuildStep
+    ReflectiveClassBuildItem configMapping() {
+        List<String> types = new ArrayList<>(List.of(FastWorkerConfig.class.getName()));
+        for (Class<?> group : FastWorkerConfig.class.getDeclaredClasses()) {
+            types.add(group.getName());
         }
-        recorder.declare(entries);
+        return ReflectiveClassBuildItem.builder(types.toArray(String[]::new)).methods().build();
     }
 
     /** A native image needs to call the task methods and bind their arguments and results reflectively. */
@@ -163,61 +171,40 @@ class FastWorkerProcessor {
         }
     }
 
-    /** What is wrong with the option values written in the annotation, if anything. */
-    private static List<String> options(String where, AnnotationInstance a) {
-        List<String> problems = new ArrayList<>();
-        AnnotationValue retries = a.value("maxRetries");
-        if (retries != null && (retries.asInt() < -1 || retries.asInt() > TaskOptions.MAX_RETRIES)) {
-            problems.add(where + ": maxRetries must be from 0 to " + TaskOptions.MAX_RETRIES + " (or -1 for the "
-                    + "configured default), got " + retries.asInt());
+    /** What {@code a} declares for the task {@code name}, with the annotation's defaults where it is silent. */
+    private static DeclaredTask declared(String name, MethodInfo m, AnnotationInstance a) {
+        List<String> parameters = new ArrayList<>();
+        for (int i = 0; i < m.parametersCount(); i++) {
+            parameters.add(parameterName(m, i));
         }
-        AnnotationValue backoff = a.value("retryBackoff");
-        if (backoff != null && backoff.asDouble() != 0
-                && !(backoff.asDouble() >= 1 && backoff.asDouble() <= TaskOptions.MAX_RETRY_BACKOFF)) {
-            problems.add(where + ": retryBackoff must be from 1.0 to " + TaskOptions.MAX_RETRY_BACKOFF
-                    + " (or 0 for the configured default), got " + backoff.asDouble());
-        }
-        for (String option : List.of("retryDelay", "retryBackoffMax", "timeout")) {
-            duration(where, a, option, problems);
-        }
-        AnnotationValue concurrency = a.value("maxConcurrency");
-        if (concurrency != null && (concurrency.asInt() < 0 || concurrency.asInt() > Limit.MAX_CONCURRENCY)) {
-            problems.add(where + ": maxConcurrency must be from 1 to " + Limit.MAX_CONCURRENCY + " (or 0 for no "
-                    + "bound), got " + concurrency.asInt());
-        }
-        String rate = stringValue(a, "rateLimit");
-        if (rate != null && !rate.isBlank()) {
-            try {
-                Rate.parse(rate);
-            } catch (IllegalArgumentException e) {
-                problems.add(where + ": rateLimit: " + e.getMessage());
+        AnnotationValue priority = a.value("priority");
+        AnnotationValue doNotRetry = a.value("doNotRetry");
+        List<String> finals = new ArrayList<>();
+        if (doNotRetry != null) {
+            for (Type t : doNotRetry.asClassArray()) {
+                finals.add(t.name().toString());
             }
         }
-        String cron = stringValue(a, "cron");
-        if (cron != null && !cron.isBlank()) {
-            try {
-                String zone = stringValue(a, "timezone");
-                new Timing.Cron(cron, java.time.ZoneId.of(zone == null ? "UTC" : zone));
-            } catch (IllegalArgumentException | java.time.DateTimeException e) {
-                problems.add(where + ": " + e.getMessage());
-            }
-        }
-        return problems;
+        return new DeclaredTask(name, m.declaringClass().name().toString(), m.name(), parameters,
+                priority == null ? Priority.NORMAL : Priority.valueOf(priority.asEnum()),
+                intValue(a, "maxRetries", -1), text(a, "retryDelay", ""), doubleValue(a, "retryBackoff"),
+                text(a, "retryBackoffMax", ""), text(a, "timeout", ""), intValue(a, "maxConcurrency", 0),
+                text(a, "rateLimit", ""), text(a, "cron", ""), text(a, "timezone", "UTC"), finals);
     }
 
-    private static void duration(String where, AnnotationInstance a, String option, List<String> problems) {
-        String text = stringValue(a, option);
-        if (text == null || text.isBlank()) {
-            return;
-        }
-        try {
-            String problem = TaskOptions.problem(option, Durations.parse(text));
-            if (problem != null) {
-                problems.add(where + ": " + option + " " + problem);
-            }
-        } catch (IllegalArgumentException e) {
-            problems.add(where + ": " + option + ": " + e.getMessage());
-        }
+    private static int intValue(AnnotationInstance a, String name, int otherwise) {
+        AnnotationValue v = a.value(name);
+        return v == null ? otherwise : v.asInt();
+    }
+
+    private static double doubleValue(AnnotationInstance a, String name) {
+        AnnotationValue v = a.value(name);
+        return v == null ? 0 : v.asDouble();
+    }
+
+    private static String text(AnnotationInstance a, String name, String otherwise) {
+        AnnotationValue v = a.value(name);
+        return v == null ? otherwise : v.asString();
     }
 
     private static String stringValue(AnnotationInstance a, String name) {

@@ -36,7 +36,7 @@ public class DeadLetterResource {
     TaskQueries queries;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Api apiSettings;
 
     @Inject
     SecurityIdentity identity;
@@ -49,7 +49,7 @@ public class DeadLetterResource {
     public TaskPage list(@QueryParam("task") String task, @QueryParam("errorType") String errorType,
             @QueryParam("since") String since, @QueryParam("until") String until, @QueryParam("offset") String offset,
             @QueryParam("limit") String limit) {
-        int max = config.api().historyLimit();
+        int max = apiSettings.historyLimit();
         return queries.deadLetters(blankToNull(task), blankToNull(errorType), instant("since", since),
                 instant("until", until), QueryParams.integer("offset", offset, 0, Integer.MAX_VALUE, 0),
                 QueryParams.integer("limit", limit, 1, max, Math.min(100, max)));

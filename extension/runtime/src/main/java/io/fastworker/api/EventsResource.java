@@ -44,7 +44,7 @@ public class EventsResource {
     TaskQueries queries;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Events eventsSettings;
 
     @Inject
     ObjectMapper mapper;
@@ -66,7 +66,7 @@ public class EventsResource {
             @Context Sse sse) {
         boolean withResults = include(include);
         Resume resume = resume(lastEventId);
-        int max = config.events().maxStreams();
+        int max = eventsSettings.maxStreams();
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
             throw new ProblemException(503, "too-many-streams", "Too many event streams", "this control plane "
@@ -78,7 +78,7 @@ public class EventsResource {
         EventStream.Filter filter = new EventStream.Filter(Set.copyOf(tasks), Set.copyOf(ids));
         return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
             EventStream stream = new EventStream(emitter, feed, queries, mapper, sse, context, filter, withResults,
-                    resume.restarted(), config.events().heartbeat(), vertx);
+                    resume.restarted(), eventsSettings.heartbeat(), vertx);
             emitter.onTermination(() -> {
                 stream.close();
                 open.decrementAndGet();

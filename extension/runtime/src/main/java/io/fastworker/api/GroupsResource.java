@@ -15,7 +15,11 @@ import io.fastworker.engine.TaskSpec;
 import io.fastworker.engine.TaskView;
 import io.fastworker.queue.TaskState;
 import io.fastworker.security.Roles;
+import io.fastworker.submission.InvalidSubmissionException;
+import io.fastworker.submission.ListKind;
+import io.fastworker.submission.SubmissionParser;
 import io.fastworker.telemetry.Tracing;
+import io.fastworker.workflow.Groups;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -116,10 +120,10 @@ public class GroupsResource {
             throw ProblemException.badRequest("field 'tasks' is required: a non-empty array of submissions");
         }
         Instant now = clock.instant();
-        List<Submission> members = parser.entries(tasks, SubmissionParser.ListKind.GROUP, (i, t) -> {
+        List<Submission> members = parser.entries(tasks, ListKind.GROUP, (i, t) -> {
             if (t.isObject() && (t.has("id") || t.has("idempotencyKey"))) {
-                throw ProblemException.badRequest("a group's tasks may not have 'id' or 'idempotencyKey': their "
-                        + "ids are <group>:<index>");
+                throw InvalidSubmissionException.invalid("a group's tasks may not have 'id' or 'idempotencyKey': "
+                        + "their ids are <group>:<index>");
             }
             ObjectNode withId = t.isObject() ? ((ObjectNode) t).deepCopy().put("id", GroupMember.taskId(id, i)) : null;
             TaskSpec spec = parser.parse(withId == null ? t : withId, now)

@@ -11,6 +11,7 @@ import io.fastworker.limit.Limit;
 import io.fastworker.limit.Limits;
 import io.fastworker.limit.Rate;
 import io.fastworker.security.Roles;
+import io.fastworker.submission.AcceptedTasks;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;

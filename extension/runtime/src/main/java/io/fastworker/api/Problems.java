@@ -9,6 +9,7 @@ import io.fastworker.engine.QueueFullException;
 import io.fastworker.engine.RetryOutcome;
 import io.fastworker.engine.RetryRefusedException;
 import io.fastworker.security.Authentication;
+import io.fastworker.submission.InvalidSubmissionException;
 import io.fastworker.telemetry.TaskMetrics;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -85,6 +86,12 @@ public class Problems {
     public Response problem(ProblemException e, HttpServerRequest request) {
         rejected(request, e.code().replace('-', '_'), e.tasks());
         return response(e.status(), e.code(), e.title(), e.getMessage(), e.extensions());
+    }
+
+    @ServerExceptionMapper
+    public Response invalidSubmission(InvalidSubmissionException e, HttpServerRequest request) {
+        rejected(request, e.code().replace('-', '_'), e.tasks());
+        return response(400, e.code(), e.title(), e.getMessage(), e.extensions());
     }
 
     @ServerExceptionMapper

@@ -5,6 +5,7 @@ import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskOptions;
 import io.fastworker.link.RemoteWorkers;
 import io.fastworker.security.Roles;
+import io.fastworker.submission.AcceptedTasks;
 import io.fastworker.task.Priority;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.annotation.security.RolesAllowed;
@@ -40,7 +41,7 @@ public class RegistryResource {
     RemoteWorkers remote;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.ControlPlane controlPlane;
 
     @GET
     @RolesAllowed(Roles.READ)
@@ -55,7 +56,7 @@ public class RegistryResource {
             List<String> subworkers = workers.stream().filter(w -> w.tasks().contains(name)).map(RemoteWorkers.Info::id)
                     .sorted().toList();
             boolean own = accepted.ownTask(name);
-            boolean local = own && config.controlPlane().executeLocally() && subworkers.isEmpty();
+            boolean local = own && controlPlane.executeLocally() && subworkers.isEmpty();
             boolean isDeclared = declared.contains(name);
             out.add(new TaskInfo(name, parameters, o.priority(), o.maxRetries(), o.retryDelay().toString(),
                     o.retryBackoff(), o.retryBackoffMax().toString(), o.timeout().toString(), local, subworkers,

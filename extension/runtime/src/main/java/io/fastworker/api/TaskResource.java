@@ -16,6 +16,9 @@ import io.fastworker.engine.TaskView;
 import io.fastworker.execution.Durations;
 import io.fastworker.queue.TaskState;
 import io.fastworker.security.Roles;
+import io.fastworker.submission.IdempotencyKeys;
+import io.fastworker.submission.ListKind;
+import io.fastworker.submission.SubmissionParser;
 import io.fastworker.telemetry.Tracing;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -56,7 +59,7 @@ public class TaskResource {
     SubmissionParser parser;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Api apiSettings;
 
     @Inject
     Tracing tracing;
@@ -89,7 +92,7 @@ public class TaskResource {
         requireJson(contentType, 1);
         Duration waitFor = waitParam(wait);
         if (key != null) {
-            SubmissionParser.checkKey(key);
+            IdempotencyKeys.check(key);
         }
         Submission submission = parser.submission(read(body), clock.instant(), key);
         String id = submission.spec().id();
@@ -132,7 +135,7 @@ public class TaskResource {
             throw ProblemException.badRequest("a batch must hold at least one submission");
         }
         Instant now = clock.instant();
-        List<Submission> submissions = parser.entries(array, SubmissionParser.ListKind.BATCH,
+        List<Submission> submissions = parser.entries(array, ListKind.BATCH,
                 (i, entry) -> parser.submission(entry, now, null));
         return uni(admission.submit(submissions, tracing.capture())).map(TaskResource::batchAnswer);
     }
@@ -227,7 +230,7 @@ public class TaskResource {
                 throw ProblemException.badRequest("query parameter 'status': " + e.getMessage());
             }
         }
-        int max = config.api().historyLimit();
+        int max = apiSettings.historyLimit();
         int n = QueryParams.integer("limit", limit, 1, max, Math.min(100, max));
         int skip = QueryParams.integer("offset", offset, 0, MAX_OFFSET, 0);
         return queries.recent(state, task == null || task.isBlank() ? null : task, skip, n);
@@ -260,8 +263,8 @@ public class TaskResource {
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest("query parameter 'wait': " + e.getMessage());
         }
-        if (d.compareTo(config.api().maxWait()) > 0) {
-            throw ProblemException.badRequest("query parameter 'wait' may be at most " + config.api().maxWait()
+        if (d.compareTo(apiSettings.maxWait()) > 0) {
+            throw ProblemException.badRequest("query parameter 'wait' may be at most " + apiSettings.maxWait()
                     + " (fastworker.api.max-wait), got " + d);
         }
         return d;

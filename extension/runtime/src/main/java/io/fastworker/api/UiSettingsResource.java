@@ -21,11 +21,11 @@ public class UiSettingsResource {
     }
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Ui uiSettings;
 
     @GET
     @RolesAllowed(Roles.READ)
     public UiSettings settings() {
-        return new UiSettings(config.ui().traceUrl().orElse(null));
+        return new UiSettings(uiSettings.traceUrl().orElse(null));
     }
 }

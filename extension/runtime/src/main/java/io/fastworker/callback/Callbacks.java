@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.engine.CallbackStatus;
-import io.fastworker.engine.Followup;
+import io.fastworker.engine.TaskEndListener;
 import io.fastworker.engine.TaskSpec;
 import io.fastworker.engine.TaskView;
 import io.fastworker.telemetry.TaskMetrics;
@@ -43,7 +43,7 @@ import org.jboss.logging.Logger;
  * (a receiver may see a delivery again after a timeout); a delivery pending when it stops is dropped.
  */
 @ApplicationScoped
-public class Callbacks implements Followup {
+public class Callbacks implements TaskEndListener {
 
     /** The header of the signature: {@code t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">}. */
     public static final String SIGNATURE = "FastWorker-Signature";
@@ -54,7 +54,7 @@ public class Callbacks implements Followup {
     Vertx vertx;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Callbacks callbacksSettings;
 
     @Inject
     ObjectMapper mapper;
@@ -107,7 +107,7 @@ public class Callbacks implements Followup {
         Delivery d = new Delivery(view.id(), status, body, trace);
         boolean queued;
         synchronized (this) {
-            queued = !stopped && pending < config.callbacks().queueCapacity();
+            queued = !stopped && pending < callbacksSettings.queueCapacity();
             if (queued) {
                 pending++;
                 ready.add(d);
@@ -117,7 +117,7 @@ public class Callbacks implements Followup {
             status.moveTo(CallbackStatus.State.DROPPED);
             metrics.callback("dropped");
             LOG.warnf("%s dropped: %d deliveries are pending (fastworker.callbacks.queue-capacity)", d.describe(),
-                    config.callbacks().queueCapacity());
+                    callbacksSettings.queueCapacity());
             return;
         }
         pump();
@@ -127,7 +127,7 @@ public class Callbacks implements Followup {
     private void pump() {
         List<Delivery> go = new ArrayList<>();
         synchronized (this) {
-            while (inFlight < config.callbacks().concurrency() && !ready.isEmpty()) {
+            while (inFlight < callbacksSettings.concurrency() && !ready.isEmpty()) {
                 inFlight++;
                 go.add(ready.poll());
             }
@@ -137,9 +137,9 @@ public class Callbacks implements Followup {
 
     private synchronized HttpClient http() {
         if (http == null) {
-            int timeout = (int) config.callbacks().timeout().toMillis();
+            int timeout = (int) callbacksSettings.timeout().toMillis();
             http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(timeout)
-                    .setMaxPoolSize(config.callbacks().concurrency()).setKeepAlive(true));
+                    .setMaxPoolSize(callbacksSettings.concurrency()).setKeepAlive(true));
         }
         return http;
     }
@@ -149,7 +149,7 @@ public class Callbacks implements Followup {
 
     private void send(Delivery d) {
         String host = d.status.callback().url().getHost();
-        java.util.Optional<List<String>> allowed = config.callbacks().allowedHosts();
+        java.util.Optional<List<String>> allowed = callbacksSettings.allowedHosts();
         if (!CallbackTargets.allowed(host, allowed)) {
             attempted(d, null, "its host is no longer in fastworker.callbacks.allowed-hosts", null, false);
             return;
@@ -179,7 +179,7 @@ public class Callbacks implements Followup {
 
     /** One attempt, to {@code address} when given (else as the URL's host resolves). */
     private void send(Delivery d, java.net.InetAddress address) {
-        long timeout = config.callbacks().timeout().toMillis();
+        long timeout = callbacksSettings.timeout().toMillis();
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST)
                 .setAbsoluteURI(d.status.callback().url().toString()).setConnectTimeout(timeout)
                 .setIdleTimeout(timeout).setFollowRedirects(false)
@@ -190,7 +190,7 @@ public class Callbacks implements Followup {
             int port = url.getPort() > 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
             o.setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(port, address.getHostAddress()));
         }
-        config.callbacks().secret().ifPresent(secret -> o.putHeader(SIGNATURE, signature(secret, d.body)));
+        callbacksSettings.secret().ifPresent(secret -> o.putHeader(SIGNATURE, signature(secret, d.body)));
         String traceparent = d.trace.get("traceparent");
         if (traceparent != null) {
             o.putHeader("traceparent", traceparent);
@@ -221,7 +221,7 @@ public class Callbacks implements Followup {
     private void attempted(Delivery d, Integer code, String shown, String logged, boolean retryable) {
         d.status.attempted(code, shown);
         int n = d.status.attempts();
-        int max = config.callbacks().maxAttempts();
+        int max = callbacksSettings.maxAttempts();
         String what = code != null ? "HTTP " + code : logged != null ? logged : shown;
         if (code != null && code / 100 == 2) {
             d.status.moveTo(CallbackStatus.State.DELIVERED);
@@ -229,7 +229,7 @@ public class Callbacks implements Followup {
             LOG.debugf("%s delivered (attempt %d/%d)", d.describe(), n, max);
             done();
         } else if (retryable && n < max && !stopped) {
-            Duration backoff = config.callbacks().retryDelay().multipliedBy(1L << Math.min(n - 1, 20));
+            Duration backoff = callbacksSettings.retryDelay().multipliedBy(1L << Math.min(n - 1, 20));
             backoff = backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
             LOG.warnf("%s failed (%s, attempt %d/%d); retrying in %d ms", d.describe(), what, n, max,
                     backoff.toMillis());

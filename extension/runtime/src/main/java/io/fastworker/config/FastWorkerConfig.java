@@ -19,6 +19,7 @@ public interface FastWorkerConfig {
 
     /** How many task bodies this process runs at the same time (blocking bodies included). */
     @WithDefault("8")
+    @Check.Bounds(min = 1, max = 10_000)
     int concurrency();
 
     /**
@@ -98,6 +99,7 @@ public interface FastWorkerConfig {
          * {@code /started}), beside the API's: they then answer even while every API connection is taken
          * ({@code quarkus.http.limits.max-connections}). Unset, probes use the API's port only.
          */
+        @Check.Bounds(min = 0, max = 65535)
         java.util.OptionalInt port();
 
         /**
@@ -105,6 +107,7 @@ public interface FastWorkerConfig {
          * without progress while it has work before liveness goes DOWN (a thread that died takes it DOWN at once).
          */
         @WithDefault("PT30S")
+        @Check.Span(max = "PT1H")
         Duration stallTimeout();
     }
 
@@ -134,6 +137,7 @@ public interface FastWorkerConfig {
          * closes the link; at most one day. It accepts no new task meanwhile and logs what it leaves unfinished.
          */
         @WithDefault("PT30S")
+        @Check.Span(max = "P1D", zero = true)
         Duration drainTimeout();
     }
 
@@ -148,6 +152,7 @@ public interface FastWorkerConfig {
 
         /** Port the control plane's link listens on (0 picks a free port). */
         @WithDefault("5555")
+        @Check.Bounds(min = 0, max = 65535)
         int port();
 
         /** Shared secret a subworker must present on join; unset means no check. Never logged. */
@@ -172,26 +177,32 @@ public interface FastWorkerConfig {
 
         /** Most link connections open at once; one more is refused at once. */
         @WithDefault("1000")
+        @Check.Bounds(min = 1, max = 100_000)
         int maxConnections();
 
         /** How long a new link connection may take to join before it is closed. */
         @WithDefault("PT5S")
+        @Check.Span(max = "PT10M")
         Duration joinTimeout();
 
         /** How long a connection may leave a frame half-sent before it is closed. */
         @WithDefault("PT10S")
+        @Check.Span(max = "PT1H")
         Duration stallTimeout();
 
         /** How often a subworker sends a heartbeat. */
         @WithDefault("PT1S")
+        @Check.Span(max = "PT1H")
         Duration heartbeatInterval();
 
         /** Heartbeats that may be missed before a subworker is declared lost and its tasks re-queued. */
         @WithDefault("3")
+        @Check.Bounds(min = 1, max = 1000)
         int missedHeartbeats();
 
         /** Added to a task's timeout to get the deadline of its dispatch to a subworker. */
         @WithDefault("PT10S")
+        @Check.Span(max = "P1D", zero = true)
         Duration grace();
 
         /**
@@ -199,6 +210,7 @@ public interface FastWorkerConfig {
          * error type {@code worker_lost} (a task that kills its worker is not redelivered forever).
          */
         @WithDefault("5")
+        @Check.Bounds(min = 1, max = 1000)
         int maxDeliveries();
 
         /** TLS on the link (off unless a certificate is set). */
@@ -232,14 +244,17 @@ public interface FastWorkerConfig {
     interface Subworker {
         /** How long a stopping subworker lets running tasks finish before it leaves. */
         @WithDefault("PT30S")
+        @Check.Span(max = "P1D")
         Duration shutdownTimeout();
 
         /** First delay before reconnecting to the control plane; doubles up to {@code reconnect-max}. */
         @WithDefault("PT0.2S")
+        @Check.Span(max = "PT1H")
         Duration reconnectMin();
 
         /** Longest delay between two reconnection attempts. */
         @WithDefault("PT5S")
+        @Check.Span(max = "PT1H")
         Duration reconnectMax();
 
         /** TLS towards a {@code tls://} control-plane address. */
@@ -266,6 +281,7 @@ public interface FastWorkerConfig {
          * running). Past it a submission is refused with {@code 429} and nothing already accepted is dropped.
          */
         @WithDefault("100000")
+        @Check.Bounds(min = 1, max = 100_000_000)
         int capacity();
 
         /**
@@ -273,26 +289,31 @@ public interface FastWorkerConfig {
          * it a submission is refused with {@code 429} ({@code reason=queue_bytes}) and nothing already accepted is
          * dropped. Default: a quarter of the maximum heap.
          */
+        @Check.HeapShare
         Optional<MemorySize> maxBytes();
     }
 
     interface ResultCache {
         /** Most finished tasks kept; the least recently read or written one is dropped first. */
         @WithDefault("10000")
+        @Check.Bounds(min = 1, max = 100_000_000)
         int size();
 
         /**
          * Most heap the kept results may take (an estimate, erring high); past it the least recently read or
          * written results are dropped first, as past {@link #size()}. Default: a quarter of the maximum heap.
          */
+        @Check.HeapShare
         Optional<MemorySize> maxBytes();
 
         /** How long a finished task stays readable after it finished; a plain number means seconds. */
         @WithDefault("PT1H")
+        @Check.Span(max = "P366D")
         Duration ttl();
 
         /** How often expired results are swept out of memory (reads never see an expired result). */
         @WithDefault("PT30S")
+        @Check.Span(max = "P1D")
         Duration sweepInterval();
     }
 
@@ -304,22 +325,26 @@ public interface FastWorkerConfig {
          * tells subworkers its limit when they join (they keep to the smaller of theirs and its).
          */
         @WithDefault("1M")
+        @Check.Bytes(min = 1024, max = 1L << 30)
         MemorySize maxSize();
     }
 
     interface DeadLetters {
         /** Most failed tasks kept (the oldest failure goes first), independent of the result cache. */
         @WithDefault("10000")
+        @Check.Bounds(min = 1, max = 100_000_000)
         int max();
 
         /** How long a failed task is kept after it failed, for {@code GET /dead-letters} and a replay. */
         @WithDefault("P7D")
+        @Check.Span(max = "P3660D")
         Duration retention();
 
         /**
          * Most heap the dead letters may take with their arguments and results (an estimate, erring high); past it
          * the oldest failure goes first. Default: an eighth of the maximum heap.
          */
+        @Check.HeapShare
         Optional<MemorySize> maxBytes();
     }
 
@@ -329,6 +354,7 @@ public interface FastWorkerConfig {
          * stays taken, whether or not the task's result is still kept.
          */
         @WithDefault("PT24H")
+        @Check.Span(max = "P366D")
         Duration window();
 
         /**
@@ -337,12 +363,14 @@ public interface FastWorkerConfig {
          * it accepted, until older ones expire.
          */
         @WithDefault("1000000")
+        @Check.Bounds(min = 1, max = 100_000_000)
         int maxKeys();
 
         /**
          * Most heap the held keys and ids may take (an estimate, erring high); past it as past {@link #maxKeys()}
          * ({@code reason=idempotency_bytes}). Default: an eighth of the maximum heap.
          */
+        @Check.HeapShare
         Optional<MemorySize> maxBytes();
     }
 
@@ -381,6 +409,7 @@ public interface FastWorkerConfig {
          * nobody waits for (an attempt's start and end, a result) are synced when no submission syncs them first.
          */
         @WithDefault("PT0.01S")
+        @Check.Span(max = "PT10S")
         Duration syncInterval();
 
         /**
@@ -389,6 +418,7 @@ public interface FastWorkerConfig {
          * used follows what is held, not what ever ran.
          */
         @WithDefault("64M")
+        @Check.Bytes(min = 1 << 20)
         MemorySize compactAfter();
     }
 
@@ -405,40 +435,49 @@ public interface FastWorkerConfig {
     interface TaskDefaults {
         /** Retries after a failed attempt (0 = run once). */
         @WithDefault("0")
+        @Check.TaskOption("maxRetries")
         int maxRetries();
 
         /** Delay before the first retry. */
         @WithDefault("PT1S")
+        @Check.TaskOption("retryDelay")
         Duration retryDelay();
 
         /** Factor applied to the delay for each further retry. */
         @WithDefault("2.0")
+        @Check.TaskOption("retryBackoff")
         double retryBackoff();
 
         /** Upper bound of the delay between two attempts. */
         @WithDefault("PT5M")
+        @Check.TaskOption("retryBackoffMax")
         Duration retryBackoffMax();
 
         /** Longest an attempt may run before it fails with error type {@code timeout}. */
         @WithDefault("PT5M")
+        @Check.TaskOption("timeout")
         Duration timeout();
     }
 
     interface Api {
         /** Largest request body accepted; a larger one gets {@code 413}. */
         @WithDefault("1M")
+        @Check.Bytes(min = 1024)
         MemorySize maxBodySize();
 
         /** Longest {@code ?wait=} a client may ask for; a longer one is refused with {@code 400}. */
         @WithDefault("PT5M")
+        @Check.Span(max = "PT1H", zero = true)
         Duration maxWait();
 
         /** Most submissions one {@code POST /tasks/batch} may carry. */
         @WithDefault("10000")
+        @Check.Bounds(min = 1, max = 1_000_000)
         int maxBatchSize();
 
         /** Most entries {@code GET /tasks} returns. */
         @WithDefault("1000")
+        @Check.Bounds(min = 1, max = 1_000_000)
         int historyLimit();
 
         /** Who may call the API; off (an open API) unless a keys file is configured. */
@@ -476,6 +515,7 @@ public interface FastWorkerConfig {
 
     interface TaskLimit {
         /** Most attempts of the task running at once across every executor (1 to 1,000,000). */
+        @Check.Bounds(min = 1, max = io.fastworker.limit.Limit.MAX_CONCURRENCY)
         java.util.OptionalInt maxConcurrency();
 
         /** Most starts of the task per second, minute or hour: {@code 100/s}, {@code 10/m}, {@code 500/h}. */
@@ -499,22 +539,27 @@ public interface FastWorkerConfig {
 
         /** Most attempts of one delivery; a receiver error (5xx, 429) or no answer is retried with backoff. */
         @WithDefault("5")
+        @Check.Bounds(min = 1, max = 100)
         int maxAttempts();
 
         /** The wait before the second attempt, doubled for each further one up to a minute. */
         @WithDefault("PT1S")
+        @Check.Span(max = "PT1M")
         Duration retryDelay();
 
         /** Longest one attempt may take, connecting included. */
         @WithDefault("PT10S")
+        @Check.Span(max = "PT5M")
         Duration timeout();
 
         /** Most deliveries in flight at once. */
         @WithDefault("16")
+        @Check.Bounds(min = 1, max = 1000)
         int concurrency();
 
         /** Most deliveries waiting (to be sent or retried); past it a callback is dropped with a WARN. */
         @WithDefault("10000")
+        @Check.Bounds(min = 1, max = 10_000_000)
         int queueCapacity();
     }
 
@@ -534,14 +579,17 @@ public interface FastWorkerConfig {
          * and, while connected, dropped: a slow reader never makes the control plane hold more.
          */
         @WithDefault("10000")
+        @Check.Bounds(min = 16, max = 10_000_000)
         int buffer();
 
         /** Most {@code GET /events} streams open at the same time; past it a new one is refused with {@code 503}. */
         @WithDefault("64")
+        @Check.Bounds(min = 1, max = 10_000)
         int maxStreams();
 
         /** How often an idle stream gets a comment line, so that proxies and clients see it is alive. */
         @WithDefault("PT15S")
+        @Check.Span(max = "PT5M")
         Duration heartbeat();
     }
 
@@ -557,6 +605,7 @@ public interface FastWorkerConfig {
 
         /** How often the keys file is checked for changes. */
         @WithDefault("PT2S")
+        @Check.Span(max = "PT1H")
         Duration keysReloadInterval();
 
         /**
@@ -600,6 +649,7 @@ public interface FastWorkerConfig {
          * task name, until an executor for it joins).
          */
         @WithDefault("PT1M")
+        @Check.Span(max = "P1D")
         Duration unplacedWarning();
 
         /**
@@ -608,6 +658,7 @@ public interface FastWorkerConfig {
          * 128 characters of {@code A-Z a-z 0-9 _ . : -}.
          */
         @WithDefault("1000")
+        @Check.Bounds(min = 1, max = 100_000)
         int maxAnnounced();
 
         /**
@@ -616,6 +667,7 @@ public interface FastWorkerConfig {
          * {@link #declared()}.
          */
         @WithDefault("P1D")
+        @Check.Span(max = "P366D")
         Duration forgetAnnouncedAfter();
     }
 

@@ -56,7 +56,7 @@ public class Dispatcher {
     TaskMetrics metrics;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Tasks tasksSettings;
 
     @Inject
     Limits limits;
@@ -195,7 +195,7 @@ public class Dispatcher {
         Map<String, Integer> queued = queries.queuedByTask();
         unplacedSince.keySet().removeIf(name -> runnable.contains(name) || !queued.containsKey(name));
         warnedUnplaced.retainAll(unplacedSince.keySet());
-        long limit = config.tasks().unplacedWarning().toNanos();
+        long limit = tasksSettings.unplacedWarning().toNanos();
         queued.forEach((name, count) -> {
             if (runnable.contains(name)) {
                 return;

@@ -52,7 +52,7 @@ public class Admission {
     Clock clock;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Idempotency idempotencySettings;
 
     private volatile boolean accepting;
     /** Tasks with an idempotency key whose acceptance is being recorded, for a repeat that comes meanwhile. */
@@ -97,7 +97,7 @@ public class Admission {
     public CompletableFuture<List<Accepted>> submit(List<Submission> submissions, Map<String, String> traceContext) {
         checkAccepting();
         Instant now = clock.instant();
-        Duration window = config.idempotency().window();
+        Duration window = idempotencySettings.window();
         Accepted[] answers = new Accepted[submissions.size()];
         List<Submission> fresh = new ArrayList<>(submissions.size());
         List<String> claimed;

@@ -24,7 +24,7 @@ import java.util.function.Consumer;
 class CommandLog {
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Store store;
 
     @Inject
     ObjectMapper mapper;
@@ -41,7 +41,6 @@ class CommandLog {
      * @throws IOException the store cannot be opened, or holds a record that cannot be read back
      */
     Journal.Recovery open(Consumer<Command> each) throws IOException {
-        FastWorkerConfig.Store store = config.store();
         Journal j = Journal.open(Path.of(store.path()), store.sync() == FastWorkerConfig.SyncMode.ALWAYS,
                 store.syncInterval());
         CommandReader reader = new CommandReader(mapper);

@@ -29,7 +29,7 @@ class Compaction {
     CommandLog log;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Store storeSettings;
 
     @Inject
     Clock clock;
@@ -39,7 +39,7 @@ class Compaction {
 
     void start() {
         Journal journal = log.journal();
-        long compactAfter = config.store().compactAfter().asLongValue();
+        long compactAfter = storeSettings.compactAfter().asLongValue();
         thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fastworker-compaction");
             t.setDaemon(true);

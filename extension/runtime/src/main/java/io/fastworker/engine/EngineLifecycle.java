@@ -21,7 +21,10 @@ import java.util.List;
 public class EngineLifecycle {
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.ResultCache resultCache;
+
+    @Inject
+    FastWorkerConfig.Store storeSettings;
 
     @Inject
     EngineState state;
@@ -55,12 +58,12 @@ public class EngineLifecycle {
 
     /** Starts the timers and takes up what the store holds; submissions are taken once admission is opened. */
     public void start(Collection<String> knownTasks) {
-        engine.resolveFollowups();
+        engine.resolveEndListeners();
         timers.start();
         gauges.register(knownTasks);
-        timers.every(config.resultCache().sweepInterval(),
+        timers.every(resultCache.sweepInterval(),
                 () -> state.sweep(clock.instant()).forEach(g -> held.release(0, Footprint.of(g.then()))));
-        if (config.store().mode() == FastWorkerConfig.StoreMode.DISK) {
+        if (storeSettings.mode() == FastWorkerConfig.StoreMode.DISK) {
             try {
                 recovery.recover();
             } catch (IOException e) {

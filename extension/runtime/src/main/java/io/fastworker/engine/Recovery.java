@@ -71,7 +71,7 @@ class Recovery {
             }
             engine.resume(r, now);
         }
-        followUp(endedInTail);
+        tellEnded(endedInTail);
         if (held.over()) {
             LOG.warnf("Task store %s: what it restored takes more than fastworker.queue.capacity or .max-bytes allow "
                     + "(%d unfinished tasks, about %d MiB held for later, of %d MiB); all of it is kept, and new "
@@ -82,17 +82,17 @@ class Recovery {
     }
 
     /**
-     * Tells the follow-ups again about tasks that ended before the restart: a group's members (its end may not
+     * Tells the end listeners again about tasks that ended before the restart: a group's members (its end may not
      * have been recorded), and the steps of chains that ended in the journal's tail.
      */
-    private void followUp(Map<String, TaskRecord> endedInTail) {
+    private void tellEnded(Map<String, TaskRecord> endedInTail) {
         List<TaskView> finished = new ArrayList<>();
         state.results().forEachLive(finished::add);
         for (TaskView v : finished) {
             TaskRecord r = endedInTail.get(v.id());
             boolean chain = r != null && r.spec.then() != null && v.status() == TaskState.SUCCESS;
             if (chain || v.group() != null) {
-                engine.followUp(v, r == null ? null : r.spec, r == null ? Map.of() : r.traceContext, true);
+                engine.tellEnded(v, r == null ? null : r.spec, r == null ? Map.of() : r.traceContext, true);
             }
         }
     }

@@ -6,7 +6,7 @@ import java.util.Map;
  * Told when a task has ended (success, failure or cancelled), after its result is readable: callbacks, chains and
  * groups follow up on it. Called on whichever thread ended the task: return at once, never block.
  */
-public interface Followup {
+public interface TaskEndListener {
 
     /**
      * {@code trace}: the W3C trace headers of the task's submission (empty when untraced). {@code afterRestart}: the

@@ -69,13 +69,13 @@ public class TaskEngine {
     Limits limits;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Log logSettings;
 
     @Inject
-    Instance<Followup> allFollowups;
+    Instance<TaskEndListener> allEndListeners;
 
     /** Callbacks, chains, groups: resolved once (a lookup per finished task costs more than the task). */
-    private volatile List<Followup> followups = List.of();
+    private volatile List<TaskEndListener> endListeners = List.of();
     private final ReadyQueue<TaskRecord> ready = new ReadyQueue<>(TaskRecord::priority, TaskRecord::name);
     private volatile Runnable onReady = () -> {};
 
@@ -84,9 +84,9 @@ public class TaskEngine {
         onReady = listener;
     }
 
-    /** Resolves the follow-ups; called once at start, before any task can end. */
-    void resolveFollowups() {
-        followups = allFollowups.stream().toList();
+    /** Resolves the end listeners; called once at start, before any task can end. */
+    void resolveEndListeners() {
+        endListeners = allEndListeners.stream().toList();
     }
 
     ReadyQueue<TaskRecord> ready() {
@@ -153,7 +153,7 @@ public class TaskEngine {
         if (e.exception() != null) {
             b.append(' ').append(e.exception());
         }
-        if (config.log().taskErrorMessages()) {
+        if (logSettings.taskErrorMessages()) {
             b.append(": ").append(e.message());
         }
         return b.toString();
@@ -257,17 +257,17 @@ public class TaskEngine {
                 "the control plane restarted while this attempt ran"), now), log.unwaited());
     }
 
-    /** A task that ended: its room freed, its waiting clients answered, its follow-ups told. */
+    /** A task that ended: its room freed, its waiting clients answered, its end listeners told. */
     private void finish(TaskRecord r) {
         TaskView view = r.view();
         held.release(1, r.footprint);
         r.done.complete(view);
-        followUp(view, r.spec, r.traceContext, false);
+        tellEnded(view, r.spec, r.traceContext, false);
     }
 
-    /** Tells the follow-ups (callbacks, chains, groups) that a task ended. */
-    void followUp(TaskView view, TaskSpec spec, Map<String, String> trace, boolean afterRestart) {
-        for (Followup f : followups) {
+    /** Tells the end listeners (callbacks, chains, groups) that a task ended. */
+    void tellEnded(TaskView view, TaskSpec spec, Map<String, String> trace, boolean afterRestart) {
+        for (TaskEndListener f : endListeners) {
             try {
                 f.taskEnded(view, spec, trace, afterRestart);
             } catch (RuntimeException e) {

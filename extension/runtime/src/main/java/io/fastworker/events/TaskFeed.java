@@ -33,7 +33,7 @@ public class TaskFeed {
     }
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Events eventsSettings;
 
     /** Tells a reader's owner that new changes may be readable. Called on the publisher's thread: keep it short. */
     public interface Wakeup {
@@ -48,7 +48,7 @@ public class TaskFeed {
 
     @PostConstruct
     void init() {
-        ring = new AtomicReferenceArray<>(config.events().buffer());
+        ring = new AtomicReferenceArray<>(eventsSettings.buffer());
     }
 
     /** Publishes one state change. */

@@ -140,6 +140,32 @@ public record TaskOptions(Priority priority, int maxRetries, Duration retryDelay
         }
     }
 
+    /** Valid options, against which each set field of an {@link Overrides} is checked on its own. */
+    private static final TaskOptions BASELINE = new TaskOptions(Priority.NORMAL, 0, Duration.ofSeconds(1), 2.0,
+            Duration.ofMinutes(5), Duration.ofMinutes(5));
+
+    /**
+     * What is wrong with each option {@code o} sets, one message per option out of its range (none when all are in
+     * range): the same messages as {@link #merge} throws, for a report of every problem at once.
+     */
+    public static java.util.List<String> problems(Overrides o) {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        java.util.List<Overrides> each = java.util.List.of(
+                new Overrides(null, o.maxRetries(), null, null, null, null),
+                new Overrides(null, null, o.retryDelay(), null, null, null),
+                new Overrides(null, null, null, o.retryBackoff(), null, null),
+                new Overrides(null, null, null, null, o.retryBackoffMax(), null),
+                new Overrides(null, null, null, null, null, o.timeout()));
+        for (Overrides one : each) {
+            try {
+                BASELINE.merge(one);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        return problems;
+    }
+
     /**
      * These options with {@code o}'s set fields in their place.
      *

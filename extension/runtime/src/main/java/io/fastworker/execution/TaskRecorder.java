@@ -2,13 +2,14 @@ package io.fastworker.execution;
 
 import io.quarkus.runtime.annotations.Recorder;
 import java.util.List;
+import java.util.function.Supplier;
 
-/** Hands the task methods found at build time to the runtime. */
+/** Hands the task methods found at build time to the run time, as the {@link DeclaredTasks} bean. */
 @Recorder
 public class TaskRecorder {
 
-    /** @param taskMethods {@code class#method#parameter,names} of every {@code @Task} method */
-    public void declare(List<String> taskMethods) {
-        TaskRegistry.declare(taskMethods);
+    public Supplier<DeclaredTasks> declared(List<DeclaredTask> tasks) {
+        DeclaredTasks declared = new DeclaredTasks(tasks);
+        return () -> declared;
     }
 }

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastworker.config.FastWorkerConfig;
-import io.fastworker.limit.Limit;
-import io.fastworker.limit.Rate;
 import io.fastworker.task.Task;
 import io.fastworker.task.TaskContext;
 import io.quarkus.arc.Arc;
@@ -36,47 +34,40 @@ public class TaskRegistry {
 
     private static final Logger LOG = Logger.getLogger(TaskRegistry.class);
 
-    /** {@code class#method#parameter,names} of every task method, recorded at build time. */
-    private static volatile List<String> declared;
+    @Inject
+    DeclaredTasks declared;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.TaskDefaults taskDefaults;
 
     @Inject
     ObjectMapper objectMapper;
 
     private final Map<String, TaskMethod> tasks = new TreeMap<>();
-
-    /** Called once, at static init, with what the build step found. */
-    static void declare(List<String> taskMethods) {
-        declared = List.copyOf(taskMethods);
-    }
+    private final Map<String, DeclaredTask> byName = new TreeMap<>();
 
     @PostConstruct
     void bind() {
-        if (declared == null) {
-            throw new IllegalStateException("no task list was recorded at build time: build the application with "
-                    + "the quarkus-fastworker extension");
-        }
         ArgumentBinder binder = new ArgumentBinder(objectMapper);
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        for (String entry : declared) {
-            String[] parts = entry.split("#", -1);
-            List<String> parameters = parts[2].isEmpty() ? List.of() : List.of(parts[2].split(","));
+        for (DeclaredTask d : declared.tasks()) {
             Method method;
+            List<Class<? extends Throwable>> doNotRetry = new ArrayList<>();
             try {
-                method = find(Class.forName(parts[0], false, loader), parts[1], parameters.size());
+                method = find(Class.forName(d.declaringClass(), false, loader), d.method(), d.parameters().size());
+                for (String type : d.doNotRetry()) {
+                    doNotRetry.add(Class.forName(type, false, loader).asSubclass(Throwable.class));
+                }
             } catch (ClassNotFoundException e) {
-                throw new IllegalStateException("task class " + parts[0] + " is missing at run time", e);
+                throw new IllegalStateException("a class of @Task '" + d.name() + "' is missing at run time: "
+                        + e.getMessage(), e);
             }
-            Task annotation = method.getAnnotation(Task.class);
-            String name = annotation.name().isBlank() ? method.getName() : annotation.name();
-            TaskOptions.Overrides declared = declared(annotation, name);
-            TaskDefinition definition = new TaskDefinition(name, Optional.of(parameters),
-                    TaskOptions.withDefaults(config.taskDefaults(), declared, "@Task '" + name + "'"), declared,
-                    limit(annotation, name));
-            tasks.put(name, new TaskMethod(definition, bean(method.getDeclaringClass()), method, binder,
-                    List.of(annotation.doNotRetry())));
+            TaskOptions.Overrides options = d.overrides(); // checked by the build
+            TaskDefinition definition = new TaskDefinition(d.name(), Optional.of(d.parameters()),
+                    TaskOptions.withDefaults(taskDefaults, options, "@Task '" + d.name() + "'"), options, d.limit());
+            tasks.put(d.name(), new TaskMethod(definition, bean(method.getDeclaringClass()), method, binder,
+                    List.copyOf(doNotRetry)));
+            byName.put(d.name(), d);
         }
         LOG.infof("Registered %d tasks: %s", tasks.size(), String.join(", ", tasks.keySet()));
     }
@@ -102,35 +93,9 @@ public class TaskRegistry {
                 .orElseThrow(() -> new IllegalStateException("task class " + type.getName() + " is not a bean"));
     }
 
-    /** The options a {@code @Task} sets over the configured defaults (its priority always). */
-    private static TaskOptions.Overrides declared(Task a, String name) {
-        try {
-            return new TaskOptions.Overrides(a.priority(), a.maxRetries() >= 0 ? a.maxRetries() : null,
-                    a.retryDelay().isBlank() ? null : Durations.parse(a.retryDelay()),
-                    a.retryBackoff() > 0 ? a.retryBackoff() : null,
-                    a.retryBackoffMax().isBlank() ? null : Durations.parse(a.retryBackoffMax()),
-                    a.timeout().isBlank() ? null : Durations.parse(a.timeout()));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("@Task '" + name + "': " + e.getMessage(), e);
-        }
-    }
-
-    private static Optional<Limit> limit(Task a, String name) {
-        if (a.maxConcurrency() == 0 && a.rateLimit().isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new Limit(a.maxConcurrency() == 0 ? null : a.maxConcurrency(),
-                    a.rateLimit().isBlank() ? null : Rate.parse(a.rateLimit())));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("@Task '" + name + "': " + e.getMessage(), e);
-        }
-    }
-
-    /** The {@code @Task} annotation of one of this application's own tasks. */
-    public Optional<Task> annotation(String name) {
-        TaskMethod m = tasks.get(name);
-        return m == null ? Optional.empty() : Optional.of(m.method().getAnnotation(Task.class));
+    /** One of this application's own tasks as its {@code @Task} declares it. */
+    public Optional<DeclaredTask> declared(String name) {
+        return Optional.ofNullable(byName.get(name));
     }
 
     public Optional<TaskDefinition> find(String name) {

@@ -29,16 +29,19 @@ class LivenessCheck implements HealthCheck {
     EngineLifecycle lifecycle;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Health healthSettings;
+
+    @Inject
+    Role role;
 
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("threads");
-        if (config.role() != Role.CONTROL_PLANE) {
+        if (role != Role.CONTROL_PLANE) {
             return b.up().build();
         }
         long now = System.nanoTime();
-        long stall = config.health().stallTimeout().toNanos();
+        long stall = healthSettings.stallTimeout().toNanos();
         List<String> problems = new ArrayList<>();
         String dispatch = dispatcher.problem(now, stall);
         if (dispatch != null) {

@@ -38,7 +38,7 @@ class ProbePort {
     Vertx vertx;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Health healthSettings;
 
     @Inject
     SmallRyeHealthReporter reporter;
@@ -47,10 +47,10 @@ class ProbePort {
     private HttpServer server;
 
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
-        if (config.health().port().isEmpty()) {
+        if (healthSettings.port().isEmpty()) {
             return;
         }
-        int port = config.health().port().getAsInt();
+        int port = healthSettings.port().getAsInt();
         server = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(IDLE_SECONDS)
                 .setIdleTimeoutUnit(TimeUnit.SECONDS).setMaxInitialLineLength(256).setMaxHeaderSize(4096)
                 .setHttp2ClearTextEnabled(false));

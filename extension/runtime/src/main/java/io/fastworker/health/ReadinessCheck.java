@@ -41,15 +41,18 @@ class ReadinessCheck implements HealthCheck {
     Subworker subworker;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.ControlPlane controlPlane;
+
+    @Inject
+    Role role;
 
     @Override
     public HealthCheckResponse call() {
-        if (config.role() == Role.SUBWORKER) {
+        if (role == Role.SUBWORKER) {
             return HealthCheckResponse.named("link").status(subworker.joined())
                     .withData("workerId", String.valueOf(subworker.workerId())).build();
         }
-        boolean executorAlive = !config.controlPlane().executeLocally() || local.alive();
+        boolean executorAlive = !controlPlane.executeLocally() || local.alive();
         String storeFailure = lifecycle.storeFailure();
         HealthCheckResponseBuilder b = HealthCheckResponse.named("task-queue")
                 .status(admission.accepting() && dispatcher.alive() && executorAlive && storeFailure == null);
@@ -57,7 +60,7 @@ class ReadinessCheck implements HealthCheck {
         b.withData("store", storeFailure != null ? "failed: " + storeFailure
                 : lifecycle.durable() ? "disk" : "memory");
         b.withData("dispatcher", dispatcher.alive() ? "running" : "stopped");
-        b.withData("executor", !config.controlPlane().executeLocally() ? "off" : executorAlive ? "running"
+        b.withData("executor", !controlPlane.executeLocally() ? "off" : executorAlive ? "running"
                 : "stopped");
         b.withData("unfinished", queries.unfinished());
         for (Priority p : Priority.values()) {

@@ -38,7 +38,7 @@ public class AnnouncedTasks {
     }
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Tasks tasksSettings;
 
     @Inject
     Clock clock;
@@ -47,7 +47,7 @@ public class AnnouncedTasks {
 
     /** Why a join announcing {@code tasks} cannot be taken, or null when it can. */
     synchronized String refusal(Collection<String> tasks) {
-        int max = config.tasks().maxAnnounced();
+        int max = tasksSettings.maxAnnounced();
         if (tasks.size() > max) {
             return "a subworker may announce at most " + max + " tasks (fastworker.tasks.max-announced), got "
                     + tasks.size();
@@ -111,7 +111,7 @@ public class AnnouncedTasks {
      * those in {@code keep} (tasks of those names are queued); returns the names forgotten.
      */
     synchronized List<String> forgetIdle(Set<String> keep) {
-        Instant before = clock.instant().minus(config.tasks().forgetAnnouncedAfter());
+        Instant before = clock.instant().minus(tasksSettings.forgetAnnouncedAfter());
         List<String> forgotten = new ArrayList<>();
         byName.forEach((task, e) -> {
             if (e.idleSince() != null && e.idleSince().isBefore(before) && !keep.contains(task)) {

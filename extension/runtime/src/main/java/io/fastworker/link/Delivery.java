@@ -27,7 +27,7 @@ class Delivery {
     static final int MAX_BATCH = 64;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Link linkSettings;
 
     @Inject
     WorkerRegistry registry;
@@ -98,7 +98,7 @@ class Delivery {
             w.credits -= attempts.size();
             long now = System.nanoTime();
             for (Assignment a : attempts) {
-                long wait = a.options().timeout().plus(config.link().grace()).toNanos();
+                long wait = a.options().timeout().plus(linkSettings.grace()).toNanos();
                 w.leases.put(a.taskId(), new RemoteWorker.Lease(a, now + wait));
             }
             return true;

@@ -35,11 +35,16 @@ class JoinPolicy {
     FastWorkerConfig config;
 
     @Inject
+    FastWorkerConfig.Link link;
+
+    @Inject
+    FastWorkerConfig.TaskDefaults taskDefaults;
+
+    @Inject
     AnnouncedTasks announced;
 
     /** Decides on the join {@code body} a connection sent, having registered {@code registered} (null: nothing). */
     Decision admit(LinkConnection connection, JsonNode body, String registered) {
-        FastWorkerConfig.Link link = config.link();
         if (link.token().isPresent() && !tokenMatches(body.get("token"), link.token().get())) {
             return Decision.refused(401, "unauthorized: wrong or missing token (fastworker.link.token)");
         }
@@ -78,7 +83,7 @@ class JoinPolicy {
         }
         for (Map.Entry<String, TaskOptions.Overrides> e : join.options().entrySet()) {
             try {
-                TaskOptions.withDefaults(config.taskDefaults(), e.getValue(), "the options of '" + e.getKey() + "'");
+                TaskOptions.withDefaults(taskDefaults, e.getValue(), "the options of '" + e.getKey() + "'");
             } catch (IllegalArgumentException | IllegalStateException x) {
                 return x.getMessage().startsWith("the options") ? x.getMessage()
                         : "the options of '" + e.getKey() + "': " + x.getMessage();
@@ -98,7 +103,7 @@ class JoinPolicy {
             return true;
         }
         for (String name : names) {
-            String mapped = config.link().tls().workerIds().get(name);
+            String mapped = link.tls().workerIds().get(name);
             if (mapped != null && Arrays.stream(mapped.split(",")).map(String::trim).anyMatch(id::equals)) {
                 return true;
             }

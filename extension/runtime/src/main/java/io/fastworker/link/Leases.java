@@ -24,7 +24,7 @@ class Leases {
     private static final Logger LOG = Logger.getLogger(Leases.class);
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Link linkSettings;
 
     @Inject
     WorkerRegistry registry;
@@ -60,7 +60,7 @@ class Leases {
         }
         for (RemoteWorker.Lease lease : leases) {
             engine.handBack(lease.assignment(), TaskError.of(TaskError.WORKER_LOST,
-                    "subworker " + w.id + " was lost while running it (" + why + ")"), config.link().maxDeliveries());
+                    "subworker " + w.id + " was lost while running it (" + why + ")"), linkSettings.maxDeliveries());
         }
         w.connection.close();
     }
@@ -71,7 +71,7 @@ class Leases {
      */
     boolean sweep() {
         long now = System.nanoTime();
-        long silence = config.link().heartbeatInterval().toNanos() * config.link().missedHeartbeats();
+        long silence = linkSettings.heartbeatInterval().toNanos() * linkSettings.missedHeartbeats();
         List<RemoteWorker> silent = new ArrayList<>();
         List<RemoteWorker.Lease> overdue = new ArrayList<>();
         synchronized (registry.lock) {
@@ -93,7 +93,7 @@ class Leases {
         for (RemoteWorker.Lease l : overdue) {
             engine.attemptEnded(l.assignment(), Outcome.failure(TaskError.of(TaskError.TIMEOUT, "no result from "
                     + "subworker " + l.assignment().executor() + " within the task timeout plus "
-                    + config.link().grace())));
+                    + linkSettings.grace())));
         }
         return !silent.isEmpty() || !overdue.isEmpty();
     }

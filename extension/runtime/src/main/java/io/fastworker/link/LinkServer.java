@@ -36,7 +36,7 @@ public class LinkServer {
     private static final long CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Link linkSettings;
 
     @Inject
     Vertx vertx;
@@ -60,23 +60,23 @@ public class LinkServer {
     public void start() throws Exception {
         server = vertx.createNetServer(options()).connectHandler(this::accept);
         try {
-            server.listen(config.link().port(), config.link().host()).toCompletionStage().toCompletableFuture()
+            server.listen(linkSettings.port(), linkSettings.host()).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (rootCause(e) instanceof BindException) {
-                throw new ConfigurationException("link port " + config.link().port() + " on " + config.link().host()
+                throw new ConfigurationException("link port " + linkSettings.port() + " on " + linkSettings.host()
                         + " is in use (fastworker.link.port / FASTWORKER_LINK_PORT, --link-port)");
             }
             throw e;
         }
         sweeper = vertx.setPeriodic(250, id -> sweep());
-        FastWorkerConfig.LinkTls tls = config.link().tls();
+        FastWorkerConfig.LinkTls tls = linkSettings.tls();
         LOG.infof("Link listening on %s://%s:%d for subworkers%s%s", tls.cert().isPresent() ? "tls" : "tcp",
-                config.link().host(), server.actualPort(),
+                linkSettings.host(), server.actualPort(),
                 tls.clientCa().isPresent() ? " (mutual TLS: client certificates required)" : "",
-                config.link().token().isPresent() ? " (token required)" : "");
+                linkSettings.token().isPresent() ? " (token required)" : "");
         if (!authenticated()) {
-            if (config.link().openToNetwork()) {
+            if (linkSettings.openToNetwork()) {
                 LOG.warnf("The link has no token and no mutual TLS, and fastworker.link.open-to-network is on: anyone "
                         + "who reaches port %d may join as a subworker, receive tasks with their arguments and report "
                         + "their results. Set fastworker.link.token (FASTWORKER_LINK_TOKEN) on the control plane and "
@@ -92,17 +92,17 @@ public class LinkServer {
 
     /** Whether joining takes a secret (the token) or a client certificate (mutual TLS). */
     private boolean authenticated() {
-        return config.link().token().isPresent() || config.link().tls().clientCa().isPresent();
+        return linkSettings.token().isPresent() || linkSettings.tls().clientCa().isPresent();
     }
 
     private NetServerOptions options() {
         NetServerOptions options = new NetServerOptions().setTcpNoDelay(true);
-        FastWorkerConfig.LinkTls tls = config.link().tls();
+        FastWorkerConfig.LinkTls tls = linkSettings.tls();
         if (tls.cert().isPresent()) {
             options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert().get())
                     .setKeyPath(tls.key().orElseThrow()));
             // A TLS handshake that never finishes holds no connection for long.
-            options.setSslHandshakeTimeout(config.link().joinTimeout().toMillis())
+            options.setSslHandshakeTimeout(linkSettings.joinTimeout().toMillis())
                     .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
             if (tls.clientCa().isPresent()) {
                 options.setClientAuth(ClientAuth.REQUIRED)
@@ -143,13 +143,13 @@ public class LinkServer {
 
     private void accept(NetSocket socket) {
         LinkConnection c = new LinkConnection("c" + connections.incrementAndGet(), socket, workers,
-                config.link().maxFrameSize().asLongValue(), mapper);
-        if (open.size() >= config.link().maxConnections()) {
+                linkSettings.maxFrameSize().asLongValue(), mapper);
+        if (open.size() >= linkSettings.maxConnections()) {
             c.refuse("too many link connections (fastworker.link.max-connections = "
-                    + config.link().maxConnections() + ")");
+                    + linkSettings.maxConnections() + ")");
             return;
         }
-        if (!authenticated() && !config.link().openToNetwork()
+        if (!authenticated() && !linkSettings.openToNetwork()
                 && !io.fastworker.security.Peers.loopback(socket.remoteAddress())) {
             c.refuse("this link has no token and no mutual TLS, so it accepts subworkers on the control plane's own "
                     + "host only: set fastworker.link.token (FASTWORKER_LINK_TOKEN) on both sides, or "
@@ -168,15 +168,15 @@ public class LinkServer {
     /** Closes connections that did not join in time, stalled mid-frame, or do not read their last frame. */
     private void sweep() {
         long now = System.nanoTime();
-        long join = config.link().joinTimeout().toNanos();
-        long stall = config.link().stallTimeout().toNanos();
+        long join = linkSettings.joinTimeout().toNanos();
+        long stall = linkSettings.stallTimeout().toNanos();
         for (LinkConnection c : open) {
             if (c.overdue(now, CLOSE_GRACE_NANOS)) {
                 c.close();
             } else if (!c.joined() && now - c.openedNanos > join) {
-                c.refuse("did not join within " + config.link().joinTimeout() + " (fastworker.link.join-timeout)");
+                c.refuse("did not join within " + linkSettings.joinTimeout() + " (fastworker.link.join-timeout)");
             } else if (c.reader.pendingFor(now) > stall) {
-                c.refuse("stalled in the middle of a frame for more than " + config.link().stallTimeout()
+                c.refuse("stalled in the middle of a frame for more than " + linkSettings.stallTimeout()
                         + " (fastworker.link.stall-timeout)");
             }
         }

@@ -56,7 +56,13 @@ public class RemoteWorkers {
     private static final long FORGET_CHECK_MS = 60_000;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Link linkSettings;
+
+    @Inject
+    FastWorkerConfig.Result resultSettings;
+
+    @Inject
+    FastWorkerConfig.Tasks tasksSettings;
 
     @Inject
     WorkerRegistry registry;
@@ -107,14 +113,14 @@ public class RemoteWorkers {
         this.changed = changed;
         metrics.gauge("fastworker.workers.active", "Connected subworkers", registry::size);
         accepting = true;
-        long every = Math.max(50, config.link().heartbeatInterval().toMillis() / 2);
+        long every = Math.max(50, linkSettings.heartbeatInterval().toMillis() / 2);
         sweeper = vertx.setPeriodic(every, id -> {
             if (leases.sweep()) {
                 this.changed.run();
             }
         });
         long forgetCheck = Math.max(100, Math.min(FORGET_CHECK_MS,
-                config.tasks().forgetAnnouncedAfter().toMillis() / 2));
+                tasksSettings.forgetAnnouncedAfter().toMillis() / 2));
         forgetter = vertx.setPeriodic(forgetCheck, id -> vertx.executeBlocking(() -> {
             announced.forgetIdle(queries.queuedByTask().keySet()).forEach(metrics::forgetTask);
             return null;
@@ -177,7 +183,7 @@ public class RemoteWorkers {
             return new JoinOutcome(null, null, d.code(), d.refusal());
         }
         Join join = d.join();
-        long frameLimit = config.link().maxFrameSize().asLongValue();
+        long frameLimit = linkSettings.maxFrameSize().asLongValue();
         if (join.maxFrameSize() != null) {
             frameLimit = Math.min(frameLimit, join.maxFrameSize());
         }
@@ -199,8 +205,8 @@ public class RemoteWorkers {
                 connection.socket.remoteAddress(), join.concurrency(), join.tasks().size());
         changed.run();
         return new JoinOutcome(w, new JoinReply(LinkProtocol.VERSION, true,
-                config.link().heartbeatInterval().toMillis(), config.link().maxFrameSize().asLongValue(),
-                config.result().maxSize().asLongValue()), 0, null);
+                linkSettings.heartbeatInterval().toMillis(), linkSettings.maxFrameSize().asLongValue(),
+                resultSettings.maxSize().asLongValue()), 0, null);
     }
 
     /**
@@ -303,7 +309,7 @@ public class RemoteWorkers {
         if (!outcome.ok()) {
             return outcome;
         }
-        long max = config.result().maxSize().asLongValue();
+        long max = resultSettings.maxSize().asLongValue();
         long size = jsonSize(outcome.result(), max);
         if (size <= max) {
             return outcome;
@@ -345,7 +351,7 @@ public class RemoteWorkers {
         if (lease != null && lease.assignment().attempt() == r.attempt()) {
             w.leases.remove(r.taskId());
             after.add(() -> engine.handBack(lease.assignment(), TaskError.of(TaskError.RETURNED,
-                    "subworker " + w.id + " returned it unstarted while stopping"), config.link().maxDeliveries()));
+                    "subworker " + w.id + " returned it unstarted while stopping"), linkSettings.maxDeliveries()));
         }
     }
 }

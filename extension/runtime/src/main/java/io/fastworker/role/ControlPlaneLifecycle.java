@@ -48,7 +48,16 @@ class ControlPlaneLifecycle {
     private static final Logger LOG = Logger.getLogger(ControlPlaneLifecycle.class);
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.ControlPlane controlPlane;
+
+    @Inject
+    FastWorkerConfig.Link linkSettings;
+
+    @Inject
+    Role roleSettings;
+
+    @Inject
+    FastWorkerConfig.Tasks tasksSettings;
 
     @Inject
     TaskRegistry registry;
@@ -88,19 +97,19 @@ class ControlPlaneLifecycle {
     private volatile boolean drained;
 
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
-        if (config.role() != Role.CONTROL_PLANE) {
+        if (roleSettings != Role.CONTROL_PLANE) {
             return;
         }
         List<String> tasks = registry.definitions().stream().map(TaskDefinition::name).toList();
         List<String> known = new java.util.ArrayList<>(tasks);
-        known.addAll(config.tasks().declared().orElse(List.of()));
+        known.addAll(tasksSettings.declared().orElse(List.of()));
         lifecycle.start(known);
-        boolean executes = config.controlPlane().executeLocally();
+        boolean executes = controlPlane.executeLocally();
         if (executes) {
             local.start(dispatcher::wake);
             metrics.workerMeters(local.id(), tasks, runner::inFlight);
         }
-        if (config.link().enabled()) {
+        if (linkSettings.enabled()) {
             remote.start(dispatcher::wake);
             link.start();
         }
@@ -124,7 +133,7 @@ class ControlPlaneLifecycle {
         schedules.stop();
         admission.stopAccepting();
         dispatcher.stop();
-        awaitRunning(config.controlPlane().drainTimeout());
+        awaitRunning(controlPlane.drainTimeout());
         Map<TaskState, Integer> left = queries.unfinishedByState();
         if (left.isEmpty()) {
             LOG.info("Control plane stopped with no unfinished task");
@@ -145,7 +154,7 @@ class ControlPlaneLifecycle {
             return;
         }
         drain();
-        if (config.link().enabled()) {
+        if (linkSettings.enabled()) {
             remote.stop();
             link.stop();
         }

@@ -115,7 +115,7 @@ public class Schedules {
     public void start() {
         List<Schedule> fixed = new ArrayList<>();
         for (TaskDefinition d : registry.definitions()) {
-            registry.annotation(d.name()).filter(a -> !a.cron().isBlank()).ifPresent(a -> {
+            registry.declared(d.name()).filter(a -> !a.cron().isBlank()).ifPresent(a -> {
                 ObjectNode o = mapper.createObjectNode().put("id", d.name()).put("task", d.name())
                         .put("cron", a.cron()).put("timezone", a.timezone());
                 fixed.add(parseFixed(o, Schedule.Source.ANNOTATION, "@Task '" + d.name() + "'"));

@@ -34,7 +34,10 @@ public class KeysFile {
     private static final Logger LOG = Logger.getLogger(KeysFile.class);
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Api apiSettings;
+
+    @Inject
+    Role role;
 
     @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0")
     String httpHost;
@@ -49,12 +52,12 @@ public class KeysFile {
 
     /** Whether authentication is on (a keys file or a JWT verification key is configured). */
     public boolean enabled() {
-        return config.api().auth().keysFile().isPresent() || jwtEnabled();
+        return apiSettings.auth().keysFile().isPresent() || jwtEnabled();
     }
 
     /** Whether JSON Web Tokens are accepted ({@code fastworker.api.auth.jwt.enabled}). */
     public boolean jwtEnabled() {
-        return config.api().auth().jwt().enabled();
+        return apiSettings.auth().jwt().enabled();
     }
 
     /** The key {@code presented} belongs to, if any. */
@@ -64,13 +67,13 @@ public class KeysFile {
     }
 
     void start(@Observes @Priority(3) StartupEvent event) {
-        Optional<String> file = config.api().auth().keysFile();
+        Optional<String> file = apiSettings.auth().keysFile();
         if (jwtEnabled()) {
             LOG.info("API authentication on: JSON Web Tokens (mp.jwt.verify.*), roles from their groups claim");
         }
         if (file.isEmpty()) {
-            if (!jwtEnabled() && config.role() == Role.CONTROL_PLANE && !Peers.loopback(httpHost)) {
-                if (config.api().auth().openToNetwork()) {
+            if (!jwtEnabled() && role == Role.CONTROL_PLANE && !Peers.loopback(httpHost)) {
+                if (apiSettings.auth().openToNetwork()) {
                     LOG.warnf("API authentication is off and fastworker.api.auth.open-to-network is on: anyone who "
                             + "can reach port %d on %s may submit, read and cancel tasks and read their results. Set "
                             + "fastworker.api.auth.keys-file (FASTWORKER_API_AUTH_KEYS_FILE) to require API keys",
@@ -96,7 +99,7 @@ public class KeysFile {
         } else {
             LOG.infof("API authentication on: %d key(s) from %s", keys.size(), path.toAbsolutePath());
         }
-        long every = config.api().auth().keysReloadInterval().toMillis();
+        long every = apiSettings.auth().keysReloadInterval().toMillis();
         reloader = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fastworker-keys-reload");
             t.setDaemon(true);

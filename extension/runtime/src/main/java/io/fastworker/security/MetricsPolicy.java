@@ -16,7 +16,7 @@ import jakarta.inject.Inject;
 class MetricsPolicy implements HttpSecurityPolicy {
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Api apiSettings;
 
     @Inject
     KeysFile keys;
@@ -24,7 +24,7 @@ class MetricsPolicy implements HttpSecurityPolicy {
     @Override
     public Uni<CheckResult> checkPermission(RoutingContext request, Uni<SecurityIdentity> identity,
             AuthorizationRequestContext context) {
-        if (!keys.enabled() || !config.api().auth().protectMetrics()) {
+        if (!keys.enabled() || !apiSettings.auth().protectMetrics()) {
             return CheckResult.permit();
         }
         return identity.map(i -> i.hasRole(Roles.READ) ? CheckResult.PERMIT : CheckResult.DENY);

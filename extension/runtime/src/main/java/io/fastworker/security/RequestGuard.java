@@ -35,7 +35,7 @@ class RequestGuard {
     ApiRoutes routes;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Api apiSettings;
 
     @Inject
     TaskMetrics metrics;
@@ -47,7 +47,7 @@ class RequestGuard {
     void check(RoutingContext rc) {
         HttpServerRequest request = rc.request();
         String length = request.getHeader("Content-Length");
-        long limit = config.api().maxBodySize().asLongValue();
+        long limit = apiSettings.maxBodySize().asLongValue();
         if (length != null && tooLarge(length, limit)) {
             if (request.method() == HttpMethod.POST && request.path().startsWith("/tasks")) {
                 metrics.rejected("body_too_large", 1);
@@ -74,7 +74,7 @@ class RequestGuard {
         }
         if (routes.guards(rc.normalizedPath())) {
             if (!keys.enabled()) {
-                if (!config.api().auth().openToNetwork() && !Peers.loopback(request.connection().remoteAddress())) {
+                if (!apiSettings.auth().openToNetwork() && !Peers.loopback(request.connection().remoteAddress())) {
                     metrics.refused("not_local");
                     refuse(rc, 403, "loopback-only", "Loopback clients only", "API authentication is off, so "
                             + "this control plane answers clients on its own host only; set "

@@ -1,4 +1,4 @@
-package io.fastworker.api;
+package io.fastworker.submission;
 
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.execution.TaskDefinition;
@@ -17,7 +17,7 @@ import java.util.TreeSet;
  * those {@code fastworker.tasks.declared} lists. Anything else is refused at submission.
  */
 @ApplicationScoped
-class AcceptedTasks {
+public class AcceptedTasks {
 
     @Inject
     TaskRegistry registry;
@@ -26,9 +26,13 @@ class AcceptedTasks {
     AnnouncedTasks announced;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Tasks tasks;
 
-    SortedSet<String> names() {
+    @Inject
+    FastWorkerConfig.TaskDefaults taskDefaults;
+
+    /** Every name a submission may use now, sorted. */
+    public SortedSet<String> names() {
         TreeSet<String> names = new TreeSet<>(announced.names());
         names.addAll(declared());
         registry.definitions().forEach(d -> names.add(d.name()));
@@ -36,25 +40,26 @@ class AcceptedTasks {
     }
 
     /** Whether one of this application's own beans declares the task. */
-    boolean ownTask(String name) {
+    public boolean ownTask(String name) {
         return registry.find(name).isPresent();
     }
 
-    List<String> declared() {
-        return config.tasks().declared().orElse(List.of());
+    /** The names {@code fastworker.tasks.declared} lists. */
+    public List<String> declared() {
+        return tasks.declared().orElse(List.of());
     }
 
     /**
      * The task's own definition, or for a task only announced or declared, the parameters and options a subworker
      * announced for it (if any) over the configured defaults.
      */
-    Optional<TaskDefinition> definition(String name) {
+    public Optional<TaskDefinition> definition(String name) {
         Optional<TaskDefinition> own = registry.find(name);
         if (own.isPresent() || (!announced.contains(name) && !declared().contains(name))) {
             return own;
         }
         TaskOptions.Overrides options = announced.options(name);
         return Optional.of(new TaskDefinition(name, announced.parameters(name), TaskOptions.withDefaults(
-                config.taskDefaults(), options, "task '" + name + "'"), options, Optional.empty()));
+                taskDefaults, options, "task '" + name + "'"), options, Optional.empty()));
     }
 }

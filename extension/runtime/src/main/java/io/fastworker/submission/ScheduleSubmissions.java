@@ -1,4 +1,4 @@
-package io.fastworker.api;
+package io.fastworker.submission;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastworker.engine.FromSchedule;

@@ -50,7 +50,7 @@ public class TaskMetrics {
     MeterRegistry registry;
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Metrics metricsSettings;
 
     /** This process's worker id, once it runs task bodies ({@link #workerMeters}). */
     private volatile String workerId;
@@ -141,7 +141,7 @@ public class TaskMetrics {
 
     private Timer timer(String name, String description, String... tags) {
         return Timer.builder(name).description(description).tags(tags)
-                .serviceLevelObjectives(config.metrics().durationBuckets().toArray(Duration[]::new))
+                .serviceLevelObjectives(metricsSettings.durationBuckets().toArray(Duration[]::new))
                 .register(registry);
     }
 

@@ -49,7 +49,10 @@ class LinkClient {
     }
 
     @Inject
-    FastWorkerConfig config;
+    FastWorkerConfig.Link linkSettings;
+
+    @Inject
+    FastWorkerConfig.Subworker subworkerSettings;
 
     @Inject
     Vertx vertx;
@@ -79,8 +82,8 @@ class LinkClient {
         this.address = address;
         this.join = join;
         this.listener = listener;
-        this.backoff = config.subworker().reconnectMin();
-        this.frameLimit = config.link().maxFrameSize().asLongValue();
+        this.backoff = subworkerSettings.reconnectMin();
+        this.frameLimit = linkSettings.maxFrameSize().asLongValue();
         connect();
     }
 
@@ -145,7 +148,7 @@ class LinkClient {
     private NetClientOptions clientOptions() {
         NetClientOptions options = new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(5000);
         if (address.tls()) {
-            FastWorkerConfig.SubworkerTls tls = config.subworker().tls();
+            FastWorkerConfig.SubworkerTls tls = subworkerSettings.tls();
             options.setSsl(true).setHostnameVerificationAlgorithm("HTTPS");
             tls.trust().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca)));
             tls.cert().ifPresent(cert -> options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert)
@@ -157,7 +160,7 @@ class LinkClient {
     private void connected(NetSocket s) {
         socket = s;
         context = vertx.getOrCreateContext();
-        FrameReader<ObjectNode> reader = FrameReader.jackson(mapper, config.link().maxFrameSize().asLongValue(),
+        FrameReader<ObjectNode> reader = FrameReader.jackson(mapper, linkSettings.maxFrameSize().asLongValue(),
                 this::onFrame, why -> dropLink(s, "the control plane sent a bad frame: " + why));
         s.handler(reader);
         s.closeHandler(v -> {
@@ -207,12 +210,12 @@ class LinkClient {
         }
         if (!down) {
             LOG.warnf("Subworker %s: link to %s down (%s); reconnecting with backoff up to %s", workerId, address,
-                    why, config.subworker().reconnectMax());
+                    why, subworkerSettings.reconnectMax());
             down = true;
         }
         long delay = backoff.toMillis();
-        backoff = backoff.multipliedBy(2).compareTo(config.subworker().reconnectMax()) > 0
-                ? config.subworker().reconnectMax() : backoff.multipliedBy(2);
+        backoff = backoff.multipliedBy(2).compareTo(subworkerSettings.reconnectMax()) > 0
+                ? subworkerSettings.reconnectMax() : backoff.multipliedBy(2);
         vertx.setTimer(Math.max(1, delay), t -> connect());
     }
 
@@ -250,13 +253,13 @@ class LinkClient {
         JoinReply reply = JoinReply.read(body);
         joined = true;
         down = false;
-        backoff = config.subworker().reconnectMin();
+        backoff = subworkerSettings.reconnectMin();
         LOG.infof("Subworker %s joined control plane %s", workerId, address);
         if (reply.maxFrameSize() > 0) {
-            frameLimit = Math.min(config.link().maxFrameSize().asLongValue(), reply.maxFrameSize());
+            frameLimit = Math.min(linkSettings.maxFrameSize().asLongValue(), reply.maxFrameSize());
         }
         long beat = reply.heartbeatIntervalMs() > 0 ? reply.heartbeatIntervalMs()
-                : config.link().heartbeatInterval().toMillis();
+                : linkSettings.heartbeatInterval().toMillis();
         IntSupplier running = listener::running;
         heartbeatTimer = vertx.setPeriodic(Math.max(10, Math.min(beat, 3_600_000)), t -> send(LinkProtocol.HEARTBEAT,
                 JsonNodeFactory.instance.objectNode().put("running", running.getAsInt())));

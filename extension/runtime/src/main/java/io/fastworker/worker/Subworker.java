@@ -57,6 +57,18 @@ public class Subworker implements LinkClient.Listener {
     FastWorkerConfig config;
 
     @Inject
+    FastWorkerConfig.ControlPlane controlPlane;
+
+    @Inject
+    FastWorkerConfig.Link linkSettings;
+
+    @Inject
+    Role roleSettings;
+
+    @Inject
+    FastWorkerConfig.Subworker subworkerSettings;
+
+    @Inject
     AttemptRunner runner;
 
     @Inject
@@ -84,11 +96,11 @@ public class Subworker implements LinkClient.Listener {
     private volatile boolean stopped;
 
     void start(@Observes StartupEvent event) {
-        if (config.role() != Role.SUBWORKER) {
+        if (roleSettings != Role.SUBWORKER) {
             return;
         }
         workerId = Identity.workerId(config);
-        LinkAddress address = LinkAddress.parse(config.controlPlane().address());
+        LinkAddress address = LinkAddress.parse(controlPlane.address());
         AtomicInteger threads = new AtomicInteger();
         pool = Executors.newFixedThreadPool(config.concurrency(), r -> {
             Thread t = new Thread(r, "fastworker-exec-" + threads.getAndIncrement());
@@ -122,8 +134,8 @@ public class Subworker implements LinkClient.Listener {
         }
         return new Join(LinkProtocol.VERSION, workerId,
                 registry.definitions().stream().map(TaskDefinition::name).toList(), parameters, options, limits,
-                config.concurrency(), config.link().maxFrameSize().asLongValue(), true,
-                config.link().token().orElse(null));
+                config.concurrency(), linkSettings.maxFrameSize().asLongValue(), true,
+                linkSettings.token().orElse(null));
     }
 
     @Override
@@ -212,14 +224,14 @@ public class Subworker implements LinkClient.Listener {
     }
 
     private synchronized void leave() {
-        if (config.role() != Role.SUBWORKER || stopping) {
+        if (roleSettings != Role.SUBWORKER || stopping) {
             return;
         }
         stopping = true;
         results.withholdSlots();
         link.stopReconnecting();
         link.send(LinkProtocol.DRAIN, JsonNodeFactory.instance.objectNode());
-        Duration timeout = config.subworker().shutdownTimeout();
+        Duration timeout = subworkerSettings.shutdownTimeout();
         LOG.infof("Subworker %s draining: %d running, waiting up to %s", workerId, running.get(), timeout);
         pool.shutdown();
         try {

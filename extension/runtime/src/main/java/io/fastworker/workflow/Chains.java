@@ -1,8 +1,8 @@
-package io.fastworker.api;
+package io.fastworker.workflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fastworker.engine.ChainStep;
-import io.fastworker.engine.Followup;
+import io.fastworker.engine.TaskEndListener;
 import io.fastworker.engine.TaskSpec;
 import io.fastworker.engine.TaskView;
 import io.fastworker.queue.TaskState;
@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
  * the control plane restarted in between (see {@link FollowOns}).
  */
 @ApplicationScoped
-class Chains implements Followup {
+class Chains implements TaskEndListener {
 
     private static final Logger LOG = Logger.getLogger(Chains.class);
 

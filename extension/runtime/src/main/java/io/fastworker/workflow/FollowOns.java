@@ -1,4 +1,4 @@
-package io.fastworker.api;
+package io.fastworker.workflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,6 +10,7 @@ import io.fastworker.engine.NotAcceptingException;
 import io.fastworker.engine.QueueFullException;
 import io.fastworker.engine.Submission;
 import io.fastworker.engine.TaskSpec;
+import io.fastworker.submission.SubmissionParser;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

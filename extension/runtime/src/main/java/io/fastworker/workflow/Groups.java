@@ -1,11 +1,11 @@
-package io.fastworker.api;
+package io.fastworker.workflow;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.fastworker.engine.Definitions;
-import io.fastworker.engine.Followup;
 import io.fastworker.engine.GroupMember;
 import io.fastworker.engine.StoredGroup;
+import io.fastworker.engine.TaskEndListener;
 import io.fastworker.engine.TaskQueries;
 import io.fastworker.engine.TaskSpec;
 import io.fastworker.engine.TaskView;
@@ -29,7 +29,7 @@ import org.jboss.logging.Logger;
  * {@link FollowOns}).
  */
 @ApplicationScoped
-class Groups implements Followup {
+public class Groups implements TaskEndListener {
 
     private static final Logger LOG = Logger.getLogger(Groups.class);
 
@@ -59,7 +59,7 @@ class Groups implements Followup {
     }
 
     /** The members of a group as they are now, in order; null where one is no longer known. */
-    List<TaskView> members(StoredGroup g) {
+    public List<TaskView> members(StoredGroup g) {
         List<TaskView> out = new ArrayList<>(g.size());
         for (int i = 0; i < g.size(); i++) {
             out.add(queries.find(GroupMember.taskId(g.id(), i)).orElse(null));

@@ -117,11 +117,11 @@ final class EngineHarness {
         timers.clock = clock;
         state = new EngineBeans().state(config, clock);
         held = new EngineBeans().holdings(config);
-        log.config = config;
+        log.store = config.store();
         log.mapper = new ObjectMapper();
         inject(metrics, "registry", registry);
-        inject(metrics, "config", config);
-        inject(feed, "config", config);
+        inject(metrics, "metricsSettings", config.metrics());
+        inject(feed, "eventsSettings", config.events());
         java.lang.reflect.Method init = TaskFeed.class.getDeclaredMethod("init");
         init.setAccessible(true);
         init.invoke(feed);
@@ -134,7 +134,7 @@ final class EngineHarness {
         engine.metrics = metrics;
         engine.feed = feed;
         engine.limits = limits;
-        engine.config = config;
+        engine.logSettings = config.log();
         admission.state = state;
         admission.log = log;
         admission.held = held;
@@ -142,7 +142,7 @@ final class EngineHarness {
         admission.queries = queries;
         admission.metrics = metrics;
         admission.clock = clock;
-        admission.config = config;
+        admission.idempotencySettings = config.idempotency();
         queries.state = state;
         queries.engine = engine;
         queries.held = held;
