@@ -1,6 +1,5 @@
 package io.fastworker.store;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -14,10 +13,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.zip.CRC32C;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,9 +34,6 @@ import org.jboss.logging.Logger;
 public final class Journal implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Journal.class);
-    private static final int HEADER = 8;
-    /** Larger than any record the control plane writes (a task carries at most the API's body limit). */
-    private static final int MAX_RECORD = 256 << 20;
 
     /**
      * What {@link #replay} found: records read, files, a torn tail dropped, and a corrupt file set aside (with
@@ -111,140 +105,11 @@ public final class Journal implements AutoCloseable {
      * (kept for inspection), the records before the corrupt one are kept, and what follows it in that file is lost.
      */
     public Recovery replay(Consumer<byte[]> each, boolean setAsideCorrupt) throws IOException {
-        TreeMap<Long, Path> segments = files("journal-");
-        TreeMap<Long, Path> snapshots = files("snapshot-");
-        long from = 0;
-        List<Path> order = new ArrayList<>();
-        if (!snapshots.isEmpty()) {
-            from = snapshots.lastKey();
-            order.add(snapshots.lastEntry().getValue());
-            snapshotBytes = Files.size(snapshots.lastEntry().getValue());
-        }
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "snapshot-*.tmp")) {
-            for (Path unfinished : s) {
-                Files.delete(unfinished); // a compaction the last process did not finish; its segments are intact
-            }
-        }
-        order.addAll(segments.tailMap(from, true).values());
-        long bytes = 0;
-        long torn = 0;
-        String tornFile = null;
-        String setAside = null;
-        long lost = 0;
-        Path newest = segments.isEmpty() ? null : segments.lastEntry().getValue();
-        long[] counted = {0};
-        Consumer<byte[]> counting = r -> {
-            counted[0]++;
-            each.accept(r);
-        };
-        for (Path file : order) {
-            long[] result;
-            try {
-                result = read(file, counting, file.equals(newest));
-            } catch (CorruptJournalException e) {
-                if (!setAsideCorrupt) {
-                    throw e;
-                }
-                Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
-                Files.move(file, aside);
-                long size = Files.size(aside);
-                try (FileChannel in = FileChannel.open(aside, StandardOpenOption.READ);
-                        FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-                                StandardOpenOption.WRITE)) {
-                    in.transferTo(0, e.offset(), out); // the records before the corrupt one, read already
-                    out.force(true);
-                }
-                syncDirectory();
-                setAside = aside.getFileName().toString();
-                lost += size - e.offset();
-                bytes += e.offset();
-                continue;
-            }
-            bytes += result[1];
-            if (result[2] > 0) {
-                torn = result[2];
-                tornFile = file.getFileName().toString();
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    ch.truncate(result[1]);
-                    ch.force(true);
-                }
-            }
-        }
-        segmentSeq = Math.max(segments.isEmpty() ? 0 : segments.lastKey(), from);
-        bytesSinceCompaction = bytes - snapshotBytes;
-        return new Recovery(counted[0], order.size(), torn, tornFile, bytes, setAside, lost);
-    }
-
-    /** Reads one file: {records, valid bytes, torn bytes at its end}. */
-    private static long[] read(Path file, Consumer<byte[]> each, boolean mayBeTorn) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer b = size == 0 ? ByteBuffer.allocate(0) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            CRC32C crc = new CRC32C();
-            long records = 0;
-            while (b.hasRemaining()) {
-                int at = b.position();
-                String problem;
-                // What a crash in the middle of the last write can leave: a cut header or body, a zero-filled
-                // tail, or a last record whose bytes did not all reach the disk.
-                boolean tornShape;
-                if (b.remaining() < HEADER) {
-                    problem = "a record header cut short";
-                    tornShape = true;
-                } else {
-                    int len = b.getInt();
-                    int sum = b.getInt();
-                    if (len <= 0 || len > MAX_RECORD) {
-                        problem = "an impossible record length (" + len + ")";
-                        tornShape = allZero(b, at);
-                    } else if (b.remaining() < len) {
-                        problem = "a record cut short";
-                        tornShape = true;
-                    } else {
-                        byte[] body = new byte[len];
-                        b.get(body);
-                        crc.reset();
-                        crc.update(body);
-                        if ((int) crc.getValue() == sum) {
-                            each.accept(body);
-                            records++;
-                            continue;
-                        }
-                        problem = "a checksum mismatch";
-                        tornShape = !b.hasRemaining();
-                    }
-                }
-                if (mayBeTorn && tornShape) {
-                    return new long[] {records, at, size - at};
-                }
-                throw new CorruptJournalException(file, at, problem);
-            }
-            return new long[] {records, size, 0};
-        }
-    }
-
-    private static boolean allZero(ByteBuffer b, int from) {
-        for (int i = from; i < b.limit(); i++) {
-            if (b.get(i) != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private TreeMap<Long, Path> files(String prefix) throws IOException {
-        TreeMap<Long, Path> found = new TreeMap<>();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, prefix + "*.log")) {
-            for (Path p : s) {
-                String name = p.getFileName().toString();
-                try {
-                    found.put(Long.parseLong(name.substring(prefix.length(), name.length() - 4)), p);
-                } catch (NumberFormatException e) {
-                    // not ours
-                }
-            }
-        }
-        return found;
+        JournalReplay.Found found = JournalReplay.replay(dir, each, setAsideCorrupt);
+        segmentSeq = found.lastSeq();
+        snapshotBytes = found.snapshotBytes();
+        bytesSinceCompaction = found.recovery().bytes() - found.snapshotBytes();
+        return found.recovery();
     }
 
     /** Opens a new segment after what {@link #replay} read and starts the committer. */
@@ -261,7 +126,7 @@ public final class Journal implements AutoCloseable {
     private FileChannel newSegment(long seq) throws IOException {
         FileChannel ch = FileChannel.open(dir.resolve(String.format("journal-%016d.log", seq)),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        syncDirectory();
+        JournalFiles.syncDirectory(dir);
         return ch;
     }
 
@@ -457,67 +322,6 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Encodes records into one reusable scratch buffer and frames them ({@code [length][CRC32C][bytes]}) into one
-     * output buffer, written out to a channel when full.
-     */
-    private static final class FrameWriter {
-        private final CRC32C crc = new CRC32C();
-        private final Scratch scratch = new Scratch();
-        private ByteBuffer buffer;
-
-        FrameWriter(ByteBuffer buffer) {
-            this.buffer = buffer;
-        }
-
-        /** Adds one record; returns the bytes it takes in the file. */
-        long put(FileChannel out, JournalRecord record) throws IOException {
-            scratch.reset();
-            record.writeTo(scratch);
-            int length = scratch.size();
-            if (length == 0 || length > MAX_RECORD) {
-                throw new IOException("a journal record of " + length + " bytes (at most " + MAX_RECORD + ")");
-            }
-            if (buffer.remaining() < HEADER + length) {
-                flush(out);
-                if (buffer.capacity() < HEADER + length) {
-                    buffer = ByteBuffer.allocateDirect(HEADER + length);
-                }
-            }
-            crc.reset();
-            crc.update(scratch.bytes(), 0, length);
-            buffer.putInt(length).putInt((int) crc.getValue()).put(scratch.bytes(), 0, length);
-            if (scratch.bytes().length > 1 << 20) {
-                scratch.shrink(); // one huge result must not pin its buffer for the life of the journal
-            }
-            return HEADER + length;
-        }
-
-        void flush(FileChannel out) throws IOException {
-            buffer.flip();
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
-            }
-            buffer.clear();
-        }
-    }
-
-    /** A growable buffer whose bytes are read in place. */
-    private static final class Scratch extends ByteArrayOutputStream {
-        Scratch() {
-            super(1024);
-        }
-
-        byte[] bytes() {
-            return buf;
-        }
-
-        void shrink() {
-            buf = new byte[1024];
-            count = 0;
-        }
-    }
-
-    /**
      * Rewrites the journal as the records {@code snapshot} produces, plus whatever is appended meanwhile: new
      * appends go to a fresh segment first, then {@code snapshot} is written beside it, synced and put in place, and
      * only then are the older files deleted. {@code snapshot} runs on the caller's thread, appends keep flowing.
@@ -561,11 +365,11 @@ public final class Journal implements AutoCloseable {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
-        syncDirectory();
-        for (var e : files("journal-").headMap(seq, false).values()) {
+        JournalFiles.syncDirectory(dir);
+        for (var e : JournalFiles.files(dir, "journal-").headMap(seq, false).values()) {
             Files.deleteIfExists(e);
         }
-        for (var e : files("snapshot-").headMap(seq, false).values()) {
+        for (var e : JournalFiles.files(dir, "snapshot-").headMap(seq, false).values()) {
             Files.deleteIfExists(e);
         }
     }
@@ -581,15 +385,6 @@ public final class Journal implements AutoCloseable {
             return -1;
         }
         return total;
-    }
-
-    private void syncDirectory() {
-        // Makes a new or renamed file's directory entry durable; not every platform lets a directory be opened.
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            LOG.debugf("directory sync not supported here: %s", e);
-        }
     }
 
     /** Writes and syncs what is pending, then closes the files. */
