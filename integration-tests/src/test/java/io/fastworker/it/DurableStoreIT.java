@@ -107,10 +107,7 @@ class DurableStoreIT {
                 clients.add(t);
                 t.start();
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (accepted.size() < 5000 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            Daemon.await(accepted::size, n -> n >= 5000, Duration.ofSeconds(60), "5000 tasks accepted");
             cp.kill();
             stop.set(true);
             for (Thread t : clients) {
@@ -274,15 +271,8 @@ class DurableStoreIT {
     }
 
     static JsonNode awaitStatus(Daemon cp, String id, String status) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            JsonNode v = json(cp.get("/tasks/" + id));
-            if (v.get("status").asText().equals(status) || System.nanoTime() > deadline) {
-                assertEquals(status, v.get("status").asText(), v.toString());
-                return v;
-            }
-            Thread.sleep(50);
-        }
+        return Daemon.await(() -> json(cp.get("/tasks/" + id)), v -> v.get("status").asText().equals(status),
+                Duration.ofSeconds(30), "task " + id + " " + status);
     }
 
     @Test
@@ -428,15 +418,11 @@ class DurableStoreIT {
                 String body = "[" + String.join(",", java.util.Collections.nCopies(500, "{\"task\":\"noop\"}")) + "]";
                 assertEquals(202, cp.post("/tasks/batch", body).statusCode());
             }
-            long deadline = System.currentTimeMillis() + 30_000;
-            boolean compacted = false;
-            while (!compacted && System.currentTimeMillis() < deadline) {
-                Thread.sleep(200);
+            Daemon.await(() -> {
                 try (var files = Files.list(store)) {
-                    compacted = files.noneMatch(before::contains);
+                    return files.toList();
                 }
-            }
-            assertTrue(compacted, "the journal was compacted");
+            }, files -> files.stream().noneMatch(before::contains), Duration.ofSeconds(30), "the journal compacted");
             cp.kill();
             cp = Daemon.controlPlane(env);
             JsonNode limits = json(cp.get("/limits"));
@@ -466,25 +452,17 @@ class DurableStoreIT {
             String root = json(chain).get("id").asText();
             assertEquals(202, cp.post("/groups", "{\"id\": \"g1\", \"tasks\": [{\"task\": \"add\", \"args\": [1, 1]}, "
                     + "{\"task\": \"sleep\", \"args\": [1500]}], \"then\": {\"task\": \"echo\"}}").statusCode());
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (!json(cp.get("/tasks/g1:0")).get("status").asText().equals("success")
-                    && System.currentTimeMillis() < deadline) {
-                Thread.sleep(20);
-            }
+            Daemon first = cp;
+            Daemon.await(() -> json(first.get("/tasks/g1:0")).get("status").asText(), "success"::equals,
+                    Duration.ofSeconds(10), "the group's first member succeeded");
             cp.kill(); // the sleeps are running: they run again after the restart
             cp = Daemon.controlPlane(env);
-            deadline = System.currentTimeMillis() + 30_000;
-            JsonNode c = null;
-            JsonNode g = null;
-            while (System.currentTimeMillis() < deadline) {
-                c = json(cp.get("/chains/" + root));
-                g = json(cp.get("/groups/g1"));
-                if (c.path("status").asText().equals("success") && g.path("then").path("status").asText()
-                        .equals("success")) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
+            Daemon second = cp;
+            JsonNode c = Daemon.await(() -> json(second.get("/chains/" + root)),
+                    v -> v.path("status").asText().equals("success"), Duration.ofSeconds(30), "the chain succeeded");
+            JsonNode g = Daemon.await(() -> json(second.get("/groups/g1")),
+                    v -> v.path("then").path("status").asText().equals("success"), Duration.ofSeconds(30),
+                    "the group's then succeeded");
             assertEquals("success", c.path("status").asText(), c.toString());
             assertEquals(1500, json(cp.get("/tasks/" + root + ":then-1")).get("result").asInt());
             assertEquals("success", g.path("then").path("status").asText(), g.toString());

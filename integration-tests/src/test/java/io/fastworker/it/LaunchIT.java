@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -70,11 +71,8 @@ class LaunchIT {
     void subworkerWithoutControlPlaneLoadsItsProfileKeepsRetryingAndIsNotReady() throws Exception {
         Daemon w = Daemon.subworker("tcp://127.0.0.1:" + Daemon.freePort(), "lonely", 1, Map.of(), false);
         try {
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (!(w.log().contains("reconnecting") && w.log().contains("Profiles"))
-                    && System.currentTimeMillis() < deadline) {
-                Thread.sleep(100);
-            }
+            Daemon.await(w::log, l -> l.contains("reconnecting") && l.contains("Profiles"), Duration.ofSeconds(30),
+                    "the subworker retrying");
             assertTrue(w.log().contains("Profiles subworker,prod activated")
                     || w.log().contains("Profiles prod,subworker activated"), w.log());
             assertTrue(w.log().contains("link to tcp://127.0.0.1:"), w.log());

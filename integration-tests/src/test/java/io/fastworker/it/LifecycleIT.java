@@ -309,14 +309,11 @@ class LifecycleIT {
             assertTrue(refused.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
             assertTrue(refused.body().contains("fastworker.events.max-streams"), refused.body());
             open.remove(0).close();
-            int status = 0;
-            for (int i = 0; i < 50 && status != 200; i++) {
+            Daemon.await(() -> {
                 try (SseStream again = new SseStream(cp, "?id=nothing", Map.of())) {
-                    status = again.response.statusCode();
+                    return again.response.statusCode();
                 }
-                Thread.sleep(100);
-            }
-            assertEquals(200, status, "a closed stream frees its place");
+            }, status -> status == 200, Duration.ofSeconds(5), "a closed stream frees its place");
         } finally {
             open.forEach(SseStream::close);
         }

@@ -95,11 +95,7 @@ class LinkTlsIT {
 
     /** Waits until the subworker's log shows {@code text}; the subworker keeps retrying meanwhile. */
     static void awaitLog(Daemon d, String text) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!d.log().contains(text) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertTrue(d.log().contains(text), "expected '" + text + "' in:\n" + d.log());
+        Daemon.await(d::log, l -> l.contains(text), Duration.ofSeconds(30), "'" + text + "' in the log");
     }
 
     @Test

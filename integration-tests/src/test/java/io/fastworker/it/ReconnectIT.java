@@ -100,10 +100,9 @@ class ReconnectIT {
             try {
                 assertEquals("envonly", runOn(cp, "envonly").get("worker").asText());
                 assertTrue(!cp.get("/workers").body().contains("intruder"), cp.get("/workers").body());
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (!cp.log().contains("join refused (401)") && System.nanoTime() < deadline) {
-                    Thread.sleep(100); // the intruder starts in parallel and may dial after the right one joined
-                }
+                // The intruder starts in parallel and may dial after the right one joined.
+                Daemon.await(cp::log, l -> l.contains("join refused (401)"), Duration.ofSeconds(20),
+                        "the intruder refused");
                 assertTrue(cp.log().contains("join refused (401): unauthorized: wrong or missing token"), cp.log());
                 assertTrue(!cp.log().contains("s3cret") && !right.log().contains("s3cret"), "no secret in logs");
             } finally {

@@ -183,11 +183,9 @@ class SaturationIT {
             assertTrue(wrongArgs.body().contains("its parameters are (text)"), wrongArgs.body());
             running = batch("{\"task\": \"py_sleep\", \"args\": [3000]}", 1).get(0);
             ids = batch("{\"task\": \"py_reverse\", \"args\": [\"backlog-$i\"]}", 10);
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (!cp.get("/tasks/" + running).body().contains("\"running\"")) {
-                assertTrue(System.currentTimeMillis() < deadline, "py_sleep never started");
-                Thread.sleep(20);
-            }
+            String sleeping = running;
+            Daemon.await(() -> cp.get("/tasks/" + sleeping).body(), b -> b.contains("\"running\""),
+                    Duration.ofSeconds(10), "py_sleep started");
         } finally {
             py.destroyForcibly(); // kill -9 while it runs py_sleep with ten tasks behind it
             py.waitFor();

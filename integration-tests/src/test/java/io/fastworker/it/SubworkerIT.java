@@ -51,20 +51,27 @@ class SubworkerIT {
     }
 
     static void awaitWorkers(Set<String> ids) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
+        Daemon.await(() -> {
             Set<String> joined = new java.util.HashSet<>();
             for (JsonNode w : JSON.readTree(cp.get("/workers").body())) {
                 if (w.get("kind").asText().equals("subworker")) {
                     joined.add(w.get("id").asText());
                 }
             }
-            if (joined.containsAll(ids)) {
-                return;
+            return joined;
+        }, joined -> joined.containsAll(ids), Duration.ofSeconds(30), "subworkers " + ids + " joined");
+    }
+
+    /** Waits until subworker {@code id} runs tasks (it has some in flight, or has completed some). */
+    static void awaitRunningOn(String id) throws Exception {
+        Daemon.await(() -> {
+            for (JsonNode w : JSON.readTree(cp.get("/workers").body())) {
+                if (w.get("id").asText().equals(id)) {
+                    return w.get("inFlight").asInt() + w.get("completed").asLong();
+                }
             }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("subworkers " + ids + " did not join: " + cp.get("/workers").body());
+            return 0L;
+        }, n -> n > 0, Duration.ofSeconds(30), "subworker " + id + " running tasks");
     }
 
     static List<String> batch(String entry, int n) throws Exception {
@@ -109,7 +116,7 @@ class SubworkerIT {
     @Order(2)
     void killingASubworkerLosesNoTaskAndRequeuesItsRunningOnes() throws Exception {
         List<String> ids = batch("{\"task\": \"sleep\", \"args\": [50]}", 500);
-        Thread.sleep(1500);
+        awaitRunningOn("w1");
         Instant killedAt = Instant.now();
         workers.remove("w1").kill();
         int redelivered = 0;
@@ -141,7 +148,7 @@ class SubworkerIT {
     @Order(3)
     void aDrainingSubworkerFailsNoTask() throws Exception {
         List<String> ids = batch("{\"task\": \"sleep\", \"args\": [100]}", 200);
-        Thread.sleep(1000);
+        awaitRunningOn("w2");
         int status = workers.remove("w2").terminate(Duration.ofSeconds(40));
         assertTrue(status == 0 || status == 143, "SIGTERM exit status " + status);
         for (String id : ids) {

@@ -181,11 +181,8 @@ class TracingIT {
             assertEquals(202, r.statusCode(), r.body());
             String taskId = JSON.readTree(r.body()).path("id").asText();
             awaitTask(taskId);
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline && !JSON.readTree(cp.get("/tasks/" + taskId).body())
-                    .path("callback").path("status").asText().equals("delivered")) {
-                Thread.sleep(50);
-            }
+            Daemon.await(() -> JSON.readTree(cp.get("/tasks/" + taskId).body()).path("callback").path("status")
+                    .asText(), "delivered"::equals, Duration.ofSeconds(10), "the callback delivered");
             String traceparent = hooks.received("/ok", taskId).headers().get("traceparent");
             assertTrue(traceparent != null && traceparent.contains(traceId), "the callback is in the caller's trace: "
                     + traceparent);
@@ -309,13 +306,9 @@ class TracingIT {
 
     @Test
     void theFastworkerMetricsAreExportedOverOtlpToo() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!receiver.metricNames().containsAll(List.of("fastworker.tasks.submitted", "fastworker.workers.active",
-                "fastworker.queue.depth")) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertTrue(receiver.metricNames().containsAll(List.of("fastworker.tasks.submitted",
-                "fastworker.workers.active", "fastworker.queue.depth")), receiver.metricNames().toString());
+        Daemon.await(receiver::metricNames, names -> names.containsAll(List.of("fastworker.tasks.submitted",
+                "fastworker.workers.active", "fastworker.queue.depth")), Duration.ofSeconds(20),
+                "the fastworker meters exported over OTLP");
     }
 
     @Test
