@@ -1,32 +1,13 @@
 package io.fastworker.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapSetter;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.FileSystemOptions;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemTrustOptions;
-import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,57 +39,17 @@ import java.util.function.Supplier;
 public final class FastWorkerClient implements AutoCloseable {
 
     static final String INSTRUMENTATION = "io.fastworker.client";
-    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
     private static final Duration WAIT_SLICE = Duration.ofSeconds(30);
     private static final Duration FOREVER = Duration.ofDays(365L * 100);
-    private static final TextMapSetter<RequestOptions> HEADERS = (o, k, v) -> o.putHeader(k, v);
-    /** Connections kept for long polls, so that waiting for results never holds up submissions. */
-    private static final int WAIT_CONNECTIONS = 512;
 
-    private final URI base;
-    private final String path;
-    private final boolean ssl;
-    private final Vertx vertx;
-    private final boolean ownVertx;
-    private final HttpClient calls;
-    private final HttpClient waits;
-    private final OpenTelemetry openTelemetry;
-    private final Tracer tracer;
-    private final Duration connectTimeout;
+    private final Transport transport;
     private final Duration requestTimeout;
     private final Duration resultTimeout;
-    private final Supplier<String> token;
-    private volatile boolean closed;
 
     private FastWorkerClient(Builder b) {
-        this.base = URI.create(b.url);
-        String p = base.getRawPath() == null ? "" : base.getRawPath();
-        this.path = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
-        this.ssl = "https".equals(base.getScheme());
-        this.ownVertx = b.vertx == null;
-        this.vertx = ownVertx ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-                .setInternalBlockingPoolSize(1)
-                .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)
-                        .setClassPathResolvingEnabled(false)))
-                : b.vertx;
-        HttpClientOptions options = new HttpClientOptions().setDefaultHost(base.getHost())
-                .setDefaultPort(base.getPort() != -1 ? base.getPort() : ssl ? 443 : 80).setSsl(ssl)
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()))
-                .setKeepAlive(true).setTcpNoDelay(true);
-        // With https, the host name is verified, against the JVM's trusted CAs or the one certificate given.
-        if (ssl && b.trustCertificate != null) {
-            options.setTrustOptions(new PemTrustOptions().addCertPath(b.trustCertificate.toString()));
-        }
-        this.calls = vertx.createHttpClient(new HttpClientOptions(options).setName("fastworker-client"),
-                new PoolOptions().setHttp1MaxSize(b.maxConnections));
-        this.waits = vertx.createHttpClient(new HttpClientOptions(options).setName("fastworker-client-waits"),
-                new PoolOptions().setHttp1MaxSize(WAIT_CONNECTIONS));
-        this.openTelemetry = b.openTelemetry != null ? b.openTelemetry : GlobalOpenTelemetry.get();
-        this.tracer = openTelemetry.getTracer(INSTRUMENTATION);
-        this.connectTimeout = b.connectTimeout;
+        this.transport = new Transport(b);
         this.requestTimeout = b.requestTimeout;
         this.resultTimeout = b.resultTimeout;
-        this.token = b.token;
     }
 
     /** A client for the control plane at {@code url} (e.g. {@code http://localhost:8080}) with default settings. */
@@ -122,7 +63,7 @@ public final class FastWorkerClient implements AutoCloseable {
 
     /** The control plane's base URL. */
     public String url() {
-        return base.toString();
+        return transport.base().toString();
     }
 
     /**
@@ -131,12 +72,7 @@ public final class FastWorkerClient implements AutoCloseable {
      */
     @Override
     public void close() {
-        closed = true;
-        calls.close();
-        waits.close();
-        if (ownVertx) {
-            vertx.close();
-        }
+        transport.close();
     }
 
     // ---- submit without waiting -------------------------------------------------------------------------------
@@ -157,8 +93,10 @@ public final class FastWorkerClient implements AutoCloseable {
 
     public CompletableFuture<String> delayAsync(TaskRequest request) {
         Objects.requireNonNull(request, "request");
-        return traced(request.task(), 1, span -> {
-            return send(calls, HttpMethod.POST, "/tasks", json(body(request)), requestTimeout, span)
+        return transport.traced(request.task(), 1, span -> {
+            return transport
+                    .send(transport.calls, HttpMethod.POST, "/tasks", Transport.json(RequestBodies.of(request)),
+                            requestTimeout, span)
                     .thenApply(reply -> {
                         String id = reply.path("id").asText();
                         span.setAttribute("fastworker.task.id", id);
@@ -177,14 +115,16 @@ public final class FastWorkerClient implements AutoCloseable {
             throw new IllegalArgumentException("a batch needs at least one request");
         }
         String name = requests.stream().map(TaskRequest::task).distinct().count() == 1 ? requests.get(0).task() : null;
-        return traced(name, requests.size(), span -> {
-            ArrayNode array = JSON.createArrayNode();
-            requests.forEach(r -> array.add(body(r)));
-            return send(calls, HttpMethod.POST, "/tasks/batch", json(array), requestTimeout, span).thenApply(reply -> {
-                List<String> ids = new ArrayList<>(requests.size());
-                reply.path("ids").forEach(id -> ids.add(id.asText()));
-                return ids;
-            });
+        return transport.traced(name, requests.size(), span -> {
+            ArrayNode array = Transport.JSON.createArrayNode();
+            requests.forEach(r -> array.add(RequestBodies.of(r)));
+            return transport
+                    .send(transport.calls, HttpMethod.POST, "/tasks/batch", Transport.json(array), requestTimeout, span)
+                    .thenApply(reply -> {
+                        List<String> ids = new ArrayList<>(requests.size());
+                        reply.path("ids").forEach(id -> ids.add(id.asText()));
+                        return ids;
+                    });
         });
     }
 
@@ -242,7 +182,8 @@ public final class FastWorkerClient implements AutoCloseable {
     private CompletableFuture<TaskResult> poll(String id, long deadline) {
         long leftMs = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
         long slice = Math.min(leftMs, WAIT_SLICE.toMillis());
-        return send(slice == 0 ? calls : waits, HttpMethod.GET, "/tasks/" + encode(id) + "?wait=" + slice + "ms", null,
+        return transport.send(slice == 0 ? transport.calls : transport.waits, HttpMethod.GET,
+                "/tasks/" + Transport.encode(id) + "?wait=" + slice + "ms", null,
                 requestTimeout.plusMillis(slice), null).thenCompose(view -> {
                     TaskResult r = TaskResult.from(view);
                     if (r.done() || System.nanoTime() >= deadline) {
@@ -257,13 +198,14 @@ public final class FastWorkerClient implements AutoCloseable {
      * {@code parameters}, {@code priority}, {@code maxRetries}, {@code timeout} and where it can run.
      */
     public JsonNode registry() {
-        return join(send(calls, HttpMethod.GET, "/registry", null, requestTimeout, null));
+        return join(transport.send(transport.calls, HttpMethod.GET, "/registry", null, requestTimeout, null));
     }
 
     /** Cancels a task that has not started; false when it runs already or has ended. */
     public boolean cancel(String id) {
         try {
-            join(send(calls, HttpMethod.DELETE, "/tasks/" + encode(id), null, requestTimeout, null));
+            join(transport.send(transport.calls, HttpMethod.DELETE, "/tasks/" + Transport.encode(id), null,
+                    requestTimeout, null));
             return true;
         } catch (FastWorkerException e) {
             if (e.status() == 409) {
@@ -280,8 +222,9 @@ public final class FastWorkerClient implements AutoCloseable {
      */
     public TaskResult retry(String id) {
         Objects.requireNonNull(id, "id");
-        return TaskResult.from(join(send(calls, HttpMethod.POST, "/tasks/" + encode(id) + "/retry", null,
-                requestTimeout, null)));
+        return TaskResult.from(
+                join(transport.send(transport.calls, HttpMethod.POST, "/tasks/" + Transport.encode(id) + "/retry", null,
+                        requestTimeout, null)));
     }
 
     /**
@@ -290,7 +233,8 @@ public final class FastWorkerClient implements AutoCloseable {
      * by the control plane with 400).
      */
     public JsonNode tasks(java.util.Map<String, String> filters) {
-        return join(send(calls, HttpMethod.GET, "/tasks" + query(filters), null, requestTimeout, null));
+        return join(
+                transport.send(transport.calls, HttpMethod.GET, "/tasks" + query(filters), null, requestTimeout, null));
     }
 
     /**
@@ -299,14 +243,16 @@ public final class FastWorkerClient implements AutoCloseable {
      * {@code offset}.
      */
     public JsonNode deadLetters(java.util.Map<String, String> filters) {
-        return join(send(calls, HttpMethod.GET, "/dead-letters" + query(filters), null, requestTimeout, null));
+        return join(transport.send(transport.calls, HttpMethod.GET, "/dead-letters" + query(filters), null,
+                requestTimeout, null));
     }
 
     private static String query(java.util.Map<String, String> filters) {
         StringBuilder q = new StringBuilder();
         new java.util.TreeMap<>(filters).forEach((k, v) -> {
             if (v != null && !v.isEmpty()) {
-                q.append(q.length() == 0 ? "?" : "&").append(encode(k)).append('=').append(encode(v));
+                q.append(q.length() == 0 ? "?" : "&").append(Transport.encode(k)).append('=')
+                        .append(Transport.encode(v));
             }
         });
         return q.toString();
@@ -319,7 +265,7 @@ public final class FastWorkerClient implements AutoCloseable {
      * {@code nextFireAt} and {@code lastRun}.
      */
     public JsonNode schedules() {
-        return join(send(calls, HttpMethod.GET, "/schedules", null, requestTimeout, null));
+        return join(transport.send(transport.calls, HttpMethod.GET, "/schedules", null, requestTimeout, null));
     }
 
     /**
@@ -329,194 +275,21 @@ public final class FastWorkerClient implements AutoCloseable {
      */
     public JsonNode createSchedule(JsonNode schedule) {
         Objects.requireNonNull(schedule, "schedule");
-        return join(send(calls, HttpMethod.POST, "/schedules", json(schedule), requestTimeout, null));
+        return join(transport.send(transport.calls, HttpMethod.POST, "/schedules", Transport.json(schedule),
+                requestTimeout, null));
     }
 
     /** Deletes a schedule made through the API; a {@link FastWorkerException} with status 404 if there is none. */
     public void deleteSchedule(String id) {
-        join(send(calls, HttpMethod.DELETE, "/schedules/" + encode(id), null, requestTimeout, null));
+        join(transport.send(transport.calls, HttpMethod.DELETE, "/schedules/" + Transport.encode(id), null,
+                requestTimeout, null));
     }
 
     /** Pauses ({@code paused} true) or resumes a schedule; returns it. */
     public JsonNode pauseSchedule(String id, boolean paused) {
-        return join(send(calls, HttpMethod.POST, "/schedules/" + encode(id) + (paused ? "/pause" : "/resume"), null,
+        return join(transport.send(transport.calls, HttpMethod.POST,
+                "/schedules/" + Transport.encode(id) + (paused ? "/pause" : "/resume"), null,
                 requestTimeout, null));
-    }
-
-    // ---- plumbing ---------------------------------------------------------------------------------------------
-
-    private interface SpanBody<T> {
-        CompletableFuture<T> run(Span span);
-    }
-
-    private <T> CompletableFuture<T> traced(String task, int count, SpanBody<T> body) {
-        Span span = tracer.spanBuilder("fastworker.client.submit").setSpanKind(SpanKind.PRODUCER)
-                .setParent(Context.current()).startSpan();
-        if (task != null) {
-            span.setAttribute("fastworker.task.name", task);
-        }
-        if (count != 1) {
-            span.setAttribute("fastworker.batch.size", count);
-        }
-        CompletableFuture<T> result;
-        try {
-            result = body.run(span);
-        } catch (RuntimeException e) {
-            end(span, e);
-            throw e;
-        }
-        return result.whenComplete((v, e) -> end(span, e));
-    }
-
-    private static void end(Span span, Throwable error) {
-        if (error != null) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
-                    : error;
-            span.setStatus(StatusCode.ERROR, cause.getMessage() == null ? "" : cause.getMessage());
-            span.recordException(cause);
-        }
-        span.end();
-    }
-
-    private CompletableFuture<JsonNode> send(HttpClient client, HttpMethod method, String target, Buffer body,
-            Duration timeout, Span span) {
-        if (closed) {
-            throw new IllegalStateException("this FastWorkerClient is closed");
-        }
-        RequestOptions request = new RequestOptions().setMethod(method).setURI(path + target)
-                .setConnectTimeout(connectTimeout.toMillis()).setIdleTimeout(timeout.toMillis())
-                .putHeader("Accept", "application/json");
-        String key = token == null ? null : token.get();
-        if (key != null && !key.isEmpty()) {
-            request.putHeader("Authorization", "Bearer " + checkedToken(key));
-        }
-        if (body != null) {
-            request.putHeader("Content-Type", "application/json");
-        }
-        if (span != null) {
-            openTelemetry.getPropagators().getTextMapPropagator().inject(Context.current().with(span), request,
-                    HEADERS);
-        }
-        // The body is asked for in the callback that receives the response, on the event loop: a step chained
-        // after it could run once the body has gone by (the reply would then read as empty).
-        return client.request(request)
-                .compose(r -> (body == null ? r.send() : r.send(body))
-                        .compose(response -> response.body().map(b -> reply(response.statusCode(), b, span))))
-                .toCompletionStage().toCompletableFuture().handle((reply, error) -> {
-                    if (error == null) {
-                        return reply;
-                    }
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
-                    if (cause instanceof FastWorkerException refused) {
-                        throw refused;
-                    }
-                    throw new FastWorkerException(0, "unreachable", "cannot reach the control plane at " + base
-                            + " (" + describe(cause) + ")", cause);
-                });
-    }
-
-    private static JsonNode reply(int status, Buffer buffer, Span span) {
-        JsonNode body = parse(buffer.getBytes());
-        if (status / 100 != 2) {
-            JsonNode detail = body.get("detail");
-            throw new FastWorkerException(status, body.path("type").asText("about:blank"),
-                    detail != null ? detail.asText() : "HTTP " + status, null);
-        }
-        if (span != null) {
-            span.setAttribute("http.response.status_code", status);
-        }
-        return body;
-    }
-
-    private static Buffer json(JsonNode body) {
-        try {
-            return Buffer.buffer(JSON.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("task arguments are not JSON-serialisable: " + e.getMessage(), e);
-        }
-    }
-
-    private static ObjectNode body(TaskRequest r) {
-        ObjectNode b = JSON.createObjectNode();
-        b.put("task", r.task());
-        try {
-            b.set("args", JSON.valueToTree(r.args()));
-            if (!r.kwargs().isEmpty()) {
-                b.set("kwargs", JSON.valueToTree(r.kwargs()));
-            }
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("arguments of task '" + r.task() + "' are not JSON-serialisable: "
-                    + e.getMessage(), e);
-        }
-        if (r.priority() != null) {
-            b.put("priority", r.priority().wireName());
-        }
-        if (r.countdown() != null) {
-            b.put("countdown", r.countdown().toString());
-        }
-        if (r.eta() != null) {
-            b.put("eta", r.eta().toString());
-        }
-        if (r.maxRetries() != null) {
-            b.put("maxRetries", r.maxRetries());
-        }
-        if (r.retryDelay() != null) {
-            b.put("retryDelay", r.retryDelay().toString());
-        }
-        if (r.retryBackoff() != null) {
-            b.put("retryBackoff", r.retryBackoff());
-        }
-        if (r.retryBackoffMax() != null) {
-            b.put("retryBackoffMax", r.retryBackoffMax().toString());
-        }
-        if (r.timeout() != null) {
-            b.put("timeout", r.timeout().toString());
-        }
-        if (r.id() != null) {
-            b.put("id", r.id());
-        }
-        if (r.idempotencyKey() != null) {
-            b.put("idempotencyKey", r.idempotencyKey());
-        }
-        return b;
-    }
-
-    private static JsonNode parse(byte[] body) {
-        if (body.length == 0) {
-            return MissingNode.getInstance();
-        }
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            return MissingNode.getInstance();
-        }
-    }
-
-    /** A key that could break out of its header line is refused, never sent. */
-    static String checkedToken(String key) {
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c <= ' ' || c >= 127) {
-                throw new IllegalArgumentException("an API key must be printable ASCII without spaces");
-            }
-        }
-        return key;
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    /** A failure and its root cause (a TLS failure says what was wrong with the certificate only there). */
-    private static String describe(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == e || root.getMessage() == null || message.contains(root.getMessage()) ? message
-                : message + ": " + root.getMessage();
     }
 
     private static <T> T join(CompletableFuture<T> f) {
@@ -536,15 +309,15 @@ public final class FastWorkerClient implements AutoCloseable {
 
     /** Settings of a {@link FastWorkerClient}; only the URL is required. */
     public static final class Builder {
-        private String url;
-        private OpenTelemetry openTelemetry;
-        private Vertx vertx;
-        private int maxConnections = 64;
-        private Duration connectTimeout = Duration.ofSeconds(5);
-        private Duration requestTimeout = Duration.ofSeconds(30);
-        private Duration resultTimeout = Duration.ofSeconds(60);
-        private Supplier<String> token;
-        private Path trustCertificate;
+        String url;
+        OpenTelemetry openTelemetry;
+        Vertx vertx;
+        int maxConnections = 64;
+        Duration connectTimeout = Duration.ofSeconds(5);
+        Duration requestTimeout = Duration.ofSeconds(30);
+        Duration resultTimeout = Duration.ofSeconds(60);
+        Supplier<String> token;
+        Path trustCertificate;
 
         private Builder() {
         }
@@ -571,7 +344,7 @@ public final class FastWorkerClient implements AutoCloseable {
                 this.token = null;
                 return this;
             }
-            String checked = checkedToken(key.strip());
+            String checked = Transport.checkedToken(key.strip());
             this.token = () -> checked;
             return this;
         }
