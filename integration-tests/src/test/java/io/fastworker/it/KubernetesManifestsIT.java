@@ -254,7 +254,7 @@ class KubernetesManifestsIT {
 
     /** The environment names of every setting of a configuration group (kebab-case, as SmallRye maps them). */
     static void settings(Class<?> group, String prefix, Set<String> out) {
-        for (Method m : group.getDeclaredMethods()) {
+        for (Method m : group.getMethods()) {
             if (m.isDefault() || Modifier.isStatic(m.getModifiers()) || m.getParameterCount() != 0) {
                 continue;
             }

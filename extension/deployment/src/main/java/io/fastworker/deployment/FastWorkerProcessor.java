@@ -140,9 +140,14 @@ class FastWorkerProcessor {
     /** Start-up reads the configuration mapping's methods and their range annotations reflectively. */
     @BuildStep
     ReflectiveClassBuildItem configMapping() {
-        List<String> types = new ArrayList<>(List.of(FastWorkerConfig.class.getName()));
-        for (Class<?> group : FastWorkerConfig.class.getDeclaredClasses()) {
-            types.add(group.getName());
+        List<String> types = new ArrayList<>();
+        List<Class<?>> parts = new ArrayList<>(List.of(FastWorkerConfig.class.getInterfaces()));
+        parts.add(FastWorkerConfig.class);
+        for (Class<?> part : parts) {
+            types.add(part.getName());
+            for (Class<?> group : part.getDeclaredClasses()) {
+                types.add(group.getName());
+            }
         }
         return ReflectiveClassBuildItem.builder(types.toArray(String[]::new)).methods().build();
     }

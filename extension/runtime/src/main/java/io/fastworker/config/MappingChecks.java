@@ -34,9 +34,10 @@ final class MappingChecks {
         group(config, FastWorkerConfig.class, "fastworker.");
     }
 
-    /** The groups of the mapping: the interfaces nested in {@link FastWorkerConfig}. */
+    /** The groups of the mapping: the interfaces nested in {@link FastWorkerConfig} or in one of its parts. */
     static boolean isGroup(Class<?> type) {
-        return type.isInterface() && type.getEnclosingClass() == FastWorkerConfig.class;
+        Class<?> owner = type.getEnclosingClass();
+        return type.isInterface() && owner != null && owner.isAssignableFrom(FastWorkerConfig.class);
     }
 
     /** The property a method of the mapping stands for: {@code maxBytes} → {@code max-bytes}. */

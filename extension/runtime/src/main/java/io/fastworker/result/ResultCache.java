@@ -9,11 +9,13 @@ import java.util.function.ToLongFunction;
 
 /**
  * Finished tasks, bounded three ways: at most {@code maxSize} entries and at most {@code maxBytes} by their weight
- * (past either, the least recently used go first), and each readable for {@code ttl} after it was stored. An
- * expired entry is never returned, even before a sweep removes it. Thread-safe.
+ * (past either, the oldest stored go first), and each readable for {@code ttl} after it was stored. An expired
+ * entry is never returned, even before a sweep removes it. Reading changes nothing: what is kept is a function of
+ * what was stored, in which order, and of the sweeps, so two replicas that apply the same changes keep the same
+ * results however differently they are read. Thread-safe.
  *
- * <p>Written here rather than taken from Caffeine because Caffeine's size bound is frequency-based (W-TinyLFU) and
- * may drop a fresh result before an older one, which is not the LRU contract we promise.
+ * <p>Written here rather than taken from Caffeine because Caffeine's size bound is frequency-based (W-TinyLFU):
+ * it depends on reads, and may drop a fresh result before an older one.
  *
  * @param <V> the cached value
  */
@@ -44,7 +46,7 @@ public final class ResultCache<V> {
         this.weigher = weigher;
         this.ttlMillis = ttl.toMillis();
         this.clock = clock;
-        this.entries = new LinkedHashMap<>(16, 0.75f, true);
+        this.entries = new LinkedHashMap<>();
     }
 
     public synchronized void put(String key, V value) {
@@ -60,7 +62,8 @@ public final class ResultCache<V> {
 
     private void store(String key, V value, long expiresAtMillis) {
         Entry<V> e = new Entry<>(value, expiresAtMillis, weigher.applyAsLong(value));
-        forget(entries.put(key, e));
+        forget(entries.remove(key)); // stored again (a retried task ended again): it is the newest now
+        entries.put(key, e);
         bytes += e.weight();
         for (Iterator<Entry<V>> eldest = entries.values().iterator(); entries.size() > maxSize
                 || (bytes > maxBytes && entries.size() > 1);) {
@@ -75,17 +78,10 @@ public final class ResultCache<V> {
         }
     }
 
-    /** The value, or null if absent or expired. Counts as a use for the LRU order. */
+    /** The value, or null if absent or expired; changes nothing (an expired entry goes at the next sweep). */
     public synchronized V get(String key) {
         Entry<V> e = entries.get(key);
-        if (e == null) {
-            return null;
-        }
-        if (e.expiresAtMillis() <= clock.millis()) {
-            forget(entries.remove(key));
-            return null;
-        }
-        return e.value();
+        return e == null || e.expiresAtMillis() <= clock.millis() ? null : e.value();
     }
 
     /** Forgets a key; true if it was there. */
@@ -110,7 +106,7 @@ public final class ResultCache<V> {
         return removed;
     }
 
-    /** Every live (unexpired) value, in no particular order; does not touch the LRU order. */
+    /** Every live (unexpired) value, oldest stored first. */
     public synchronized void forEachLive(Consumer<V> action) {
         long now = clock.millis();
         for (Entry<V> e : entries.values()) {

@@ -33,18 +33,22 @@ class ResultCacheTest {
     }
 
     @Test
-    void dropsTheLeastRecentlyUsedEntryFirst() {
+    void dropsTheOldestEntryFirstWhateverWasRead() {
         ResultCache<String> cache = new ResultCache<>(3, Duration.ofHours(1), new ManualClock());
         cache.put("a", "A");
         cache.put("b", "B");
         cache.put("c", "C");
-        assertEquals("A", cache.get("a")); // a is now the most recently used
+        assertEquals("A", cache.get("a")); // a read changes nothing: replicas read differently
         cache.put("d", "D");
-        assertNull(cache.get("b"));
-        assertEquals("A", cache.get("a"));
-        assertEquals("C", cache.get("c"));
-        assertEquals("D", cache.get("d"));
-        assertEquals(3, cache.size());
+        assertNull(cache.get("a"));
+        assertEquals("B", cache.get("b"));
+        cache.put("b", "B2"); // stored again: the newest now
+        cache.put("e", "E");
+        assertNull(cache.get("c"));
+        assertEquals("B2", cache.get("b"));
+        List<String> live = new java.util.ArrayList<>();
+        cache.forEachLive(live::add);
+        assertEquals(List.of("D", "B2", "E"), live);
     }
 
     @Test
@@ -60,22 +64,23 @@ class ResultCacheTest {
         List<String> live = new java.util.ArrayList<>();
         cache.forEachLive(live::add);
         assertEquals(List.of("B"), live);
+        assertEquals(2, cache.size(), "a read leaves an expired entry to the sweep");
         clock.now = clock.now.plusSeconds(60);
-        assertEquals(1, cache.sweep());
+        assertEquals(2, cache.sweep());
         assertEquals(0, cache.size());
     }
 
     @Test
-    void theByteBoundDropsTheLeastRecentlyUsedUntilTheRestFits() {
+    void theByteBoundDropsTheOldestUntilTheRestFits() {
         ManualClock clock = new ManualClock();
         ResultCache<String> cache = new ResultCache<>(100, 10, String::length, Duration.ofHours(1), clock);
         cache.put("a", "aaaa");
         cache.put("b", "bbbb");
-        assertEquals("aaaa", cache.get("a")); // b is now the least recently used
+        assertEquals("aaaa", cache.get("a"));
         cache.put("c", "ccccc");
-        assertNull(cache.get("b"));
+        assertNull(cache.get("a"));
         assertEquals(9, cache.bytes());
-        cache.put("a", "a"); // replacing an entry replaces its weight
+        cache.put("b", "b"); // replacing an entry replaces its weight
         assertEquals(6, cache.bytes());
         cache.put("huge", "x".repeat(50)); // alone over the bound: kept, everything else goes
         assertEquals(1, cache.size());
@@ -85,10 +90,10 @@ class ResultCacheTest {
         cache.put("d", "dd");
         clock.now = clock.now.plusSeconds(7200);
         assertNull(cache.get("d"));
-        assertEquals(0, cache.bytes(), "an expired entry read is forgotten with its weight");
+        assertEquals(2, cache.bytes(), "reading an expired entry changes nothing");
         cache.put("e", "ee");
         clock.now = clock.now.plusSeconds(7200);
-        cache.sweep();
-        assertEquals(0, cache.bytes());
+        assertEquals(2, cache.sweep());
+        assertEquals(0, cache.bytes(), "a sweep forgets expired entries with their weight");
     }
 }
