@@ -1,9 +1,5 @@
 package io.fastworker.schedule;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.engine.Admission;
 import io.fastworker.engine.Definitions;
 import io.fastworker.engine.DuplicateTaskIdException;
@@ -11,8 +7,6 @@ import io.fastworker.engine.StoredSchedule;
 import io.fastworker.engine.Submission;
 import io.fastworker.engine.TaskQueries;
 import io.fastworker.engine.TaskView;
-import io.fastworker.execution.TaskDefinition;
-import io.fastworker.execution.TaskRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -58,19 +52,13 @@ public class Schedules {
     TaskQueries queries;
 
     @Inject
-    FastWorkerConfig config;
-
-    @Inject
-    TaskRegistry registry;
+    FixedSchedules fixedSchedules;
 
     @Inject
     Submitter submitter;
 
     @Inject
     Clock clock;
-
-    @Inject
-    ObjectMapper mapper;
 
     /** A schedule, its state and its armed timer. Guarded by itself. */
     private static final class Entry {
@@ -113,16 +101,7 @@ public class Schedules {
 
     /** Loads the schedules, catches up where asked, and arms their timers; submissions must be accepted by now. */
     public void start() {
-        List<Schedule> fixed = new ArrayList<>();
-        for (TaskDefinition d : registry.definitions()) {
-            registry.declared(d.name()).filter(a -> !a.cron().isBlank()).ifPresent(a -> {
-                ObjectNode o = mapper.createObjectNode().put("id", d.name()).put("task", d.name())
-                        .put("cron", a.cron()).put("timezone", a.timezone());
-                fixed.add(parseFixed(o, Schedule.Source.ANNOTATION, "@Task '" + d.name() + "'"));
-            });
-        }
-        config.schedules().forEach((id, s) -> fixed.add(parseFixed(fromConfig(id, s), Schedule.Source.CONFIG,
-                "fastworker.schedules.\"" + id + "\"")));
+        List<Schedule> fixed = fixedSchedules.all();
         Map<String, StoredSchedule> stored = queries.storedSchedules();
         Instant now = clock.instant();
         for (Schedule s : fixed) {
@@ -177,42 +156,6 @@ public class Schedules {
     public void stop() {
         if (timer != null) {
             timer.shutdownNow();
-        }
-    }
-
-    private Schedule parseFixed(JsonNode definition, Schedule.Source source, String where) {
-        try {
-            return Schedule.parse(definition, source);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(where + ": " + e.getMessage(), e);
-        }
-    }
-
-    private ObjectNode fromConfig(String id, FastWorkerConfig.ScheduleSetting s) {
-        ObjectNode o = mapper.createObjectNode();
-        o.put("id", id);
-        o.put("task", s.task());
-        s.cron().ifPresent(v -> o.put("cron", v));
-        s.every().ifPresent(v -> o.put("every", v));
-        s.timezone().ifPresent(v -> o.put("timezone", v));
-        s.priority().ifPresent(v -> o.put("priority", v));
-        s.missed().ifPresent(v -> o.put("missed", v));
-        s.overlap().ifPresent(v -> o.put("overlap", v));
-        try {
-            s.args().ifPresent(v -> o.set("args", read(v)));
-            s.kwargs().ifPresent(v -> o.set("kwargs", read(v)));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("fastworker.schedules.\"" + id + "\": " + e.getMessage(), e);
-        }
-        return o;
-    }
-
-    private JsonNode read(String json) {
-        try {
-            return mapper.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("args and kwargs are JSON (an array, an object): "
-                    + e.getOriginalMessage());
         }
     }
 
