@@ -140,14 +140,13 @@ public class GroupsResource {
             throw new ProblemException(409, "duplicate-id", "Duplicate id", "group '" + id + "' exists already");
         }
         Map<String, String> trace = tracing.capture();
-        return Uni.createFrom().completionStage(definitions.keepGroup(group)
+        return Eventually.of(definitions.keepGroup(group)
                 .thenCompose(kept -> admission.submit(members, trace))
                 .whenComplete((ok, failure) -> {
                     if (failure != null) {
                         definitions.forgetGroup(id);
                     }
-                })).onFailure(java.util.concurrent.CompletionException.class).transform(Throwable::getCause)
-                .map(accepted -> {
+                })).map(accepted -> {
                     Map<String, Object> answer = new LinkedHashMap<>();
                     answer.put("id", id);
                     answer.put("ids", accepted.stream().map(a -> a.id()).toList());

@@ -105,7 +105,7 @@ public class LimitsResource {
     public Uni<LimitInfo> set(@PathParam("task") String task, String body) throws JsonProcessingException {
         known(task);
         Limit limit = parse(body);
-        return Uni.createFrom().completionStage(definitions.limit(task, limit)).map(ok -> {
+        return Eventually.of(definitions.limit(task, limit)).map(ok -> {
             LOG.infof("Limit of '%s' set to %s by '%s'", task, describe(limit), identity.getPrincipal().getName());
             dispatcher.wake();
             return info(limits.find(task).orElseThrow(), queries.queuedByTask());
@@ -122,7 +122,7 @@ public class LimitsResource {
                     + "the API" + limits.find(task).map(v -> " (its limit comes from " + v.source().wireName()
                             + " and is changed there)").orElse(""));
         }
-        return Uni.createFrom().completionStage(definitions.limit(task, null)).map(ok -> {
+        return Eventually.of(definitions.limit(task, null)).map(ok -> {
             LOG.infof("Limit of '%s' set through the API removed by '%s'", task, identity.getPrincipal().getName());
             dispatcher.wake();
             return Response.noContent().build();

@@ -71,7 +71,7 @@ public class SchedulesResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(String body) throws JsonProcessingException {
         Schedule s = parse(read(body), null);
-        return done(schedules.save(s, false)).map(v -> {
+        return Eventually.of(schedules.save(s, false)).map(v -> {
             LOG.infof("Schedule '%s' made by '%s'", s.id(), who());
             return Response.created(URI.create("/schedules/" + s.id())).entity(json(v)).build();
         });
@@ -85,7 +85,7 @@ public class SchedulesResource {
     public Uni<Response> replace(@PathParam("id") String id, String body) throws JsonProcessingException {
         Schedule s = parse(read(body), id);
         boolean existed = schedules.find(id).isPresent();
-        return done(schedules.save(s, true)).map(v -> {
+        return Eventually.of(schedules.save(s, true)).map(v -> {
             LOG.infof("Schedule '%s' %s by '%s'", id, existed ? "replaced" : "made", who());
             return (existed ? Response.ok() : Response.created(URI.create("/schedules/" + id))).entity(json(v))
                     .build();
@@ -96,7 +96,7 @@ public class SchedulesResource {
     @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
     public Uni<Response> delete(@PathParam("id") String id) {
-        return done(schedules.delete(id)).map(deleted -> {
+        return Eventually.of(schedules.delete(id)).map(deleted -> {
             if (!deleted) {
                 throw notFound(id);
             }
@@ -123,7 +123,7 @@ public class SchedulesResource {
 
     private Uni<ObjectNode> pause(String id, boolean paused) {
         CompletableFuture<Schedules.View> changed = schedules.pause(id, paused).orElseThrow(() -> notFound(id));
-        return done(changed).map(v -> {
+        return Eventually.of(changed).map(v -> {
             LOG.infof("Schedule '%s' %s by '%s'", id, paused ? "paused" : "resumed", who());
             return json(v);
         });
@@ -131,11 +131,6 @@ public class SchedulesResource {
 
     private String who() {
         return identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName();
-    }
-
-    private <T> Uni<T> done(CompletableFuture<T> f) {
-        return Uni.createFrom().completionStage(f).onFailure(java.util.concurrent.CompletionException.class)
-                .transform(Throwable::getCause);
     }
 
     private JsonNode read(String body) throws JsonProcessingException {

@@ -96,23 +96,25 @@ public class TaskResource {
         }
         Submission submission = parser.submission(read(body), clock.instant(), key);
         String id = submission.spec().id();
-        return uni(admission.submit(List.of(submission), tracing.capture())).onItem().transformToUni(answers -> {
-            Accepted answer = answers.get(0);
-            if (answer.repeated()) {
-                Object view = answer.view() != null ? answer.view()
-                        : Map.of("id", answer.id(), "task", answer.task(), "detail",
-                                "this task finished and its result is no longer kept");
-                return Uni.createFrom().item(Response.ok(view).header("Location", "/tasks/" + answer.id()).build());
-            }
-            TaskView accepted = answer.view();
-            if (waitFor == null || waitFor.isZero()) {
-                return Uni.createFrom().item(accepted(accepted));
-            }
-            return Uni.createFrom().completionStage(queries.completion(id).orElseThrow())
-                    .ifNoItem().after(waitFor)
-                    .recoverWithItem(() -> queries.find(id).orElse(accepted))
-                    .map(v -> v.status().isTerminal() ? Response.ok(v).build() : accepted(v));
-        });
+        return Eventually.of(admission.submit(List.of(submission), tracing.capture())).onItem()
+                .transformToUni(answers -> {
+                    Accepted answer = answers.get(0);
+                    if (answer.repeated()) {
+                        Object view = answer.view() != null ? answer.view()
+                                : Map.of("id", answer.id(), "task", answer.task(), "detail",
+                                        "this task finished and its result is no longer kept");
+                        return Uni.createFrom()
+                                .item(Response.ok(view).header("Location", "/tasks/" + answer.id()).build());
+                    }
+                    TaskView accepted = answer.view();
+                    if (waitFor == null || waitFor.isZero()) {
+                        return Uni.createFrom().item(accepted(accepted));
+                    }
+                    return Eventually.of(queries.completion(id).orElseThrow())
+                            .ifNoItem().after(waitFor)
+                            .recoverWithItem(() -> queries.find(id).orElse(accepted))
+                            .map(v -> v.status().isTerminal() ? Response.ok(v).build() : accepted(v));
+                });
     }
 
     /**
@@ -137,7 +139,7 @@ public class TaskResource {
         Instant now = clock.instant();
         List<Submission> submissions = parser.entries(array, ListKind.BATCH,
                 (i, entry) -> parser.submission(entry, now, null));
-        return uni(admission.submit(submissions, tracing.capture())).map(TaskResource::batchAnswer);
+        return Eventually.of(admission.submit(submissions, tracing.capture())).map(TaskResource::batchAnswer);
     }
 
     /** Ids in order, each task's status now (null for a repeat whose result is no longer kept), and repeats. */
@@ -151,15 +153,6 @@ public class TaskResource {
         return Response.accepted(body).build();
     }
 
-    /**
-     * What the engine completes once it is recorded (on disk with the disk store); failing with the engine's own
-     * exception, not the {@code CompletionException} around it, so that it maps to its problem.
-     */
-    private static <T> Uni<T> uni(java.util.concurrent.CompletableFuture<T> recorded) {
-        return Uni.createFrom().completionStage(recorded).onFailure(java.util.concurrent.CompletionException.class)
-                .transform(Throwable::getCause);
-    }
-
     /** A task as it is now; with {@code ?wait=} up to that long for it to finish first. */
     @GET
     @RolesAllowed(Roles.READ)
@@ -169,7 +162,7 @@ public class TaskResource {
         if (waitFor == null || waitFor.isZero()) {
             return Uni.createFrom().item(queries.find(id).orElseThrow(() -> notFound(id)));
         }
-        return Uni.createFrom().completionStage(queries.completion(id).orElseThrow(() -> notFound(id)))
+        return Eventually.of(queries.completion(id).orElseThrow(() -> notFound(id)))
                 .ifNoItem().after(waitFor).recoverWithItem(() -> queries.find(id).orElseThrow(() -> notFound(id)));
     }
 
@@ -205,7 +198,7 @@ public class TaskResource {
     @Path("/{id}/retry")
     public Uni<Response> retry(@PathParam("id") String id) {
         String by = identity.getPrincipal().getName();
-        return uni(admission.retry(id)).map(view -> {
+        return Eventually.of(admission.retry(id)).map(view -> {
             LOG.infof("Task(id=%s) queued again for a retry by '%s'", id, by);
             return Response.accepted(view).header("Location", "/tasks/" + id).build();
         });

@@ -89,7 +89,7 @@ class ConfigChecks {
         }
         if (config.role() == Role.SUBWORKER) {
             try {
-                LinkAddress address = LinkAddress.parse(config.controlPlane().address());
+                LinkAddress address = LinkAddress.parseAll(config.controlPlane().address()).get(0);
                 FastWorkerConfig.SubworkerTls tls = config.subworker().tls();
                 if (!address.tls() && (tls.trust().isPresent() || tls.cert().isPresent())) {
                     fail("fastworker.subworker.tls", "is set, but the control-plane address " + address

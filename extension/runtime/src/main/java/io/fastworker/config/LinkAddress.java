@@ -36,6 +36,28 @@ public record LinkAddress(String host, int port, boolean tls) {
         }
     }
 
+    /**
+     * A comma-separated list of addresses (the members of a cluster), all {@code tcp://} or all {@code tls://}.
+     *
+     * @throws IllegalArgumentException naming what is wrong with the text
+     */
+    public static java.util.List<LinkAddress> parseAll(String text) {
+        java.util.List<LinkAddress> all = new java.util.ArrayList<>();
+        for (String one : text.split(",")) {
+            if (!one.isBlank()) {
+                all.add(parse(one));
+            }
+        }
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("must be tcp://host:port or tls://host:port, or a comma-separated "
+                    + "list of them, got '" + text + "'");
+        }
+        if (all.stream().map(LinkAddress::tls).distinct().count() > 1) {
+            throw new IllegalArgumentException("the addresses must be all tcp:// or all tls://, got '" + text + "'");
+        }
+        return java.util.List.copyOf(all);
+    }
+
     @Override
     public String toString() {
         return (tls ? "tls://" : "tcp://") + host + ":" + port;

@@ -142,7 +142,7 @@ public class Admission {
                         + "); nothing was accepted");
             }
             return applied(accepts, answers, now);
-        });
+        }).copy(); // a caller that gives up cancels its copy; what was recorded is applied all the same
     }
 
     /** Applies recorded acceptances; the answers show each task as accepted, before an executor can pick it up. */
@@ -215,6 +215,6 @@ public class Admission {
             TaskView view = r.view();
             engine.queue(List.of(r), now);
             return view;
-        });
+        }).copy();
     }
 }

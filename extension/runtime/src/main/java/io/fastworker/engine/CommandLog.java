@@ -2,6 +2,8 @@ package io.fastworker.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.replica.Membership;
+import io.fastworker.replica.Replica;
 import io.fastworker.store.Journal;
 import io.fastworker.store.JournalRecord;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +18,7 @@ import java.util.function.Consumer;
 
 /**
  * Where commands are recorded before (or, for a change nobody waits for, as) they are applied: the journal of the
- * disk store, or nowhere with the memory store. Guarantees: the future of {@link #record} completes once the
+ * disk store, a cluster's replicated log (committed by a majority), or nowhere with the memory store. Guarantees: the future of {@link #record} completes once the
  * commands are durable (see {@link Journal}), or exceptionally with nothing applied; {@link #unwaited} records a
  * task's changes in the order they were applied.
  */
@@ -29,10 +31,17 @@ class CommandLog {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    Membership membership;
+
     /** The disk store's journal; null with {@code fastworker.store.mode=memory} or before {@link #open}. */
     private volatile Journal journal;
     private CommandWriter writer;
+    private CommandReader reader;
     private final Consumer<Command> unwaited = c -> journal.appendUnwaited(writer.record(c));
+    /** A cluster's log, when this control plane is a member of one; null otherwise. */
+    private volatile Proposals proposals;
+    private final Consumer<Command> proposed = c -> proposals.add(List.of(c), false);
 
     /**
      * Opens the disk store's journal, hands every command it holds to {@code each} in order, then opens it for
@@ -41,9 +50,9 @@ class CommandLog {
      * @throws IOException the store cannot be opened, or holds a record that cannot be read back
      */
     Journal.Recovery open(Consumer<Command> each) throws IOException {
+        reader = new CommandReader(mapper);
         Journal j = Journal.open(Path.of(store.path()), store.sync() == FastWorkerConfig.SyncMode.ALWAYS,
                 store.syncInterval());
-        CommandReader reader = new CommandReader(mapper);
         Journal.Recovery read;
         try {
             read = j.replay(bytes -> {
@@ -64,6 +73,34 @@ class CommandLog {
         return read;
     }
 
+    /**
+     * Joins the cluster (instead of opening a journal): {@code replica} gets the committed entries, which
+     * {@link #decode} reads back.
+     *
+     * @throws IOException the cluster's log cannot be opened
+     */
+    void join(Replica replica) throws IOException {
+        reader = new CommandReader(mapper);
+        writer = new CommandWriter(mapper.getFactory());
+        proposals = new Proposals(membership.replication(), writer);
+        membership.replication().start(replica);
+    }
+
+    /** Hands each command of a committed entry to {@code each}, in order. */
+    void decode(byte[] entry, Consumer<Command> each) {
+        Proposals.decode(entry, reader, each);
+    }
+
+    /** How commands are framed in the cluster's log (and its snapshots). */
+    Proposals framing() {
+        return proposals;
+    }
+
+    /** Whether this control plane is a member of a cluster, its state in the cluster's log. */
+    boolean clustered() {
+        return membership.clustered();
+    }
+
     /** The journal, for its directory, size and health; null with the memory store. */
     Journal journal() {
         return journal;
@@ -71,11 +108,15 @@ class CommandLog {
 
     /** Whether recorded commands outlive the process (the disk store). */
     boolean durable() {
-        return journal != null;
+        return journal != null || proposals != null;
     }
 
     /** Records commands that stand or fall together; completes once they are durable (at once in memory). */
     CompletableFuture<Void> record(List<? extends Command> commands) {
+        Proposals p = proposals;
+        if (p != null) {
+            return p.add(commands, true);
+        }
         Journal j = journal;
         if (j == null || commands.isEmpty()) {
             return CompletableFuture.completedFuture(null);
@@ -92,7 +133,7 @@ class CommandLog {
 
     /** Where {@link EngineState#applyNow} hands a change nobody waits for (nowhere in memory). */
     Consumer<Command> unwaited() {
-        return journal == null ? EngineState.UNJOURNALED : unwaited;
+        return proposals != null ? proposed : journal == null ? EngineState.UNJOURNALED : unwaited;
     }
 
     /** Rewrites the journal as {@code snapshot}'s commands (see {@link Journal#compact}). */
@@ -108,6 +149,11 @@ class CommandLog {
 
     /** Writes what is pending and closes the journal. */
     void close() {
+        Proposals p = proposals;
+        if (p != null) {
+            p.close();
+            membership.replication().close();
+        }
         Journal j = journal;
         if (j != null) {
             j.close();

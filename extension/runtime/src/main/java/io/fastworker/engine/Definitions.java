@@ -84,12 +84,15 @@ public class Definitions {
         return recorded(new Command.PauseSchedule(id, paused), () -> {});
     }
 
-    /** Records {@code c}, then applies it and runs {@code then}. */
+    /**
+     * Records {@code c}, then applies it and runs {@code then}; a caller that gives up cancels only its copy of the
+     * future, never the apply.
+     */
     private CompletableFuture<Void> recorded(Command c, Runnable then) {
         return log.record(c).thenRun(() -> {
             state.apply(c);
             then.run();
-        });
+        }).copy();
     }
 
     private CompletableFuture<Void> unreservedOnFailure(CompletableFuture<Void> recorded, long bytes) {
@@ -97,6 +100,6 @@ public class Definitions {
             if (failure != null) {
                 held.release(0, bytes);
             }
-        });
+        }).copy();
     }
 }

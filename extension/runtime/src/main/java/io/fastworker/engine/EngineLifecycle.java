@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * Start and stop of the engine, and the health of the threads it needs. With the disk store
  * ({@code fastworker.store.mode=disk}) a start takes up what the store holds ({@link Recovery}); with
- * {@code memory}, a restart loses it.
+ * {@code memory}, a restart loses it. A member of a cluster joins it as a follower instead ({@link Replicated}): the
+ * cluster's log is its store.
  */
 @ApplicationScoped
 public class EngineLifecycle {
@@ -48,6 +49,9 @@ public class EngineLifecycle {
     Compaction compaction;
 
     @Inject
+    Replicated replicated;
+
+    @Inject
     EngineGauges gauges;
 
     @Inject
@@ -63,7 +67,13 @@ public class EngineLifecycle {
         gauges.register(knownTasks);
         timers.every(resultCache.sweepInterval(),
                 () -> state.sweep(clock.instant()).forEach(g -> held.release(0, Footprint.of(g.then()))));
-        if (storeSettings.mode() == FastWorkerConfig.StoreMode.DISK) {
+        if (log.clustered()) {
+            try {
+                replicated.join();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        } else if (storeSettings.mode() == FastWorkerConfig.StoreMode.DISK) {
             try {
                 recovery.recover();
             } catch (IOException e) {

@@ -10,7 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -45,17 +45,33 @@ class Recovery {
     @Inject
     Clock clock;
 
+    /** Tasks that ended in the journal's tail (after its snapshot) and may have follow-ups still to make. */
+    private final Map<String, TaskRecord> endedInTail = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, TaskRecord> eldest) {
+            return size() > ENDED_KEPT; // a follower applies for days: only the latest can lack their follow-ups
+        }
+    };
+
+    private static final int ENDED_KEPT = 10_000;
+
     /** Reads the journal back, then queues, times and follows up on what it holds. */
     void recover() throws IOException {
         long t0 = System.nanoTime();
-        // Tasks that ended in the journal's tail (after its snapshot) and may have follow-ups still to make.
-        Map<String, TaskRecord> endedInTail = new HashMap<>();
-        Journal.Recovery read = log.open(c -> {
-            TaskRecord before = c instanceof TaskCommand t ? state.task(t.id()) : null;
-            if (state.apply(c) && before != null && before.state().isTerminal()) {
-                endedInTail.put(before.id(), before);
-            }
-        });
+        Journal.Recovery read = log.open(this::replay);
+        report(read, t0, takeUp());
+    }
+
+    /** Applies a command read back from the journal or committed in the cluster's log. */
+    void replay(Command c) {
+        TaskRecord before = c instanceof TaskCommand t ? state.task(t.id()) : null;
+        if (state.apply(c) && before != null && before.state().isTerminal()) {
+            endedInTail.put(before.id(), before);
+        }
+    }
+
+    /** Takes up what the replayed commands left: queues and times the unfinished tasks, makes missing follow-ups. */
+    Map<TaskState, Integer> takeUp() {
         Instant now = clock.instant();
         state.sweep(now);
         state.limits().forEach((task, l) -> limits.set(task, Limits.Source.API, l));
@@ -72,13 +88,14 @@ class Recovery {
             engine.resume(r, now);
         }
         tellEnded(endedInTail);
+        endedInTail.clear();
         if (held.over()) {
-            LOG.warnf("Task store %s: what it restored takes more than fastworker.queue.capacity or .max-bytes allow "
+            LOG.warnf("Task store: what it restored takes more than fastworker.queue.capacity or .max-bytes allow "
                     + "(%d unfinished tasks, about %d MiB held for later, of %d MiB); all of it is kept, and new "
-                    + "submissions are refused with 429 until it drains", log.journal().directory().toAbsolutePath(),
-                    held.count(), held.bytes() >> 20, held.maxBytes() >> 20);
+                    + "submissions are refused with 429 until it drains", held.count(), held.bytes() >> 20,
+                    held.maxBytes() >> 20);
         }
-        report(read, t0, counts);
+        return counts;
     }
 
     /**
@@ -117,7 +134,7 @@ class Recovery {
         }
     }
 
-    private static String describe(Map<TaskState, Integer> counts) {
+    static String describe(Map<TaskState, Integer> counts) {
         StringBuilder b = new StringBuilder();
         for (TaskState s : TaskState.values()) {
             if (!s.isTerminal() && counts.containsKey(s)) {

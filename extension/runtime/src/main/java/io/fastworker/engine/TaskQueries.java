@@ -42,7 +42,7 @@ public class TaskQueries {
     public Optional<CompletableFuture<TaskView>> completion(String id) {
         TaskRecord r = state.task(id);
         if (r != null) {
-            return Optional.of(r.done);
+            return Optional.of(r.done.copy()); // a waiter that gives up cancels its copy, not the task's
         }
         TaskView finished = state.results().get(id);
         return finished == null ? Optional.empty() : Optional.of(CompletableFuture.completedFuture(finished));

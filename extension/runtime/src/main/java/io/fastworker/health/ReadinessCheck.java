@@ -7,6 +7,7 @@ import io.fastworker.dispatch.LocalExecutor;
 import io.fastworker.engine.Admission;
 import io.fastworker.engine.EngineLifecycle;
 import io.fastworker.engine.TaskQueries;
+import io.fastworker.replica.Membership;
 import io.fastworker.task.Priority;
 import io.fastworker.worker.Subworker;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +19,8 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Control plane: ready while it accepts tasks, its task store records them and its dispatcher and executor threads
- * are alive (DOWN while starting, stopping, or if one of them died or the store failed). Subworker: ready while joined. No remote call.
+ * are alive (DOWN while starting, stopping, or if one of them died or the store failed). A member of a cluster is
+ * ready only while it leads: a follower is DOWN, saying whom it follows. Subworker: ready while joined. No remote call.
  */
 @Readiness
 @ApplicationScoped
@@ -46,11 +48,19 @@ class ReadinessCheck implements HealthCheck {
     @Inject
     Role role;
 
+    @Inject
+    Membership membership;
+
     @Override
     public HealthCheckResponse call() {
         if (role == Role.SUBWORKER) {
             return HealthCheckResponse.named("link").status(subworker.joined())
                     .withData("workerId", String.valueOf(subworker.workerId())).build();
+        }
+        String notServing = membership.notServing();
+        if (notServing != null) {
+            return HealthCheckResponse.named("task-queue").down().withData("cluster", notServing)
+                    .withData("member", membership.replication().memberId()).build();
         }
         boolean executorAlive = !controlPlane.executeLocally() || local.alive();
         String storeFailure = lifecycle.storeFailure();

@@ -13,6 +13,7 @@ import io.fastworker.execution.TaskRegistry;
 import io.fastworker.link.LinkServer;
 import io.fastworker.link.RemoteWorkers;
 import io.fastworker.queue.TaskState;
+import io.fastworker.replica.Membership;
 import io.fastworker.schedule.Schedules;
 import io.fastworker.telemetry.Activity;
 import io.fastworker.telemetry.TaskMetrics;
@@ -41,6 +42,8 @@ import org.jboss.logging.Logger;
  * <p>The drain runs when Quarkus announces its shutdown ({@link ShutdownDelayInitiatedEvent}, fired before the HTTP
  * server stops; {@code quarkus.shutdown.delay-enabled} makes Quarkus fire it), and at the latest on
  * {@link ShutdownEvent}.
+ *
+ * <p>A member of a cluster starts as a follower (the engine only) and starts the rest once it leads.
  */
 @ApplicationScoped
 class ControlPlaneLifecycle {
@@ -93,6 +96,10 @@ class ControlPlaneLifecycle {
     @Inject
     Activity activity;
 
+    @Inject
+    Membership membership;
+
+    private volatile boolean joined;
     private volatile boolean started;
     private volatile boolean drained;
 
@@ -103,7 +110,25 @@ class ControlPlaneLifecycle {
         List<String> tasks = registry.definitions().stream().map(TaskDefinition::name).toList();
         List<String> known = new java.util.ArrayList<>(tasks);
         known.addAll(tasksSettings.declared().orElse(List.of()));
+        if (membership.clustered()) {
+            membership.whenLeading(() -> {
+                try {
+                    serve(tasks);
+                } catch (Exception e) {
+                    throw new IllegalStateException("the control plane could not start serving: " + e, e);
+                }
+            });
+            lifecycle.start(known);
+            joined = true;
+            return;
+        }
         lifecycle.start(known);
+        joined = true;
+        serve(tasks);
+    }
+
+    /** Starts what serves: the executor, the link, the dispatcher, admission and schedules. */
+    private void serve(List<String> tasks) throws Exception {
         boolean executes = controlPlane.executeLocally();
         if (executes) {
             local.start(dispatcher::wake);
@@ -150,16 +175,17 @@ class ControlPlaneLifecycle {
     }
 
     void stop(@Observes @Priority(10) ShutdownEvent event) {
-        if (!started) {
-            return;
+        if (started) {
+            drain();
+            if (linkSettings.enabled()) {
+                remote.stop();
+                link.stop();
+            }
+            local.stop();
         }
-        drain();
-        if (linkSettings.enabled()) {
-            remote.stop();
-            link.stop();
+        if (joined) {
+            lifecycle.stop();
         }
-        local.stop();
-        lifecycle.stop();
     }
 
     private void awaitRunning(Duration drain) {

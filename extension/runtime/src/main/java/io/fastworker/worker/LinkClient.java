@@ -21,6 +21,7 @@ import io.vertx.core.net.PemTrustOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -61,7 +62,10 @@ class LinkClient {
     ObjectMapper mapper;
 
     private String workerId;
-    private LinkAddress address;
+    private List<LinkAddress> addresses;
+    /** The address dialed last; each failed dial moves on to the next of {@link #addresses}. */
+    private volatile LinkAddress address;
+    private int attempts;
     private Supplier<Join> join;
     private Listener listener;
     private NetClient client;
@@ -76,10 +80,14 @@ class LinkClient {
     private long heartbeatTimer = -1;
     private Duration backoff;
 
-    /** Dials {@code address} and joins as {@code join} describes, again whenever the link drops. */
-    void start(String workerId, LinkAddress address, Supplier<Join> join, Listener listener) {
+    /**
+     * Dials {@code addresses} in turn (the members of a cluster: only the leader takes a join) and joins as
+     * {@code join} describes, again whenever the link drops.
+     */
+    void start(String workerId, List<LinkAddress> addresses, Supplier<Join> join, Listener listener) {
         this.workerId = workerId;
-        this.address = address;
+        this.addresses = List.copyOf(addresses);
+        this.address = addresses.get(0);
         this.join = join;
         this.listener = listener;
         this.backoff = subworkerSettings.reconnectMin();
@@ -139,7 +147,9 @@ class LinkClient {
         if (client == null) {
             client = vertx.createNetClient(clientOptions());
         }
-        client.connect(address.port(), address.host())
+        LinkAddress to = addresses.get(attempts++ % addresses.size());
+        address = to;
+        client.connect(to.port(), to.host())
                 .onSuccess(this::connected)
                 .onFailure(e -> disconnected("cannot connect: " + why(e)));
     }
@@ -214,6 +224,10 @@ class LinkClient {
             down = true;
         }
         long delay = backoff.toMillis();
+        if (attempts % addresses.size() != 0) {
+            vertx.setTimer(1, t -> connect()); // the next member at once; back off once all were tried
+            return;
+        }
         backoff = backoff.multipliedBy(2).compareTo(subworkerSettings.reconnectMax()) > 0
                 ? subworkerSettings.reconnectMax() : backoff.multipliedBy(2);
         vertx.setTimer(Math.max(1, delay), t -> connect());

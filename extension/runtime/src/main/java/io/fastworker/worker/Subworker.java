@@ -100,7 +100,7 @@ public class Subworker implements LinkClient.Listener {
             return;
         }
         workerId = Identity.workerId(config);
-        LinkAddress address = LinkAddress.parse(controlPlane.address());
+        List<LinkAddress> address = LinkAddress.parseAll(controlPlane.address());
         AtomicInteger threads = new AtomicInteger();
         pool = Executors.newFixedThreadPool(config.concurrency(), r -> {
             Thread t = new Thread(r, "fastworker-exec-" + threads.getAndIncrement());

@@ -162,6 +162,63 @@ final class EngineHarness {
         admission.acceptSubmissions();
     }
 
+    /** A cluster's log that commits an entry only when the test says so. */
+    static final class HeldLog implements io.fastworker.replica.Replication {
+        final List<CompletableFuture<Void>> proposed = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public boolean configured() {
+            return true;
+        }
+
+        @Override
+        public String memberId() {
+            return "cp-0";
+        }
+
+        @Override
+        public void start(io.fastworker.replica.Replica replica) {
+        }
+
+        @Override
+        public CompletableFuture<Void> propose(byte[] entry) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            proposed.add(f);
+            return f;
+        }
+
+        @Override
+        public java.util.Optional<Leader> leader() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public void close() {
+        }
+
+        /** Commits what was proposed so far (waiting for the proposal of at least one entry). */
+        void commit() throws InterruptedException {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (proposed.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            List<CompletableFuture<Void>> now;
+            synchronized (proposed) {
+                now = new ArrayList<>(proposed);
+                proposed.clear();
+            }
+            now.forEach(f -> f.complete(null));
+        }
+    }
+
+    /** Records into {@code cluster} from now on, as the leader of a cluster does. */
+    void recordInto(HeldLog cluster) throws Exception {
+        io.fastworker.replica.Membership m = new io.fastworker.replica.Membership();
+        inject(m, "replication", cluster);
+        log.membership = m;
+        log.join(null);
+    }
+
     /** Sets an injected field of a bean of another package, as CDI would. */
     private static void inject(Object bean, String field, Object value) throws ReflectiveOperationException {
         java.lang.reflect.Field f = bean.getClass().getDeclaredField(field);

@@ -165,6 +165,26 @@ class EngineTest {
     }
 
     @Test
+    void aClientThatGivesUpBeforeItsTaskIsRecordedLeavesTheTaskAcceptedAllTheSame() throws Exception {
+        EngineHarness h = new EngineHarness(null, Map.of());
+        EngineHarness.HeldLog cluster = new EngineHarness.HeldLog();
+        h.recordInto(cluster);
+        CompletableFuture<List<Accepted>> answer = h.admission.submit(List.of(new Submission(spec("g1", 0,
+                Duration.ZERO), "key-g1", "fp", false)), Map.of());
+        answer.cancel(false); // the HTTP client went away: its request's future is cancelled
+        cluster.commit();
+        Thread.sleep(50); // the commit is handed to the engine on the proposals thread
+        assertTrue(h.queries.find("g1").isPresent(), "the recorded task is applied, whoever still waits");
+        Accepted again = join(h.admission.submit(List.of(new Submission(spec("g2", 0, Duration.ZERO), "key-g1",
+                "fp", false)), Map.of())).get(0);
+        assertEquals("g1", again.id());
+        assertTrue(h.queries.find(again.id()).isPresent(), "the id a repeated key answers with is known");
+        CompletableFuture<TaskView> waiting = h.queries.completion("g1").orElseThrow();
+        waiting.cancel(false); // a GET ?wait= that gave up
+        assertFalse(h.queries.completion("g1").orElseThrow().isCancelled(), "others still wait for the task");
+    }
+
+    @Test
     void aBatchThatDoesNotFitOrReusesAnIdIsRefusedWhole() throws Exception {
         EngineHarness h = new EngineHarness(null, Map.of("fastworker.queue.capacity", "2"));
         List<Submission> three = List.of(Submission.of(spec("q1", 0, Duration.ZERO)),

@@ -1,0 +1,154 @@
+package io.fastworker.engine;
+
+import io.fastworker.replica.Replication;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * Commands on their way into a cluster's replicated log, in the order they were handed in: whatever gathers while
+ * one entry is being committed goes out as the next entry (group commit), so many submissions share one round of
+ * replication. Futures complete on this class's own thread, never under a caller's lock.
+ */
+final class Proposals {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Proposals.class);
+
+    /** An entry stays below this many bytes unless one command alone is larger. */
+    private static final int ENTRY_BYTES = 4 << 20;
+
+    private final Replication replication;
+    private final CommandWriter writer;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fastworker-proposals");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Object lock = new Object();
+    /** Commands not yet sent; a waiter rides on the last command of what it waits for. */
+    private List<Item> pending = new ArrayList<>();
+    private boolean inFlight;
+
+    private record Item(Command command, CompletableFuture<Void> waiter) {
+    }
+
+    Proposals(Replication replication, CommandWriter writer) {
+        this.replication = replication;
+        this.writer = writer;
+    }
+
+    /** Proposes {@code commands}; the future (null unless {@code wait}) completes once they are committed. */
+    CompletableFuture<Void> add(List<? extends Command> commands, boolean wait) {
+        CompletableFuture<Void> done = wait ? new CompletableFuture<>() : null;
+        if (commands.isEmpty()) {
+            return wait ? CompletableFuture.completedFuture(null) : null;
+        }
+        boolean send;
+        synchronized (lock) {
+            for (int i = 0; i < commands.size(); i++) {
+                pending.add(new Item(commands.get(i), i == commands.size() - 1 ? done : null));
+            }
+            send = !inFlight;
+            inFlight = true;
+        }
+        if (send) {
+            thread.execute(this::send);
+        }
+        return done;
+    }
+
+    private void send() {
+        List<Item> batch;
+        synchronized (lock) {
+            if (pending.isEmpty()) {
+                inFlight = false;
+                return;
+            }
+            batch = pending;
+            pending = new ArrayList<>();
+        }
+        List<CompletableFuture<Void>> waiters = new ArrayList<>();
+        ByteArrayOutputStream entry = new ByteArrayOutputStream();
+        int taken = 0;
+        CompletableFuture<Void> committed;
+        try {
+            while (taken < batch.size() && (taken == 0 || entry.size() < ENTRY_BYTES)) {
+                Item item = batch.get(taken++);
+                append(entry, item.command());
+                if (item.waiter() != null) {
+                    waiters.add(item.waiter());
+                }
+            }
+            committed = replication.propose(entry.toByteArray());
+        } catch (RuntimeException e) {
+            committed = CompletableFuture.failedFuture(e);
+        }
+        if (taken < batch.size()) {
+            List<Item> rest = new ArrayList<>(batch.subList(taken, batch.size()));
+            synchronized (lock) {
+                rest.addAll(pending);
+                pending = rest;
+            }
+        }
+        int sent = taken;
+        committed.whenComplete((ok, failure) -> thread.execute(() -> {
+            if (failure != null) {
+                LOG.warnf("Cluster: %d commands were not committed (%s)", sent, failure.toString());
+            }
+            for (CompletableFuture<Void> w : waiters) {
+                if (failure == null) {
+                    w.complete(null);
+                } else {
+                    w.completeExceptionally(failure);
+                }
+            }
+            send();
+        }));
+    }
+
+    /** Appends one command to an entry: a 4-byte length, then its record. */
+    private void append(ByteArrayOutputStream entry, Command c) {
+        ByteArrayOutputStream one = new ByteArrayOutputStream();
+        try {
+            writer.record(c).writeTo(one);
+            new DataOutputStream(entry).writeInt(one.size());
+            one.writeTo(entry);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Commands as one entry, as {@link #decode} reads it. */
+    byte[] encode(List<Command> commands) {
+        ByteArrayOutputStream entry = new ByteArrayOutputStream();
+        commands.forEach(c -> append(entry, c));
+        return entry.toByteArray();
+    }
+
+    /** Hands each command of an entry {@link #encode} wrote to {@code each}, in order. */
+    static void decode(byte[] entry, CommandReader reader, Consumer<Command> each) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry))) {
+            while (in.available() > 0) {
+                byte[] record = new byte[in.readInt()];
+                in.readFully(record);
+                each.accept(reader.read(record));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("an entry of the replicated log cannot be read back: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    void close() {
+        thread.shutdown();
+    }
+}

@@ -1,0 +1,105 @@
+package io.fastworker.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fastworker.replica.Replica;
+import io.fastworker.replica.Replication;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Group commit into a replicated log: every waiter completes, and the log holds every command once, in order. */
+class ProposalsTest {
+
+    /** A log that commits each entry after a short random delay, on its own thread. */
+    static final class SlowLog implements Replication {
+        final ScheduledExecutorService committer = Executors.newSingleThreadScheduledExecutor();
+        final ConcurrentLinkedQueue<byte[]> entries = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public boolean configured() {
+            return true;
+        }
+
+        @Override
+        public String memberId() {
+            return "m";
+        }
+
+        @Override
+        public void start(Replica replica) {
+        }
+
+        @Override
+        public CompletableFuture<Void> propose(byte[] entry) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            committer.schedule(() -> {
+                entries.add(entry);
+                f.complete(null);
+            }, ThreadLocalRandom.current().nextInt(2000), TimeUnit.MICROSECONDS);
+            return f;
+        }
+
+        @Override
+        public Optional<Leader> leader() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void close() {
+            committer.shutdown();
+        }
+    }
+
+    @Test
+    void everyWaiterCompletesAndEveryCommandIsInTheLogOnce() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        SlowLog log = new SlowLog();
+        Proposals proposals = new Proposals(log, new CommandWriter(mapper.getFactory()));
+        int threads = 8;
+        int each = 500;
+        List<CompletableFuture<Void>> waiters = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> clients = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int client = t;
+            List<CompletableFuture<Void>> mine = waiters;
+            Thread th = new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    Command c = new Command.DeleteDeadLetter(client + "-" + i, Instant.EPOCH);
+                    if (i % 3 == 0) {
+                        proposals.add(List.of(c), false);
+                    } else {
+                        mine.add(proposals.add(List.of(c), true));
+                    }
+                }
+            });
+            clients.add(th);
+            th.start();
+        }
+        for (Thread th : clients) {
+            th.join();
+        }
+        CompletableFuture.allOf(waiters.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        Thread.sleep(100);
+        List<String> ids = new ArrayList<>();
+        CommandReader reader = new CommandReader(mapper);
+        for (byte[] e : log.entries) {
+            Proposals.decode(e, reader, c -> ids.add(((Command.DeleteDeadLetter) c).id()));
+        }
+        assertEquals(threads * each, ids.size());
+        assertEquals(threads * each, ids.stream().distinct().count());
+        assertTrue(log.entries.size() < threads * each, "commands shared entries: " + log.entries.size());
+        proposals.close();
+        log.close();
+    }
+}
