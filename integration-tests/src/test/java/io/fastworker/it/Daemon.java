@@ -125,6 +125,50 @@ public final class Daemon implements AutoCloseable {
         return d;
     }
 
+    /**
+     * A member of a cluster on the given ports, its settings in {@code env}; not awaited, since a follower is never
+     * ready.
+     */
+    public static Daemon clusterMember(Map<String, String> env, int port, int linkPort) throws Exception {
+        Path log = Files.createTempFile("fastworker-member-", ".log");
+        ProcessBuilder pb = new ProcessBuilder(command(JAR, List.of("-Dquarkus.http.port=" + port),
+                List.of("--role", "control-plane", "--link-port", String.valueOf(linkPort))))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return new Daemon(pb.start(), log, port, linkPort);
+    }
+
+    /** SIGSTOP: the process stands still, its sockets open. */
+    public void pause() throws Exception {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
+    /** Whether {@code /q/health/ready} answers 200 now. */
+    public boolean ready() {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** A subworker configured only through environment variables, as in a Kubernetes pod spec. */
     public static Daemon subworkerFromEnvironment(Map<String, String> env, boolean awaitJoined) throws Exception {
         return launch(env, -1, List.of("--role", "subworker"), awaitJoined);

@@ -1,0 +1,201 @@
+package io.fastworker.cluster;
+
+import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.replica.Replica;
+import io.fastworker.replica.Replication;
+import io.fastworker.telemetry.TaskMetrics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The control plane's replicated log on Apache Ratis: one Raft group of the configured members, over Ratis' Netty
+ * transport, its log and snapshots in the store path. Proposals are made on the leader; they complete once a
+ * majority has the entry.
+ */
+@ApplicationScoped
+public class RatisReplication implements Replication {
+
+    private static final Logger LOG = Logger.getLogger(RatisReplication.class);
+
+    /** One group per cluster, the same id on every member. */
+    private static final RaftGroupId GROUP = RaftGroupId.valueOf(
+            UUID.nameUUIDFromBytes("fastworker-control-plane".getBytes(StandardCharsets.UTF_8)));
+
+    @Inject
+    ClusterConfig config;
+
+    @Inject
+    FastWorkerConfig.Store store;
+
+    @Inject
+    TaskMetrics metrics;
+
+    @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
+    int httpPort;
+
+    private Members members;
+    private String memberId;
+    private RaftServer server;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+    private volatile RaftPeerId leaderId;
+
+    @Override
+    public boolean configured() {
+        return config.members().isPresent();
+    }
+
+    @Override
+    public String memberId() {
+        if (memberId == null) {
+            memberId = config.memberId().orElseGet(RatisReplication::hostName);
+        }
+        return memberId;
+    }
+
+    @Override
+    public void start(Replica replica) throws IOException {
+        members = Members.parse(config.members().orElseThrow(), config.apiUrls().orElse(null), httpPort);
+        String me = memberId();
+        Members.Member self = members.byId().get(me);
+        if (self == null) {
+            throw new IllegalArgumentException("fastworker.cluster.member-id is '" + me + "', which is not one of "
+                    + "the members " + members.byId().keySet() + " (fastworker.cluster.members)");
+        }
+        List<RaftPeer> peers = members.byId().values().stream().map(m -> RaftPeer.newBuilder().setId(m.id())
+                .setAddress(m.address()).setClientAddress(m.apiUrl()).build()).toList();
+        RaftGroup group = RaftGroup.valueOf(GROUP, peers);
+        Path dir = Path.of(store.path(), "raft");
+        Files.createDirectories(dir);
+        boolean formatted = Files.exists(dir.resolve(GROUP.getUuid().toString()));
+        ReplicaStateMachine machine = new ReplicaStateMachine(replica, this::currentTerm, id -> leaderId = id);
+        server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(me)).setGroup(group)
+                .setStateMachine(machine).setProperties(properties(self, dir))
+                .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .build();
+        server.start();
+        metrics.gauge("fastworker.cluster.term", "The Raft term this member is in", this::currentTerm);
+        metrics.gauge("fastworker.cluster.applied_index", "The last entry of the cluster's log applied here",
+                () -> machine.getLastAppliedTermIndex() == null ? -1 : machine.getLastAppliedTermIndex().getIndex());
+        metrics.gauge("fastworker.cluster.leader", "1 while this member leads, else 0", () -> leader().filter(
+                l -> l.id().equals(me)).isPresent() ? 1 : 0);
+        LOG.infof("Cluster: member %s of %s, Raft on %s, log in %s", me, members.byId().keySet(), self.address(),
+                dir.toAbsolutePath());
+    }
+
+    private RaftProperties properties(Members.Member self, Path dir) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+        NettyConfigKeys.Server.setPort(p, self.port());
+        RaftServerConfigKeys.setStorageDir(p, List.of(dir.toFile()));
+        long timeout = config.electionTimeout().toMillis();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(timeout, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * timeout, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(timeout, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p,
+                TimeDuration.valueOf(2 * timeout, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("64MB"));
+        // an entry is at most a few MiB (see the engine's Proposals) unless one task alone is larger
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("32MB"));
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("33MB"));
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf("256MB"));
+        return p;
+    }
+
+    private long currentTerm() {
+        try {
+            return server.getDivision(GROUP).getInfo().getCurrentTerm();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> propose(byte[] entry) {
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId)
+                .setServerId(server.getId()).setGroupId(GROUP).setCallId(callIds.incrementAndGet())
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
+                .setType(RaftClientRequest.writeRequestType()).build();
+        try {
+            return server.submitClientRequestAsync(request).thenApply(RatisReplication::committed);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static Void committed(RaftClientReply reply) {
+        if (!reply.isSuccess()) {
+            Exception why = reply.getException();
+            throw new IllegalStateException("not committed: " + (why == null ? "refused" : why.getMessage()), why);
+        }
+        return null;
+    }
+
+    @Override
+    public Optional<Leader> leader() {
+        RaftPeerId id = leaderId;
+        if (id == null || members == null) {
+            return Optional.empty();
+        }
+        Members.Member m = members.byId().get(id.toString());
+        return m == null ? Optional.empty() : Optional.of(new Leader(m.id(), m.apiUrl(), currentTerm()));
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                LOG.warnf("Cluster: closing the Raft server failed: %s", e.toString());
+            }
+        }
+    }
+
+    private static String hostName() {
+        String host = System.getenv("HOSTNAME");
+        if (host != null && !host.isBlank()) {
+            return host;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("fastworker.cluster.member-id is unset and the host name is unknown", e);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.fastworker.cluster;
+
+import io.fastworker.replica.Replica;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
+import org.jboss.logging.Logger;
+
+/**
+ * Ratis' view of the control plane's state: committed entries go to the {@link Replica} in log order, except those
+ * of the term this member leads in (it applied them as it proposed them); snapshots are the replica's own.
+ */
+final class ReplicaStateMachine extends BaseStateMachine {
+
+    private static final Logger LOG = Logger.getLogger(ReplicaStateMachine.class);
+
+    private final Replica replica;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final LongSupplier currentTerm;
+    private final Consumer<RaftPeerId> leaderChanged;
+    /** The term in which this member applies its own entries as it proposes them; -1 while it follows. */
+    private volatile long leadingTerm = -1;
+    /** Whether anything was applied or read into the replica since the process started. */
+    private volatile boolean holdsState;
+
+    ReplicaStateMachine(Replica replica, LongSupplier currentTerm, Consumer<RaftPeerId> leaderChanged) {
+        this.replica = replica;
+        this.currentTerm = currentTerm;
+        this.leaderChanged = leaderChanged;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        getLifeCycle().startAndTransition(() -> {
+            super.initialize(server, groupId, raftStorage);
+            storage.init(raftStorage);
+            load(storage.loadLatestSnapshot());
+        });
+    }
+
+    /** Before a snapshot from the leader is installed: nothing is applied until {@link #reinitialize}. */
+    @Override
+    public void pause() {
+        if (getLifeCycle().getCurrentState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /** A snapshot was installed from the leader: the state it replaces is dropped with the process. */
+    @Override
+    public void reinitialize() throws IOException {
+        if (holdsState) {
+            replica.restart("the leader sent a snapshot to replace its state, which was too far behind");
+        }
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        load(storage.loadLatestSnapshot());
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+
+    private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+        if (snapshot == null) {
+            return;
+        }
+        File file = snapshot.getFile().getPath().toFile();
+        holdsState = true;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file.toPath()))) {
+            replica.readSnapshot(in);
+        }
+        updateLastAppliedTermIndex(snapshot.getTermIndex());
+        LOG.infof("Cluster: state read from the snapshot at %s", snapshot.getTermIndex());
+    }
+
+    @Override
+    public SingleFileSnapshotInfo getLatestSnapshot() {
+        return storage.getLatestSnapshot();
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    /**
+     * Writes the state as of the last applied entry; a leader writes none, since its state may hold what it applied
+     * as it proposed but is not committed yet (its log is kept instead, until it follows again).
+     */
+    @Override
+    public long takeSnapshot() throws IOException {
+        if (leadingTerm >= 0) {
+            return -1;
+        }
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || last.getIndex() < 0) {
+            return -1;
+        }
+        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        File partial = new File(file.getParentFile(), file.getName() + ".partial");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial.toPath()))) {
+            replica.writeSnapshot(out);
+        }
+        Files.move(partial.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(),
+                MD5FileUtil.computeAndSaveMd5ForFile(file)), last));
+        return last.getIndex();
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        if (entry.getTerm() != leadingTerm) {
+            holdsState = true;
+            replica.apply(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        }
+        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    @Override
+    public void notifyLeaderReady() {
+        leadingTerm = currentTerm.getAsLong();
+        replica.lead(leadingTerm);
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
+        leaderChanged.accept(newLeader);
+        if (leadingTerm >= 0 && !member.getPeerId().equals(newLeader)) {
+            replica.restart(
+                    "it no longer leads: " + (newLeader == null ? "no member" : "member " + newLeader) + " leads now");
+        }
+    }
+
+    @Override
+    public void notifyNotLeader(java.util.Collection<TransactionContext> pending) {
+        if (leadingTerm >= 0) {
+            replica.restart("it stepped down as leader with " + pending.size() + " entries not committed");
+        }
+    }
+}
