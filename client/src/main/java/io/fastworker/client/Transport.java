@@ -47,6 +47,9 @@ final class Transport {
     private final boolean ssl;
     private final Vertx vertx;
     private final boolean ownVertx;
+    /** How many redirects a request follows (a follower's answer points at the leader: one is enough). */
+    static final int REDIRECTS = 3;
+
     final HttpClient calls;
     final HttpClient waits;
     private final OpenTelemetry openTelemetry;
@@ -150,22 +153,43 @@ final class Transport {
             openTelemetry.getPropagators().getTextMapPropagator().inject(Context.current().with(span), request,
                     HEADERS);
         }
+        return exchange(client, request, body, span, 0).handle((reply, error) -> {
+            if (error == null) {
+                return reply;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                    : error;
+            if (cause instanceof FastWorkerException refused) {
+                throw refused;
+            }
+            throw new FastWorkerException(0, "unreachable", "cannot reach the control plane at " + base + " ("
+                    + describe(cause) + ")", cause);
+        });
+    }
+
+    /**
+     * One request and its answer; a {@code 307} or {@code 308} (a follower of a cluster pointing at its leader) is
+     * followed with the same method and body, at most {@link #REDIRECTS} times.
+     */
+    private CompletableFuture<JsonNode> exchange(HttpClient client, RequestOptions request, Buffer body, Span span,
+            int hops) {
         // The body is asked for in the callback that receives the response, on the event loop: a step chained
         // after it could run once the body has gone by (the reply would then read as empty).
         return client.request(request)
-                .compose(r -> (body == null ? r.send() : r.send(body))
-                        .compose(response -> response.body().map(b -> reply(response.statusCode(), b, span))))
-                .toCompletionStage().toCompletableFuture().handle((reply, error) -> {
-                    if (error == null) {
-                        return reply;
+                .compose(r -> (body == null ? r.send() : r.send(body)).compose(response -> {
+                    String location = response.getHeader("Location");
+                    if ((response.statusCode() == 307 || response.statusCode() == 308) && location != null
+                            && hops < REDIRECTS) {
+                        return response.body().map(ignored -> location);
                     }
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
-                    if (cause instanceof FastWorkerException refused) {
-                        throw refused;
+                    return response.body().map(b -> reply(response.statusCode(), b, span));
+                }))
+                .toCompletionStage().toCompletableFuture().thenCompose(answer -> {
+                    if (answer instanceof String location) {
+                        RequestOptions next = new RequestOptions(request).setAbsoluteURI(location);
+                        return exchange(client, next, body, span, hops + 1);
                     }
-                    throw new FastWorkerException(0, "unreachable", "cannot reach the control plane at " + base
-                            + " (" + describe(cause) + ")", cause);
+                    return CompletableFuture.completedFuture((JsonNode) answer);
                 });
     }
 

@@ -44,6 +44,11 @@ class ClusterIT {
             try (Daemon w1 = Daemon.subworker(cluster.linkAddresses(), "w1", 4, Map.of(), true);
                     Daemon w2 = Daemon.subworker(cluster.linkAddresses(), "w2", 4, Map.of(), true);
                     Clients clients = new Clients(cluster.urls(), history, "\"task\": \"sleep\", \"args\": [20]")) {
+                // the CLI (the Java client) follows a follower's redirect to the leader
+                Daemon.Result cli = Daemon.run(Map.of("FASTWORKER_URL", cluster.url(follower)), "submit",
+                        "--task-name", "add", "--args", "5", "3");
+                assertEquals(0, cli.exitCode(), cli.all());
+                assertEquals("8", cli.stdout().strip(), cli.all());
                 clients.start(8, "run");
                 awaitAcks(history, 150);
 
@@ -122,6 +127,50 @@ class ClusterIT {
                 assertNotEquals(0, report.acknowledged());
             }
         }
+    }
+
+    @Test
+    void theReadmesHighAvailabilityCommandsRunAsWritten() throws Exception {
+        PodmanIT.ReadmeSection readme = PodmanIT.ReadmeSection.read("## High availability");
+        for (int port : new int[] {8080, 8081, 8082, 8083, 5555, 5565, 5575, 5557, 5558, 5559}) {
+            PodmanIT.assertFree(port);
+        }
+        try {
+            PodmanIT.Run run = PodmanIT.bash(readme.commands());
+            assertEquals(0, run.exit(), run.out());
+            assertTrue(run.out().contains("\"result\":5"), "the task ran: " + run.out());
+            assertEquals(2, run.out().split("follower of cp-", -1).length - 1, "two followers: " + run.out());
+        } finally {
+            PodmanIT.Run stopped = PodmanIT.bash(readme.stop());
+            assertEquals(0, stopped.exit(), stopped.out());
+            PodmanIT.bash("sleep 2; rm -rf fastworker-ha-*");
+        }
+    }
+
+    @Test
+    void aMemberThatIsMisconfiguredRefusesToStartSayingWhy() throws Exception {
+        String members = "cp-0=127.0.0.1:" + Daemon.freePort() + ",cp-1=127.0.0.1:" + Daemon.freePort() + ",cp-2="
+                + "127.0.0.1:" + Daemon.freePort();
+        Daemon.Result stranger = Daemon.run(Map.of("FASTWORKER_CLUSTER_MEMBERS", members,
+                "FASTWORKER_CLUSTER_MEMBER_ID", "cp-9", "QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())),
+                "--role", "control-plane", "--link-port",
+                String.valueOf(Daemon.freePort()));
+        assertNotEquals(0, stranger.exitCode());
+        assertTrue(stranger.all().contains("member-id is 'cp-9', which is not one of the members"), stranger.all());
+
+        Daemon.Result remote = Daemon.run(Map.of("FASTWORKER_CLUSTER_MEMBERS",
+                "cp-0=10.255.0.1:5557,cp-1=10.255.0.2:5557,cp-2=10.255.0.3:5557", "FASTWORKER_CLUSTER_MEMBER_ID",
+                "cp-0", "QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())), "--role", "control-plane",
+                "--link-port", String.valueOf(Daemon.freePort()));
+        assertNotEquals(0, remote.exitCode());
+        assertTrue(remote.all().contains("fastworker.cluster.open-to-network=true"), remote.all());
+
+        Daemon.Result two = Daemon.run(Map.of("FASTWORKER_CLUSTER_MEMBERS", "cp-0=127.0.0.1:5557,cp-1=127.0.0.1:5558",
+                "FASTWORKER_CLUSTER_MEMBER_ID", "cp-0", "QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort())),
+                "--role", "control-plane", "--link-port",
+                String.valueOf(Daemon.freePort()));
+        assertNotEquals(0, two.exitCode());
+        assertTrue(two.all().contains("a cluster has 3 or 5 members"), two.all());
     }
 
     private static void awaitAcks(History history, int n) throws Exception {

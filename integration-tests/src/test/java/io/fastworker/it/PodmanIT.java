@@ -123,12 +123,16 @@ class PodmanIT {
         throw new AssertionError(id + " not " + states + ": " + t);
     }
 
-    /** The README's podman section: its commands (a bash block) and the command that stops what they started. */
+    /** A README section's commands (its first bash block) and the command that stops what they started. */
     record ReadmeSection(String commands, String stop) {
         static ReadmeSection read() throws IOException {
+            return read("### Without a cluster: podman");
+        }
+
+        static ReadmeSection read(String heading) throws IOException {
             String readme = Files.readString(ROOT.resolve("README.md"));
-            int section = readme.indexOf("### Without a cluster: podman");
-            assertTrue(section >= 0, "the README has a podman section");
+            int section = readme.indexOf(heading);
+            assertTrue(section >= 0, "the README has a section " + heading);
             int from = readme.indexOf("```bash\n", section) + "```bash\n".length();
             String commands = readme.substring(from, readme.indexOf("\n```", from));
             java.util.regex.Matcher stop = java.util.regex.Pattern.compile("Stop them with `([^`]+)`")

@@ -32,7 +32,28 @@ public interface ClusterConfig {
     @WithDefault("500ms")
     Duration electionTimeout();
 
-    /** After how many committed entries a member writes a snapshot of the state and trims its log. */
+    /**
+     * How members talk Raft: {@code grpc} (Ratis' gRPC transport: several appends to a follower in flight at once)
+     * or {@code netty} (one append to a follower at a time). BENCHMARKS.md compares them.
+     */
+    @WithDefault("netty")
+    Transport transport();
+
+    /** Ratis' transports. */
+    enum Transport {
+        GRPC, NETTY
+    }
+
+    /** After how many committed entries a follower writes a snapshot of the state and trims its log. */
     @WithDefault("100000")
     long snapshotEvery();
+
+    /**
+     * Whether members may be on other hosts, their Raft port open to any peer that reaches it. The Raft port has no
+     * authentication yet: whoever reaches it can take part in the cluster. Off, every member address must be a
+     * loopback address; on, the network must keep everyone but the members away from the Raft port (the {@code ha}
+     * overlay's NetworkPolicy does).
+     */
+    @WithDefault("false")
+    boolean openToNetwork();
 }

@@ -12,6 +12,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -94,6 +96,7 @@ public class RatisReplication implements Replication {
             throw new IllegalArgumentException("fastworker.cluster.member-id is '" + me + "', which is not one of "
                     + "the members " + members.byId().keySet() + " (fastworker.cluster.members)");
         }
+        check(members);
         List<RaftPeer> peers = members.byId().values().stream().map(m -> RaftPeer.newBuilder().setId(m.id())
                 .setAddress(m.address()).setClientAddress(m.apiUrl()).build()).toList();
         RaftGroup group = RaftGroup.valueOf(GROUP, peers);
@@ -115,10 +118,51 @@ public class RatisReplication implements Replication {
                 dir.toAbsolutePath());
     }
 
+    /** Refuses settings out of range, and members on other hosts unless the network is said to be guarded. */
+    private void check(Members members) {
+        Duration timeout = config.electionTimeout();
+        if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException("fastworker.cluster.election-timeout must be from 100ms to 1m, got "
+                    + timeout);
+        }
+        if (config.snapshotEvery() < 100 || config.snapshotEvery() > 1_000_000_000L) {
+            throw new IllegalArgumentException("fastworker.cluster.snapshot-every must be from 100 to 1000000000, "
+                    + "got " + config.snapshotEvery());
+        }
+        List<String> remote = members.byId().values().stream().filter(m -> !loopback(m.host()))
+                .map(Members.Member::address).sorted().toList();
+        if (!remote.isEmpty() && !config.openToNetwork()) {
+            throw new IllegalArgumentException("fastworker.cluster.members lists addresses that are not loopback "
+                    + remote + ", and the Raft port has no authentication: anyone who reaches it can take part in "
+                    + "the cluster. Keep everyone but the members away from it (a NetworkPolicy, a firewall), then "
+                    + "set fastworker.cluster.open-to-network=true");
+        }
+        if (!remote.isEmpty()) {
+            LOG.warnf("Cluster: fastworker.cluster.open-to-network=true: the Raft port accepts any peer that reaches "
+                    + "it; only the network keeps others away");
+        }
+    }
+
+    private static boolean loopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
     private RaftProperties properties(Members.Member self, Path dir) {
         RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
-        NettyConfigKeys.Server.setPort(p, self.port());
+        if (config.transport() == ClusterConfig.Transport.GRPC) {
+            RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+            GrpcConfigKeys.Server.setHost(p, self.host()); // its own address only, not every interface
+            GrpcConfigKeys.Server.setPort(p, self.port());
+            GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("40MB")); // above an entry's largest
+        } else {
+            RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+            NettyConfigKeys.Server.setHost(p, self.host());
+            NettyConfigKeys.Server.setPort(p, self.port());
+        }
         RaftServerConfigKeys.setStorageDir(p, List.of(dir.toFile()));
         long timeout = config.electionTimeout().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(timeout, TimeUnit.MILLISECONDS));
@@ -133,6 +177,11 @@ public class RatisReplication implements Replication {
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("32MB"));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("33MB"));
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        String wait = System.getenv("FW_APPENDER_WAIT_MS");
+        if (wait != null) {
+            RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p,
+                    TimeDuration.valueOf(Long.parseLong(wait), TimeUnit.MILLISECONDS));
+        }
         RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf("256MB"));
         return p;
     }

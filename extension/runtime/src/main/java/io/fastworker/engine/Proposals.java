@@ -16,8 +16,9 @@ import java.util.function.Consumer;
 
 /**
  * Commands on their way into a cluster's replicated log, in the order they were handed in: whatever gathers while
- * one entry is being committed goes out as the next entry (group commit), so many submissions share one round of
- * replication. Futures complete on this class's own thread, never under a caller's lock.
+ * entries are being committed goes out as the next entry (group commit), so many submissions share one round of
+ * replication, and a few entries are replicated at once. Futures complete on this class's own thread, never under a
+ * caller's lock.
  */
 final class Proposals {
 
@@ -25,6 +26,8 @@ final class Proposals {
 
     /** An entry stays below this many bytes unless one command alone is larger. */
     private static final int ENTRY_BYTES = 4 << 20;
+    /** Entries replicated at once: the log takes them in order, and its writes of several share one sync. */
+    private static final int IN_FLIGHT = 4;
 
     private final Replication replication;
     private final CommandWriter writer;
@@ -36,7 +39,10 @@ final class Proposals {
     private final Object lock = new Object();
     /** Commands not yet sent; a waiter rides on the last command of what it waits for. */
     private List<Item> pending = new ArrayList<>();
-    private boolean inFlight;
+    /** Entries proposed and not yet committed (on this class's thread only). */
+    private int inFlight;
+    /** Whether a {@link #pump} is queued on the thread already. */
+    private boolean pumping;
 
     private record Item(Command command, CompletableFuture<Void> waiter) {
     }
@@ -52,30 +58,42 @@ final class Proposals {
         if (commands.isEmpty()) {
             return wait ? CompletableFuture.completedFuture(null) : null;
         }
-        boolean send;
+        boolean schedule;
         synchronized (lock) {
             for (int i = 0; i < commands.size(); i++) {
                 pending.add(new Item(commands.get(i), i == commands.size() - 1 ? done : null));
             }
-            send = !inFlight;
-            inFlight = true;
+            schedule = !pumping;
+            pumping = true;
         }
-        if (send) {
-            thread.execute(this::send);
+        if (schedule) {
+            thread.execute(this::pump);
         }
         return done;
     }
 
-    private void send() {
-        List<Item> batch;
+    /**
+     * Sends what is pending as entries while fewer than {@link #IN_FLIGHT} are being replicated (on this class's
+     * thread: the log receives them in the order they were handed in).
+     */
+    private void pump() {
         synchronized (lock) {
-            if (pending.isEmpty()) {
-                inFlight = false;
-                return;
-            }
-            batch = pending;
-            pending = new ArrayList<>();
+            pumping = false;
         }
+        while (inFlight < IN_FLIGHT) {
+            List<Item> batch;
+            synchronized (lock) {
+                if (pending.isEmpty()) {
+                    return;
+                }
+                batch = pending;
+                pending = new ArrayList<>();
+            }
+            send(batch);
+        }
+    }
+
+    private void send(List<Item> batch) {
         List<CompletableFuture<Void>> waiters = new ArrayList<>();
         ByteArrayOutputStream entry = new ByteArrayOutputStream();
         int taken = 0;
@@ -99,8 +117,10 @@ final class Proposals {
                 pending = rest;
             }
         }
+        inFlight++;
         int sent = taken;
         committed.whenComplete((ok, failure) -> thread.execute(() -> {
+            inFlight--;
             if (failure != null) {
                 LOG.warnf("Cluster: %d commands were not committed (%s)", sent, failure.toString());
             }
@@ -111,7 +131,7 @@ final class Proposals {
                     w.completeExceptionally(failure);
                 }
             }
-            send();
+            pump();
         }));
     }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** Group commit into a replicated log: every waiter completes, and the log holds every command once, in order. */
 class ProposalsTest {
 
-    /** A log that commits each entry after a short random delay, on its own thread. */
+    /** A log that takes entries in the order proposed and commits each after a short random delay. */
     static final class SlowLog implements Replication {
         final ScheduledExecutorService committer = Executors.newSingleThreadScheduledExecutor();
         final ConcurrentLinkedQueue<byte[]> entries = new ConcurrentLinkedQueue<>();
@@ -43,8 +43,8 @@ class ProposalsTest {
         @Override
         public CompletableFuture<Void> propose(byte[] entry) {
             CompletableFuture<Void> f = new CompletableFuture<>();
+            entries.add(entry);
             committer.schedule(() -> {
-                entries.add(entry);
                 f.complete(null);
             }, ThreadLocalRandom.current().nextInt(2000), TimeUnit.MICROSECONDS);
             return f;
@@ -98,6 +98,13 @@ class ProposalsTest {
         }
         assertEquals(threads * each, ids.size());
         assertEquals(threads * each, ids.stream().distinct().count());
+        for (int t = 0; t < threads; t++) {
+            String prefix = t + "-";
+            List<Integer> mine = ids.stream().filter(id -> id.startsWith(prefix))
+                    .map(id -> Integer.parseInt(id.substring(prefix.length()))).toList();
+            assertEquals(java.util.stream.IntStream.range(0, each).boxed().toList(), mine, "client " + t
+                    + "'s commands are in the log in the order it handed them in");
+        }
         assertTrue(log.entries.size() < threads * each, "commands shared entries: " + log.entries.size());
         proposals.close();
         log.close();
