@@ -130,6 +130,64 @@ class ClusterIT {
     }
 
     @Test
+    void withoutAMajorityNothingIsAcknowledgedAndServiceResumesWhenAMemberComesBack() throws Exception {
+        History history = new History();
+        try (Cluster cluster = new Cluster(3, Map.of())) {
+            cluster.startAll();
+            int leader = cluster.awaitLeader(Duration.ofSeconds(90));
+            assertTrue(leader >= 0, "no leader");
+            try (Clients clients = new Clients(cluster.urls(), history, "\"task\": \"noop\"")) {
+                clients.start(4, "before");
+                awaitAcks(history, 200);
+            }
+            int survivor = (leader + 1) % 3;
+            int other = (leader + 2) % 3;
+            history.event("SIGKILL " + Cluster.id(leader) + " (leader) and " + Cluster.id(other));
+            cluster.member(leader).kill();
+            cluster.member(other).kill();
+            // Alone, the survivor cannot lead: it refuses submissions with 503 and is not ready (a leader that
+            // loses its majority exits with 3; its supervisor, here the test, starts it again).
+            String refused = Daemon.await(() -> {
+                if (!cluster.member(survivor).alive()) {
+                    cluster.start(survivor);
+                }
+                try {
+                    java.net.http.HttpResponse<String> r = cluster.member(survivor).post("/tasks",
+                            "{\"task\": \"noop\"}");
+                    return r.statusCode() + " " + r.headers().firstValue("Retry-After").orElse("-") + " "
+                            + r.body();
+                } catch (java.io.IOException e) {
+                    return "down: " + e;
+                }
+            }, r -> r.startsWith("503 1 "), Duration.ofSeconds(60), "503 from the member left alone");
+            assertTrue(refused.contains("no-leader"), refused);
+            assertTrue(cluster.readiness(survivor).startsWith("503"), cluster.readiness(survivor));
+            int acked = history.acks().size();
+            try (Clients clients = new Clients(List.of(cluster.url(survivor)), history, "\"task\": \"noop\"")) {
+                clients.start(2, "alone");
+                Thread.sleep(3000);
+            }
+            assertEquals(acked, history.acks().size(), "nothing is acknowledged without a majority");
+
+            history.event("started " + Cluster.id(leader) + " with its volume");
+            cluster.start(leader);
+            int back = cluster.awaitLeader(ELECTION);
+            assertTrue(back >= 0, "no leader once two members are up again");
+            try (Clients clients = new Clients(List.of(cluster.url(survivor), cluster.url(leader)), history,
+                    "\"task\": \"noop\"")) {
+                clients.start(4, "after");
+                awaitAcks(history, acked + 100);
+            }
+            List<String> urls = List.of(cluster.url(survivor), cluster.url(leader));
+            History.Report report = Daemon.await(() -> history.check(id -> Clients.task(urls, id)),
+                    r -> r.passed() || r.violations().stream().noneMatch(v -> v.contains("did not finish")),
+                    Duration.ofSeconds(90), "every acknowledged task finished or lost");
+            assertTrue(report.passed(), "history check failed: " + report.violations() + "\nevents: "
+                    + history.events());
+        }
+    }
+
+    @Test
     void theReadmesHighAvailabilityCommandsRunAsWritten() throws Exception {
         PodmanIT.ReadmeSection readme = PodmanIT.ReadmeSection.read("## High availability");
         for (int port : new int[] {8080, 8081, 8082, 8083, 5555, 5565, 5575, 5557, 5558, 5559}) {

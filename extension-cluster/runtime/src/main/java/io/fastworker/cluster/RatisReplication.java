@@ -23,6 +23,8 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -215,14 +217,36 @@ public class RatisReplication implements Replication {
         return null;
     }
 
+    /**
+     * The leader as this member knows it: none while it stands for election, or while it has not heard from the
+     * leader it knew for twice the election timeout (it may be gone, and a follower alone never learns otherwise).
+     */
     @Override
     public Optional<Leader> leader() {
         RaftPeerId id = leaderId;
-        if (id == null || members == null) {
+        if (id == null || members == null || !heardFrom(id)) {
             return Optional.empty();
         }
         Members.Member m = members.byId().get(id.toString());
         return m == null ? Optional.empty() : Optional.of(new Leader(m.id(), m.apiUrl(), currentTerm()));
+    }
+
+    private boolean heardFrom(RaftPeerId id) {
+        RoleInfoProto role;
+        try {
+            role = server.getDivision(GROUP).getInfo().getRoleInfoProto();
+        } catch (IOException e) {
+            return false;
+        }
+        if (role.getRole() == RaftPeerRole.LEADER) {
+            return id.equals(server.getId());
+        }
+        if (role.getRole() != RaftPeerRole.FOLLOWER || !role.hasFollowerInfo()
+                || !role.getFollowerInfo().hasLeaderInfo()) {
+            return false;
+        }
+        return role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() <= 2 * config.electionTimeout()
+                .toMillis();
     }
 
     @Override
