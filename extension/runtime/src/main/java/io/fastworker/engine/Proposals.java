@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,21 +138,19 @@ final class Proposals {
 
     /** Appends one command to an entry: a 4-byte length, then its record. */
     private void append(ByteArrayOutputStream entry, Command c) {
-        ByteArrayOutputStream one = new ByteArrayOutputStream();
         try {
-            writer.record(c).writeTo(one);
-            new DataOutputStream(entry).writeInt(one.size());
-            one.writeTo(entry);
+            write(entry, c);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Commands as one entry, as {@link #decode} reads it. */
-    byte[] encode(List<Command> commands) {
-        ByteArrayOutputStream entry = new ByteArrayOutputStream();
-        commands.forEach(c -> append(entry, c));
-        return entry.toByteArray();
+    /** Writes one command as {@link #decode} reads it: a 4-byte length, then its record. */
+    void write(OutputStream out, Command c) throws IOException {
+        ByteArrayOutputStream one = new ByteArrayOutputStream();
+        writer.record(c).writeTo(one);
+        new DataOutputStream(out).writeInt(one.size());
+        one.writeTo(out);
     }
 
     /** Hands each command of an entry {@link #encode} wrote to {@code each}, in order. */

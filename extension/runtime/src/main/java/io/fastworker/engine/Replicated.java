@@ -4,13 +4,11 @@ import io.fastworker.replica.Membership;
 import io.fastworker.replica.Replica;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -83,13 +81,11 @@ class Replicated implements Replica {
 
     @Override
     public void writeSnapshot(OutputStream out) throws IOException {
-        DataOutputStream data = new DataOutputStream(out);
         Proposals framing = log.framing();
         try {
             state.snapshot(c -> {
-                byte[] one = framing.encode(List.of(c));
                 try {
-                    data.write(one);
+                    framing.write(out, c);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -97,7 +93,7 @@ class Replicated implements Replica {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        data.flush();
+        out.flush();
     }
 
     @Override

@@ -72,14 +72,13 @@ class ProposalsTest {
         List<Thread> clients = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int client = t;
-            List<CompletableFuture<Void>> mine = waiters;
             Thread th = new Thread(() -> {
                 for (int i = 0; i < each; i++) {
                     Command c = new Command.DeleteDeadLetter(client + "-" + i, Instant.EPOCH);
                     if (i % 3 == 0) {
                         proposals.add(List.of(c), false);
                     } else {
-                        mine.add(proposals.add(List.of(c), true));
+                        waiters.add(proposals.add(List.of(c), true));
                     }
                 }
             });
