@@ -426,6 +426,34 @@ class DashboardIT {
     }
 
     /**
+     * An answer that comes back after its page was left is not drawn over the page chosen since: with every request
+     * slowed to 1.5 s, Limits is chosen and Overview right after it; once both answers are in, Overview is shown.
+     * (Before the fix, the late Limits table replaced the Overview and the overview's figures were drawn into nothing.)
+     */
+    @Test
+    void aPageLeftBeforeItsAnswerCameIsNotDrawnOverTheNextOne() throws Exception {
+        ChromeDriver slow = browser();
+        try {
+            slow.get(cp.url() + "/ui/#/overview");
+            waiting(slow).until(ExpectedConditions.presenceOfElementLocated(By.id("queued")));
+            org.openqa.selenium.chromium.ChromiumNetworkConditions conditions = new org.openqa.selenium.chromium.ChromiumNetworkConditions();
+            conditions.setLatency(Duration.ofMillis(1500));
+            slow.setNetworkConditions(conditions);
+            slow.executeScript("location.hash = '#/limits'");
+            Thread.sleep(200);
+            slow.executeScript("location.hash = '#/overview'");
+            waiting(slow).until(b -> ((String) slow.executeScript("return document.getElementById('status')"
+                    + ".textContent")).startsWith("updated"));
+            Thread.sleep(3_000); // both answers are in by now, the late one included
+            assertEquals(0, slow.findElements(By.id("limits")).size(), "the Limits page was drawn over the Overview");
+            assertEquals(1, slow.findElements(By.id("queued")).size(), () -> "no Overview: "
+                    + slow.findElement(By.id("page")).getText());
+        } finally {
+            slow.quit();
+        }
+    }
+
+    /**
      * A page left open does not grow memory: the task list, redrawn from the event stream, and the overview while
      * thousands of tasks pass (hours of a busy day's events for the stream reader). The JS heap after a forced
      * collection is measured once the page has warmed up and again after the load.

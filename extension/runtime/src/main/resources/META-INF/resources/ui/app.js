@@ -100,8 +100,22 @@ function sleep(ms) {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
 
-/** Renders now and then at most once a second (never two at once), until the page changes. */
+/**
+ * Shows a page's content, unless another page has been chosen since this one (`shown`) started: an answer that comes
+ * back after its page was left is dropped, never drawn over the page now shown.
+ */
+function show(shown, ...children) {
+  if (shown === generation) {
+    page.replaceChildren(...children);
+  }
+}
+
+/**
+ * Renders now and then at most once a second (never two at once), until the page changes. The render is given the
+ * page's generation, to pass to show().
+ */
 function every(render) {
+  const shown = generation;
   let busy = false;
   const tick = async () => {
     if (busy) {
@@ -109,10 +123,14 @@ function every(render) {
     }
     busy = true;
     try {
-      await render();
-      statusLine.textContent = 'updated ' + new Date().toLocaleTimeString();
+      await render(shown);
+      if (shown === generation) {
+        statusLine.textContent = 'updated ' + new Date().toLocaleTimeString();
+      }
     } catch (e) {
-      report(e);
+      if (shown === generation) {
+        report(e);
+      }
     } finally {
       busy = false;
     }
@@ -132,10 +150,10 @@ function live(query, render) {
   let streaming = false;
   const controller = new AbortController();
   onLeave(() => controller.abort());
-  every(async () => {
+  every(async shown => {
     if (dirty || !streaming) {
       dirty = false;
-      await render();
+      await render(shown);
     }
   });
   (async () => {
@@ -277,9 +295,9 @@ function workersPage() {
     el('td', {text: w.concurrency}), el('td', {text: w.inFlight}), el('td', {class: 'completed', text: w.completed}),
     el('td', {class: 'failures', text: w.failures}), el('td', {text: time(w.lastSeen)}),
     el('td', {text: w.tasks.join(', ')}));
-  every(async () => {
+  every(async shown => {
     const [workers, gone] = await Promise.all([api('workers'), api('workers/gone')]);
-    page.replaceChildren(el('h2', {text: 'Workers'}), table('workers', 'Connected executors', headings,
+    show(shown, el('h2', {text: 'Workers'}), table('workers', 'Connected executors', headings,
       workers.map(row)), gone.length === 0 ? el('p', {id: 'gone-none', text: 'No subworker left in the last hour.'})
       : table('gone', 'Subworkers gone in the last hour', headings, gone.map(row)));
   });
@@ -392,7 +410,7 @@ async function traceLink(traceId) {
     : traceId;
 }
 
-async function drawTask(id) {
+async function drawTask(id, shown) {
   const t = await api('tasks/' + encodeURIComponent(id));
   const actions = el('p', {});
   const path = 'tasks/' + encodeURIComponent(id);
@@ -418,7 +436,7 @@ async function drawTask(id) {
     }
   }
   const result = JSON.stringify(t.status === 'failure' ? t.error : t.result, null, 2) || '';
-  page.replaceChildren(el('h2', {text: 'Task ' + id}), facts, actions,
+  show(shown, el('h2', {text: 'Task ' + id}), facts, actions,
     table('attempts', 'Attempts', ['#', 'Worker', 'Started', 'Finished', 'Error'],
       (t.history || []).map(a => el('tr', {}, el('td', {text: a.number}), el('td', {text: a.worker || ''}),
         el('td', {text: a.startedAt}), el('td', {text: a.finishedAt}),
@@ -431,9 +449,9 @@ async function drawTask(id) {
 function taskPage(id) {
   let t = null;
   // Live while the task can still change; a finished one stays as it is (and its buttons stay put).
-  live('?id=' + encodeURIComponent(id), async () => {
+  live('?id=' + encodeURIComponent(id), async shown => {
     if (t === null || !FINISHED.includes(t.status)) {
-      t = await drawTask(id);
+      t = await drawTask(id, shown);
     }
   });
 }
@@ -470,9 +488,9 @@ function deadLettersPage() {
 }
 
 function schedulesPage() {
-  every(async () => {
+  every(async shown => {
     const schedules = await api('schedules');
-    page.replaceChildren(el('h2', {text: 'Schedules'}), table('schedules', 'Periodic schedules', ['Id', 'Task',
+    show(shown, el('h2', {text: 'Schedules'}), table('schedules', 'Periodic schedules', ['Id', 'Task',
       'When', 'Source', 'State', 'Next run', 'Last run', 'Actions'], schedules.map(s => {
       const path = 'schedules/' + encodeURIComponent(s.id);
       const when = s.cron ? s.cron + (s.timezone ? ' (' + s.timezone + ')' : '') : 'every ' + spoken(s.every);
@@ -493,9 +511,9 @@ function schedulesPage() {
 }
 
 function limitsPage() {
-  every(async () => {
+  every(async shown => {
     const limits = await api('limits');
-    page.replaceChildren(el('h2', {text: 'Limits'}), table('limits', 'Limits per task', ['Task', 'Max concurrency',
+    show(shown, el('h2', {text: 'Limits'}), table('limits', 'Limits per task', ['Task', 'Max concurrency',
       'Rate', 'Source', 'Running', 'Waiting'], limits.map(l => el('tr', {'data-limit': l.task},
       el('td', {text: l.task}), el('td', {text: l.maxConcurrency ?? ''}), el('td', {text: l.rateLimit ?? ''}),
       el('td', {text: l.source}), el('td', {text: l.running}), el('td', {class: 'waiting', text: l.waiting})))));
@@ -513,6 +531,7 @@ let generation = 0;
 async function route() {
   leave();
   generation++;
+  statusLine.textContent = 'loading…';
   const hash = location.hash || '#/overview';
   for (const a of document.querySelectorAll('nav a')) {
     if (hash.startsWith(a.getAttribute('href'))) {
