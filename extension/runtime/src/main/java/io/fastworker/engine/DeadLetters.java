@@ -2,22 +2,38 @@ package io.fastworker.engine;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * The failed tasks kept as dead letters, bounded by count and by the heap their arguments and results take (about);
- * past either bound the oldest failure goes first. Thread-safe.
+ * past either bound the oldest failure goes first (then by id). What is kept, and its order, depend on the letters
+ * only, never on the order racing threads added them in, so replicas keep the same. Thread-safe.
  */
 final class DeadLetters {
 
     private record Kept(DeadLetter letter, long weight) {
     }
 
+    /** Where a letter stands in line to go: the oldest failure first, then by id. */
+    private record Slot(Instant failedAt, String id) implements Comparable<Slot> {
+        static Slot of(DeadLetter d) {
+            Instant at = d.view().finishedAt();
+            return new Slot(at == null ? Instant.MAX : at, d.view().id());
+        }
+
+        @Override
+        public int compareTo(Slot o) {
+            int c = failedAt.compareTo(o.failedAt);
+            return c != 0 ? c : id.compareTo(o.id);
+        }
+    }
+
     private final int max;
     private final long maxBytes;
-    private final LinkedHashMap<String, Kept> byId = new LinkedHashMap<>();
+    private final HashMap<String, Kept> byId = new HashMap<>();
+    private final TreeMap<Slot, Kept> inLine = new TreeMap<>();
     private long bytes;
 
     DeadLetters(int max, long maxBytes) {
@@ -26,14 +42,13 @@ final class DeadLetters {
     }
 
     synchronized void add(DeadLetter d) {
-        forget(byId.remove(d.view().id()));
+        remove(d.view().id());
         Kept k = new Kept(d, Footprint.of(d.spec()) + Footprint.of(d.view()));
         byId.put(d.view().id(), k);
+        inLine.put(Slot.of(d), k);
         bytes += k.weight();
-        for (Iterator<Kept> oldest = byId.values().iterator(); byId.size() > max
-                || (bytes > maxBytes && byId.size() > 1);) {
-            forget(oldest.next());
-            oldest.remove();
+        while (byId.size() > max || (bytes > maxBytes && byId.size() > 1)) {
+            remove(inLine.firstKey().id());
         }
     }
 
@@ -46,25 +61,25 @@ final class DeadLetters {
     /** Takes a dead letter out; null if there is none. */
     synchronized DeadLetter remove(String id) {
         Kept k = byId.remove(id);
-        forget(k);
-        return k == null ? null : k.letter();
+        if (k == null) {
+            return null;
+        }
+        inLine.remove(Slot.of(k.letter()));
+        bytes -= k.weight();
+        return k.letter();
     }
 
     /** Drops those that failed before {@code oldest}. */
     synchronized void sweep(Instant oldest) {
-        for (Iterator<Kept> it = byId.values().iterator(); it.hasNext();) {
-            Kept k = it.next();
-            Instant failed = k.letter().view().finishedAt();
-            if (failed != null && failed.isBefore(oldest)) {
-                forget(k);
-                it.remove();
-            }
+        for (Slot first; !inLine.isEmpty() && (first = inLine.firstKey()).failedAt().isBefore(oldest);) {
+            remove(first.id());
         }
     }
 
+    /** Every letter, the oldest failure first (then by id). */
     synchronized List<DeadLetter> all() {
         List<DeadLetter> out = new ArrayList<>(byId.size());
-        byId.values().forEach(k -> out.add(k.letter()));
+        inLine.values().forEach(k -> out.add(k.letter()));
         return out;
     }
 
@@ -74,11 +89,5 @@ final class DeadLetters {
 
     synchronized long bytes() {
         return bytes;
-    }
-
-    private void forget(Kept k) {
-        if (k != null) {
-            bytes -= k.weight();
-        }
     }
 }

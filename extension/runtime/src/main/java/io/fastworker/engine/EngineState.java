@@ -226,7 +226,11 @@ final class EngineState {
         List<TaskView> kept = new ArrayList<>(results.size());
         results.forEachLive(kept::add);
         kept.forEach(v -> sink.accept(new Command.RestoreTask(v, null, Map.of(), 0, null)));
-        deadLetters.all().forEach(d -> sink.accept(new Command.RestoreDeadLetter(d)));
+        // What a sweep would drop is left out, swept or not: members sweep at their own times, and write the same.
+        Instant now = Instant.ofEpochMilli(nowMillis);
+        Instant lettersFrom = now.minus(bounds.deadLetterRetention());
+        deadLetters.all().stream().filter(d -> d.view().finishedAt() == null || !d.view().finishedAt().isBefore(
+                lettersFrom)).forEach(d -> sink.accept(new Command.RestoreDeadLetter(d)));
         Map<String, Claim> unexpired = new TreeMap<>();
         claims.forEachUnexpired(nowMillis, unexpired::put);
         unexpired.forEach((key, c) -> sink.accept(new Command.RestoreClaim(key, c)));
@@ -242,7 +246,9 @@ final class EngineState {
                 sink.accept(new Command.ScheduleRan(s.id(), s.lastTick(), s.lastTaskId()));
             }
         }
-        new TreeMap<>(groups).values().forEach(g -> sink.accept(new Command.KeepGroup(g)));
+        Instant groupsFrom = now.minus(bounds.resultTtl());
+        new TreeMap<>(groups).values().stream().filter(g -> g.endedAt() == null || !g.endedAt().isBefore(groupsFrom))
+                .forEach(g -> sink.accept(new Command.KeepGroup(g)));
     }
 
     // --- reads ------------------------------------------------------------------------------------------------

@@ -2,17 +2,19 @@ package io.fastworker.result;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
 
 /**
  * Finished tasks, bounded three ways: at most {@code maxSize} entries and at most {@code maxBytes} by their weight
- * (past either, the oldest stored go first), and each readable for {@code ttl} after it was stored. An expired
- * entry is never returned, even before a sweep removes it. Reading changes nothing: what is kept is a function of
- * what was stored, in which order, and of the sweeps, so two replicas that apply the same changes keep the same
- * results however differently they are read. Thread-safe.
+ * (past either, the oldest stored go first: the one stored at the earliest time, then by key), and each readable for
+ * {@code ttl} after it was stored. An expired entry is never returned, even before a sweep removes it. Reading
+ * changes nothing, and neither does the order in which threads stored their entries: what is kept, and the order
+ * {@link #forEachLive} gives, are a function of the entries and their store times only, so two replicas that apply
+ * the same changes keep the same results however differently they are read or raced. Thread-safe.
  *
  * <p>Written here rather than taken from Caffeine because Caffeine's size bound is frequency-based (W-TinyLFU):
  * it depends on reads, and may drop a fresh result before an older one.
@@ -24,13 +26,23 @@ public final class ResultCache<V> {
     private record Entry<V>(V value, long expiresAtMillis, long weight) {
     }
 
+    /** Where an entry stands in line to go: sooner expiry first (all live {@code ttl}), then by key. */
+    private record Slot(long expiresAtMillis, String key) implements Comparable<Slot> {
+        @Override
+        public int compareTo(Slot o) {
+            int c = Long.compare(expiresAtMillis, o.expiresAtMillis);
+            return c != 0 ? c : key.compareTo(o.key);
+        }
+    }
+
     private final int maxSize;
     private final long maxBytes;
     private final ToLongFunction<V> weigher;
     private long bytes;
     private final long ttlMillis;
     private final Clock clock;
-    private final LinkedHashMap<String, Entry<V>> entries;
+    private final HashMap<String, Entry<V>> entries = new HashMap<>();
+    private final TreeMap<Slot, Entry<V>> inLine = new TreeMap<>();
 
     public ResultCache(int maxSize, Duration ttl, Clock clock) {
         this(maxSize, Long.MAX_VALUE, v -> 0, ttl, clock);
@@ -46,7 +58,6 @@ public final class ResultCache<V> {
         this.weigher = weigher;
         this.ttlMillis = ttl.toMillis();
         this.clock = clock;
-        this.entries = new LinkedHashMap<>();
     }
 
     public synchronized void put(String key, V value) {
@@ -62,19 +73,14 @@ public final class ResultCache<V> {
 
     private void store(String key, V value, long expiresAtMillis) {
         Entry<V> e = new Entry<>(value, expiresAtMillis, weigher.applyAsLong(value));
-        forget(entries.remove(key)); // stored again (a retried task ended again): it is the newest now
+        remove(key); // stored again (a retried task ended again): it stands in line by its new time
         entries.put(key, e);
+        inLine.put(new Slot(expiresAtMillis, key), e);
         bytes += e.weight();
-        for (Iterator<Entry<V>> eldest = entries.values().iterator(); entries.size() > maxSize
-                || (bytes > maxBytes && entries.size() > 1);) {
-            forget(eldest.next());
-            eldest.remove();
-        }
-    }
-
-    private void forget(Entry<V> e) {
-        if (e != null) {
-            bytes -= e.weight();
+        while (entries.size() > maxSize || (bytes > maxBytes && entries.size() > 1)) {
+            Map.Entry<Slot, Entry<V>> first = inLine.pollFirstEntry();
+            entries.remove(first.getKey().key());
+            bytes -= first.getValue().weight();
         }
     }
 
@@ -87,29 +93,29 @@ public final class ResultCache<V> {
     /** Forgets a key; true if it was there. */
     public synchronized boolean remove(String key) {
         Entry<V> e = entries.remove(key);
-        forget(e);
-        return e != null;
+        if (e == null) {
+            return false;
+        }
+        inLine.remove(new Slot(e.expiresAtMillis(), key));
+        bytes -= e.weight();
+        return true;
     }
 
     /** Drops every expired entry; returns how many. */
     public synchronized int sweep() {
         long now = clock.millis();
         int removed = 0;
-        for (Iterator<Entry<V>> it = entries.values().iterator(); it.hasNext();) {
-            Entry<V> e = it.next();
-            if (e.expiresAtMillis() <= now) {
-                forget(e);
-                it.remove();
-                removed++;
-            }
+        for (Map.Entry<Slot, Entry<V>> first; (first = inLine.firstEntry()) != null
+                && first.getKey().expiresAtMillis() <= now; removed++) {
+            remove(first.getKey().key());
         }
         return removed;
     }
 
-    /** Every live (unexpired) value, oldest stored first. */
+    /** Every live (unexpired) value, oldest stored first (then by key). */
     public synchronized void forEachLive(Consumer<V> action) {
         long now = clock.millis();
-        for (Entry<V> e : entries.values()) {
+        for (Entry<V> e : inLine.values()) {
             if (e.expiresAtMillis() > now) {
                 action.accept(e.value());
             }

@@ -34,21 +34,47 @@ class ResultCacheTest {
 
     @Test
     void dropsTheOldestEntryFirstWhateverWasRead() {
-        ResultCache<String> cache = new ResultCache<>(3, Duration.ofHours(1), new ManualClock());
-        cache.put("a", "A");
-        cache.put("b", "B");
-        cache.put("c", "C");
+        ManualClock clock = new ManualClock();
+        ResultCache<String> cache = new ResultCache<>(3, Duration.ofHours(1), clock);
+        for (String k : List.of("a", "b", "c")) {
+            cache.put(k, k.toUpperCase());
+            clock.now = clock.now.plusMillis(1);
+        }
         assertEquals("A", cache.get("a")); // a read changes nothing: replicas read differently
         cache.put("d", "D");
+        clock.now = clock.now.plusMillis(1);
         assertNull(cache.get("a"));
         assertEquals("B", cache.get("b"));
         cache.put("b", "B2"); // stored again: the newest now
+        clock.now = clock.now.plusMillis(1);
         cache.put("e", "E");
         assertNull(cache.get("c"));
         assertEquals("B2", cache.get("b"));
         List<String> live = new java.util.ArrayList<>();
         cache.forEachLive(live::add);
         assertEquals(List.of("D", "B2", "E"), live);
+    }
+
+    @Test
+    void whatIsKeptAndItsOrderDependOnTheEntriesNotOnTheOrderTheyCameIn() {
+        ManualClock clock = new ManualClock();
+        ResultCache<String> one = new ResultCache<>(3, Duration.ofHours(1), clock);
+        ResultCache<String> other = new ResultCache<>(3, Duration.ofHours(1), clock);
+        long t = clock.millis();
+        // four tasks that ended at two times, stored by racing threads in two different orders
+        List<String> keys = List.of("w", "x", "y", "z");
+        for (String k : keys) {
+            one.restore(k, k, k.compareTo("x") <= 0 ? t - 10 : t - 5);
+        }
+        for (String k : List.of("z", "x", "y", "w")) {
+            other.restore(k, k, k.compareTo("x") <= 0 ? t - 10 : t - 5);
+        }
+        List<String> a = new java.util.ArrayList<>();
+        List<String> b = new java.util.ArrayList<>();
+        one.forEachLive(a::add);
+        other.forEachLive(b::add);
+        assertEquals(List.of("x", "y", "z"), a, "the oldest (then the first by key) went");
+        assertEquals(a, b);
     }
 
     @Test
