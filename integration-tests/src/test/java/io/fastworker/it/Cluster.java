@@ -142,6 +142,23 @@ final class Cluster implements AutoCloseable {
         }
     }
 
+    /**
+     * What each member says of itself ({@code GET /cluster}: id, term, applied index, fingerprint of its state), one
+     * line each, or why it does not answer.
+     */
+    List<String> selves() {
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            try {
+                HttpResponse<String> r = members[i].get("/cluster");
+                all.add(r.statusCode() == 200 ? r.body() : r.statusCode() + " " + r.body());
+            } catch (Exception e) {
+                all.add("no answer: " + e);
+            }
+        }
+        return all;
+    }
+
     @Override
     public void close() throws Exception {
         for (Daemon d : members) {

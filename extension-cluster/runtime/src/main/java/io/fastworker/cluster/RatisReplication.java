@@ -36,8 +36,10 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -75,6 +77,7 @@ public class RatisReplication implements Replication {
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private volatile RaftPeerId leaderId;
+    private ReplicaStateMachine machine;
 
     @Override
     public boolean configured() {
@@ -105,7 +108,7 @@ public class RatisReplication implements Replication {
         Path dir = Path.of(store.path(), "raft");
         Files.createDirectories(dir);
         boolean formatted = Files.exists(dir.resolve(GROUP.getUuid().toString()));
-        ReplicaStateMachine machine = new ReplicaStateMachine(replica, this::currentTerm, id -> leaderId = id);
+        machine = new ReplicaStateMachine(replica, this::currentTerm, id -> leaderId = id);
         server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(me)).setGroup(group)
                 .setStateMachine(machine).setProperties(properties(self, dir))
                 .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
@@ -113,7 +116,10 @@ public class RatisReplication implements Replication {
         server.start();
         metrics.gauge("fastworker.cluster.term", "The Raft term this member is in", this::currentTerm);
         metrics.gauge("fastworker.cluster.applied_index", "The last entry of the cluster's log applied here",
-                () -> machine.getLastAppliedTermIndex() == null ? -1 : machine.getLastAppliedTermIndex().getIndex());
+                this::appliedIndex);
+        metrics.gauge("fastworker.cluster.snapshot_index", "The last entry of the log this member's latest snapshot "
+                + "holds (the log before it can be trimmed); -1 before the first",
+                () -> machine.getLatestSnapshot() == null ? -1 : machine.getLatestSnapshot().getIndex());
         metrics.gauge("fastworker.cluster.leader", "1 while this member leads, else 0", () -> leader().filter(
                 l -> l.id().equals(me)).isPresent() ? 1 : 0);
         LOG.infof("Cluster: member %s of %s, Raft on %s, log in %s", me, members.byId().keySet(), self.address(),
@@ -178,12 +184,10 @@ public class RatisReplication implements Replication {
         // an entry is at most a few MiB (see the engine's Proposals) unless one task alone is larger
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("32MB"));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("33MB"));
-        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-        String wait = System.getenv("FW_APPENDER_WAIT_MS");
-        if (wait != null) {
-            RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p,
-                    TimeDuration.valueOf(Long.parseLong(wait), TimeUnit.MILLISECONDS));
-        }
+        // A snapshot trims the log only as far as every member has it: a member that was away a while catches up from
+        // the log, and is sent a snapshot (which restarts it) only when it was wiped.
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, false);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
         RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf("256MB"));
         return p;
     }
@@ -247,6 +251,33 @@ public class RatisReplication implements Replication {
         }
         return role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() <= 2 * config.electionTimeout()
                 .toMillis();
+    }
+
+    @Override
+    public long appliedIndex() {
+        ReplicaStateMachine m = machine;
+        TermIndex last = m == null ? null : m.getLastAppliedTermIndex();
+        return last == null ? -1 : last.getIndex();
+    }
+
+    @Override
+    public long term() {
+        return currentTerm();
+    }
+
+    @Override
+    public String problem() {
+        RaftServer s = server;
+        if (s == null) {
+            return null;
+        }
+        try {
+            LifeCycle.State state = s.getDivision(GROUP).getInfo().getLifeCycleState();
+            return state.isClosingOrClosed() || state == LifeCycle.State.EXCEPTION
+                    ? "cluster: this member's Raft server is " + state : null;
+        } catch (IOException e) {
+            return "cluster: this member's Raft server is gone (" + e.getMessage() + ")";
+        }
     }
 
     @Override

@@ -10,6 +10,10 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -45,6 +49,16 @@ final class ReplicaStateMachine extends BaseStateMachine {
     private volatile long leadingTerm = -1;
     /** Whether anything was applied or read into the replica since the process started. */
     private volatile boolean holdsState;
+    /** Where a leader writes its snapshots, while entries go on being applied. */
+    private final ExecutorService snapshots = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fastworker-snapshot");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Whether a leader's snapshot is being written, or waits for what it holds to be committed. */
+    private final AtomicBoolean leaderSnapshotting = new AtomicBoolean();
+    /** A leader's snapshot that is complete and not yet reported to Ratis by {@link #takeSnapshot}; else null. */
+    private final AtomicReference<TermIndex> leaderSnapshot = new AtomicReference<>();
 
     ReplicaStateMachine(Replica replica, LongSupplier currentTerm, Consumer<RaftPeerId> leaderChanged) {
         this.replica = replica;
@@ -105,27 +119,72 @@ final class ReplicaStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Writes the state as of the last applied entry; a leader writes none, since its state may hold what it applied
-     * as it proposed but is not committed yet (its log is kept instead, until it follows again).
+     * Writes the state as of the last applied entry, so that the log before it can be trimmed. A follower writes it
+     * at once. A leader's state may hold what it applied as it proposed and is not committed yet, so it writes on its
+     * own thread while entries go on, and the snapshot is kept only once all it may hold is committed; it is reported
+     * at the next call.
      */
     @Override
     public long takeSnapshot() throws IOException {
-        if (leadingTerm >= 0) {
-            return -1;
-        }
         TermIndex last = getLastAppliedTermIndex();
         if (last == null || last.getIndex() < 0) {
             return -1;
         }
-        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        File partial = new File(file.getParentFile(), file.getName() + ".partial");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial.toPath()))) {
-            replica.writeSnapshot(out);
+        if (leadingTerm < 0) {
+            File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+            File partial = partial(file);
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial.toPath()))) {
+                replica.writeSnapshot(out);
+            }
+            keep(partial, file, last);
+            return last.getIndex();
         }
+        TermIndex written = leaderSnapshot.getAndSet(null);
+        if (written != null) {
+            return written.getIndex();
+        }
+        if (leaderSnapshotting.compareAndSet(false, true)) {
+            snapshots.execute(() -> writeWhileLeading(last));
+        }
+        return -1;
+    }
+
+    /** A leader's snapshot, labelled {@code at}: every entry up to it is applied, and perhaps some after it. */
+    private void writeWhileLeading(TermIndex at) {
+        File file = storage.getSnapshotFile(at.getTerm(), at.getIndex());
+        File partial = partial(file);
+        CompletableFuture<Void> committed;
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial.toPath()))) {
+            committed = replica.writeSnapshot(out);
+        } catch (IOException | RuntimeException e) {
+            committed = CompletableFuture.failedFuture(e);
+        }
+        committed.whenCompleteAsync((ok, failure) -> {
+            try {
+                if (failure != null) {
+                    Files.deleteIfExists(partial.toPath());
+                    LOG.warnf("Cluster: the snapshot at %s was not kept: %s", at, failure.toString());
+                } else {
+                    keep(partial, file, at);
+                    leaderSnapshot.set(at);
+                }
+            } catch (IOException e) {
+                LOG.warnf("Cluster: the snapshot at %s was not kept: %s", at, e.toString());
+            } finally {
+                leaderSnapshotting.set(false);
+            }
+        }, snapshots);
+    }
+
+    private static File partial(File file) {
+        return new File(file.getParentFile(), file.getName() + ".partial");
+    }
+
+    /** Makes a written snapshot the latest. */
+    private void keep(File partial, File file, TermIndex at) throws IOException {
         Files.move(partial.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(),
-                MD5FileUtil.computeAndSaveMd5ForFile(file)), last));
-        return last.getIndex();
+                MD5FileUtil.computeAndSaveMd5ForFile(file)), at));
     }
 
     @Override

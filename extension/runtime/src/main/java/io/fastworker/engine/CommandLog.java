@@ -126,6 +126,12 @@ class CommandLog {
         return j.appendAll(records);
     }
 
+    /** Completes once every command handed in so far is committed by the cluster (at once without one). */
+    CompletableFuture<Void> barrier() {
+        Proposals p = proposals;
+        return p == null ? CompletableFuture.completedFuture(null) : p.barrier();
+    }
+
     /** Records one command; completes once it is durable (at once in memory). */
     CompletableFuture<Void> record(Command c) {
         return record(List.of(c));
@@ -139,6 +145,19 @@ class CommandLog {
     /** Rewrites the journal as {@code snapshot}'s commands (see {@link Journal#compact}). */
     void compact(Consumer<Consumer<Command>> snapshot) throws IOException {
         journal.compact(records -> snapshot.accept(c -> records.accept(writer.record(c))));
+    }
+
+    /**
+     * What is wrong with this member's part of a cluster at {@code now} (nanoTime): its Raft server failed, or
+     * commands wait and nothing has been committed for {@code stallNanos}; null while it works, or without a cluster.
+     */
+    String clusterProblem(long now, long stallNanos) {
+        Proposals p = proposals;
+        if (p == null) {
+            return null;
+        }
+        String raft = membership.replication().problem();
+        return raft != null ? raft : p.problem(now, stallNanos);
     }
 
     /** Why the store refuses records, or null while it works (or with the memory store). */

@@ -110,6 +110,7 @@ public class EngineLifecycle {
      */
     public List<String> problems(long now, long stallNanos) {
         List<String> problems = new ArrayList<>();
+        add(problems, log.clusterProblem(now, stallNanos));
         if (!timers.running()) {
             return problems; // not started yet, or stopping
         }

@@ -1,5 +1,6 @@
 package io.fastworker.engine;
 
+import io.fastworker.health.Pulse;
 import io.fastworker.replica.Replication;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -40,10 +41,16 @@ final class Proposals {
     private final Object lock = new Object();
     /** Commands not yet sent; a waiter rides on the last command of what it waits for. */
     private List<Item> pending = new ArrayList<>();
-    /** Entries proposed and not yet committed (on this class's thread only). */
+    /** Entries proposed and not yet committed (changed on this class's thread, under the lock). */
     private int inFlight;
     /** Whether a {@link #pump} is queued on the thread already. */
     private boolean pumping;
+    /** Why an entry was not committed (this member no longer leads); null while every entry was. */
+    private volatile Throwable failed;
+    /** Completes once the entry sent last is committed (and so every entry before it); under the lock. */
+    private CompletableFuture<Void> lastSent = CompletableFuture.completedFuture(null);
+    /** Beats when an entry goes out or comes back committed. */
+    private final Pulse progress = new Pulse("cluster proposals");
 
     private record Item(Command command, CompletableFuture<Void> waiter) {
     }
@@ -68,6 +75,46 @@ final class Proposals {
             pumping = true;
         }
         if (schedule) {
+            progress.beat(); // from idle, time to progress counts from now
+            thread.execute(this::pump);
+        }
+        return done;
+    }
+
+    /**
+     * What is wrong at {@code now} (nanoTime): commands outstanding and none sent or committed for
+     * {@code stallNanos}; null while idle or moving.
+     */
+    String problem(long now, long stallNanos) {
+        synchronized (lock) {
+            if (pending.isEmpty() && inFlight == 0) {
+                progress.beat();
+                return null;
+            }
+        }
+        return progress.problem(now, stallNanos);
+    }
+
+    /**
+     * Completes once every command handed in before it is committed (at once when none is outstanding), or
+     * exceptionally once one of them will not be.
+     */
+    CompletableFuture<Void> barrier() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        boolean schedule;
+        synchronized (lock) {
+            if (failed != null) {
+                return CompletableFuture.failedFuture(failed);
+            }
+            if (pending.isEmpty()) {
+                return lastSent.copy(); // done already when nothing is in flight
+            }
+            pending.add(new Item(null, done)); // rides on the last command pending
+            schedule = !pumping;
+            pumping = true;
+        }
+        if (schedule) {
+            progress.beat(); // from idle, time to progress counts from now
             thread.execute(this::pump);
         }
         return done;
@@ -83,18 +130,22 @@ final class Proposals {
         }
         while (inFlight < IN_FLIGHT) {
             List<Item> batch;
+            CompletableFuture<Void> sent;
             synchronized (lock) {
                 if (pending.isEmpty()) {
                     return;
                 }
                 batch = pending;
                 pending = new ArrayList<>();
+                inFlight++;
+                lastSent = sent = new CompletableFuture<>();
             }
-            send(batch);
+            send(batch, sent);
         }
     }
 
-    private void send(List<Item> batch) {
+    /** Proposes what of {@code batch} fits one entry (the rest goes back in front); {@code done} follows its commit. */
+    private void send(List<Item> batch, CompletableFuture<Void> done) {
         List<CompletableFuture<Void>> waiters = new ArrayList<>();
         ByteArrayOutputStream entry = new ByteArrayOutputStream();
         int taken = 0;
@@ -102,12 +153,15 @@ final class Proposals {
         try {
             while (taken < batch.size() && (taken == 0 || entry.size() < ENTRY_BYTES)) {
                 Item item = batch.get(taken++);
-                append(entry, item.command());
+                if (item.command() != null) {
+                    append(entry, item.command());
+                }
                 if (item.waiter() != null) {
                     waiters.add(item.waiter());
                 }
             }
             committed = replication.propose(entry.toByteArray());
+            progress.beat();
         } catch (RuntimeException e) {
             committed = CompletableFuture.failedFuture(e);
         }
@@ -118,13 +172,17 @@ final class Proposals {
                 pending = rest;
             }
         }
-        inFlight++;
-        int sent = taken;
+        long commands = batch.subList(0, taken).stream().filter(i -> i.command() != null).count();
         committed.whenComplete((ok, failure) -> thread.execute(() -> {
-            inFlight--;
-            if (failure != null) {
-                LOG.warnf("Cluster: %d commands were not committed (%s)", sent, failure.toString());
+            synchronized (lock) {
+                inFlight--;
             }
+            progress.beat();
+            if (failure != null) {
+                failed = failure;
+                LOG.warnf("Cluster: %d commands were not committed (%s)", commands, failure.toString());
+            }
+            waiters.add(done);
             for (CompletableFuture<Void> w : waiters) {
                 if (failure == null) {
                     w.complete(null);

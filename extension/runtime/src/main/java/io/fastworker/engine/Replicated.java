@@ -10,14 +10,15 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
  * The engine's state as one member of a cluster holds it. A follower applies the committed commands through the same
  * {@link Recovery#replay} as a restart's replay; a member elected leader takes up the work as a restarted control
  * plane does ({@link Recovery#takeUp}), then starts serving. A leader that loses its term ends its process: what it
- * applied in that term may never have been committed, and it starts again as a follower from the log (the leader
- * writes no snapshots, for the same reason).
+ * applied in that term may never have been committed, and it starts again as a follower from the log (or from a
+ * snapshot that holds only what was committed).
  */
 @ApplicationScoped
 class Replicated implements Replica {
@@ -80,7 +81,13 @@ class Replicated implements Replica {
     }
 
     @Override
-    public void writeSnapshot(OutputStream out) throws IOException {
+    public CompletableFuture<Void> writeSnapshot(OutputStream out) throws IOException {
+        write(out);
+        return log.framing().barrier();
+    }
+
+    /** Writes the state as it is now, as the commands that rebuild it. */
+    void write(OutputStream out) throws IOException {
         Proposals framing = log.framing();
         try {
             state.snapshot(c -> {

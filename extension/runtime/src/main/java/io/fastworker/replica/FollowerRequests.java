@@ -10,8 +10,8 @@ import jakarta.inject.Inject;
 import java.util.Optional;
 
 /**
- * What a member of a cluster that does not serve answers on FastWorker's API (health, metrics and the application's
- * own paths are its own): {@code 307} to the leader's URL, which keeps the method and body, or {@code 503} with
+ * What a member of a cluster that does not serve answers on FastWorker's API (health, metrics, {@code /cluster} and
+ * the application's own paths are its own): {@code 307} to the leader's URL, which keeps the method and body, or {@code 503} with
  * {@code Retry-After} while no leader is known or the leader is still taking up the state. Nothing is read or
  * changed here: a follower's state may lag.
  */
@@ -35,7 +35,8 @@ class FollowerRequests {
 
     void check(RoutingContext rc) {
         String path = rc.normalizedPath();
-        if (membership.leading() || !routes.guards(path) || path.startsWith(Authentication.rootPath() + "q/")) {
+        if (membership.leading() || !routes.guards(path) || path.startsWith(Authentication.rootPath() + "q/")
+                || path.equals(Authentication.rootPath() + "cluster")) {
             rc.next();
             return;
         }

@@ -3,6 +3,7 @@ package io.fastworker.replica;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.concurrent.CompletableFuture;
 
 /** What a {@link Replication} drives: the control plane's state on one member. */
 public interface Replica {
@@ -19,8 +20,13 @@ public interface Replica {
      */
     void restart(String why);
 
-    /** Writes the state as it is after the entries applied so far. */
-    void writeSnapshot(OutputStream out) throws IOException;
+    /**
+     * Writes the state as it is after the entries applied so far, and perhaps some applied while it was written
+     * (applying an entry to a state that already holds it changes nothing). A leader's state may hold what it has
+     * not committed yet: the future completes once everything the snapshot may hold is committed (at once on a
+     * follower), and exceptionally if some of it will not be, in which case the snapshot must be thrown away.
+     */
+    CompletableFuture<Void> writeSnapshot(OutputStream out) throws IOException;
 
     /** Replaces the state with one {@link #writeSnapshot} wrote (a member that was far behind). */
     void readSnapshot(InputStream in) throws IOException;

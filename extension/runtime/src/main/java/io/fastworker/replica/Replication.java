@@ -33,6 +33,15 @@ public interface Replication {
     /** The member leading as this one knows it, or empty while none is known. */
     Optional<Leader> leader();
 
+    /** The index of the last entry of the log applied on this member (-1 before the first). */
+    long appliedIndex();
+
+    /** The term this member is in. */
+    long term();
+
+    /** Why this member's part of the log no longer works (its Raft server closed or failed), or null while it does. */
+    String problem();
+
     /** Leaves the cluster and closes the log. */
     void close();
 

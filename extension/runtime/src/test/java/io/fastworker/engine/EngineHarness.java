@@ -119,6 +119,7 @@ final class EngineHarness {
         held = new EngineBeans().holdings(config);
         log.store = config.store();
         log.mapper = new ObjectMapper();
+        log.membership = new io.fastworker.replica.Membership(); // alone, until recordInto
         inject(metrics, "registry", registry);
         inject(metrics, "metricsSettings", config.metrics());
         inject(feed, "eventsSettings", config.events());
@@ -165,6 +166,8 @@ final class EngineHarness {
     /** A cluster's log that commits an entry only when the test says so. */
     static final class HeldLog implements io.fastworker.replica.Replication {
         final List<CompletableFuture<Void>> proposed = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** Every entry proposed, in order. */
+        final List<byte[]> entries = java.util.Collections.synchronizedList(new ArrayList<>());
 
         @Override
         public boolean configured() {
@@ -183,6 +186,7 @@ final class EngineHarness {
         @Override
         public CompletableFuture<Void> propose(byte[] entry) {
             CompletableFuture<Void> f = new CompletableFuture<>();
+            entries.add(entry);
             proposed.add(f);
             return f;
         }
@@ -190,6 +194,21 @@ final class EngineHarness {
         @Override
         public java.util.Optional<Leader> leader() {
             return java.util.Optional.empty();
+        }
+
+        @Override
+        public long appliedIndex() {
+            return entries.size() - proposed.size();
+        }
+
+        @Override
+        public long term() {
+            return 1;
+        }
+
+        @Override
+        public String problem() {
+            return null;
         }
 
         @Override

@@ -56,6 +56,21 @@ class ProposalsTest {
         }
 
         @Override
+        public long appliedIndex() {
+            return -1;
+        }
+
+        @Override
+        public long term() {
+            return 0;
+        }
+
+        @Override
+        public String problem() {
+            return null;
+        }
+
+        @Override
         public void close() {
             committer.shutdown();
         }
@@ -107,5 +122,64 @@ class ProposalsTest {
         assertTrue(log.entries.size() < threads * each, "commands shared entries: " + log.entries.size());
         proposals.close();
         log.close();
+    }
+
+    @Test
+    void aBarrierCompletesOnceEverythingHandedInBeforeItIsCommittedAndFailsOnceAnEntryFailed() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        EngineHarness.HeldLog log = new EngineHarness.HeldLog();
+        Proposals proposals = new Proposals(log, new CommandWriter(mapper.getFactory()));
+        assertTrue(proposals.barrier().isDone(), "nothing outstanding: at once");
+
+        proposals.add(List.of(new Command.DeleteDeadLetter("a", Instant.EPOCH)), false);
+        CompletableFuture<Void> afterA = proposals.barrier();
+        Waiting.until(() -> log.proposed.size() == 1);
+        proposals.add(List.of(new Command.DeleteDeadLetter("b", Instant.EPOCH)), false);
+        CompletableFuture<Void> afterB = proposals.barrier();
+        Thread.sleep(50);
+        assertTrue(!afterA.isDone() && !afterB.isDone(), "nothing is committed yet");
+        log.proposed.get(0).complete(null);
+        afterA.get(5, TimeUnit.SECONDS);
+        Waiting.until(() -> log.proposed.size() == 2); // b went out once a was committed, or beside it
+        Thread.sleep(50);
+        assertTrue(!afterB.isDone(), "b is not committed yet");
+        log.proposed.get(1).completeExceptionally(new IllegalStateException("not leader"));
+        Waiting.until(afterB::isCompletedExceptionally);
+        assertTrue(proposals.barrier().isCompletedExceptionally(), "once an entry failed, no barrier holds");
+        List<String> ids = new ArrayList<>();
+        CommandReader reader = new CommandReader(mapper);
+        for (byte[] e : log.entries) {
+            Proposals.decode(e, reader, c -> ids.add(((Command.DeleteDeadLetter) c).id()));
+        }
+        assertEquals(List.of("a", "b"), ids, "a barrier adds no command to the log");
+        proposals.close();
+    }
+
+    @Test
+    void commandsWaitingWithoutACommitAreAProblemOnceTheStallTimeoutPassesAndIdleIsNone() throws Exception {
+        EngineHarness.HeldLog log = new EngineHarness.HeldLog();
+        Proposals proposals = new Proposals(log, new CommandWriter(new ObjectMapper().getFactory()));
+        long stall = TimeUnit.SECONDS.toNanos(1);
+        long later = TimeUnit.SECONDS.toNanos(10);
+        assertEquals(null, proposals.problem(System.nanoTime() + later, stall), "idle");
+        proposals.add(List.of(new Command.DeleteDeadLetter("a", Instant.EPOCH)), false);
+        Waiting.until(() -> log.proposed.size() == 1);
+        assertEquals(null, proposals.problem(System.nanoTime(), stall), "just sent");
+        String stuck = proposals.problem(System.nanoTime() + later, stall);
+        assertTrue(stuck != null && stuck.startsWith("cluster proposals: no progress"), stuck);
+        log.commit();
+        Waiting.until(() -> proposals.problem(System.nanoTime() + later, stall) == null);
+        proposals.close();
+    }
+
+    /** Waits up to 5 s for a condition the proposals' thread makes true. */
+    static final class Waiting {
+        static void until(java.util.function.BooleanSupplier done) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!done.getAsBoolean()) {
+                assertTrue(System.nanoTime() < deadline, "not within 5 s");
+                Thread.sleep(5);
+            }
+        }
     }
 }
