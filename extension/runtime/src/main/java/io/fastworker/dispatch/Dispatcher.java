@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -224,9 +225,28 @@ public class Dispatcher {
                 started++;
             }
         } finally {
-            batches.forEach(this::handOver); // whatever was started is handed over, even after a failure
+            // Whatever was started is handed over, even after a failure; in a cluster only once the starts are
+            // committed (at once alone), so that a deposed leader hands over nothing. The next pass waits for it,
+            // since slots are taken when a task reaches its executor.
+            if (startsCommitted()) {
+                batches.forEach(this::handOver);
+            }
         }
         return started;
+    }
+
+    /** Waits until the attempts started so far are committed; false if they never will be (deposed, or stopping). */
+    private boolean startsCommitted() {
+        try {
+            engine.recorded().get();
+            return true;
+        } catch (ExecutionException e) {
+            LOG.errorf("Attempts started were not committed (%s); handing over none of them", e.getCause());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private void handOver(TaskExecutor executor, List<Assignment> batch) {

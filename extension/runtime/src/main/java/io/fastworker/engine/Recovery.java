@@ -45,6 +45,9 @@ class Recovery {
     @Inject
     Clock clock;
 
+    @Inject
+    io.fastworker.config.FastWorkerConfig.Link linkSettings;
+
     /** Tasks that ended in the journal's tail (after its snapshot) and may have follow-ups still to make. */
     private final Map<String, TaskRecord> endedInTail = new LinkedHashMap<>() {
         @Override
@@ -82,6 +85,10 @@ class Recovery {
         for (TaskRecord r : unfinished) {
             counts.merge(r.state(), 1, Integer::sum);
             held.add(1, r.footprint);
+            if (r.state() == TaskState.RUNNING && log.clustered()) {
+                engine.awaitClaim(r, linkSettings.grace()); // its subworker may carry on under this leader
+                continue;
+            }
             if (r.state() == TaskState.RUNNING) {
                 engine.lostInRestart(r, now);
             }

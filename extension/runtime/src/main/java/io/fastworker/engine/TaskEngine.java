@@ -78,6 +78,8 @@ public class TaskEngine {
     private volatile List<TaskEndListener> endListeners = List.of();
     private final ReadyQueue<TaskRecord> ready = new ReadyQueue<>(TaskRecord::priority, TaskRecord::name);
     private volatile Runnable onReady = () -> {};
+    /** Attempts that ran when this member took over as leader, until their executor claims them or time is up. */
+    private final Map<String, TaskRecord> unclaimed = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Called whenever a task enters the ready queue (the dispatcher's wake-up). */
     public void onReady(Runnable listener) {
@@ -184,6 +186,44 @@ public class TaskEngine {
             ready.addFirst(r);
             onReady.run();
         }
+    }
+
+    /**
+     * An attempt a re-joining executor says it still runs: its assignment, so that its end is taken, when this
+     * control plane took it up as running on that very executor and has not given it up; else null.
+     */
+    public Assignment claim(String taskId, int attempt, String executor) {
+        TaskRecord r = unclaimed.get(taskId);
+        if (r == null || r.attempts() != attempt || !executor.equals(r.worker()) || !unclaimed.remove(taskId, r)) {
+            return null;
+        }
+        LOG.infof("%s: attempt %d carries on on %s under this leader", r.describe(), attempt, executor);
+        return new Assignment(r, attempt, executor);
+    }
+
+    /**
+     * A running attempt taken over from the previous leader: it counts against its task's limit, and goes back to
+     * its queue (at least once) unless its executor claims it within {@code window}.
+     */
+    void awaitClaim(TaskRecord r, Duration window) {
+        unclaimed.put(r.id(), r);
+        limits.started(r.name());
+        timers.after(window, () -> {
+            if (unclaimed.remove(r.id(), r)) {
+                handBack(new Assignment(r, r.attempts(), r.worker()), TaskError.of(TaskError.CONTROL_PLANE_RESTART,
+                        "the leader changed while this attempt ran on " + r.worker() + ", which did not report it "
+                                + "within " + window),
+                        Integer.MAX_VALUE);
+            }
+        });
+    }
+
+    /**
+     * Completes once every change made so far is committed by a cluster's majority, before anyone acts on it (at once
+     * without a cluster, where the journal's order is enough); never for a leader that lost its term.
+     */
+    public java.util.concurrent.CompletableFuture<Void> recorded() {
+        return log.barrier();
     }
 
     /** Withdraws a task that waits (queued, scheduled or retrying). */

@@ -96,12 +96,24 @@ class Delivery {
                 return false;
             }
             w.credits -= attempts.size();
-            long now = System.nanoTime();
-            for (Assignment a : attempts) {
-                long wait = a.options().timeout().plus(linkSettings.grace()).toNanos();
-                w.leases.put(a.taskId(), new RemoteWorker.Lease(a, now + wait));
-            }
+            leaseAll(w, attempts);
             return true;
+        }
+    }
+
+    /** Leases attempts a re-joining subworker still holds: they take no credit, it holds their slots already. */
+    void adopt(RemoteWorker w, List<Assignment> held) {
+        synchronized (registry.lock) {
+            leaseAll(w, held);
+        }
+    }
+
+    /** Each attempt's result is due by its timeout plus the grace, from now (under the registry's lock). */
+    private void leaseAll(RemoteWorker w, List<Assignment> attempts) {
+        long now = System.nanoTime();
+        for (Assignment a : attempts) {
+            long wait = a.options().timeout().plus(linkSettings.grace()).toNanos();
+            w.leases.put(a.taskId(), new RemoteWorker.Lease(a, now + wait));
         }
     }
 }

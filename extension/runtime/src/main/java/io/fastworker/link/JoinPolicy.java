@@ -75,8 +75,9 @@ class JoinPolicy {
 
     /** What this control plane does not allow in a well-formed join; null when nothing. */
     private String problem(Join join) {
-        if (join.protocol() != LinkProtocol.VERSION) {
-            return "unsupported protocol " + join.protocol() + "; this control plane speaks " + LinkProtocol.VERSION;
+        if (join.protocol() < 1 || join.protocol() > LinkProtocol.VERSION) {
+            return "unsupported protocol " + join.protocol() + "; this control plane speaks 1 to "
+                    + LinkProtocol.VERSION;
         }
         if (join.workerId().equals(Identity.workerId(config))) {
             return "workerId '" + join.workerId() + "' is the control plane's own id; give the subworker another";

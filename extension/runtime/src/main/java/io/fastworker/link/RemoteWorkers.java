@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.dispatch.Capacity;
+import io.fastworker.engine.Assignment;
 import io.fastworker.engine.TaskEngine;
 import io.fastworker.engine.TaskQueries;
 import io.fastworker.execution.Outcome;
@@ -13,11 +14,13 @@ import io.fastworker.execution.TaskRegistry;
 import io.fastworker.limit.Limit;
 import io.fastworker.limit.Limits;
 import io.fastworker.protocol.Credit;
+import io.fastworker.protocol.Held;
 import io.fastworker.protocol.Join;
 import io.fastworker.protocol.JoinReply;
 import io.fastworker.protocol.LinkProtocol;
 import io.fastworker.protocol.Result;
 import io.fastworker.protocol.Returned;
+import io.fastworker.replica.Membership;
 import io.fastworker.telemetry.TaskMetrics;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -78,6 +81,9 @@ public class RemoteWorkers {
 
     @Inject
     TaskEngine engine;
+
+    @Inject
+    Membership membership;
 
     @Inject
     TaskQueries queries;
@@ -194,6 +200,7 @@ public class RemoteWorkers {
                     + "another connection; give each subworker its own id (fastworker.worker-id)");
         }
         offer(join);
+        adopt(w, join);
         join.limits().forEach((task, l) -> {
             Limit replaced = limits.announced(task, l);
             if (replaced != null) {
@@ -206,7 +213,28 @@ public class RemoteWorkers {
         changed.run();
         return new JoinOutcome(w, new JoinReply(LinkProtocol.VERSION, true,
                 linkSettings.heartbeatInterval().toMillis(), linkSettings.maxFrameSize().asLongValue(),
-                resultSettings.maxSize().asLongValue()), 0, null);
+                resultSettings.maxSize().asLongValue(), membership.clustered() ? membership.replication().term() : 0),
+                0, null);
+    }
+
+    /**
+     * Keeps the leases of the attempts a re-joining subworker still holds, where this control plane took them up as
+     * running on it (a cluster's new leader); the others it reports are none of this control plane's business: their
+     * results will be refused, as any result for an attempt not running.
+     */
+    private void adopt(RemoteWorker w, Join join) {
+        List<Assignment> kept = new ArrayList<>();
+        for (Held h : join.holding()) {
+            Assignment a = engine.claim(h.taskId(), h.attempt(), w.id);
+            if (a != null) {
+                kept.add(a);
+            }
+        }
+        if (!kept.isEmpty()) {
+            delivery.adopt(w, kept);
+            LOG.infof("Subworker %s re-joined holding %d attempts; %d of them carry on", w.id, join.holding().size(),
+                    kept.size());
+        }
     }
 
     /**

@@ -18,11 +18,12 @@ import java.util.regex.Pattern;
 /**
  * A subworker's join ({@code fastworker.link.join}): who it is, the tasks it runs and how many at once, and what it
  * announces of them (parameter names, options, limits); whether it takes several tasks per frame and the largest
- * frame it takes. {@link #read} checks the shape of every field; what the control plane allows is its join policy.
+ * frame it takes; and, re-joining, the attempts it still holds ({@link Held}). {@link #read} checks the shape of every
+ * field; what the control plane allows is its join policy.
  */
 public record Join(int protocol, String workerId, List<String> tasks, Map<String, List<String>> parameters,
         Map<String, TaskOptions.Overrides> options, Map<String, Limit> limits, int concurrency, Long maxFrameSize,
-        boolean batch, String token) {
+        boolean batch, String token, List<Held> holding) {
 
     /** A worker id: 1 to 128 characters of {@code A-Z a-z 0-9 . _ : -}. */
     public static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -36,6 +37,7 @@ public record Join(int protocol, String workerId, List<String> tasks, Map<String
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
         limits = Collections.unmodifiableMap(new LinkedHashMap<>(limits));
+        holding = List.copyOf(holding);
     }
 
     /**
@@ -82,7 +84,8 @@ public record Join(int protocol, String workerId, List<String> tasks, Map<String
         return new Join(body.get("protocol").intValue(), id.textValue(), tasks, parameters(body.get("parameters")),
                 options(body.get("options"), tasks), limits, c.intValue(),
                 frameSize == null ? null : frameSize.longValue(), batch != null && batch.booleanValue(),
-                token != null && token.isTextual() ? token.textValue() : null);
+                token != null && token.isTextual() ? token.textValue() : null,
+                Held.readAll(body.get("holding"), 2 * c.intValue()));
     }
 
     private static Map<String, List<String>> parameters(JsonNode p) {
@@ -236,6 +239,10 @@ public record Join(int protocol, String workerId, List<String> tasks, Map<String
         o.put("batch", batch);
         if (token != null) {
             o.put("token", token);
+        }
+        if (!holding.isEmpty()) {
+            com.fasterxml.jackson.databind.node.ArrayNode held = o.putArray("holding");
+            holding.forEach(h -> h.writeTo(held));
         }
         return o;
     }

@@ -7,15 +7,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The control plane's answer to a join that it took: the protocol it speaks, whether it applies the options the
  * subworker announced ({@code taskOptions}), how often to beat, the largest frame it takes and the largest result.
- * A refused join is answered with a failed reply instead ({@code failureCode}, {@code message}).
+ * In a cluster, {@code term} is the leader's Raft term (0 alone): a subworker drops a link to a leader of a term older
+ * than one it has joined. A refused join is answered with a failed reply instead ({@code failureCode},
+ * {@code message}).
  */
 public record JoinReply(int protocol, boolean taskOptions, long heartbeatIntervalMs, long maxFrameSize,
-        long maxResultSize) {
+        long maxResultSize, long term) {
 
     public ObjectNode toJson() {
         return JsonNodeFactory.instance.objectNode().put("ok", true).put("protocol", protocol)
                 .put("taskOptions", taskOptions).put("heartbeatIntervalMs", heartbeatIntervalMs)
-                .put("maxFrameSize", maxFrameSize).put("maxResultSize", maxResultSize);
+                .put("maxFrameSize", maxFrameSize).put("maxResultSize", maxResultSize).put("term", term);
     }
 
     /**
@@ -25,7 +27,7 @@ public record JoinReply(int protocol, boolean taskOptions, long heartbeatInterva
     public static JoinReply read(JsonNode body) {
         return new JoinReply(body.path("protocol").asInt(0), body.path("taskOptions").asBoolean(false),
                 positive(body.path("heartbeatIntervalMs")), positive(body.path("maxFrameSize")),
-                positive(body.path("maxResultSize")));
+                positive(body.path("maxResultSize")), positive(body.path("term")));
     }
 
     private static long positive(JsonNode v) {

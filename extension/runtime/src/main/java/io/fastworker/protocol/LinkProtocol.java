@@ -17,7 +17,11 @@ import java.util.Set;
  */
 public final class LinkProtocol {
 
-    public static final int VERSION = 1;
+    /**
+     * The version this side speaks. Version 2 added a join's {@code holding} and the reply's {@code term}, which a
+     * version-1 peer leaves out or ignores: a control plane takes joins of either.
+     */
+    public static final int VERSION = 2;
 
     public static final String JOIN = "fastworker.link.join";
     public static final String CREDIT = "fastworker.link.credit";

@@ -72,6 +72,8 @@ class LinkClient {
     private volatile NetSocket socket;
     private volatile Context context;
     private volatile boolean joined;
+    /** The newest term of a leader this subworker joined (0 alone): a link to an older leader is dropped. */
+    private long term;
     private volatile boolean down;
     private volatile boolean stopping;
     /** Largest frame this subworker writes: its own limit, lowered to the control plane's once joined. */
@@ -265,6 +267,12 @@ class LinkClient {
             return;
         }
         JoinReply reply = JoinReply.read(body);
+        if (reply.term() < term) {
+            dropLink(socket, "control plane " + address + " leads in term " + reply.term() + ", older than the term "
+                    + term + " this subworker joined in before: it was deposed");
+            return;
+        }
+        term = reply.term();
         joined = true;
         down = false;
         backoff = subworkerSettings.reconnectMin();

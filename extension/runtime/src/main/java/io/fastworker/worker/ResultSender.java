@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fastworker.execution.Outcome;
 import io.fastworker.execution.TaskError;
 import io.fastworker.protocol.Credit;
+import io.fastworker.protocol.Held;
 import io.fastworker.protocol.LinkProtocol;
 import io.fastworker.protocol.Result;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,6 +14,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +42,20 @@ class ResultSender {
     private final AtomicInteger freedSlots = new AtomicInteger();
     private final AtomicBoolean flushPending = new AtomicBoolean();
     private volatile boolean withholdSlots;
+    /** Attempts started here whose result has not been written to a link yet: what a re-join reports it holds. */
+    private final Map<String, Integer> holding = new ConcurrentHashMap<>();
+
+    /** An attempt starts here: it is held until its result is written. */
+    void hold(String taskId, int attempt) {
+        holding.put(taskId, attempt);
+    }
+
+    /** The attempts held now, for a join. */
+    List<Held> holding() {
+        List<Held> out = new ArrayList<>();
+        holding.forEach((id, attempt) -> out.add(new Held(id, attempt)));
+        return out;
+    }
 
     /** Queues a result, and the slot it frees when {@code freesSlot}. */
     void add(Result r, boolean freesSlot) {
@@ -96,6 +113,7 @@ class ResultSender {
         }
         link.write(frame.size() == 1 ? LinkProtocol.sendFrame(LinkProtocol.RESULT, frame.get(0))
                 : LinkProtocol.sendFrame(LinkProtocol.RESULT, "results", frame));
+        batch.forEach(r -> holding.remove(r.taskId(), r.attempt()));
     }
 
     /** A result as JSON within {@code room} bytes; else its attempt's {@code bad_result} failure. */

@@ -135,7 +135,7 @@ public class Subworker implements LinkClient.Listener {
         return new Join(LinkProtocol.VERSION, workerId,
                 registry.definitions().stream().map(TaskDefinition::name).toList(), parameters, options, limits,
                 config.concurrency(), linkSettings.maxFrameSize().asLongValue(), true,
-                linkSettings.token().orElse(null));
+                linkSettings.token().orElse(null), results.holding());
     }
 
     @Override
@@ -149,6 +149,7 @@ public class Subworker implements LinkClient.Listener {
         if (free > 0 && !stopping) {
             link.send(LinkProtocol.CREDIT, new Credit(free).toJson());
         }
+        results.freed(0); // results that came while the link was down go now (to a new leader that kept them)
     }
 
     @Override
@@ -170,6 +171,7 @@ public class Subworker implements LinkClient.Listener {
             return;
         }
         running.incrementAndGet();
+        results.hold(attempt.taskId(), attempt.number());
         pool.execute(() -> {
             try {
                 runner.run(attempt, workerId, outcome -> results.add(new Result(attempt.taskId(), attempt.number(),

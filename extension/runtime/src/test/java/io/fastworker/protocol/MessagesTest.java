@@ -51,7 +51,8 @@ class MessagesTest {
         Join join = new Join(1, "w-1", List.of("resize", "send"), Map.of("resize", List.of("url", "width")),
                 Map.of("resize", new TaskOptions.Overrides(Priority.HIGH, 2, Duration.ofMillis(100), 2.0,
                         Duration.ofMinutes(5), Duration.ofSeconds(1))),
-                Map.of("send", new Limit(4, Rate.parse("10/s"))), 8, 2_097_152L, true, "secret");
+                Map.of("send", new Limit(4, Rate.parse("10/s"))), 8, 2_097_152L, true, "secret",
+                List.of(new Held("t-1", 2), new Held("t-2", 1)));
         ObjectNode frame = overTheWire(LinkProtocol.join(join, "reply-1"));
         assertEquals("send", frame.get("type").asText());
         assertEquals(LinkProtocol.JOIN, frame.get("address").asText());
@@ -61,8 +62,8 @@ class MessagesTest {
 
     @Test
     void aJoinOfTheWrongShapeIsRefusedNamingTheField() {
-        ObjectNode good = new Join(1, "w-1", List.of("add"), Map.of(), Map.of(), Map.of(), 4, null, false, null)
-                .toJson();
+        ObjectNode good = new Join(1, "w-1", List.of("add"), Map.of(), Map.of(), Map.of(), 4, null, false, null,
+                List.of()).toJson();
         Map<String, String> broken = Map.of(
                 "workerId", "workerId must be",
                 "tasks", "tasks must be a non-empty array",
@@ -72,6 +73,7 @@ class MessagesTest {
                 "parameters", "parameters, when given, must map task names",
                 "options", "options, when given, must map task names",
                 "limits", "limits, when given, must map task names",
+                "holding", "holding, when given, must be an array",
                 "protocol", "unsupported protocol");
         broken.forEach((field, message) -> {
             ObjectNode body = good.deepCopy();
@@ -85,6 +87,22 @@ class MessagesTest {
         foreignOptions.putObject("options").putObject("other").put("timeout", "PT1S");
         assertTrue(assertThrows(MalformedMessageException.class, () -> Join.read(foreignOptions)).getMessage()
                 .contains("which this subworker does not announce"));
+        ObjectNode holdsTooMuch = good.deepCopy();
+        for (int i = 0; i < 9; i++) {
+            holdsTooMuch.withArray("holding").addObject().put("taskId", "t-" + i).put("attempt", 1);
+        }
+        assertTrue(assertThrows(MalformedMessageException.class, () -> Join.read(holdsTooMuch)).getMessage()
+                .contains("more than twice the concurrency (8)"));
+        for (String lie : List.of("{\"taskId\": \"t\", \"attempt\": 0}", "{\"taskId\": \"\", \"attempt\": 1}",
+                "{\"taskId\": 7, \"attempt\": 1}", "{\"taskId\": \"" + "x".repeat(257) + "\", \"attempt\": 1}")) {
+            ObjectNode body = good.deepCopy();
+            try {
+                body.withArray("holding").add(MAPPER.readTree(lie));
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+            assertThrows(MalformedMessageException.class, () -> Join.read(body), lie);
+        }
         ObjectNode badLimit = good.deepCopy();
         badLimit.putObject("limits").putObject("add").put("maxConcurrency", 0);
         assertTrue(assertThrows(MalformedMessageException.class, () -> Join.read(badLimit)).getMessage()
@@ -93,7 +111,7 @@ class MessagesTest {
 
     @Test
     void aJoinReplyAsTheControlPlaneWritesItIsTheReplyTheSubworkerReads() {
-        JoinReply reply = new JoinReply(1, true, 1000, 1_048_576, 524_288);
+        JoinReply reply = new JoinReply(2, true, 1000, 1_048_576, 524_288, 7);
         ObjectNode frame = overTheWire(LinkProtocol.reply("reply-1", reply.toJson()));
         assertEquals("message", frame.get("type").asText());
         assertTrue(frame.get("body").get("ok").asBoolean());
