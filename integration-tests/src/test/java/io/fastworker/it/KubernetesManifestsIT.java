@@ -38,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -162,17 +163,74 @@ class KubernetesManifestsIT {
                         + s.getMetadata().getName() + " selects exactly one workload's pods");
             }
             for (PodDisruptionBudget b : all(overlay, PodDisruptionBudget.class)) {
-                assertEquals(List.of("fastworker-subworker"), matching(overlay, b.getSpec().getSelector()
-                        .getMatchLabels()));
+                assertEquals(List.of(b.getMetadata().getName()), matching(overlay, b.getSpec().getSelector()
+                        .getMatchLabels()), "a budget covers its own workload");
             }
             for (NetworkPolicy n : all(overlay, NetworkPolicy.class)) {
                 assertEquals(List.of("fastworker-control-plane"), matching(overlay, n.getSpec().getPodSelector()
                         .getMatchLabels()));
-                var link = n.getSpec().getIngress().stream().filter(i -> i.getPorts().stream()
-                        .anyMatch(p -> p.getPort().getIntVal() == 5555)).findFirst().orElseThrow();
-                assertEquals(List.of("fastworker-subworker"), matching(overlay, link.getFrom().get(0)
-                        .getPodSelector().getMatchLabels()), "only subworkers reach the link port");
             }
+            var link = ingressTo(overlay, 5555);
+            assertEquals(List.of("fastworker-subworker"), matching(overlay, link.getFrom().get(0).getPodSelector()
+                    .getMatchLabels()), "only subworkers reach the link port");
+        }
+    }
+
+    /** The one ingress rule of {@code overlay}'s NetworkPolicies that admits {@code port}. */
+    static io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule ingressTo(String overlay,
+            int port) {
+        var rules = all(overlay, NetworkPolicy.class).stream().flatMap(n -> n.getSpec().getIngress().stream())
+                .filter(i -> i.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == port)).toList();
+        assertEquals(1, rules.size(), overlay + ": rules admitting port " + port + ": " + rules);
+        return rules.get(0);
+    }
+
+    /**
+     * The ha overlay: three members started together, one per node, each naming the others by their pod's name
+     * through the headless Service (which publishes followers, never ready), the Raft port open to members only, two
+     * members kept through voluntary disruptions, and updates left to the operator (a rolling update would wait for
+     * followers to be ready).
+     */
+    @Test
+    void theHaOverlayRunsThreeMembersThatFindEachOther() {
+        StatefulSet cp = named("ha", StatefulSet.class, "fastworker-control-plane");
+        assertEquals(3, cp.getSpec().getReplicas());
+        assertEquals("Parallel", cp.getSpec().getPodManagementPolicy(), "a lone member is never ready");
+        assertEquals("OnDelete", cp.getSpec().getUpdateStrategy().getType());
+        Container c = cp.getSpec().getTemplate().getSpec().getContainers().get(0);
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        c.getPorts().forEach(p -> ports.put(p.getName(), p.getContainerPort()));
+        String peers = cp.getSpec().getServiceName();
+        Map<String, String> env = env(c);
+        StringJoiner members = new StringJoiner(",");
+        StringJoiner urls = new StringJoiner(",");
+        for (int i = 0; i < 3; i++) {
+            String pod = cp.getMetadata().getName() + "-" + i; // its host name: the default member id
+            members.add(pod + "=" + pod + "." + peers + ":" + ports.get("raft"));
+            urls.add(pod + "=http://" + pod + "." + peers + ":" + ports.get("http"));
+        }
+        assertEquals(members.toString(), env.get("FASTWORKER_CLUSTER_MEMBERS"));
+        assertEquals(urls.toString(), env.get("FASTWORKER_CLUSTER_API_URLS"));
+        assertTrue(!env.containsKey("FASTWORKER_CLUSTER_MEMBER_ID"), "one spec for every member");
+        assertEquals("true", env.get("FASTWORKER_CLUSTER_OPEN_TO_NETWORK"));
+
+        Service headless = named("ha", Service.class, peers);
+        assertEquals("None", headless.getSpec().getClusterIP());
+        assertTrue(headless.getSpec().getPublishNotReadyAddresses(), "followers resolve by name");
+        assertTrue(headless.getSpec().getPorts().stream().anyMatch(p -> p.getPort().equals(ports.get("raft"))
+                && p.getTargetPort().getStrVal().equals("raft")));
+        var raft = ingressTo("ha", ports.get("raft"));
+        assertEquals(List.of("fastworker-control-plane"), matching("ha", raft.getFrom().get(0).getPodSelector()
+                .getMatchLabels()), "only members reach the Raft port");
+        PodDisruptionBudget budget = named("ha", PodDisruptionBudget.class, "fastworker-control-plane");
+        assertEquals(2, budget.getSpec().getMinAvailable().getIntVal());
+        var apart = cp.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
+                .getRequiredDuringSchedulingIgnoredDuringExecution().get(0);
+        assertEquals("kubernetes.io/hostname", apart.getTopologyKey());
+        assertEquals(List.of("fastworker-control-plane"), matching("ha", apart.getLabelSelector().getMatchLabels()));
+        for (String service : List.of("fastworker", "fastworker-link")) {
+            assertTrue(!Boolean.TRUE.equals(named("ha", Service.class, service).getSpec()
+                    .getPublishNotReadyAddresses()), service + " sends to the ready member (the leader) only");
         }
     }
 
@@ -183,8 +241,11 @@ class KubernetesManifestsIT {
             Container c = cp.getSpec().getTemplate().getSpec().getContainers().get(0);
             Map<String, Integer> ports = new LinkedHashMap<>();
             c.getPorts().forEach(p -> ports.put(p.getName(), p.getContainerPort()));
-            assertEquals(Map.of("http", 8080, "link", 5555, "probes", 9000), ports,
-                    "quarkus.http.port, fastworker.link.port and fastworker.health.port");
+            Map<String, Integer> expected = new LinkedHashMap<>(Map.of("http", 8080, "link", 5555, "probes", 9000));
+            if (overlay.equals("ha")) {
+                expected.put("raft", 5557); // the members' Raft port, as fastworker.cluster.members names it
+            }
+            assertEquals(expected, ports, "quarkus.http.port, fastworker.link.port and fastworker.health.port");
             assertEquals("9000", env(c).get("FASTWORKER_HEALTH_PORT"), "the probes' own port is set");
             ServicePort http = named(overlay, Service.class, "fastworker").getSpec().getPorts().get(0);
             assertEquals("http", http.getTargetPort().getStrVal());
@@ -226,6 +287,7 @@ class KubernetesManifestsIT {
     void everyFastworkerSettingIsARealOneAndEveryReferenceResolves() throws Exception {
         Set<String> known = new HashSet<>();
         settings(FastWorkerConfig.class, "FASTWORKER", known);
+        settings(io.fastworker.cluster.ClusterConfig.class, "FASTWORKER_CLUSTER", known);
         assertTrue(known.contains("FASTWORKER_STORE_PATH") && known.contains("FASTWORKER_SUBWORKER_SHUTDOWN_TIMEOUT"),
                 known.toString());
         for (String overlay : rendered.keySet()) {
