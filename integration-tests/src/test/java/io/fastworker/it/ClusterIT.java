@@ -246,11 +246,33 @@ class ClusterIT {
                 int next = awaitLeaderOtherThan(cluster, leader);
                 System.out.printf("cluster: leader %s killed with 8 long tasks running; %s leads after %d ms%n",
                         Cluster.id(leader), Cluster.id(next), (System.nanoTime() - killed) / 1_000_000);
+                // An intruder on the new leader's link claims to hold them all and reports results for them: what
+                // a worker holds is believed only of the worker the state knows the attempt is running on.
+                StringBuilder held = new StringBuilder();
+                for (String id : ids) {
+                    held.append(held.length() == 0 ? "" : ", ").append("{\"taskId\": \"").append(id)
+                            .append("\", \"attempt\": 1}");
+                }
+                try (RawLinkClient intruder = new RawLinkClient(cluster.member(next).linkPort)) {
+                    intruder.frame("{\"type\": \"register\", \"address\": \"fastworker.worker.intruder\"}");
+                    intruder.send("fastworker.link.join\", \"replyAddress\": \"r1", "{\"protocol\": 2, "
+                            + "\"workerId\": \"intruder\", \"tasks\": [\"sleep\"], \"concurrency\": 8, \"holding\": ["
+                            + held + "]}");
+                    com.fasterxml.jackson.databind.JsonNode reply = intruder.next(Duration.ofSeconds(10));
+                    assertTrue(reply != null && reply.path("body").path("ok").asBoolean(), "joined: " + reply);
+                    assertEquals(cluster.metric(next, "fastworker_cluster_term"), reply.path("body").path("term")
+                            .asDouble(), "the join reply names the leader's term");
+                    for (String id : ids) {
+                        intruder.send("fastworker.link.result", "{\"taskId\": \"" + id + "\", \"attempt\": 1, "
+                                + "\"ok\": true, \"result\": -1, \"credits\": 0}");
+                    }
+                }
                 for (String id : ids) {
                     String task = Daemon.await(() -> status(cluster, next, id), t -> t.contains("\"success\"")
                             || t.contains("\"failure\""), Duration.ofSeconds(60), id + " finished");
                     com.fasterxml.jackson.databind.JsonNode t = json.readTree(task);
                     assertEquals("success", t.get("status").asText(), task);
+                    assertEquals(9000, t.get("result").asLong(), "the result of the subworker that ran it: " + task);
                     assertEquals(1, t.get("attempts").asInt(), "ran once, its result taken by the new leader: "
                             + task);
                 }
