@@ -281,6 +281,55 @@ class ClusterIT {
         }
     }
 
+    /**
+     * Scenario 5, limits: a {@code maxConcurrency} of 3, set through the API, holds across a leader's SIGKILL: at no
+     * moment do more than 3 attempts of the task run, as the tasks' attempts record it (the new leader counts the
+     * attempts it took over as running until they end or are given up).
+     */
+    @Test
+    void aConcurrencyLimitHoldsAcrossAFailover() throws Exception {
+        try (Cluster cluster = new Cluster(3, Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false"))) {
+            cluster.startAll();
+            int leader = cluster.awaitLeader(Duration.ofSeconds(90));
+            assertTrue(leader >= 0, "no leader");
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            assertEquals(200, cluster.member(leader).request("PUT", "/limits/sleep", "{\"maxConcurrency\": 3}",
+                    Map.of("Content-Type", "application/json")).statusCode());
+            try (Daemon w1 = Daemon.subworker(cluster.linkAddresses(), "w1", 4, Map.of(), true);
+                    Daemon w2 = Daemon.subworker(cluster.linkAddresses(), "w2", 4, Map.of(), true)) {
+                List<String> ids = new java.util.ArrayList<>();
+                for (int i = 0; i < 9; i++) {
+                    java.net.http.HttpResponse<String> r = cluster.member(leader).post("/tasks",
+                            "{\"task\": \"sleep\", \"args\": [3000]}");
+                    assertEquals(202, r.statusCode(), r.body());
+                    ids.add(json.readTree(r.body()).get("id").asText());
+                }
+                int first = leader;
+                Daemon.await(() -> ids.stream().filter(id -> status(cluster, first, id).contains("\"running\""))
+                        .count(), n -> n == 3, Duration.ofSeconds(30), "3 of 9 running");
+                cluster.member(leader).kill();
+                int next = awaitLeaderOtherThan(cluster, leader);
+                List<long[]> attempts = new java.util.ArrayList<>();
+                for (String id : ids) {
+                    String task = Daemon.await(() -> status(cluster, next, id), t -> t.contains("\"success\""),
+                            Duration.ofSeconds(90), id + " succeeded");
+                    for (com.fasterxml.jackson.databind.JsonNode a : json.readTree(task).get("history")) {
+                        attempts.add(new long[] {java.time.Instant.parse(a.get("startedAt").asText()).toEpochMilli(),
+                            java.time.Instant.parse(a.get("finishedAt").asText()).toEpochMilli()});
+                    }
+                }
+                int most = 0;
+                for (long[] a : attempts) {
+                    long at = a[0];
+                    most = Math.max(most, (int) attempts.stream().filter(b -> b[0] <= at && at < b[1]).count());
+                }
+                System.out.printf("cluster: maxConcurrency 3 across a failover: %d attempts of 9 tasks, at most %d "
+                        + "at once%n", attempts.size(), most);
+                assertTrue(most <= 3, "more than 3 attempts ran at once: " + most);
+            }
+        }
+    }
+
     /** {@code GET /tasks/{id}} on member {@code i}, or why it does not answer. */
     private static String status(Cluster cluster, int i, String id) {
         try {
