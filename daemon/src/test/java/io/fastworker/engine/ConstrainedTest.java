@@ -123,26 +123,23 @@ class ConstrainedTest {
 
     @Test
     void resultsAreBoundedBySizeOldestFirst() {
-        // Past whatever other tests left in the cache (one of them moves the clock ahead for a while): what it
-        // holds is older than the results below, or expired.
+        // Past whatever other tests left in the cache (one of them moves the clock ahead for a while, so what it made
+        // finished "later" than now): all of it is expired by then. The clock stays ahead, so that no result is
+        // left dated after what later tests make.
         TestClock.advance(Duration.ofHours(5));
-        try {
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < 25; i++) {
-                String id = submit("{\"task\": \"add\", \"args\": [" + i + ", 0]}");
-                await(id);
-                ids.add(id);
-                TestClock.advance(Duration.ofMillis(1)); // the oldest goes first; within one instant, by id
-            }
-            // Only the 20 most recently finished survive: the first 5 are gone, the rest readable.
-            for (int i = 0; i < 5; i++) {
-                given().get("/tasks/" + ids.get(i)).then().statusCode(404);
-            }
-            for (int i = 5; i < 25; i++) {
-                given().get("/tasks/" + ids.get(i)).then().statusCode(200).body("result", equalTo(i));
-            }
-        } finally {
-            TestClock.advance(Duration.ofHours(-5));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            String id = submit("{\"task\": \"add\", \"args\": [" + i + ", 0]}");
+            await(id);
+            ids.add(id);
+            TestClock.advance(Duration.ofMillis(1)); // the oldest goes first; within one instant, by id
+        }
+        // Only the 20 most recently finished survive: the first 5 are gone, the rest readable.
+        for (int i = 0; i < 5; i++) {
+            given().get("/tasks/" + ids.get(i)).then().statusCode(404);
+        }
+        for (int i = 5; i < 25; i++) {
+            given().get("/tasks/" + ids.get(i)).then().statusCode(200).body("result", equalTo(i));
         }
     }
 
