@@ -242,16 +242,7 @@ class ClusterIT {
             com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             try (Daemon w1 = Daemon.subworker(cluster.linkAddresses(), "w1", 4, Map.of(), true);
                     Daemon w2 = Daemon.subworker(cluster.linkAddresses(), "w2", 4, Map.of(), true)) {
-                List<String> ids = new java.util.ArrayList<>();
-                for (int i = 0; i < 8; i++) {
-                    java.net.http.HttpResponse<String> r = cluster.member(leader).post("/tasks",
-                            "{\"task\": \"sleep\", \"args\": [9000]}");
-                    assertEquals(202, r.statusCode(), r.body());
-                    ids.add(json.readTree(r.body()).get("id").asText());
-                }
-                int first = leader;
-                Daemon.await(() -> ids.stream().filter(id -> status(cluster, first, id).contains("\"running\""))
-                        .count(), n -> n == 8, Duration.ofSeconds(30), "all 8 running on the subworkers");
+                List<String> ids = sleepsRunning(cluster, leader, 8, 9000, 8);
                 long killed = System.nanoTime();
                 cluster.member(leader).kill();
                 int next = awaitLeaderOtherThan(cluster, leader);
@@ -308,16 +299,7 @@ class ClusterIT {
                     Map.of("Content-Type", "application/json")).statusCode());
             try (Daemon w1 = Daemon.subworker(cluster.linkAddresses(), "w1", 4, Map.of(), true);
                     Daemon w2 = Daemon.subworker(cluster.linkAddresses(), "w2", 4, Map.of(), true)) {
-                List<String> ids = new java.util.ArrayList<>();
-                for (int i = 0; i < 9; i++) {
-                    java.net.http.HttpResponse<String> r = cluster.member(leader).post("/tasks",
-                            "{\"task\": \"sleep\", \"args\": [3000]}");
-                    assertEquals(202, r.statusCode(), r.body());
-                    ids.add(json.readTree(r.body()).get("id").asText());
-                }
-                int first = leader;
-                Daemon.await(() -> ids.stream().filter(id -> status(cluster, first, id).contains("\"running\""))
-                        .count(), n -> n == 3, Duration.ofSeconds(30), "3 of 9 running");
+                List<String> ids = sleepsRunning(cluster, leader, 9, 3000, 3);
                 cluster.member(leader).kill();
                 int next = awaitLeaderOtherThan(cluster, leader);
                 List<long[]> attempts = new java.util.ArrayList<>();
@@ -339,6 +321,22 @@ class ClusterIT {
                 assertTrue(most <= 3, "more than 3 attempts ran at once: " + most);
             }
         }
+    }
+
+    /** Submits {@code n} sleeps of {@code ms} to the leader; returns their ids once {@code running} of them run. */
+    private static List<String> sleepsRunning(Cluster cluster, int leader, int n, long ms, int running)
+            throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            java.net.http.HttpResponse<String> r = cluster.member(leader).post("/tasks",
+                    "{\"task\": \"sleep\", \"args\": [" + ms + "]}");
+            assertEquals(202, r.statusCode(), r.body());
+            ids.add(json.readTree(r.body()).get("id").asText());
+        }
+        Daemon.await(() -> ids.stream().filter(id -> status(cluster, leader, id).contains("\"running\"")).count(),
+                c -> c == running, Duration.ofSeconds(30), running + " of " + n + " sleeps running");
+        return ids;
     }
 
     /** {@code GET /tasks/{id}} on member {@code i}, or why it does not answer. */
