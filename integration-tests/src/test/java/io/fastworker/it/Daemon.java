@@ -195,6 +195,20 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /**
+     * Where the daemon's AOT caches are ({@code -Dfastworker.it.aot-caches}, Java 25+): every process of the daemon
+     * is then started with its role's cache, which it must use ({@code -XX:AOTMode=on}: one it cannot use stops it).
+     */
+    static final Path AOT_CACHES = System.getProperty("fastworker.it.aot-caches", "").isBlank() ? null
+            : Path.of(System.getProperty("fastworker.it.aot-caches")).toAbsolutePath().normalize();
+
+    /** The flags that start a process of the daemon with its role's AOT cache (a client command: the CLI's). */
+    static List<String> aotCache(List<String> args) {
+        int role = args.indexOf("--role");
+        String cache = role >= 0 && role + 1 < args.size() ? args.get(role + 1) : "cli";
+        return List.of("-XX:AOTMode=on", "-XX:AOTCache=" + AOT_CACHES.resolve(cache + ".aot"));
+    }
+
     static List<String> command(List<String> jvmArgs, List<String> args) {
         return command(JAR, jvmArgs, args);
     }
@@ -203,6 +217,9 @@ public final class Daemon implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.add("-XX:+ExitOnOutOfMemoryError"); // as the README runs it
+        if (AOT_CACHES != null && jar.equals(JAR)) {
+            cmd.addAll(aotCache(args));
+        }
         cmd.addAll(jvmArgs);
         cmd.add("-jar");
         cmd.add(jar.toString());

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
         description = "FastWorker: a brokerless distributed task queue. Start a daemon with --role, or use a "
                 + "client command.",
         subcommands = {SubmitCommand.class, StatusCommand.class, CancelCommand.class, RetryCommand.class,
-            ListCommand.class, TasksCommand.class, DeadLettersCommand.class, ScheduleCommand.class},
+            ListCommand.class, TasksCommand.class, DeadLettersCommand.class, ScheduleCommand.class,
+            TrainAotCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:task failed, not found or not cancellable", "2:usage error",
             "3:control plane unreachable",
