@@ -35,7 +35,7 @@ def http(method, url, body=None, timeout=120):
         return r.status, r.read()
 
 
-def wait_ready(port, deadline=60):
+def wait_ready(port, deadline=60, poll=0.1):
     end = time.time() + deadline
     while time.time() < end:
         try:
@@ -43,7 +43,7 @@ def wait_ready(port, deadline=60):
                 return
         except Exception:
             pass
-        time.sleep(0.1)
+        time.sleep(poll)
     raise SystemExit("process on port %d not ready" % port)
 
 

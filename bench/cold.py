@@ -1,0 +1,100 @@
+"""The "cold" scenario of bench/run (`bench/run --cold`): fresh JVMs, as autoscaling and every restart see them. For
+each runtime, interleaved round by round: a control plane's start to ready (disk store, empty), a subworker's start to
+joined, a CLI `submit` from start to exit, the first N tasks burned down through 2 fresh subworkers, and RSS at rest.
+Runtimes: Java 17 and Java 25 with the default packaging, Java 25 with compact object headers, and Java 25 with the
+AOT caches (the daemon built with -Daot, each role on its own cache). Builds both packagings of the daemon and leaves
+the default one in daemon/target/quarkus-app."""
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+
+JAVA_25_HOME = "/usr/lib/jvm/temurin-25-jdk-amd64"
+
+
+def build(root, java_home, aot):
+    env = dict(os.environ, JAVA_HOME=java_home) if java_home else dict(os.environ)
+    args = [os.path.join(root, "mvnw"), "-B", "-q", "package", "-pl", "daemon", "-am", "-DskipTests", "-DskipITs"]
+    subprocess.run(args + (["-Daot"] if aot else []), cwd=root, env=env, check=True)
+
+
+def runtimes(root, work):
+    """Builds the default packaging (copied to `work`) and the aot-jar with its caches (in place)."""
+    app = os.path.join(root, "daemon", "target", "quarkus-app")
+    build(root, None, False)
+    fast = os.path.join(work, "quarkus-app")
+    shutil.copytree(app, fast)
+    build(root, JAVA_25_HOME, True)
+    java25 = os.path.join(JAVA_25_HOME, "bin", "java")
+    caches = {role: ["-XX:AOTCache=" + os.path.join(app, role + ".aot")] for role in ("control-plane", "subworker")}
+    return [
+        {"name": "Java 17", "java": "java", "jar": os.path.join(fast, "quarkus-run.jar"), "roles": {}},
+        {"name": "Java 25", "java": java25, "jar": os.path.join(fast, "quarkus-run.jar"), "roles": {}},
+        {"name": "Java 25, compact object headers", "java": java25, "jar": os.path.join(fast, "quarkus-run.jar"),
+         "roles": {r: ["-XX:+UseCompactObjectHeaders"] for r in ("control-plane", "subworker", "cli")}},
+        {"name": "Java 25 + AOT caches", "java": java25, "jar": os.path.join(app, "quarkus-run.jar"),
+         "roles": dict(caches, cli=["-XX:AOTCache=" + os.path.join(app, "cli.aot")])},
+    ], fast, app
+
+
+def one(run, rt, tasks):
+    """One cold start of runtime `rt`: its figures."""
+    c = run.Cluster(2, tasks_hint=tasks, java=rt["java"], jar=rt["jar"], role_flags=rt["roles"], settle=1)
+    try:
+        rss = c.rss("VmRSS")
+        t0 = time.time()
+        cli = subprocess.run([rt["java"]] + rt["roles"].get("cli", []) + ["-jar", rt["jar"], "submit", "--url", c.url,
+                                                                          "--task-name", "add", "--args", "1", "2"],
+                             capture_output=True, text=True)
+        cli_s = time.time() - t0
+        if cli.returncode != 0 or cli.stdout.strip() != "3":
+            raise SystemExit("%s: the CLI failed: %s%s" % (rt["name"], cli.stdout, cli.stderr))
+        cpu0 = c.cpu()
+        b = run.light_burndown(c, tasks, sample=0)
+        cpu = b.pop("cpuAtEnd")
+        sub_cpu = sum(cpu[k] - cpu0[k] for k in cpu if k.startswith("subworker"))
+    finally:
+        c.close()
+    return {"ready": c.ready_s["control-plane"], "joined": c.ready_s["subworker-0"], "cli": cli_s,
+            "rate": b["completionRate"], "subworkerCpuMicros": 1e6 * sub_cpu / tasks,
+            "rssControlPlane": rss["control-plane"], "rssSubworker": rss["subworker-0"]}
+
+
+def spread(values, fmt):
+    return "%s (%s-%s)" % (fmt % statistics.median(values), fmt % min(values), fmt % max(values))
+
+
+def main(run, root, tasks, rounds):
+    if not os.path.exists(os.path.join(JAVA_25_HOME, "bin", "java")):
+        raise SystemExit("the cold scenario needs Temurin 25 at " + JAVA_25_HOME)
+    work = tempfile.mkdtemp(prefix="fastworker-cold-")
+    try:
+        rts, fast, app = runtimes(root, work)
+        figures = {rt["name"]: [] for rt in rts}
+        for _ in range(rounds):
+            for rt in rts:  # interleaved: each round runs every runtime once, in turn
+                figures[rt["name"]].append(one(run, rt, tasks))
+        print()
+        print("cold: fresh JVMs, %d round(s), median (min-max); first %d noop tasks through 2 subworkers" % (rounds,
+                                                                                                          tasks))
+        print("%-34s %16s %16s %16s %20s %18s %16s" % ("runtime", "ready s", "joined s", "CLI submit s",
+                                                          "first tasks/s", "subworker CPU us", "RSS MB cp/sub"))
+        for rt in rts:
+            f = figures[rt["name"]]
+            print("%-34s %16s %16s %16s %20s %18s %16s" % (
+                rt["name"], spread([x["ready"] for x in f], "%.2f"), spread([x["joined"] for x in f], "%.2f"),
+                spread([x["cli"] for x in f], "%.2f"), spread([x["rate"] for x in f], "%.0f"),
+                spread([x["subworkerCpuMicros"] for x in f], "%.0f"),
+                "%.0f / %.0f" % (statistics.median([x["rssControlPlane"] for x in f]),
+                                 statistics.median([x["rssSubworker"] for x in f]))))
+        print("subworker CPU us: CPU time of both subworkers per task during the burn-down; RSS: resident 1 s after "
+              "start")
+        return figures
+    finally:
+        # Leave the default packaging where the README's commands expect it.
+        shutil.rmtree(app, ignore_errors=True)
+        if os.path.exists(os.path.join(work, "quarkus-app")):
+            shutil.copytree(os.path.join(work, "quarkus-app"), app)
+        shutil.rmtree(work, ignore_errors=True)
