@@ -54,6 +54,8 @@ class AotCacheIT {
             assertEquals("5", r.stdout().strip(), r.all());
             String task = cp.get("/tasks?limit=1").body();
             assertTrue(task.contains("\"worker\":\"aot-1\""), "the subworker ran it: " + task);
+            // Java 25: the subworker runs task bodies on virtual threads (fastworker.subworker.virtual-threads)
+            assertTrue(sub.log().contains("task bodies on virtual threads"), sub.log());
             for (String log : List.of(cp.log(), sub.log(), r.stderr())) {
                 assertFalse(log.contains("[aot]"), "the JVM said nothing about its cache:\n" + log);
             }

@@ -123,6 +123,15 @@ public interface LinkSettings {
         @Check.Span(max = "P1D")
         Duration shutdownTimeout();
 
+        /**
+         * Whether task bodies run on virtual threads, a new one per attempt, where the JVM has them (Java 21+; an
+         * older JVM uses platform threads whatever this says). Turn it off for bodies that keep costly objects in
+         * {@code ThreadLocal}s (a virtual thread lives for one attempt) or block in native code (which pins the
+         * carrier thread); on Java 21 to 23 a body blocking inside {@code synchronized} pins it too.
+         */
+        @WithDefault("true")
+        boolean virtualThreads();
+
         /** First delay before reconnecting to the control plane; doubles up to {@code reconnect-max}. */
         @WithDefault("PT0.2S")
         @Check.Span(max = "PT1H")

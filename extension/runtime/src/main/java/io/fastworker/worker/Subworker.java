@@ -8,6 +8,7 @@ import io.fastworker.config.LinkAddress;
 import io.fastworker.config.Role;
 import io.fastworker.execution.Attempt;
 import io.fastworker.execution.AttemptRunner;
+import io.fastworker.execution.BodyThreads;
 import io.fastworker.execution.Outcome;
 import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskError;
@@ -33,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
@@ -101,15 +101,12 @@ public class Subworker implements LinkClient.Listener {
         }
         workerId = Identity.workerId(config);
         List<LinkAddress> address = LinkAddress.parseAll(controlPlane.address());
-        AtomicInteger threads = new AtomicInteger();
-        pool = Executors.newFixedThreadPool(config.concurrency(), r -> {
-            Thread t = new Thread(r, "fastworker-exec-" + threads.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        });
+        pool = BodyThreads.executor(subworkerSettings.virtualThreads(), config.concurrency());
         metrics.workerMeters(workerId, registry.definitions().stream().map(TaskDefinition::name).toList(),
                 runner::inFlight);
-        LOG.infof("Subworker %s starting: control plane %s, concurrency %d", workerId, address, config.concurrency());
+        LOG.infof("Subworker %s starting: control plane %s, concurrency %d, task bodies on %s threads", workerId,
+                address, config.concurrency(), subworkerSettings.virtualThreads() && BodyThreads.available() ? "virtual"
+                        : "platform");
         link.start(workerId, address, this::join, this);
     }
 
