@@ -2,7 +2,11 @@ package io.fastworker.cli;
 
 import io.fastworker.config.Role;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,9 +21,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "fastworker", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "FastWorker: a brokerless distributed task queue. Start a daemon with --role, or use a "
                 + "client command.",
-        subcommands = {SubmitCommand.class, StatusCommand.class, CancelCommand.class, RetryCommand.class,
-            ListCommand.class, TasksCommand.class, DeadLettersCommand.class, ScheduleCommand.class,
-            TrainAotCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:task failed, not found or not cancellable", "2:usage error",
             "3:control plane unreachable",
@@ -60,8 +61,35 @@ public class FastWorkerCommand implements Callable<Integer> {
             description = "control plane: port subworkers dial (fastworker.link.port)")
     Integer linkPort;
 
-    static CommandLine commandLine() {
-        return new CommandLine(new FastWorkerCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+    /** The client commands, in the order help lists them. */
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("submit", SubmitCommand::new);
+        COMMANDS.put("status", StatusCommand::new);
+        COMMANDS.put("cancel", CancelCommand::new);
+        COMMANDS.put("retry", RetryCommand::new);
+        COMMANDS.put("list", ListCommand::new);
+        COMMANDS.put("tasks", TasksCommand::new);
+        COMMANDS.put("dead-letters", DeadLettersCommand::new);
+        COMMANDS.put("schedule", ScheduleCommand::new);
+        COMMANDS.put("train-aot", TrainAotCommand::new);
+    }
+
+    /**
+     * The command line for {@code args}: with only the client command they name (or none to start a daemon), since
+     * building every command's model costs start-up time; with all of them otherwise (help, a mistyped name).
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine cl = new CommandLine(new FastWorkerCommand());
+        String named = Arrays.stream(args).filter(COMMANDS::containsKey).findFirst().orElse(null);
+        boolean daemon = Arrays.stream(args).anyMatch(a -> a.equals("--role") || a.startsWith("--role="));
+        COMMANDS.forEach((name, command) -> {
+            if (name.equals(named) || (named == null && !daemon)) {
+                cl.addSubcommand(name, command.get());
+            }
+        });
+        return cl.setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override

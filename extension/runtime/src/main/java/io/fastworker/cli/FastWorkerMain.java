@@ -13,7 +13,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 public class FastWorkerMain implements QuarkusApplication {
 
     public static void main(String... args) {
-        int code = FastWorkerCommand.commandLine().execute(args);
+        int code = FastWorkerCommand.commandLine(args).execute(args);
         if (code != FastWorkerCommand.DAEMON_RAN) {
             System.exit(code);
         }
