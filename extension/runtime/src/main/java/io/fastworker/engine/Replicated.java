@@ -9,8 +9,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -80,8 +84,21 @@ class Replicated implements Replica {
         Runtime.getRuntime().halt(RESTART);
     }
 
+    /** Longest a snapshot waits for this member's own commands to be committed and applied before it is written. */
+    static final Duration CATCH_UP = Duration.ofSeconds(60);
+
     @Override
     public CompletableFuture<Void> writeSnapshot(OutputStream out) throws IOException {
+        // A leader applies what it recorded once its commit comes back, a moment after the log counts the entry as
+        // applied: the state is written once it holds every entry the snapshot is labelled with.
+        try {
+            log.framing().barrier().get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the state caught up with the log", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("the state did not catch up with the log within " + CATCH_UP + ": " + e, e);
+        }
         write(out);
         return log.framing().barrier();
     }

@@ -21,8 +21,9 @@ public interface Replica {
     void restart(String why);
 
     /**
-     * Writes the state as it is after the entries applied so far, and perhaps some applied while it was written
-     * (applying an entry to a state that already holds it changes nothing). A leader's state may hold what it has
+     * Writes the state as it is after the entries applied so far (a leader, which applies its own entries when their
+     * commit comes back, first waits until it holds all of them, else fails), and perhaps some applied while it was
+     * written (applying an entry to a state that already holds it changes nothing). A leader's state may hold what it has
      * not committed yet: the future completes once everything the snapshot may hold is committed (at once on a
      * follower), and exceptionally if some of it will not be, in which case the snapshot must be thrown away.
      */
