@@ -1,6 +1,7 @@
 """The "cold" scenario of bench/run (`bench/run --cold`): fresh JVMs, as autoscaling and every restart see them. For
 each runtime, interleaved round by round: a control plane's start to ready (disk store, empty), a subworker's start to
-joined, a CLI `submit` from start to exit, the first N tasks burned down through 2 fresh subworkers, and RSS at rest.
+joined, a CLI `submit` from start to exit, the first N tasks burned down through 2 fresh subworkers, RSS at rest, and
+a subworker started into N queued tasks (start to its first task done).
 Runtimes: Java 17 and Java 25 with the default packaging, Java 25 with compact object headers, and Java 25 with the
 AOT caches (the daemon built with -Daot, each role on its own cache). Builds both packagings of the daemon and leaves
 the default one in daemon/target/quarkus-app."""
@@ -62,6 +63,27 @@ def one(run, rt, tasks):
             "rssControlPlane": rss["control-plane"], "rssSubworker": rss["subworker-0"]}
 
 
+def scale_up(run, rt, queued):
+    """A subworker started into a backlog of `queued` tasks: seconds from its process start to its first task done."""
+    burndown = run.burndown
+    c = run.Cluster(0, tasks_hint=queued, java=rt["java"], jar=rt["jar"], role_flags=rt["roles"], settle=0)
+    try:
+        for sent in range(0, queued, 1000):
+            status, _ = burndown.http("POST", c.url + "/tasks/batch", [{"task": "noop"}] * min(1000, queued - sent))
+            assert status == 202, status
+        t0 = time.time()
+        c._start("subworker-0", ["--role", "subworker", "--control-plane-address", c.addresses, "--worker-id",
+                                 "scale-up", "--concurrency", "8"], burndown.free_port(),
+                 dict(os.environ, **run.JVM_ENV), ready=False)
+        while burndown.completed(c.http_port) < 1:
+            if time.time() - t0 > 60:
+                raise SystemExit("%s: the new subworker took no task within 60 s" % rt["name"])
+            time.sleep(0.01)
+        return time.time() - t0
+    finally:
+        c.close()
+
+
 def spread(values, fmt):
     return "%s (%s-%s)" % (fmt % statistics.median(values), fmt % min(values), fmt % max(values))
 
@@ -75,22 +97,27 @@ def main(run, root, tasks, rounds):
         figures = {rt["name"]: [] for rt in rts}
         for _ in range(rounds):
             for rt in rts:  # interleaved: each round runs every runtime once, in turn
-                figures[rt["name"]].append(one(run, rt, tasks))
+                f = one(run, rt, tasks)
+                f["scaleUp"] = scale_up(run, rt, tasks)
+                figures[rt["name"]].append(f)
         print()
         print("cold: fresh JVMs, %d round(s), median (min-max); first %d noop tasks through 2 subworkers" % (rounds,
                                                                                                           tasks))
-        print("%-34s %16s %16s %16s %20s %18s %16s" % ("runtime", "ready s", "joined s", "CLI submit s",
-                                                          "first tasks/s", "subworker CPU us", "RSS MB cp/sub"))
+        print("%-34s %16s %16s %16s %20s %18s %16s %18s" % ("runtime", "ready s", "joined s", "CLI submit s",
+                                                               "first tasks/s", "subworker CPU us", "RSS MB cp/sub",
+                                                               "scale-up s"))
         for rt in rts:
             f = figures[rt["name"]]
-            print("%-34s %16s %16s %16s %20s %18s %16s" % (
+            print("%-34s %16s %16s %16s %20s %18s %16s %18s" % (
                 rt["name"], spread([x["ready"] for x in f], "%.2f"), spread([x["joined"] for x in f], "%.2f"),
                 spread([x["cli"] for x in f], "%.2f"), spread([x["rate"] for x in f], "%.0f"),
                 spread([x["subworkerCpuMicros"] for x in f], "%.0f"),
                 "%.0f / %.0f" % (statistics.median([x["rssControlPlane"] for x in f]),
-                                 statistics.median([x["rssSubworker"] for x in f]))))
+                                 statistics.median([x["rssSubworker"] for x in f])),
+                spread([x["scaleUp"] for x in f], "%.2f")))
         print("subworker CPU us: CPU time of both subworkers per task during the burn-down; RSS: resident 1 s after "
-              "start")
+              "start; scale-up: a subworker started into %d queued tasks, from its start to its first task done"
+              % tasks)
         return figures
     finally:
         # Leave the default packaging where the README's commands expect it.
