@@ -6,7 +6,6 @@ import io.fastworker.client.TaskRequest;
 import io.fastworker.client.TaskResult;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +30,8 @@ final class TrainingRun {
     static final Duration STEP = Duration.ofMinutes(3);
     private static final int BATCH = 500;
     private static final String WORKER = "aot-training";
+    /** The processes that record a cache, each named as its cache is. */
+    private static final List<String> ROLES = List.of("control-plane", "subworker", "cli");
 
     private final Path java;
     private final Path jar;
@@ -59,15 +60,15 @@ final class TrainingRun {
             work = Files.createTempDirectory("fastworker-aot-training-");
             train();
             out.printf("AOT caches written in %d s:%n", (System.nanoTime() - t0) / 1_000_000_000);
-            for (String role : List.of("control-plane", "subworker", "cli")) {
+            for (String role : ROLES) {
                 Path cache = cache(role);
                 out.printf("  %s (%d MB): java -XX:AOTCache=%s -jar %s ...%n", cache, Files.size(cache) >> 20, cache,
                         jar);
             }
             return ExitCode.OK;
-        } catch (TrainingFailed | IOException | UncheckedIOException e) {
+        } catch (IOException | RuntimeException e) { // a control plane that refused the client's calls too
             started.forEach(Process::destroyForcibly);
-            for (String role : List.of("control-plane", "subworker", "cli")) {
+            for (String role : ROLES) {
                 cache(role).toFile().delete();
             }
             err.println("Error: the training run failed: " + (e instanceof TrainingFailed ? e.getMessage()
@@ -80,7 +81,7 @@ final class TrainingRun {
     }
 
     private void train() throws IOException {
-        for (String role : List.of("control-plane", "subworker", "cli")) {
+        for (String role : ROLES) {
             Files.deleteIfExists(cache(role)); // a cache left from an earlier run must not pass for this one's
         }
         int http = freePort();
@@ -90,14 +91,14 @@ final class TrainingRun {
         String url = "http://127.0.0.1:" + http;
         try (FastWorkerClient client = FastWorkerClient.builder().url(url).requestTimeout(Duration.ofSeconds(10))
                 .build()) {
-            await("the control plane answers", controlPlane, () -> answers(client));
+            await("the control plane answers", "control-plane", controlPlane, () -> answers(client));
             if (!known(client)) {
                 throw new TrainingFailed("this binary has no task '" + task + "' (--task-name)");
             }
             Process subworker = start("subworker", List.of("-Dquarkus.http.port=" + freePort(), "-jar",
                     jar.toString(), "--role", "subworker", "--control-plane-address", "tcp://127.0.0.1:" + link,
                     "--worker-id", WORKER, "--concurrency", "8"));
-            await("the subworker joins", subworker, () -> joined(client));
+            await("the subworker joins", "subworker", subworker, () -> joined(client));
             burnDown(client);
             Process cli = start("cli", List.of("-jar", jar.toString(), "submit", "--url", url, "--task-name", task));
             stop("cli", cli, false);
@@ -162,12 +163,12 @@ final class TrainingRun {
         }
     }
 
-    private void await(String what, Process p, BooleanSupplier done) {
+    private void await(String what, String role, Process p, BooleanSupplier done) {
         long deadline = System.nanoTime() + STEP.toNanos();
         while (!done.getAsBoolean()) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 throw new TrainingFailed(what + ": " + (p.isAlive() ? "not within " + STEP : "it exited with "
-                        + p.exitValue()) + log(what.contains("subworker") ? "subworker" : "control-plane"));
+                        + p.exitValue()) + log(role));
             }
             try {
                 Thread.sleep(50);
