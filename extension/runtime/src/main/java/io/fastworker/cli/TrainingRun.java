@@ -70,6 +70,7 @@ final class TrainingRun {
             started.forEach(Process::destroyForcibly);
             for (String role : ROLES) {
                 cache(role).toFile().delete();
+                output.resolve(role + ".aot.config").toFile().delete(); // the JVM's own, left by one killed mid-run
             }
             err.println("Error: the training run failed: " + (e instanceof TrainingFailed ? e.getMessage()
                     : e.toString()) + "; no cache was kept");
