@@ -28,15 +28,19 @@ import org.junit.jupiter.api.Test;
 /**
  * The Kubernetes manifests run for real: the JVM image built from Dockerfile.jvm, and the local-podman overlay
  * started with {@code podman kube play}: a control-plane pod and two subworker pods on the host network. Needs
- * podman and a Java base image ({@code FASTWORKER_PODMAN_BASE}, default {@code localhost/debian-jre:17}); .ci/run
- * makes both and sets {@code FASTWORKER_REQUIRE_PODMAN}, elsewhere the test is skipped without them.
+ * podman and a Java base image ({@code FASTWORKER_PODMAN_BASE}, default {@code localhost/debian-jre:25}); .ci/run
+ * makes both and sets {@code FASTWORKER_REQUIRE_PODMAN}, elsewhere the test is skipped without them. In the Java 25
+ * run ({@code -Dfastworker.it.aot-caches}, the daemon built with {@code -Daot}) the image build trains its AOT caches
+ * and every process must run on its role's cache; otherwise the image has none and every process starts without.
  */
 class PodmanIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    static final String BASE = System.getenv().getOrDefault("FASTWORKER_PODMAN_BASE", "localhost/debian-jre:17");
+    static final String BASE = System.getenv().getOrDefault("FASTWORKER_PODMAN_BASE", "localhost/debian-jre:25");
+    /** The Java 25 run: the daemon is an aot-jar, so the image build makes the caches. */
+    static final boolean AOT = System.getProperty("fastworker.it.aot-caches") != null;
     static final String URL = "http://127.0.0.1:8080";
 
     record Run(int exit, String out) {
@@ -192,6 +196,8 @@ class PodmanIT {
             }
             assertTrue(podman("healthcheck", "run", "fastworker-subworker-pod-0-subworker").exit() == 0,
                     "the subworker's probe passes too");
+            assertCache("fastworker-control-plane-pod-0-control-plane", "control-plane");
+            assertCache("fastworker-subworker-pod-0-subworker", "subworker");
             // A second subworker pod: podman runs one pod per Deployment, each on the host network, so on its own port.
             ObjectNode second = subworker.deepCopy();
             ((ObjectNode) second.get("metadata")).put("name", "fastworker-subworker-2");
@@ -210,6 +216,7 @@ class PodmanIT {
             Set<String> pods = Set.of("fastworker-subworker-pod-0", "fastworker-subworker-2-pod-0");
             awaitUp(pods, Duration.ofSeconds(120));
             Duration up = Duration.ofNanos(System.nanoTime() - start);
+            assertCache("fastworker-subworker-2-pod-0-subworker", "subworker");
 
             List<String> ids = new ArrayList<>();
             for (int b = 0; b < 2; b++) {
@@ -254,15 +261,35 @@ class PodmanIT {
             for (String id : sleeps) {
                 assertEquals("success", await(id, Set.of("success", "failure")).get("status").asText());
             }
-            System.out.printf("podman: the README's commands (image built, a control plane and a subworker pod "
+            System.out.printf("podman%s: the README's commands (image built, a control plane and a subworker pod "
                     + "started, a task run) in %d ms; image localhost/fastworker:jvm %s bytes; a second subworker pod "
                     + "ready and joined in %d ms; a replaced control-plane pod in %d ms; 1,000 tasks by worker %s%n",
-                    readmeMs, size, up.toMillis(), replaced.toMillis(), byWorker);
+                    AOT ? " (AOT caches)" : "", readmeMs, size, up.toMillis(), replaced.toMillis(), byWorker);
         } finally {
             podman("kube", "down", secondFile.toString());
             Run stop = bash("export CONTAINERS_CONF=/etc/containers/fastworker.conf; " + readme.stop());
             assertEquals(0, stop.exit(), "the README's stop command: " + stop.out());
             Daemon.deleteTree(dir);
+        }
+    }
+
+    /**
+     * The container's JVM (its process 1: the entry point execs java) has its role's AOT cache mapped when the image
+     * has caches, and none otherwise: the JVM maps a cache only once it has validated it.
+     */
+    static void assertCache(String container, String role) throws Exception {
+        Run maps = podman("exec", container, "cat", "/proc/1/maps");
+        assertEquals(0, maps.exit(), maps.out());
+        String cache = "/deployments/" + role + ".aot";
+        Run files = podman("exec", container, "bash", "-c", "ls /deployments/*.aot 2>/dev/null | wc -l");
+        if (AOT) {
+            assertEquals("3", files.out().strip(), "the image build made the three caches");
+            assertTrue(maps.out().contains(cache), container + " runs on " + cache);
+            String log = podman("logs", container).out();
+            assertTrue(!log.contains("[aot]"), "the JVM had nothing to say about its cache: " + log);
+        } else {
+            assertEquals("0", files.out().strip(), "a fast-jar image has no cache (train-aot refuses it)");
+            assertTrue(!maps.out().contains(".aot"), container + " starts without a cache");
         }
     }
 
