@@ -59,7 +59,7 @@ def throughput(r, out):
 def latency_cdf(r, out):
     fig, ax = plt.subplots(figsize=(8, 5))
     series = [("FastWorker, steady 1,000/s", r["steady"]["1000"].get("startSamplesMs"), FW),
-              ("FastWorker, steady 500/s", r["steady"].get("500", {}).get("startSamplesMs"), "#6baed6"),
+              ("FastWorker, steady 5,000/s", r["steady"].get("5000", {}).get("startSamplesMs"), "#6baed6"),
               ("Celery+Redis, steady 1,000/s",
                r.get("peers", {}).get("celery", {}).get("steady", {}).get("startSamplesMs"), CELERY)]
     for name, samples, color in series:

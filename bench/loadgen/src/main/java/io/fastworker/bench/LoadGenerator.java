@@ -56,9 +56,6 @@ public class LoadGenerator implements Callable<Integer> {
     /** In the steady scenario, one task in this many is also waited for by the client. */
     private static final int OBSERVE_EVERY = 20;
 
-    /** Sender threads (and connections) of the steady scenario. */
-    private static final int SENDERS = 8;
-
     @Parameters(index = "0", paramLabel = "SCENARIO", description = "burndown or steady")
     String scenario;
 
@@ -80,6 +77,11 @@ public class LoadGenerator implements Callable<Integer> {
 
     @Option(names = "--seconds", defaultValue = "30", description = "steady: how long")
     int seconds;
+
+    @Option(names = "--senders", defaultValue = "32",
+            description = "steady: sender threads, each with its own keep-alive connection, each sending every "
+                    + "n-th task when it falls due")
+    int senders;
 
     @Option(names = "--task-name", defaultValue = "noop", description = "task to submit")
     String taskName;
@@ -187,57 +189,49 @@ public class LoadGenerator implements Callable<Integer> {
         Histogram toStart = histogram();
         Histogram toFinish = histogram();
         Histogram toResult = histogram();
-        AtomicInteger failed = new AtomicInteger();
-        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
         int total = rate * seconds;
-        String[] ids = new String[total];
         Instant[] sentAt = new Instant[total];
-        List<CompletableFuture<?>> pending = new ArrayList<>(total);
-        // A few connections, each used by one sender thread at a time: an unbounded number of concurrent async
-        // calls makes the JDK client open a connection per call once it falls behind, and then it never recovers.
-        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(SENDERS);
-        java.util.concurrent.ExecutorService waiters = java.util.concurrent.Executors.newFixedThreadPool(SENDERS);
+        java.util.concurrent.ExecutorService waiters = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<CompletableFuture<?>> observed = Collections.synchronizedList(new ArrayList<>());
         long intervalNanos = 1_000_000_000L / rate;
         Instant wallStart = Instant.now();
         long t0 = System.nanoTime();
-        for (int i = 0; i < total; i++) {
-            long wait = t0 + i * intervalNanos - System.nanoTime();
-            if (wait > 0) {
-                sleepNanos(wait);
-            }
-            int n = i;
+        for (int n = 0; n < total; n++) {
             // Latency counts from when the task was due to be sent, so a late sender does not hide delay.
             sentAt[n] = wallStart.plusNanos(n * intervalNanos);
-            long dueNanos = t0 + n * intervalNanos;
-            CompletableFuture<?> call = CompletableFuture.runAsync(
-                    () -> ids[n] = client.delay(TaskRequest.of(taskName)),
-                    senders);
-            if (n % OBSERVE_EVERY == 0) {
-                // A sample also waits for its result as a caller would (long poll), to time what a caller sees.
-                call = call.thenRunAsync(() -> {
-                    client.result(ids[n], Duration.ofSeconds(30));
-                    synchronized (toResult) {
-                        toResult.recordValue((System.nanoTime() - dueNanos) / 1000);
-                    }
-                }, waiters);
-            }
-            pending.add(call.whenComplete((v, e) -> {
-                if (e != null) {
-                    failed.incrementAndGet();
-                    errors.add(e);
-                }
-            }));
         }
-        double sendSeconds = (System.nanoTime() - t0) / 1e9;
-        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
-        senders.shutdown();
+        PacedSender.Sent sent;
+        try {
+            sent = new PacedSender(url, "{\"task\":" + JSON.valueToTree(taskName) + "}").run(rate, total, senders,
+                    t0, (n, id) -> {
+                        if (n % OBSERVE_EVERY == 0) {
+                            // A sample also waits for its result as a caller would (long poll): what a caller sees.
+                            long dueNanos = t0 + n * intervalNanos;
+                            observed.add(CompletableFuture.runAsync(() -> {
+                                client.result(id, Duration.ofSeconds(30));
+                                synchronized (toResult) {
+                                    toResult.recordValue((System.nanoTime() - dueNanos) / 1000);
+                                }
+                            }, waiters));
+                        }
+                    });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        String[] ids = sent.ids();
+        double sendSeconds = sent.seconds();
+        CompletableFuture.allOf(observed.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
         waiters.shutdown();
+        AtomicInteger failed = new AtomicInteger(sent.failed());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (completed() - before < total - failed.get() && System.nanoTime() < deadline) {
             sleep(20);
         }
         // Timings from the control plane's own clock (same machine): when each attempt started and ended.
         Semaphore window = new Semaphore(16);
+        long[] startMicros = new long[total];
+        java.util.Arrays.fill(startMicros, -1);
         List<CompletableFuture<?>> reads = new ArrayList<>(total);
         for (int i = 0; i < total; i++) {
             if (ids[i] == null) {
@@ -250,7 +244,8 @@ public class LoadGenerator implements Callable<Integer> {
                 if (r != null && r.startedAt() != null && r.finishedAt() != null) {
                     synchronized (toStart) {
                         toAccepted.recordValue(micros(sentAt[n], r.submittedAt()));
-                        toStart.recordValue(micros(sentAt[n], r.startedAt()));
+                        startMicros[n] = micros(sentAt[n], r.startedAt());
+                        toStart.recordValue(startMicros[n]);
                         toFinish.recordValue(micros(sentAt[n], r.finishedAt()));
                     }
                 }
@@ -260,15 +255,25 @@ public class LoadGenerator implements Callable<Integer> {
         ObjectNode out = JSON.createObjectNode();
         out.put("scenario", "steady").put("tasks", total).put("warmup", warmup).put("targetRate", rate)
                 .put("seconds", seconds).put("achievedRate", total / sendSeconds).put("failed", failed.get())
-                .put("latencyBasis", "from the client's send time; start and finish on the control plane's clock; "
-                        + "result as seen by the client for 1 task in " + OBSERVE_EVERY);
-        if (!errors.isEmpty()) {
-            out.put("firstError", String.valueOf(errors.peek()));
+                .put("latencyBasis",
+                        "from each task's due time on the schedule; start and finish on the control plane's clock; "
+                                + "result as seen by the client for 1 task in " + OBSERVE_EVERY);
+        if (sent.firstError() != null) {
+            out.put("firstError", sent.firstError());
         }
+        out.put("senders", senders);
+        out.set("senderLag", summary(sent.lagMicros()));
         out.set("submitToAccepted", summary(toAccepted));
         out.set("submitToStart", summary(toStart));
         out.set("submitToFinish", summary(toFinish));
         out.set("submitToResult", summary(toResult));
+        // For a latency CDF (bench/charts.py): at most 10,000 of the submit->start latencies, evenly spaced in order.
+        long[] sorted = java.util.Arrays.stream(startMicros).filter(v -> v >= 0).sorted().toArray();
+        var samples = out.putArray("startSamplesMs");
+        int step = Math.max(1, sorted.length / 10_000);
+        for (int i = 0; i < sorted.length; i += step) {
+            samples.add(sorted[i] / 1000.0);
+        }
         return out;
     }
 

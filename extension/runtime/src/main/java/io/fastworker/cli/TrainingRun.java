@@ -6,6 +6,7 @@ import io.fastworker.client.TaskRequest;
 import io.fastworker.client.TaskResult;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,10 @@ final class TrainingRun {
     private static final String WORKER = "aot-training";
     /** The processes that record a cache, each named as its cache is. */
     private static final List<String> ROLES = List.of("control-plane", "subworker", "cli");
+
+    /** The options of this JVM its training JVMs get too, so that the caches fit JVMs started the same way. */
+    private static final List<String> FORWARDED = forwarded(
+            ManagementFactory.getRuntimeMXBean().getInputArguments());
 
     private final Path java;
     private final Path jar;
@@ -124,6 +129,16 @@ final class TrainingRun {
         }
     }
 
+    /**
+     * The {@code -XX:} options among {@code jvmArgs}, less those that name or use a cache: a cache is refused by a JVM
+     * whose object layout differs from the one that made it (compact object headers, say), so training runs with
+     * the options the caches will run with.
+     */
+    static List<String> forwarded(List<String> jvmArgs) {
+        return jvmArgs.stream().filter(a -> a.startsWith("-XX:") && !a.startsWith("-XX:AOT")
+                && !a.startsWith("-XX:SharedArchiveFile") && !a.startsWith("-XX:+AutoCreateSharedArchive")).toList();
+    }
+
     private Path cache(String role) {
         return output.resolve(role + ".aot");
     }
@@ -131,6 +146,7 @@ final class TrainingRun {
     private Process start(String role, List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
+        command.addAll(FORWARDED);
         command.add("-XX:AOTCacheOutput=" + cache(role));
         command.addAll(args);
         ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true)
