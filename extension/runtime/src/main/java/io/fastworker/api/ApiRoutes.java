@@ -16,7 +16,11 @@ import java.util.TreeSet;
 public final class ApiRoutes {
 
     /** What FastWorker serves beside its API resources, for a 404's list. */
-    static final List<String> BESIDE_THE_API = List.of("/ui/ (the dashboard)", "/q/health", "/q/metrics");
+    static final List<String> BESIDE_THE_API = List.of("/ui/ (the dashboard)", "/q/health", "/q/metrics",
+            "/q/openapi (this API, described)");
+
+    /** What FastWorker's authentication guards beside the API's resources (below the non-application root). */
+    public static final List<String> GUARDED_BESIDE = List.of("/q/metrics", "/q/openapi", "/q/swagger-ui");
 
     private final Map<String, Set<String>> methodsByTemplate = new TreeMap<>();
 
@@ -39,7 +43,7 @@ public final class ApiRoutes {
 
     /**
      * Whether FastWorker's authentication answers for {@code path} (a request's path, root path included): its API
-     * paths and {@code /q/metrics}; every other path is the application's to guard.
+     * paths, {@code /q/metrics} and the API's description; every other path is the application's to guard.
      */
     public boolean guards(String path) {
         if (path == null) {
@@ -61,7 +65,7 @@ public final class ApiRoutes {
         if (g == null) {
             List<String> paths = new ArrayList<>();
             prefixes().forEach(p -> paths.add(root + p.substring(1)));
-            paths.add("/q/metrics");
+            paths.addAll(GUARDED_BESIDE);
             guarded = g = List.copyOf(paths);
         }
         return g;

@@ -15,8 +15,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** A chain's progress, by the id of its first task. */
+@Tag(name = "Chains",
+        description = "A chain's steps and how far it got; chains are submitted with POST /tasks (its 'chain' field).")
 @Path("/chains")
 @Produces(MediaType.APPLICATION_JSON)
 public class ChainsResource {
@@ -37,6 +41,8 @@ public class ChainsResource {
     @Inject
     TaskQueries queries;
 
+    @Operation(operationId = "getChain", summary = "Get a chain",
+            description = "The chain's status and every step with its task id and state; 404 for an unknown chain.")
     @GET
     @RolesAllowed(Roles.READ)
     @Path("/{id}")

@@ -11,11 +11,15 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * This member of a cluster as it sees itself: every member answers for itself (followers do not redirect it), so
  * an operator can ask each one whether it holds what the others hold.
  */
+@Tag(name = "Cluster",
+        description = "This member of a cluster of control planes (quarkus-fastworker-cluster), about itself.")
 @Path("/cluster")
 @Produces(MediaType.APPLICATION_JSON)
 public class ClusterResource {
@@ -38,6 +42,9 @@ public class ClusterResource {
     StateDigest digest;
 
     /** This member, its place in the cluster and a fingerprint of its state (which reads the whole state). */
+    @Operation(operationId = "getClusterMember", summary = "This cluster member",
+            description = "Whether this member serves (is the leader), the leader it knows, its Raft term and the "
+                    + "index it has applied.")
     @GET
     @RolesAllowed(Roles.ADMIN)
     public MemberView member() {

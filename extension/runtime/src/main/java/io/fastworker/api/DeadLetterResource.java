@@ -20,12 +20,15 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /**
  * Failed tasks kept after their result would expire ({@code fastworker.dead-letters.*}): listed, filtered and paged
  * here, replayed with {@code POST /tasks/{id}/retry}, deleted here.
  */
+@Tag(name = "Dead letters", description = "Tasks that failed for good, kept for inspection and replay.")
 @Path("/dead-letters")
 @Produces(MediaType.APPLICATION_JSON)
 public class DeadLetterResource {
@@ -44,6 +47,8 @@ public class DeadLetterResource {
     private static final Logger LOG = Logger.getLogger(DeadLetterResource.class);
 
     /** {@code {"total": n, "items": [task, ...]}}, newest failure first. */
+    @Operation(operationId = "listDeadLetters", summary = "List dead letters",
+            description = "Failed tasks, newest first, filtered by task name, error type and time, a page at a time.")
     @GET
     @RolesAllowed(Roles.READ)
     public TaskPage list(@QueryParam("task") String task, @QueryParam("errorType") String errorType,
@@ -56,6 +61,8 @@ public class DeadLetterResource {
     }
 
     /** Forgets a dead letter: {@code 204}, or {@code 404} when there is none. */
+    @Operation(operationId = "deleteDeadLetter", summary = "Delete a dead letter",
+            description = "Forgets one failed task; 404 when it is not a dead letter.")
     @DELETE
     @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")

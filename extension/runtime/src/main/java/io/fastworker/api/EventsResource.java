@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code GET /events}: the tasks' state changes as Server-Sent Events, live.
@@ -34,6 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connected gets an {@code event: gap} and the stream ends: the control plane never buffers for a slow reader.
  * Arguments are never sent; results and errors only with {@code ?include=result}.
  */
+@Tag(name = "Events", description = "A live feed of task state changes (server-sent events).")
 @Path("/events")
 public class EventsResource {
 
@@ -58,6 +61,9 @@ public class EventsResource {
      * The stream, filtered to the given task names and ids (each repeatable; none: every task).
      * {@code include=result} adds a finished task's result or error to its last event.
      */
+    @Operation(operationId = "streamEvents", summary = "Stream task events",
+            description = "Server-sent events, one per state change, filtered by task name or id; resume with "
+                    + "Last-Event-ID. A reader that falls behind gets event: gap and the stream ends.")
     @GET
     @RolesAllowed(Roles.READ)
     @Produces(MediaType.SERVER_SENT_EVENTS)

@@ -42,8 +42,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Groups of tasks submitted together, with an optional task that runs once all have succeeded (a chord). */
+@Tag(name = "Groups", description = "Tasks submitted together and followed as one.")
 @Path("/groups")
 @Produces(MediaType.APPLICATION_JSON)
 public class GroupsResource {
@@ -96,6 +99,9 @@ public class GroupsResource {
      * Accepts a group, all or none: {@code {"id": optional, "tasks": [submissions], "then": optional submission}};
      * {@code 202} with the group id and its members' ids ({@code <group>:<index>}).
      */
+    @Operation(operationId = "submitGroup", summary = "Submit a group",
+            description = "Submits every task of the group at once; 202 with the group's id and its tasks' ids, or "
+                    + "a problem naming the first bad task.")
     @POST
     @RolesAllowed(Roles.SUBMIT)
     @Consumes(MediaType.APPLICATION_JSON)
@@ -155,6 +161,8 @@ public class GroupsResource {
                 });
     }
 
+    @Operation(operationId = "getGroup", summary = "Get a group",
+            description = "The group's status and counts, and each member's state; 404 for an unknown group.")
     @GET
     @RolesAllowed(Roles.READ)
     @Path("/{id}")

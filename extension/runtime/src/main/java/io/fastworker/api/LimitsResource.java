@@ -30,12 +30,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /**
  * Concurrency and rate limits per task name, enforced by the control plane across every executor: read them, and
  * set or remove the ones set at run time (kept in the task store, so they outlive a restart).
  */
+@Tag(name = "Limits", description = "Concurrency and rate limits per task name.")
 @Path("/limits")
 @Produces(MediaType.APPLICATION_JSON)
 public class LimitsResource {
@@ -78,6 +81,9 @@ public class LimitsResource {
     }
 
     /** Every task with a limit in force, by name. */
+    @Operation(operationId = "listLimits", summary = "List limits",
+            description = "Every task name with a limit: its concurrency and rate limits, where they come from, and "
+                    + "how many run now.")
     @GET
     @RolesAllowed(Roles.READ)
     public List<LimitInfo> list() {
@@ -85,6 +91,8 @@ public class LimitsResource {
         return limits.list().stream().map(v -> info(v, queued)).toList();
     }
 
+    @Operation(operationId = "getLimit", summary = "Get a task's limit",
+            description = "The limits of one task name, and how many of it run now.")
     @GET
     @RolesAllowed(Roles.READ)
     @Path("/{task}")
@@ -98,6 +106,9 @@ public class LimitsResource {
      * Sets the run-time limit of a task: {@code {"maxConcurrency": 2, "rateLimit": "10/s"}} (either may be left
      * out). It beats the task's configured and {@code @Task} limits until removed.
      */
+    @Operation(operationId = "setLimit", summary = "Set a task's limit",
+            description = "Sets the concurrency limit, the rate limit or both for a task name, over what its "
+                    + "workers announced.")
     @PUT
     @RolesAllowed(Roles.ADMIN)
     @Path("/{task}")
@@ -113,6 +124,8 @@ public class LimitsResource {
     }
 
     /** Removes the run-time limit of a task: its configured or {@code @Task} limit, if any, holds again. */
+    @Operation(operationId = "removeLimit", summary = "Remove a task's limit",
+            description = "Drops the limit set through the API; the task name keeps what its workers announced.")
     @DELETE
     @RolesAllowed(Roles.ADMIN)
     @Path("/{task}")

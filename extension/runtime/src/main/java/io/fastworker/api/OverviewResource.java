@@ -19,12 +19,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The queue at a glance, as the dashboard's overview shows it: the last ten minutes of activity one second at a
  * time, the ready queue's depth per priority, and the queued tasks nothing can start now (held by their limit, or
  * offered by no executor).
  */
+@Tag(name = "Overview", description = "What the dashboard shows: activity, queues and why tasks wait.")
 @Path("/overview")
 @Produces(MediaType.APPLICATION_JSON)
 public class OverviewResource {
@@ -56,6 +59,8 @@ public class OverviewResource {
     Dispatcher dispatcher;
 
     /** {@code ?since=<epoch ms>} returns only the samples taken after it (what a page already has is not sent again). */
+    @Operation(operationId = "getOverview", summary = "Get the overview",
+            description = "Recent activity samples, queued counts by task and why the oldest waiting tasks wait.")
     @GET
     @RolesAllowed(Roles.READ)
     public Overview overview(@QueryParam("since") String since) {

@@ -16,8 +16,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The tasks the control plane accepts, with their default options and where each can run now. */
+@Tag(name = "Registry", description = "The task names this control plane accepts, with their parameters and options.")
 @Path("/registry")
 @Produces(MediaType.APPLICATION_JSON)
 public class RegistryResource {
@@ -43,6 +46,9 @@ public class RegistryResource {
     @Inject
     FastWorkerConfig.ControlPlane controlPlane;
 
+    @Operation(operationId = "listRegisteredTasks", summary = "List registered tasks",
+            description = "Every task name an executor offers or that is declared, with its parameters, priority, "
+                    + "retries and timeout.")
     @GET
     @RolesAllowed(Roles.READ)
     public List<TaskInfo> tasks() {

@@ -25,9 +25,12 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /** Periodic schedules: list, make, replace, delete, pause and resume. */
+@Tag(name = "Schedules", description = "Periodic tasks: cron expressions or fixed intervals.")
 @Path("/schedules")
 @Produces(MediaType.APPLICATION_JSON)
 public class SchedulesResource {
@@ -52,12 +55,16 @@ public class SchedulesResource {
      * {@code paused}, {@code nextFireAt} and {@code lastRun} ({@code tick}, {@code taskId}, {@code status}; the
      * status is null once the task is no longer kept).
      */
+    @Operation(operationId = "listSchedules", summary = "List schedules",
+            description = "Every schedule with its next run and whether it is paused.")
     @GET
     @RolesAllowed(Roles.READ)
     public List<ObjectNode> list() {
         return schedules.list().stream().map(this::json).toList();
     }
 
+    @Operation(operationId = "getSchedule", summary = "Get a schedule",
+            description = "One schedule; 404 for an unknown id.")
     @GET
     @RolesAllowed(Roles.READ)
     @Path("/{id}")
@@ -66,6 +73,9 @@ public class SchedulesResource {
     }
 
     /** Makes a schedule: {@code 201} with it; {@code 409} if its id is taken. */
+    @Operation(operationId = "createSchedule", summary = "Create a schedule",
+            description = "Adds a schedule that submits its task on a cron expression or every interval; 201 with "
+                    + "the schedule.")
     @POST
     @RolesAllowed(Roles.ADMIN)
     @Consumes(MediaType.APPLICATION_JSON)
@@ -78,6 +88,8 @@ public class SchedulesResource {
     }
 
     /** Makes or replaces the schedule {@code id} ({@code 201} or {@code 200}). */
+    @Operation(operationId = "replaceSchedule", summary = "Replace a schedule",
+            description = "Replaces a schedule's definition, keeping its id.")
     @PUT
     @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
@@ -92,6 +104,8 @@ public class SchedulesResource {
         });
     }
 
+    @Operation(operationId = "deleteSchedule", summary = "Delete a schedule",
+            description = "Removes a schedule; tasks it already submitted are not touched.")
     @DELETE
     @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
@@ -106,6 +120,8 @@ public class SchedulesResource {
     }
 
     /** Pauses a schedule: its ticks are skipped until it is resumed. */
+    @Operation(operationId = "pauseSchedule", summary = "Pause a schedule",
+            description = "Stops a schedule from submitting until it is resumed.")
     @POST
     @RolesAllowed(Roles.ADMIN)
     @Path("/{id}/pause")
@@ -114,6 +130,8 @@ public class SchedulesResource {
     }
 
     /** Resumes a paused schedule with its next tick (the ticks while paused are not made up). */
+    @Operation(operationId = "resumeSchedule", summary = "Resume a schedule",
+            description = "Lets a paused schedule submit again, from its next due time.")
     @POST
     @RolesAllowed(Roles.ADMIN)
     @Path("/{id}/resume")

@@ -41,9 +41,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /** The task API: submit, batch submit, read, wait for, cancel and list tasks. */
+@Tag(name = "Tasks", description = "Submit tasks, follow them, cancel and retry them.")
 @Path("/tasks")
 @Produces(MediaType.APPLICATION_JSON)
 public class TaskResource {
@@ -83,6 +86,10 @@ public class TaskResource {
      * Accepts one task: {@code 202} with its id; with {@code ?wait=} up to that long for its end ({@code 200}). A
      * repeat of an earlier request with the same {@code Idempotency-Key}: {@code 200} with that task as it is now.
      */
+    @Operation(operationId = "submitTask", summary = "Submit a task",
+            description = "Accepts a task: 202 with its id and status (queued or scheduled) and Location. With "
+                    + "?wait=, waits up to that long: 200 with the finished task, or 202 if it is not done yet. "
+                    + "The same Idempotency-Key with the same request gives back the first one's task (200).")
     @POST
     @RolesAllowed(Roles.SUBMIT)
     @Consumes(MediaType.APPLICATION_JSON)
@@ -121,6 +128,9 @@ public class TaskResource {
      * Accepts a list of tasks, all or none; {@code 202} with their ids in order. An entry may carry an
      * {@code idempotencyKey}; a repeated one gives back the id of the task its first request created.
      */
+    @Operation(operationId = "submitTasks", summary = "Submit tasks in one call",
+            description = "Accepts every task of the batch or none: 202 with their ids in order, or a problem "
+                    + "naming the index of the bad entry.")
     @POST
     @RolesAllowed(Roles.SUBMIT)
     @Path("/batch")
@@ -154,6 +164,9 @@ public class TaskResource {
     }
 
     /** A task as it is now; with {@code ?wait=} up to that long for it to finish first. */
+    @Operation(operationId = "getTask", summary = "Get a task",
+            description = "The task's state, attempts, history and result; with ?wait=, waits up to that long for "
+                    + "it to finish. 404 for an unknown id.")
     @GET
     @RolesAllowed(Roles.READ)
     @Path("/{id}")
@@ -167,6 +180,9 @@ public class TaskResource {
     }
 
     /** Cancels a task that waits (queued, scheduled or retrying); {@code 409} once it runs or has finished. */
+    @Operation(operationId = "cancelTask", summary = "Cancel a task",
+            description = "Cancels a queued, scheduled or retrying task; 409 once it runs or has finished, 404 if "
+                    + "unknown.")
     @DELETE
     @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
@@ -193,6 +209,9 @@ public class TaskResource {
      * again, same id, its history and attempt count going on; {@code 404} if no such failed task is kept,
      * {@code 409} if it has not failed.
      */
+    @Operation(operationId = "retryTask", summary = "Retry a task",
+            description = "Replays a failed task as a new attempt under the same id (its history and attempt count "
+                    + "go on): 202; 404 if no such failed task is kept, 409 if it has not failed.")
     @POST
     @RolesAllowed(Roles.ADMIN)
     @Path("/{id}/retry")
@@ -211,6 +230,8 @@ public class TaskResource {
      * {@code {"total": n, "items": [task, ...]}}: recent tasks, newest first, {@code limit} of them after the
      * {@code offset} newest, and how many match in all; finished ones only while their result is kept.
      */
+    @Operation(operationId = "listTasks", summary = "List tasks",
+            description = "Tasks by status and task name, newest first, a page at a time.")
     @GET
     @RolesAllowed(Roles.READ)
     public TaskPage list(@QueryParam("status") String status, @QueryParam("task") String task,

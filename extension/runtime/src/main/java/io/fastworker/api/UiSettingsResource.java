@@ -9,8 +9,11 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** What the dashboard at {@code /ui} needs to know of this control plane's settings. */
+@Tag(name = "Dashboard", description = "Settings the dashboard reads.")
 @Path("/ui/settings")
 @Produces(MediaType.APPLICATION_JSON)
 public class UiSettingsResource {
@@ -23,6 +26,8 @@ public class UiSettingsResource {
     @Inject
     FastWorkerConfig.Ui uiSettings;
 
+    @Operation(operationId = "getUiSettings", summary = "Get the dashboard's settings",
+            description = "What the dashboard needs from the server, such as the link to a trace viewer.")
     @GET
     @RolesAllowed(Roles.READ)
     public UiSettings settings() {

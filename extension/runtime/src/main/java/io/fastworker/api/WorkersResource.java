@@ -16,8 +16,11 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The executors that run tasks; the control plane itself is one. */
+@Tag(name = "Workers", description = "The executors that run tasks: the control plane's own and connected subworkers.")
 @Path("/workers")
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkersResource {
@@ -47,6 +50,9 @@ public class WorkersResource {
     Dispatcher dispatcher;
 
     /** The control plane first, then each joined subworker. */
+    @Operation(operationId = "listWorkers", summary = "List workers",
+            description = "Every executor with its state, concurrency, tasks in flight, completed count and the "
+                    + "tasks it offers.")
     @GET
     @RolesAllowed(Roles.READ)
     public List<WorkerInfo> workers() {
@@ -62,6 +68,8 @@ public class WorkersResource {
     }
 
     /** Subworkers that left or were lost in the last hour (the latest 50), newest first; none that joined again. */
+    @Operation(operationId = "listGoneWorkers", summary = "List workers that left",
+            description = "Subworkers that left or were lost recently, and when.")
     @GET
     @Path("/gone")
     @RolesAllowed(Roles.READ)

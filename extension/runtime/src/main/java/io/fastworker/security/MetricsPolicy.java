@@ -1,10 +1,6 @@
 package io.fastworker.security;
 
 import io.fastworker.config.FastWorkerConfig;
-import io.quarkus.security.identity.SecurityIdentity;
-import io.quarkus.vertx.http.runtime.security.HttpSecurityPolicy;
-import io.smallrye.mutiny.Uni;
-import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -13,7 +9,7 @@ import jakarta.inject.Inject;
  * {@code fastworker.api.auth.protect-metrics} is set with authentication on, then only for keys with {@code read}.
  */
 @ApplicationScoped
-class MetricsPolicy implements HttpSecurityPolicy {
+class MetricsPolicy extends ReadRolePolicy {
 
     @Inject
     FastWorkerConfig.Api apiSettings;
@@ -22,12 +18,8 @@ class MetricsPolicy implements HttpSecurityPolicy {
     KeysFile keys;
 
     @Override
-    public Uni<CheckResult> checkPermission(RoutingContext request, Uni<SecurityIdentity> identity,
-            AuthorizationRequestContext context) {
-        if (!keys.enabled() || !apiSettings.auth().protectMetrics()) {
-            return CheckResult.permit();
-        }
-        return identity.map(i -> i.hasRole(Roles.READ) ? CheckResult.PERMIT : CheckResult.DENY);
+    boolean open() {
+        return !keys.enabled() || !apiSettings.auth().protectMetrics();
     }
 
     @Override
