@@ -1,5 +1,6 @@
 package io.fastworker.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,6 +43,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
@@ -86,6 +93,28 @@ public class TaskResource {
      * Accepts one task: {@code 202} with its id; with {@code ?wait=} up to that long for its end ({@code 200}). A
      * repeat of an earlier request with the same {@code Idempotency-Key}: {@code 200} with that task as it is now.
      */
+    @APIResponses({
+        @APIResponse(responseCode = "202", description = "Accepted: the task, queued or scheduled",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = TaskView.class)),
+                headers = @Header(name = "Location", description = "The task's address",
+                        schema = @Schema(type = SchemaType.STRING))),
+        @APIResponse(responseCode = "200",
+                description = "Finished within ?wait=, or the task an earlier request with the same Idempotency-Key created",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = TaskView.class)),
+                headers = @Header(name = "Location", description = "The task's address",
+                        schema = @Schema(type = SchemaType.STRING))),
+        @APIResponse(responseCode = "400",
+                description = "Not a submission this control plane takes: an unknown task, arguments that do not bind, malformed JSON, a bad or unknown field"),
+        @APIResponse(responseCode = "409", description = "The client-chosen id is already used"),
+        @APIResponse(responseCode = "413", description = "The body is larger than fastworker.api.max-body-size"),
+        @APIResponse(responseCode = "415", description = "The body is not JSON"),
+        @APIResponse(responseCode = "422", description = "The Idempotency-Key was used for another request"),
+        @APIResponse(responseCode = "429",
+                description = "The queue is full, by count or by bytes; Retry-After says when to try again"),
+        @APIResponse(responseCode = "503",
+                description = "The control plane is stopping; Retry-After says when to try again")})
     @Operation(operationId = "submitTask", summary = "Submit a task",
             description = "Accepts a task: 202 with its id and status (queued or scheduled) and Location. With "
                     + "?wait=, waits up to that long: 200 with the finished task, or 202 if it is not done yet. "
@@ -128,6 +157,20 @@ public class TaskResource {
      * Accepts a list of tasks, all or none; {@code 202} with their ids in order. An entry may carry an
      * {@code idempotencyKey}; a repeated one gives back the id of the task its first request created.
      */
+    @APIResponses({
+        @APIResponse(responseCode = "202", description = "Every task accepted: their ids and states, in order",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = BatchAccepted.class))),
+        @APIResponse(responseCode = "400",
+                description = "An entry is not a submission this control plane takes (index names it), or the batch is empty or too large"),
+        @APIResponse(responseCode = "409", description = "An entry's client-chosen id is already used"),
+        @APIResponse(responseCode = "413", description = "The body is larger than fastworker.api.max-body-size"),
+        @APIResponse(responseCode = "415", description = "The body is not JSON"),
+        @APIResponse(responseCode = "422", description = "An entry's idempotencyKey was used for another request"),
+        @APIResponse(responseCode = "429",
+                description = "The queue has no room for the batch; Retry-After says when to try again"),
+        @APIResponse(responseCode = "503",
+                description = "The control plane is stopping; Retry-After says when to try again")})
     @Operation(operationId = "submitTasks", summary = "Submit tasks in one call",
             description = "Accepts every task of the batch or none: 202 with their ids in order, or a problem "
                     + "naming the index of the bad entry.")
@@ -152,18 +195,28 @@ public class TaskResource {
         return Eventually.of(admission.submit(submissions, tracing.capture())).map(TaskResource::batchAnswer);
     }
 
-    /** Ids in order, each task's status now (null for a repeat whose result is no longer kept), and repeats. */
+    /**
+     * A batch accepted: its tasks' ids in order, each task's status now (null for a repeat whose result is no longer
+     * kept), and, when any entry repeated an earlier request's idempotency key, which ones did.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record BatchAccepted(List<String> ids, List<TaskState> status, List<Boolean> repeated) {
+    }
+
     private static Response batchAnswer(List<Accepted> answers) {
-        Map<String, Object> body = new java.util.LinkedHashMap<>();
-        body.put("ids", answers.stream().map(Accepted::id).toList());
-        body.put("status", answers.stream().map(a -> a.view() == null ? null : a.view().status()).toList());
-        if (answers.stream().anyMatch(Accepted::repeated)) {
-            body.put("repeated", answers.stream().map(Accepted::repeated).toList());
-        }
-        return Response.accepted(body).build();
+        boolean anyRepeated = answers.stream().anyMatch(Accepted::repeated);
+        return Response.accepted(new BatchAccepted(answers.stream().map(Accepted::id).toList(),
+                answers.stream().map(a -> a.view() == null ? null : a.view().status()).toList(),
+                anyRepeated ? answers.stream().map(Accepted::repeated).toList() : null)).build();
     }
 
     /** A task as it is now; with {@code ?wait=} up to that long for it to finish first. */
+    @APIResponses({
+        @APIResponse(responseCode = "200", description = "The task as it is now (or once finished, within ?wait=)",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = TaskView.class))),
+        @APIResponse(responseCode = "400", description = "A bad ?wait="),
+        @APIResponse(responseCode = "404", description = "No such task, or its result is no longer kept")})
     @Operation(operationId = "getTask", summary = "Get a task",
             description = "The task's state, attempts, history and result; with ?wait=, waits up to that long for "
                     + "it to finish. 404 for an unknown id.")
@@ -180,6 +233,12 @@ public class TaskResource {
     }
 
     /** Cancels a task that waits (queued, scheduled or retrying); {@code 409} once it runs or has finished. */
+    @APIResponses({
+        @APIResponse(responseCode = "200", description = "Cancelled: the task as it is now",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = TaskView.class))),
+        @APIResponse(responseCode = "404", description = "No such task"),
+        @APIResponse(responseCode = "409", description = "The task runs or has finished (taskStatus says which)")})
     @Operation(operationId = "cancelTask", summary = "Cancel a task",
             description = "Cancels a queued, scheduled or retrying task; 409 once it runs or has finished, 404 if "
                     + "unknown.")
@@ -209,6 +268,14 @@ public class TaskResource {
      * again, same id, its history and attempt count going on; {@code 404} if no such failed task is kept,
      * {@code 409} if it has not failed.
      */
+    @APIResponses({
+        @APIResponse(responseCode = "202", description = "Queued again: the task",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = TaskView.class)),
+                headers = @Header(name = "Location", description = "The task's address",
+                        schema = @Schema(type = SchemaType.STRING))),
+        @APIResponse(responseCode = "404", description = "No such failed task is kept"),
+        @APIResponse(responseCode = "409", description = "The task has not failed")})
     @Operation(operationId = "retryTask", summary = "Retry a task",
             description = "Replays a failed task as a new attempt under the same id (its history and attempt count "
                     + "go on): 202; 404 if no such failed task is kept, 409 if it has not failed.")
@@ -230,6 +297,11 @@ public class TaskResource {
      * {@code {"total": n, "items": [task, ...]}}: recent tasks, newest first, {@code limit} of them after the
      * {@code offset} newest, and how many match in all; finished ones only while their result is kept.
      */
+    @APIResponses({
+        @APIResponse(responseCode = "200", description = "A page of tasks, newest first, and how many match in all",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = TaskPage.class))),
+        @APIResponse(responseCode = "400", description = "A bad status, limit or offset")})
     @Operation(operationId = "listTasks", summary = "List tasks",
             description = "Tasks by status and task name, newest first, a page at a time.")
     @GET

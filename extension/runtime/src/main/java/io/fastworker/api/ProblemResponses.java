@@ -1,0 +1,58 @@
+package io.fastworker.api;
+
+import java.util.Map;
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.media.Content;
+import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+
+/**
+ * The API's description, completed at build time: every error response of every operation is a problem document
+ * ({@code application/problem+json}, RFC 9457), described once as the schema {@code Problem}.
+ */
+public class ProblemResponses implements OASFilter {
+
+    static final String MEDIA_TYPE = "application/problem+json";
+
+    @Override
+    public Operation filterOperation(Operation operation) {
+        if (operation.getResponses() != null && operation.getResponses().getAPIResponses() != null) {
+            for (Map.Entry<String, APIResponse> e : operation.getResponses().getAPIResponses().entrySet()) {
+                boolean error = e.getKey().startsWith("4") || e.getKey().startsWith("5");
+                if (error
+                        && (e.getValue().getContent() == null || e.getValue().getContent().getMediaTypes().isEmpty())) {
+                    e.getValue().setContent(problem());
+                }
+            }
+        }
+        return operation;
+    }
+
+    @Override
+    public void filterOpenAPI(OpenAPI openAPI) {
+        if (openAPI.getComponents() == null) {
+            openAPI.setComponents(OASFactory.createComponents());
+        }
+        openAPI.getComponents().addSchema("Problem", OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
+                .description("An error (RFC 9457). Some problems carry more fields, such as index (the bad entry of "
+                        + "a batch), knownTasks, limit or taskStatus.")
+                .addProperty("type", string("A stable name of the kind of problem: urn:fastworker:problem:<code>"))
+                .addProperty("title", string("A short, fixed summary of the kind of problem"))
+                .addProperty("status", OASFactory.createSchema().addType(Schema.SchemaType.INTEGER)
+                        .description("The HTTP status code"))
+                .addProperty("detail", string("What was wrong with this request, and what to do instead"))
+                .addRequired("type").addRequired("title").addRequired("status"));
+    }
+
+    private static Schema string(String description) {
+        return OASFactory.createSchema().addType(Schema.SchemaType.STRING).description(description);
+    }
+
+    private static Content problem() {
+        return OASFactory.createContent().addMediaType(MEDIA_TYPE, OASFactory.createMediaType()
+                .schema(OASFactory.createSchema().ref("Problem")));
+    }
+}
