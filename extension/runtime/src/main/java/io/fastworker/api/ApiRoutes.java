@@ -17,7 +17,7 @@ public final class ApiRoutes {
 
     /** What FastWorker serves beside its API resources, for a 404's list. */
     static final List<String> BESIDE_THE_API = List.of("/ui/ (the dashboard)", "/q/health", "/q/metrics",
-            "/q/openapi (this API, described)");
+            "/q/openapi (this API, described)", "/q/swagger-ui (in dev mode, or with quarkus.swagger-ui.enabled)");
 
     /** What FastWorker's authentication guards beside the API's resources (below the non-application root). */
     public static final List<String> GUARDED_BESIDE = List.of("/q/metrics", "/q/openapi", "/q/swagger-ui");
