@@ -115,11 +115,17 @@ public class TaskQueries {
         return held.count();
     }
 
-    /** Unfinished tasks by state, e.g. for the log line of a stopping control plane. */
+    /**
+     * Unfinished tasks by state, e.g. for the log line of a stopping control plane. A task read from another thread
+     * in the moment it finishes (already in its end state, not yet moved to the results) is finished, not counted.
+     */
     public Map<TaskState, Integer> unfinishedByState() {
         Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
         for (TaskRecord r : state.unfinished()) {
-            counts.merge(r.state(), 1, Integer::sum);
+            TaskState s = r.state();
+            if (!s.isTerminal()) {
+                counts.merge(s, 1, Integer::sum);
+            }
         }
         return counts;
     }
