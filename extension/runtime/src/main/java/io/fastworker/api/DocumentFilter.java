@@ -1,5 +1,6 @@
 package io.fastworker.api;
 
+import io.fastworker.task.Priority;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
@@ -11,9 +12,10 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 
 /**
  * The API's description, completed at build time: every error response of every operation is a problem document
- * ({@code application/problem+json}, RFC 9457), described once as the schema {@code Problem}.
+ * ({@code application/problem+json}, RFC 9457), described once as the schema {@code Problem}; a priority is
+ * described by its names on the wire ({@code critical}, ...), as clients write and read them.
  */
-public class ProblemResponses implements OASFilter {
+public class DocumentFilter implements OASFilter {
 
     static final String MEDIA_TYPE = "application/problem+json";
 
@@ -35,6 +37,12 @@ public class ProblemResponses implements OASFilter {
     public void filterOpenAPI(OpenAPI openAPI) {
         if (openAPI.getComponents() == null) {
             openAPI.setComponents(OASFactory.createComponents());
+        }
+        Schema priority = openAPI.getComponents().getSchemas() == null ? null
+                : openAPI.getComponents().getSchemas().get("Priority");
+        if (priority != null) {
+            priority.setEnumeration(
+                    java.util.Arrays.stream(Priority.values()).<Object>map(Priority::wireName).toList());
         }
         openAPI.getComponents().addSchema("Problem", OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
                 .description("An error (RFC 9457). Some problems carry more fields, such as index (the bad entry of "

@@ -47,6 +47,7 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -115,6 +116,8 @@ public class TaskResource {
                 description = "The queue is full, by count or by bytes; Retry-After says when to try again"),
         @APIResponse(responseCode = "503",
                 description = "The control plane is stopping; Retry-After says when to try again")})
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = SubmissionDocument.class)))
     @Operation(operationId = "submitTask", summary = "Submit a task",
             description = "Accepts a task: 202 with its id and status (queued or scheduled) and Location. With "
                     + "?wait=, waits up to that long: 200 with the finished task, or 202 if it is not done yet. "
@@ -171,6 +174,8 @@ public class TaskResource {
                 description = "The queue has no room for the batch; Retry-After says when to try again"),
         @APIResponse(responseCode = "503",
                 description = "The control plane is stopping; Retry-After says when to try again")})
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(type = SchemaType.ARRAY, implementation = SubmissionDocument.class)))
     @Operation(operationId = "submitTasks", summary = "Submit tasks in one call",
             description = "Accepts every task of the batch or none: 202 with their ids in order, or a problem "
                     + "naming the index of the bad entry.")
