@@ -100,10 +100,14 @@ public class Admission {
         Duration window = idempotencySettings.window();
         Accepted[] answers = new Accepted[submissions.size()];
         List<Submission> fresh = new ArrayList<>(submissions.size());
+        // Completes once this call's tasks are recorded (fails if they are not); a repeat of one of its keys waits
+        // for it, so that no answer names a task that was never recorded (a deposed leader's, say).
+        CompletableFuture<Void> recorded = new CompletableFuture<>();
+        List<CompletableFuture<Void>> firsts = new ArrayList<>();
         List<String> claimed;
         try {
             claimed = state.claims().claim(submissions, answers, fresh, now.toEpochMilli(), window.toMillis(),
-                    this::repeated);
+                    this::repeated, recorded, firsts);
         } catch (QueueFullException e) {
             metrics.rejected(e.reason(), submissions.size());
             throw e;
@@ -125,23 +129,34 @@ public class Admission {
         } catch (QueueFullException e) {
             metrics.rejected(e.reason(), fresh.size());
             claimed.forEach(state.claims()::release);
+            recorded.completeExceptionally(e);
             throw e;
         } catch (RuntimeException e) {
             claimed.forEach(state.claims()::release);
+            recorded.completeExceptionally(e);
             throw e;
         }
         long heldBytes = bytes;
         accepts.stream().filter(a -> a.idempotencyKey() != null).forEach(a -> recording.put(a.spec().id(), a));
-        return log.record(accepts).handle((ok, failure) -> {
+        CompletableFuture<Void> written = firsts.isEmpty() ? log.record(accepts)
+                : CompletableFuture.allOf(firsts.toArray(CompletableFuture[]::new)).handleAsync((v, first) -> first)
+                        .thenCompose(first -> first == null ? log.record(accepts)
+                                : CompletableFuture.failedFuture(new IllegalStateException("the first request with "
+                                        + "the same idempotency key was not recorded")));
+        return written.handle((ok, failure) -> {
             accepts.stream().filter(a -> a.idempotencyKey() != null).forEach(a -> recording.remove(a.spec().id()));
             if (failure != null) {
                 held.release(accepts.size(), heldBytes);
                 claimed.forEach(state.claims()::release);
+                recorded.completeExceptionally(failure);
                 metrics.rejected("not_accepting", accepts.size());
                 throw new NotAcceptingException("the task store could not record the tasks (" + failure
                         + "); nothing was accepted");
             }
-            return applied(accepts, answers, now);
+            List<Accepted> out = applied(accepts, answers, now);
+            state.claims().settle(claimed);
+            recorded.complete(null);
+            return out;
         }).copy(); // a caller that gives up cancels its copy; what was recorded is applied all the same
     }
 

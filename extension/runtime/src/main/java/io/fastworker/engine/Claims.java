@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -22,6 +23,8 @@ final class Claims {
     private final int maxCount;
     private final long maxBytes;
     private final Map<String, Claim> byKey = new HashMap<>();
+    /** Claims whose submission is not recorded yet: what completes when it is (or fails when it is not). */
+    private final Map<String, CompletableFuture<Void>> unrecorded = new HashMap<>();
     private long bytes;
 
     Claims(int maxCount, long maxBytes) {
@@ -37,14 +40,17 @@ final class Claims {
     /**
      * Answers the submissions whose idempotency key was seen with the same request (in {@code answers}), refuses a
      * key seen with another request or a client-chosen id already taken, and claims keys and ids for the rest (in
-     * {@code fresh}); returns what it claimed, to be released if the submission fails.
+     * {@code fresh}); returns what it claimed, to be released if the submission fails. A key whose first
+     * submission is not recorded yet adds that submission's {@code recorded} to {@code firsts}: its answer holds only
+     * once that completes. The claims made here are {@code recorded} until {@link #settle} or {@link #release}.
      *
      * @throws IdempotencyConflictException a key seen with another request
      * @throws DuplicateTaskIdException a client-chosen id already taken
      * @throws QueueFullException the claims this call needs do not fit the bounds
      */
     synchronized List<String> claim(List<Submission> submissions, Accepted[] answers, List<Submission> fresh,
-            long nowMillis, long windowMillis, Function<String, TaskView> find) {
+            long nowMillis, long windowMillis, Function<String, TaskView> find, CompletableFuture<Void> recorded,
+            List<CompletableFuture<Void>> firsts) {
         long expires = nowMillis + windowMillis;
         List<String> claimed = new ArrayList<>();
         long wantedBytes = 0;
@@ -59,6 +65,10 @@ final class Claims {
                             throw new IdempotencyConflictException(sub.idempotencyKey(), c.taskId(), c.task());
                         }
                         answers[i] = new Accepted(c.taskId(), c.task(), find.apply(c.taskId()), true);
+                        CompletableFuture<Void> first = unrecorded.get(Claim.ofKey(sub.idempotencyKey()));
+                        if (first != null) {
+                            firsts.add(first);
+                        }
                         continue;
                     }
                 }
@@ -68,11 +78,13 @@ final class Claims {
                     }
                     wantedBytes += put(Claim.ofId(spec.id()), new Claim(spec.id(), spec.name(), null, expires));
                     claimed.add(Claim.ofId(spec.id()));
+                    unrecorded.put(Claim.ofId(spec.id()), recorded);
                 }
                 if (sub.idempotencyKey() != null) {
                     wantedBytes += put(Claim.ofKey(sub.idempotencyKey()),
                             new Claim(spec.id(), spec.name(), sub.fingerprint(), expires));
                     claimed.add(Claim.ofKey(sub.idempotencyKey()));
+                    unrecorded.put(Claim.ofKey(sub.idempotencyKey()), recorded);
                 }
                 fresh.add(sub);
             }
@@ -94,8 +106,14 @@ final class Claims {
         return size;
     }
 
+    /** The claims {@code keys} of a submission that is recorded now: its repeats are answered as they come. */
+    synchronized void settle(List<String> keys) {
+        keys.forEach(unrecorded::remove);
+    }
+
     /** Releases a claim of a submission that was not accepted after all. */
     synchronized void release(String key) {
+        unrecorded.remove(key);
         Claim old = byKey.remove(key);
         if (old != null) {
             bytes -= footprint(key, old);

@@ -165,6 +165,37 @@ class EngineTest {
     }
 
     @Test
+    void aRepeatedKeyIsAnsweredOnlyOnceItsFirstRequestIsRecorded() throws Exception {
+        // ClusterIT saw a deposed leader answer a repeated key with the id of a task it had proposed but never
+        // committed: the repeat was answered from the claim before the first request's outcome was known.
+        EngineHarness h = new EngineHarness(null, Map.of());
+        EngineHarness.HeldLog cluster = new EngineHarness.HeldLog();
+        h.recordInto(cluster);
+        CompletableFuture<List<Accepted>> first = h.admission.submit(List.of(new Submission(spec("lost", 0,
+                Duration.ZERO), "key-l", "fp", false)), Map.of());
+        CompletableFuture<List<Accepted>> repeat = h.admission.submit(List.of(new Submission(spec("lost-2", 0,
+                Duration.ZERO), "key-l", "fp", false)), Map.of());
+        Thread.sleep(50);
+        assertFalse(repeat.isDone(), "no answer while the first request is not recorded");
+        cluster.fail();
+        assertThrows(java.util.concurrent.CompletionException.class, first::join);
+        assertThrows(java.util.concurrent.CompletionException.class, repeat::join,
+                "the repeat fails with the request it repeats");
+        assertFalse(h.queries.find("lost").isPresent());
+        // The key is free again: a new request with it makes a task, and its repeat waits for that one's commit.
+        CompletableFuture<List<Accepted>> again = h.admission.submit(List.of(new Submission(spec("kept", 0,
+                Duration.ZERO), "key-l", "fp", false)), Map.of());
+        CompletableFuture<List<Accepted>> repeatAgain = h.admission.submit(List.of(new Submission(spec("kept-2", 0,
+                Duration.ZERO), "key-l", "fp", false)), Map.of());
+        cluster.commit();
+        assertEquals("kept", again.get(5, java.util.concurrent.TimeUnit.SECONDS).get(0).id());
+        Accepted answered = repeatAgain.get(5, java.util.concurrent.TimeUnit.SECONDS).get(0);
+        assertEquals("kept", answered.id());
+        assertTrue(answered.repeated());
+        assertTrue(h.queries.find("kept").isPresent(), "the id a repeat answers with is known");
+    }
+
+    @Test
     void aClientThatGivesUpBeforeItsTaskIsRecordedLeavesTheTaskAcceptedAllTheSame() throws Exception {
         EngineHarness h = new EngineHarness(null, Map.of());
         EngineHarness.HeldLog cluster = new EngineHarness.HeldLog();
