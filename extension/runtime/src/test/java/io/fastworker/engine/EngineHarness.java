@@ -217,30 +217,24 @@ final class EngineHarness {
 
         /** Fails what was proposed so far, as a leader that lost its term does (waiting for a proposal first). */
         void fail() throws InterruptedException {
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (proposed.isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
-            List<CompletableFuture<Void>> now;
-            synchronized (proposed) {
-                now = new ArrayList<>(proposed);
-                proposed.clear();
-            }
-            now.forEach(f -> f.completeExceptionally(new IllegalStateException("not the leader any more")));
+            takeProposed().forEach(f -> f.completeExceptionally(new IllegalStateException("not the leader any more")));
         }
 
         /** Commits what was proposed so far (waiting for the proposal of at least one entry). */
         void commit() throws InterruptedException {
+            takeProposed().forEach(f -> f.complete(null));
+        }
+
+        private List<CompletableFuture<Void>> takeProposed() throws InterruptedException {
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (proposed.isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(1);
             }
-            List<CompletableFuture<Void>> now;
             synchronized (proposed) {
-                now = new ArrayList<>(proposed);
+                List<CompletableFuture<Void>> now = new ArrayList<>(proposed);
                 proposed.clear();
+                return now;
             }
-            now.forEach(f -> f.complete(null));
         }
     }
 
