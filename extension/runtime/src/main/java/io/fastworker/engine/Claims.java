@@ -66,7 +66,7 @@ final class Claims {
                         }
                         answers[i] = new Accepted(c.taskId(), c.task(), find.apply(c.taskId()), true);
                         CompletableFuture<Void> first = unrecorded.get(Claim.ofKey(sub.idempotencyKey()));
-                        if (first != null) {
+                        if (first != null && first != recorded) { // not a repeat within this very call
                             firsts.add(first);
                         }
                         continue;

@@ -193,6 +193,14 @@ class EngineTest {
         assertEquals("kept", answered.id());
         assertTrue(answered.repeated());
         assertTrue(h.queries.find("kept").isPresent(), "the id a repeat answers with is known");
+        // A repeat within one batch is the same task, answered with the batch: it waits for nobody.
+        CompletableFuture<List<Accepted>> batch = h.admission.submit(List.of(
+                new Submission(spec("b1", 0, Duration.ZERO), "key-b", "fp", false),
+                new Submission(spec("b2", 0, Duration.ZERO), "key-b", "fp", false)), Map.of());
+        cluster.commit();
+        List<Accepted> both = batch.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("b1", both.get(1).id());
+        assertTrue(both.get(1).repeated());
     }
 
     @Test
