@@ -23,7 +23,7 @@ final class Claims {
     private final int maxCount;
     private final long maxBytes;
     private final Map<String, Claim> byKey = new HashMap<>();
-    /** Claims whose submission is not recorded yet: what completes when it is (or fails when it is not). */
+    /** Keys whose submission is not recorded yet: what completes when it is (or fails when it is not). */
     private final Map<String, CompletableFuture<Void>> unrecorded = new HashMap<>();
     private long bytes;
 
@@ -78,7 +78,6 @@ final class Claims {
                     }
                     wantedBytes += put(Claim.ofId(spec.id()), new Claim(spec.id(), spec.name(), null, expires));
                     claimed.add(Claim.ofId(spec.id()));
-                    unrecorded.put(Claim.ofId(spec.id()), recorded);
                 }
                 if (sub.idempotencyKey() != null) {
                     wantedBytes += put(Claim.ofKey(sub.idempotencyKey()),
