@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.IntFunction;
 
 /**
  * Control planes on this host as the members of one cluster, each its own process with its own ports and volume
@@ -26,6 +27,7 @@ final class Cluster implements AutoCloseable {
     private final Path[] volumes;
     private final Daemon[] members;
     private final Map<String, String> env;
+    private IntFunction<String> raftHosts = i -> "127.0.0.1";
 
     Cluster(int size, Map<String, String> env) throws IOException {
         this.size = size;
@@ -51,7 +53,7 @@ final class Cluster implements AutoCloseable {
         StringJoiner members = new StringJoiner(",");
         StringJoiner urls = new StringJoiner(",");
         for (int j = 0; j < size; j++) {
-            members.add(id(j) + "=127.0.0.1:" + raft[j]);
+            members.add(id(j) + "=" + raftHosts.apply(j) + ":" + raft[j]);
             urls.add(id(j) + "=http://127.0.0.1:" + http[j]);
         }
         Map<String, String> e = new HashMap<>(env);
@@ -82,6 +84,16 @@ final class Cluster implements AutoCloseable {
 
     Daemon member(int i) {
         return members[i];
+    }
+
+    /** Names the members' Raft hosts (the members must resolve them to this host); by default 127.0.0.1. */
+    Cluster raftHosts(IntFunction<String> hosts) {
+        this.raftHosts = hosts;
+        return this;
+    }
+
+    int raftPort(int i) {
+        return raft[i];
     }
 
     String url(int i) {

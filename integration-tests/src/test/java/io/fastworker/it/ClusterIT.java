@@ -163,7 +163,7 @@ class ClusterIT {
     }
 
     /** Whether every member answered with the same applied index and the same fingerprint of its state. */
-    private static boolean sameState(List<String> selves) {
+    static boolean sameState(List<String> selves) {
         java.util.Set<String> states = new java.util.HashSet<>();
         for (String self : selves) {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile(
@@ -451,7 +451,7 @@ class ClusterIT {
         assertTrue(two.all().contains("a cluster has 3 or 5 members"), two.all());
     }
 
-    private static void awaitAcks(History history, int n) throws Exception {
+    static void awaitAcks(History history, int n) throws Exception {
         Daemon.await(() -> history.acks().size(), a -> a >= n, Duration.ofSeconds(120), n + " acknowledgements");
     }
 
@@ -472,7 +472,7 @@ class ClusterIT {
         }, i -> i >= 0, ELECTION, "a leader other than " + Cluster.id(other));
     }
 
-    private static void awaitFollower(Cluster cluster, int i) throws Exception {
+    static void awaitFollower(Cluster cluster, int i) throws Exception {
         String role = Daemon.await(() -> cluster.readiness(i), r -> r.contains("follower of"),
                 Duration.ofSeconds(90), Cluster.id(i) + " following");
         assertTrue(role.contains("follower of"), Cluster.id(i) + " did not follow: " + role);

@@ -212,7 +212,15 @@ class KubernetesManifestsIT {
         assertEquals(members.toString(), env.get("FASTWORKER_CLUSTER_MEMBERS"));
         assertEquals(urls.toString(), env.get("FASTWORKER_CLUSTER_API_URLS"));
         assertTrue(!env.containsKey("FASTWORKER_CLUSTER_MEMBER_ID"), "one spec for every member");
-        assertEquals("true", env.get("FASTWORKER_CLUSTER_OPEN_TO_NETWORK"));
+        assertTrue(!env.containsKey("FASTWORKER_CLUSTER_OPEN_TO_NETWORK"), "members talk mutual TLS instead");
+        String tlsDir = c.getVolumeMounts().stream().filter(m -> m.getName().equals("raft-tls")).findFirst()
+                .orElseThrow().getMountPath();
+        assertEquals(tlsDir + "/tls.crt", env.get("FASTWORKER_CLUSTER_TLS_CERT"));
+        assertEquals(tlsDir + "/tls.key", env.get("FASTWORKER_CLUSTER_TLS_KEY"));
+        assertEquals(tlsDir + "/ca.crt", env.get("FASTWORKER_CLUSTER_TLS_CA"));
+        assertEquals("fastworker-raft-tls", cp.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals("raft-tls")).findFirst().orElseThrow().getSecret().getSecretName());
+        assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("data")), "the base's mounts stay");
 
         Service headless = named("ha", Service.class, peers);
         assertEquals("None", headless.getSpec().getClusterIP());
@@ -322,7 +330,7 @@ class KubernetesManifestsIT {
             }
             String name = prefix + "_" + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase();
             Class<?> type = m.getReturnType();
-            if (type.isInterface() && type.getName().startsWith("io.fastworker.config")) {
+            if (type.isInterface() && type.getName().startsWith("io.fastworker.")) {
                 settings(type, name, out);
             } else if (!Map.class.isAssignableFrom(type)) {
                 out.add(name);

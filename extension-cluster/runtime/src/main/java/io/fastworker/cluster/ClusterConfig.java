@@ -33,11 +33,11 @@ public interface ClusterConfig {
     Duration electionTimeout();
 
     /**
-     * How members talk Raft: {@code grpc} (Ratis' gRPC transport: several appends to a follower in flight at once)
-     * or {@code netty} (one append to a follower at a time). BENCHMARKS.md compares them.
+     * How members talk Raft: {@code netty} (Ratis' Netty transport, the faster) or {@code grpc} (its gRPC
+     * transport, the only one that speaks TLS). Unset: {@code netty}, or {@code grpc} when {@link #tls()} is set;
+     * {@code netty} with TLS is refused. BENCHMARKS.md compares them.
      */
-    @WithDefault("netty")
-    Transport transport();
+    Optional<Transport> transport();
 
     /** Ratis' transports. */
     enum Transport {
@@ -49,11 +49,34 @@ public interface ClusterConfig {
     long snapshotEvery();
 
     /**
-     * Whether members may be on other hosts, their Raft port open to any peer that reaches it. The Raft port has no
-     * authentication yet: whoever reaches it can take part in the cluster. Off, every member address must be a
-     * loopback address; on, the network must keep everyone but the members away from the Raft port (the {@code ha}
-     * overlay's NetworkPolicy does).
+     * Whether members may be on other hosts without {@link #tls()}, their Raft port open to any peer that reaches
+     * it: whoever reaches a plaintext Raft port can take part in the cluster. Off, a cluster without TLS must have
+     * every member address on loopback; on, the network must keep everyone but the members away from the Raft port
+     * (the {@code ha} overlay's NetworkPolicy does). With TLS it is not needed.
      */
     @WithDefault("false")
     boolean openToNetwork();
+
+    /** Mutual TLS between members: set all three, or none. */
+    Tls tls();
+
+    /**
+     * The members' mutual TLS ({@code fastworker.cluster.tls.*}). Set, the Raft port speaks only TLS, and a peer
+     * takes part only with a certificate signed by {@link #ca()}; each member checks that the certificate of the
+     * member it dials names the host it dialled.
+     */
+    interface Tls {
+
+        /** This member's certificate chain (PEM); it must name this member's Raft host (a DNS or IP SAN). */
+        Optional<String> cert();
+
+        /** The private key of {@link #cert()} (PKCS#8 PEM, as {@code openssl genpkey} writes it). */
+        Optional<String> key();
+
+        /**
+         * The CA (PEM) that signs the members' certificates, and no one else's: any certificate it signed is let
+         * into the cluster.
+         */
+        Optional<String> ca();
+    }
 }

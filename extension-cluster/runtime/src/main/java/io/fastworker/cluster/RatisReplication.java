@@ -12,16 +12,20 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -47,7 +51,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The control plane's replicated log on Apache Ratis: one Raft group of the configured members, over Ratis' Netty
- * transport, its log and snapshots in the store path. Proposals are made on the leader; they complete once a
+ * transport (gRPC with mutual TLS), its log and snapshots in the store path. Proposals are made on the leader; they complete once a
  * majority has the entry.
  */
 @ApplicationScoped
@@ -67,6 +71,9 @@ public class RatisReplication implements Replication {
 
     @Inject
     TaskMetrics metrics;
+
+    @Inject
+    Clock clock;
 
     @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
     int httpPort;
@@ -101,7 +108,9 @@ public class RatisReplication implements Replication {
             throw new IllegalArgumentException("fastworker.cluster.member-id is '" + me + "', which is not one of "
                     + "the members " + members.byId().keySet() + " (fastworker.cluster.members)");
         }
-        check(members);
+        Optional<GrpcTlsConfig> tls = RaftTls.read(config.tls(), self.host(), clock);
+        ClusterConfig.Transport transport = transport(tls.isPresent());
+        check(members, tls.isPresent());
         List<RaftPeer> peers = members.byId().values().stream().map(m -> RaftPeer.newBuilder().setId(m.id())
                 .setAddress(m.address()).setClientAddress(m.apiUrl()).build()).toList();
         RaftGroup group = RaftGroup.valueOf(GROUP, peers);
@@ -110,7 +119,8 @@ public class RatisReplication implements Replication {
         boolean formatted = Files.exists(dir.resolve(GROUP.getUuid().toString()));
         machine = new ReplicaStateMachine(replica, this::currentTerm, id -> leaderId = id);
         server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(me)).setGroup(group)
-                .setStateMachine(machine).setProperties(properties(self, dir))
+                .setStateMachine(machine).setProperties(properties(self, dir, transport))
+                .setParameters(parameters(tls))
                 .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
@@ -122,12 +132,34 @@ public class RatisReplication implements Replication {
                 () -> machine.getLatestSnapshot() == null ? -1 : machine.getLatestSnapshot().getIndex());
         metrics.gauge("fastworker.cluster.leader", "1 while this member leads, else 0", () -> leader().filter(
                 l -> l.id().equals(me)).isPresent() ? 1 : 0);
-        LOG.infof("Cluster: member %s of %s, Raft on %s, log in %s", me, members.byId().keySet(), self.address(),
+        LOG.infof("Cluster: member %s of %s, Raft on %s (%s%s), log in %s", me, members.byId().keySet(),
+                self.address(), transport.name().toLowerCase(Locale.ROOT), tls.isPresent() ? ", mutual TLS" : "",
                 dir.toAbsolutePath());
     }
 
-    /** Refuses settings out of range, and members on other hosts unless the network is said to be guarded. */
-    private void check(Members members) {
+    /** The transport: Netty unless TLS needs gRPC, the only one of Ratis' transports that speaks it. */
+    private ClusterConfig.Transport transport(boolean tls) {
+        ClusterConfig.Transport chosen = config.transport()
+                .orElse(tls ? ClusterConfig.Transport.GRPC : ClusterConfig.Transport.NETTY);
+        if (tls && chosen == ClusterConfig.Transport.NETTY) {
+            throw new IllegalArgumentException("fastworker.cluster.transport=netty cannot carry the members' TLS "
+                    + "(fastworker.cluster.tls.*): Ratis speaks TLS between members on its gRPC transport only; set "
+                    + "fastworker.cluster.transport=grpc, or leave it unset");
+        }
+        return chosen;
+    }
+
+    private static Parameters parameters(Optional<GrpcTlsConfig> tls) {
+        Parameters p = new Parameters();
+        tls.ifPresent(t -> GrpcConfigKeys.TLS.setConf(p, t));
+        return p;
+    }
+
+    /**
+     * Refuses settings out of range, and members on other hosts unless TLS guards the Raft port or the network is
+     * said to.
+     */
+    private void check(Members members, boolean tls) {
         Duration timeout = config.electionTimeout();
         if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new IllegalArgumentException("fastworker.cluster.election-timeout must be from 100ms to 1m, got "
@@ -139,11 +171,15 @@ public class RatisReplication implements Replication {
         }
         List<String> remote = members.byId().values().stream().filter(m -> !loopback(m.host()))
                 .map(Members.Member::address).sorted().toList();
+        if (tls) {
+            return;
+        }
         if (!remote.isEmpty() && !config.openToNetwork()) {
             throw new IllegalArgumentException("fastworker.cluster.members lists addresses that are not loopback "
-                    + remote + ", and the Raft port has no authentication: anyone who reaches it can take part in "
-                    + "the cluster. Keep everyone but the members away from it (a NetworkPolicy, a firewall), then "
-                    + "set fastworker.cluster.open-to-network=true");
+                    + remote + ", and without TLS the Raft port has no authentication: anyone who reaches it can "
+                    + "take part in the cluster. Give the members certificates (fastworker.cluster.tls.cert, .key "
+                    + "and .ca), or keep everyone but the members away from it (a NetworkPolicy, a firewall) and set "
+                    + "fastworker.cluster.open-to-network=true");
         }
         if (!remote.isEmpty()) {
             LOG.warnf("Cluster: fastworker.cluster.open-to-network=true: the Raft port accepts any peer that reaches "
@@ -159,9 +195,9 @@ public class RatisReplication implements Replication {
         }
     }
 
-    private RaftProperties properties(Members.Member self, Path dir) {
+    private RaftProperties properties(Members.Member self, Path dir, ClusterConfig.Transport transport) {
         RaftProperties p = new RaftProperties();
-        if (config.transport() == ClusterConfig.Transport.GRPC) {
+        if (transport == ClusterConfig.Transport.GRPC) {
             RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
             GrpcConfigKeys.Server.setHost(p, self.host()); // its own address only, not every interface
             GrpcConfigKeys.Server.setPort(p, self.port());

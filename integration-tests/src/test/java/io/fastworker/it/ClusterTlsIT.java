@@ -1,0 +1,208 @@
+package io.fastworker.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three members that speak Raft over mutual TLS ({@code fastworker.cluster.tls.*}): the cluster works and fails over
+ * as without TLS (the history checker over real processes, a leader SIGKILLed), and whoever reaches the Raft port
+ * without a certificate of the members' CA is refused before a byte of Raft reaches it.
+ */
+class ClusterTlsIT {
+
+    /** The start of an HTTP/2 connection (gRPC's transport): the client preface, then an empty SETTINGS frame. */
+    private static final byte[] H2_PREFACE = concat("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(
+            StandardCharsets.US_ASCII), new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+
+    static TestCertificates certs;
+
+    @BeforeAll
+    static void certificates(@TempDir Path dir) throws Exception {
+        certs = new TestCertificates(dir).ca("raft-ca").ca("stranger-ca");
+        certs.cert("cp-0", "cp-0", "IP:127.0.0.1,DNS:localhost", "raft-ca", 2); // a member on 127.0.0.1
+        // one certificate for every member, as a StatefulSet's pods share one Secret; the JVMs resolve the names
+        // from a hosts file of their own
+        certs.cert("members", "fastworker-members", "DNS:*.members.test", "raft-ca", 2);
+        java.nio.file.Files.writeString(certs.file("hosts"), "127.0.0.1 cp-0.members.test cp-1.members.test "
+                + "cp-2.members.test\n");
+        // a peer that claims to be cp-1, on the right host, with a certificate of another CA
+        certs.cert("stranger", "cp-1", "IP:127.0.0.1,DNS:localhost", "stranger-ca", 2);
+        // a member's certificate for another host
+        certs.cert("elsewhere", "cp-0", "DNS:elsewhere.example", "raft-ca", 2);
+        certs.cert("expired", "cp-0", "IP:127.0.0.1", "raft-ca", -1);
+    }
+
+    static Map<String, String> tls(String cert, String ca) {
+        return Map.of("FASTWORKER_CLUSTER_TLS_CERT", certs.file(cert + ".crt").toString(),
+                "FASTWORKER_CLUSTER_TLS_KEY", certs.file(cert + ".key").toString(), "FASTWORKER_CLUSTER_TLS_CA",
+                certs.file(ca + ".crt").toString());
+    }
+
+    @Test
+    void membersSpeakOnlyMutualTlsAndNothingAcknowledgedIsLostWhenTheLeaderIsKilled() throws Exception {
+        // members named cp-N.members.test, one wildcard certificate for all: the ha overlay's layout
+        History history = new History();
+        Map<String, String> env = new HashMap<>(tls("members", "raft-ca"));
+        env.put("JAVA_TOOL_OPTIONS", "-Djdk.net.hosts.file=" + certs.file("hosts"));
+        try (Cluster cluster = new Cluster(3, env).raftHosts(i -> Cluster.id(i) + ".members.test")) {
+            cluster.startAll();
+            int leader = cluster.awaitLeader(Duration.ofSeconds(90));
+            assertTrue(leader >= 0, "no member became leader:\n" + cluster.member(0).log());
+            assertTrue(cluster.member(leader).log().contains("(grpc, mutual TLS)"), cluster.member(leader).log());
+            double term = cluster.metric(leader, "fastworker_cluster_term");
+
+            // Whoever reaches the Raft port: only a member's certificate gets as far as gRPC's HTTP/2.
+            int port = cluster.raftPort(leader);
+            assertEquals("HTTP/2 SETTINGS", tlsProbe(certs.clientContext("members", "raft-ca"), port),
+                    "the probe itself works: a member's certificate reaches gRPC");
+            assertTrue(tlsProbe(certs.clientContext("stranger", "raft-ca"), port).startsWith("refused"),
+                    "a certificate of another CA");
+            assertTrue(tlsProbe(certs.clientContext(null, "raft-ca"), port).startsWith("refused"),
+                    "no certificate");
+            assertTrue(plaintextProbe(port).startsWith("refused"), "plaintext HTTP/2");
+            // A stranger that runs a member on its own certificate, claiming cp-1's id, takes no part: its votes and
+            // appends are refused, so the leader stays and its term does not move.
+            Map<String, String> strangerEnv = new HashMap<>(tls("stranger", "stranger-ca"));
+            String members = "cp-0=127.0.0.1:" + cluster.raftPort(0) + ",cp-1=127.0.0.1:" + Daemon.freePort()
+                    + ",cp-2=127.0.0.1:" + cluster.raftPort(2);
+            strangerEnv.putAll(Map.of("FASTWORKER_CLUSTER_MEMBERS", members, "FASTWORKER_CLUSTER_MEMBER_ID", "cp-1",
+                    "FASTWORKER_STORE_PATH", certs.file("stranger-store").toString()));
+            try (Daemon stranger = Daemon.clusterMember(strangerEnv, Daemon.freePort(), Daemon.freePort())) {
+                Daemon.await(stranger::log, l -> l.contains("Cluster: member cp-1"), Duration.ofSeconds(60),
+                        "the stranger's Raft server");
+                Thread.sleep(4000); // several of its election timeouts
+                assertEquals(leader, cluster.awaitLeader(Duration.ofSeconds(1)), "the leader stays");
+                assertEquals(term, cluster.metric(leader, "fastworker_cluster_term"), "the term stays");
+                assertTrue(!stranger.ready(), "the stranger never leads");
+            }
+
+            try (Clients clients = new Clients(cluster.urls(), history, "\"task\": \"add\", \"args\": [2, 3]")) {
+                clients.start(4, "run");
+                ClusterIT.awaitAcks(history, 100);
+                history.event("SIGKILL " + Cluster.id(leader) + " (leader)");
+                int acked = history.acks().size();
+                cluster.member(leader).kill();
+                int next = Daemon.await(() -> cluster.awaitLeader(Duration.ofSeconds(1)),
+                        i -> i >= 0 && i != leader, Duration.ofSeconds(30), "a new leader");
+                System.out.println("cluster tls: " + Cluster.id(next) + " leads after the kill");
+                ClusterIT.awaitAcks(history, acked + 100);
+                history.event("started " + Cluster.id(leader) + " with its volume");
+                cluster.start(leader);
+                ClusterIT.awaitFollower(cluster, leader);
+                ClusterIT.awaitAcks(history, history.acks().size() + 50);
+            }
+            List<String> urls = cluster.urls();
+            History.Report report = Daemon.await(() -> history.check(id -> Clients.task(urls, id)),
+                    r -> r.passed() || r.violations().stream().noneMatch(v -> v.contains("did not finish")),
+                    Duration.ofSeconds(90), "every acknowledged task finished or lost");
+            assertTrue(report.passed(), "history check failed: " + report.violations() + "\nevents: "
+                    + history.events());
+            List<String> same = Daemon.await(cluster::selves, ClusterIT::sameState, Duration.ofSeconds(60),
+                    "the three members at one applied index with one state fingerprint");
+            System.out.println("cluster tls: the three states are equal: " + same);
+        }
+    }
+
+    @Test
+    void aMemberWhoseCertificateWouldLeaveItOutRefusesToStartSayingWhy() throws Exception {
+        String members = "cp-0=127.0.0.1:" + Daemon.freePort() + ",cp-1=127.0.0.1:" + Daemon.freePort() + ",cp-2="
+                + "127.0.0.1:" + Daemon.freePort();
+        assertRefused(members, tls("elsewhere", "raft-ca"), "does not name this member's Raft host '127.0.0.1'");
+        assertRefused(members, tls("stranger", "raft-ca"), "is not signed by fastworker.cluster.tls.ca");
+        assertRefused(members, tls("expired", "raft-ca"), "is not valid now");
+        assertRefused(members, Map.of("FASTWORKER_CLUSTER_TLS_CERT", certs.file("cp-0.crt").toString()),
+                "fastworker.cluster.tls.cert, .key and .ca go together");
+        Map<String, String> netty = new HashMap<>(tls("cp-0", "raft-ca"));
+        netty.put("FASTWORKER_CLUSTER_TRANSPORT", "netty");
+        assertRefused(members, netty, "Ratis speaks TLS between members on its gRPC transport only");
+        Map<String, String> missing = new HashMap<>(tls("cp-0", "raft-ca"));
+        missing.put("FASTWORKER_CLUSTER_TLS_CA", certs.file("nothing.crt").toString());
+        assertRefused(members, missing, "nothing.crt is not a readable file");
+
+        // With TLS, members may be on other hosts without open-to-network (here the others are unreachable).
+        Map<String, String> env = new HashMap<>(tls("cp-0", "raft-ca"));
+        env.putAll(Map.of("FASTWORKER_CLUSTER_MEMBERS", "cp-0=127.0.0.1:" + Daemon.freePort()
+                + ",cp-1=10.255.0.2:5557,cp-2=10.255.0.3:5557", "FASTWORKER_CLUSTER_MEMBER_ID", "cp-0",
+                "FASTWORKER_STORE_PATH", certs.file("remote-store").toString()));
+        try (Daemon remote = Daemon.clusterMember(env, Daemon.freePort(), Daemon.freePort())) {
+            String log = Daemon.await(remote::log, l -> l.contains("Cluster: member cp-0") || !remote.alive(),
+                    Duration.ofSeconds(60), "member cp-0 started");
+            assertTrue(log.contains("(grpc, mutual TLS)"), log);
+            assertTrue(remote.alive(), log);
+        }
+    }
+
+    private static void assertRefused(String members, Map<String, String> tls, String why) throws Exception {
+        Map<String, String> env = new HashMap<>(tls);
+        env.putAll(Map.of("FASTWORKER_CLUSTER_MEMBERS", members, "FASTWORKER_CLUSTER_MEMBER_ID", "cp-0",
+                "QUARKUS_HTTP_PORT", String.valueOf(Daemon.freePort()), "FASTWORKER_STORE_PATH",
+                certs.file("refused-store").toString()));
+        Daemon.Result r = Daemon.run(env, "--role", "control-plane", "--link-port", String.valueOf(Daemon.freePort()));
+        assertNotEquals(0, r.exitCode(), r.all());
+        assertTrue(r.all().contains(why), "expected '" + why + "' in:\n" + r.all());
+    }
+
+    /**
+     * Opens TLS to the Raft port with {@code context} and starts HTTP/2: {@code HTTP/2 SETTINGS} when the server
+     * answered with its settings, else {@code refused: } and what the client saw.
+     */
+    private static String tlsProbe(SSLContext context, int port) {
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            socket.setSoTimeout(3000);
+            SSLParameters params = socket.getSSLParameters();
+            params.setApplicationProtocols(new String[] {"h2"});
+            socket.setSSLParameters(params);
+            socket.startHandshake();
+            return h2(socket.getOutputStream(), socket.getInputStream());
+        } catch (IOException e) {
+            return "refused: " + e;
+        }
+    }
+
+    private static String plaintextProbe(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            socket.setSoTimeout(3000);
+            return h2(socket.getOutputStream(), socket.getInputStream());
+        } catch (IOException e) {
+            return "refused: " + e;
+        }
+    }
+
+    private static String h2(OutputStream out, InputStream in) throws IOException {
+        out.write(H2_PREFACE);
+        out.flush();
+        byte[] header = in.readNBytes(9);
+        if (header.length < 9) {
+            return "refused: the connection closed after " + header.length + " bytes";
+        }
+        return header[3] == 4 ? "HTTP/2 SETTINGS" : "refused: a frame of type " + header[3];
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = new byte[a.length + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
