@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -37,18 +38,34 @@ class ClusterTlsIT {
 
     @BeforeAll
     static void certificates(@TempDir Path dir) throws Exception {
-        certs = new TestCertificates(dir).ca("raft-ca").ca("stranger-ca");
+        certs = new TestCertificates(dir);
+        // The README's commands make the CA and one certificate for every member, as a StatefulSet's pods share one
+        // Secret; the JVMs resolve the pods' names from a hosts file of their own.
+        String readme = Files.readString(PodmanIT.ROOT.resolve("README.md"));
+        int block = readme.indexOf("  ```bash\n", readme.indexOf("Each member binds its Raft port on its own"));
+        String commands = readme.substring(block + "  ```bash\n".length(), readme.indexOf("\n  ```", block + 3))
+                .replaceAll("(?m)^  ", "");
+        Process p = new ProcessBuilder("bash", "-e", "-c", commands).directory(dir.toFile()).redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "the README's certificate commands:\n" + commands + "\n" + out);
+        StringBuilder hosts = new StringBuilder("127.0.0.1");
+        for (int i = 0; i < 3; i++) {
+            hosts.append(' ').append(pod(i));
+        }
+        Files.writeString(certs.file("hosts"), hosts + "\n");
+        certs.ca("stranger-ca");
         certs.cert("cp-0", "cp-0", "IP:127.0.0.1,DNS:localhost", "raft-ca", 2); // a member on 127.0.0.1
-        // one certificate for every member, as a StatefulSet's pods share one Secret; the JVMs resolve the names
-        // from a hosts file of their own
-        certs.cert("members", "fastworker-members", "DNS:*.members.test", "raft-ca", 2);
-        java.nio.file.Files.writeString(certs.file("hosts"), "127.0.0.1 cp-0.members.test cp-1.members.test "
-                + "cp-2.members.test\n");
         // a peer that claims to be cp-1, on the right host, with a certificate of another CA
         certs.cert("stranger", "cp-1", "IP:127.0.0.1,DNS:localhost", "stranger-ca", 2);
         // a member's certificate for another host
         certs.cert("elsewhere", "cp-0", "DNS:elsewhere.example", "raft-ca", 2);
         certs.cert("expired", "cp-0", "IP:127.0.0.1", "raft-ca", -1);
+    }
+
+    /** Member i's Raft host in the ha overlay: its pod's name under the headless Service. */
+    static String pod(int i) {
+        return "fastworker-control-plane-" + i + ".fastworker-control-plane";
     }
 
     static Map<String, String> tls(String cert, String ca) {
@@ -59,11 +76,12 @@ class ClusterTlsIT {
 
     @Test
     void membersSpeakOnlyMutualTlsAndNothingAcknowledgedIsLostWhenTheLeaderIsKilled() throws Exception {
-        // members named cp-N.members.test, one wildcard certificate for all: the ha overlay's layout
+        // the ha overlay's layout: members named by their pods through the headless Service, one wildcard
+        // certificate for all
         History history = new History();
-        Map<String, String> env = new HashMap<>(tls("members", "raft-ca"));
+        Map<String, String> env = new HashMap<>(tls("raft", "raft-ca"));
         env.put("JAVA_TOOL_OPTIONS", "-Djdk.net.hosts.file=" + certs.file("hosts"));
-        try (Cluster cluster = new Cluster(3, env).raftHosts(i -> Cluster.id(i) + ".members.test")) {
+        try (Cluster cluster = new Cluster(3, env).raftHosts(ClusterTlsIT::pod)) {
             cluster.startAll();
             int leader = cluster.awaitLeader(Duration.ofSeconds(90));
             assertTrue(leader >= 0, "no member became leader:\n" + cluster.member(0).log());
@@ -72,7 +90,7 @@ class ClusterTlsIT {
 
             // Whoever reaches the Raft port: only a member's certificate gets as far as gRPC's HTTP/2.
             int port = cluster.raftPort(leader);
-            assertEquals("HTTP/2 SETTINGS", tlsProbe(certs.clientContext("members", "raft-ca"), port),
+            assertEquals("HTTP/2 SETTINGS", tlsProbe(certs.clientContext("raft", "raft-ca"), port),
                     "the probe itself works: a member's certificate reaches gRPC");
             assertTrue(tlsProbe(certs.clientContext("stranger", "raft-ca"), port).startsWith("refused"),
                     "a certificate of another CA");
