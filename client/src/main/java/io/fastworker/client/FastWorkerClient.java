@@ -247,6 +247,16 @@ public final class FastWorkerClient implements AutoCloseable {
                 requestTimeout, null));
     }
 
+    /**
+     * Replays every dead letter that matches {@code filters} (those of {@link #deadLetters} but {@code offset}), at
+     * most {@code limit} (10,000) per call, as {@code POST /dead-letters/retry} does: {@code {"count", "ids",
+     * "remaining"}}. Needs the {@code admin} role.
+     */
+    public JsonNode retryDeadLetters(java.util.Map<String, String> filters) {
+        return join(transport.send(transport.calls, HttpMethod.POST, "/dead-letters/retry" + query(filters), null,
+                requestTimeout, null));
+    }
+
     private static String query(java.util.Map<String, String> filters) {
         StringBuilder q = new StringBuilder();
         new java.util.TreeMap<>(filters).forEach((k, v) -> {

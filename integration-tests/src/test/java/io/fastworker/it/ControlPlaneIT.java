@@ -159,6 +159,18 @@ class ControlPlaneIT {
         assertTrue(dead.stdout().lines().anyMatch(l -> l.startsWith(failed) && l.contains("task_error")),
                 dead.stdout());
         assertEquals("No tasks.", cli("dead-letters", "--error-type", "timeout").stdout().strip());
+        // --retry replays every dead letter that matches
+        String again = JSON.readTree(daemon.post("/tasks?wait=10s", "{\"task\": \"repeat\", \"args\": [\"x\", -1], "
+                + "\"maxRetries\": 0}").body()).get("id").asText();
+        Daemon.Result replayed = cli("dead-letters", "--retry", "--task-name", "repeat", "--json");
+        assertEquals(0, replayed.exitCode(), replayed.all());
+        JsonNode done = JSON.readTree(replayed.stdout());
+        assertTrue(done.get("ids").toString().contains(again), done.toString());
+        assertEquals(done.get("ids").size(), done.get("count").asInt(), done.toString());
+        Daemon.await(() -> JSON.readTree(daemon.get("/tasks/" + again).body()).get("attempts").asInt(), n -> n == 2,
+                java.time.Duration.ofSeconds(10), "the replayed task's second attempt");
+        assertTrue(cli("dead-letters", "--retry", "--task-name", "nothing-fails-so").stdout()
+                .startsWith("Queued again: 0 (0 matching left)"));
         Daemon.Result bad = cli("tasks", "--status", "done");
         assertEquals(2, bad.exitCode(), "a bad filter is a usage error: " + bad.all());
         assertTrue(bad.stderr().contains("valid statuses"), bad.all());

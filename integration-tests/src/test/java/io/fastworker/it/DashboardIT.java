@@ -346,6 +346,19 @@ class DashboardIT {
         waiting(browser).until(b -> b.findElements(By.id("delete-" + failed)).isEmpty());
         screenshot(browser, "dead-letters");
 
+        // "Retry all" replays every dead letter the filter shows, once asked to
+        List<String> bad = List.of(submit("{\"task\": \"repeat\", \"args\": [\"x\", -1], \"maxRetries\": 0}"),
+                submit("{\"task\": \"repeat\", \"args\": [\"y\", -1], \"maxRetries\": 0}"));
+        await(() -> JSON.readTree(cp.get("/dead-letters?task=repeat").body()).get("total").asInt(), n -> n >= 2,
+                "the two dead letters of repeat");
+        browser.get(cp.url() + "/ui/#/dead-letters?task=repeat");
+        waiting(browser).until(ExpectedConditions.elementToBeClickable(By.id("retry-all"))).click();
+        waiting(browser).until(ExpectedConditions.alertIsPresent()).accept();
+        for (String id : bad) {
+            await(() -> JSON.readTree(cp.get("/tasks/" + id).body()).get("attempts").asInt(), n -> n == 2,
+                    "task " + id + " replayed");
+        }
+
         assertEquals(201, cp.post("/schedules", "{\"id\": \"ui-hourly\", \"task\": \"noop\", \"every\": \"1h\"}")
                 .statusCode());
         try {

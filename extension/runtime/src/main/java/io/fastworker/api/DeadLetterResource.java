@@ -1,15 +1,18 @@
 package io.fastworker.api;
 
 import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.engine.Admission;
 import io.fastworker.engine.TaskEngine;
 import io.fastworker.engine.TaskPage;
 import io.fastworker.engine.TaskQueries;
 import io.fastworker.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -19,14 +22,20 @@ import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /**
  * Failed tasks kept after their result would expire ({@code fastworker.dead-letters.*}): listed, filtered and paged
- * here, replayed with {@code POST /tasks/{id}/retry}, deleted here.
+ * here, replayed one with {@code POST /tasks/{id}/retry} or all that match here, deleted here.
  */
 @Tag(name = "Dead letters", description = "Tasks that failed for good, kept for inspection and replay.")
 @Path("/dead-letters")
@@ -37,6 +46,9 @@ public class DeadLetterResource {
     TaskEngine engine;
     @Inject
     TaskQueries queries;
+
+    @Inject
+    Admission admission;
 
     @Inject
     FastWorkerConfig.Api apiSettings;
@@ -58,6 +70,53 @@ public class DeadLetterResource {
         return queries.deadLetters(blankToNull(task), blankToNull(errorType), instant("since", since),
                 instant("until", until), QueryParams.integer("offset", offset, 0, Integer.MAX_VALUE, 0),
                 QueryParams.integer("limit", limit, 1, max, Math.min(100, max)));
+    }
+
+    /** Most dead letters one {@code POST /dead-letters/retry} queues again. */
+    static final int MAX_RETRY = 10_000;
+
+    /**
+     * Dead letters queued again by one {@code POST /dead-letters/retry}: how many, their ids, and how many that
+     * matched were left as they are (beyond the limit, queued again by another request meanwhile, or once the queue
+     * was full): call again to go on.
+     */
+    @Schema(name = "DeadLettersRetried", description = "Dead letters queued again: how many, their ids, and how many "
+            + "that matched were left as they are (call again to go on)")
+    public record Retried(int count, List<String> ids, int remaining) {
+    }
+
+    /**
+     * Queues again every dead letter that matches the filters of {@code GET /dead-letters}, newest failure first, at
+     * most {@code limit} (10,000) of them: {@code 202} with {@code {count, ids, remaining}}.
+     */
+    @APIResponses({
+        @APIResponse(responseCode = "202", description = "Queued again: how many, their ids, and how many that "
+                + "matched are left (call again to go on)",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = Retried.class))),
+        @APIResponse(responseCode = "400", description = "A bad filter or limit"),
+        @APIResponse(responseCode = "429", description = "The queue is full: nothing was queued again"),
+        @APIResponse(responseCode = "503", description = "The control plane is not accepting tasks")})
+    @Operation(operationId = "retryDeadLetters", summary = "Retry dead letters",
+            description = "Replays every failed task that matches the filters of GET /dead-letters, as POST "
+                    + "/tasks/{id}/retry replays one, newest failure first, at most limit (up to 10000) per call. "
+                    + "Each replay is recorded before the answer; a task replayed once is no longer a dead letter, so "
+                    + "calling again goes on with the rest.")
+    @POST
+    @RolesAllowed(Roles.ADMIN)
+    @Path("/retry")
+    public Uni<Response> retry(@QueryParam("task") String task, @QueryParam("errorType") String errorType,
+            @QueryParam("since") String since, @QueryParam("until") String until, @QueryParam("limit") String limit) {
+        TaskPage matching = queries.deadLetters(blankToNull(task), blankToNull(errorType), instant("since", since),
+                instant("until", until), 0, QueryParams.integer("limit", limit, 1, MAX_RETRY, MAX_RETRY));
+        Map<String, Instant> failures = new LinkedHashMap<>();
+        matching.items().forEach(t -> failures.put(t.id(), t.finishedAt()));
+        String by = identity.getPrincipal().getName();
+        return Eventually.of(admission.retryAll(failures)).map(done -> {
+            LOG.infof("Dead letters: %d of %d matching queued again for a retry by '%s'", done.size(),
+                    matching.total(), by);
+            return Response.accepted(new Retried(done.size(), done, matching.total() - done.size())).build();
+        });
     }
 
     /** Forgets a dead letter: {@code 204}, or {@code 404} when there is none. */

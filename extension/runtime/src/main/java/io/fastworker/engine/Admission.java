@@ -193,18 +193,57 @@ public class Admission {
     }
 
     /**
+     * Queues each of these failed tasks again, as {@link #retry} does one, if it is still kept from the failure at
+     * the time given, and completes with the ids that were queued again once each is recorded. A task that is no
+     * longer a dead letter of that failure (deleted, expired, or queued again by another request meanwhile, even if
+     * it failed again since) is left out, so that a failure is replayed once however many requests ask; once the
+     * queue is full the rest are left as they are.
+     *
+     * @param failures task id → when it failed, in the order to queue them
+     * @throws QueueFullException when the queue is full before the first of them
+     */
+    public CompletableFuture<List<String>> retryAll(Map<String, Instant> failures) {
+        checkAccepting();
+        Map<String, CompletableFuture<TaskView>> pending = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Instant> f : failures.entrySet()) {
+            String id = f.getKey();
+            try {
+                pending.put(id, retry(id, f.getValue()));
+            } catch (RetryRefusedException e) {
+                // no longer a dead letter: left out
+            } catch (QueueFullException e) {
+                if (pending.isEmpty()) {
+                    throw e;
+                }
+                break;
+            }
+        }
+        return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new))
+                .handle((ok, failed) -> pending.entrySet().stream()
+                        .filter(e -> !e.getValue().isCompletedExceptionally()).map(Map.Entry::getKey)
+                        .toList());
+    }
+
+    /**
      * Queues a failed task again as a new attempt of the same task: same id, its history and attempt count go on,
      * its retry policy granted anew. Completes once the retry is recorded (on disk with the disk store).
      *
      * @throws RetryRefusedException when no such failed task is kept, or the task has not failed
      */
     public CompletableFuture<TaskView> retry(String id) {
+        return retry(id, null);
+    }
+
+    /** {@link #retry(String)} of the failure at {@code failedAt} only (null: whichever is kept). */
+    private CompletableFuture<TaskView> retry(String id, Instant failedAt) {
         checkAccepting();
+        if (!retrying.add(id)) { // another request is queueing it again now
+            throw refused(id);
+        }
         DeadLetter d = state.deadLetters().get(id);
-        if (d == null || !retrying.add(id)) {
-            Optional<TaskView> v = queries.find(id);
-            throw new RetryRefusedException(v.isPresent() ? RetryOutcome.NOT_FAILED : RetryOutcome.NOT_FOUND, id,
-                    v.map(TaskView::status).orElse(null));
+        if (d == null || failedAt != null && !failedAt.equals(d.view().finishedAt())) {
+            retrying.remove(id);
+            throw refused(id);
         }
         long bytes = Footprint.of(d.spec());
         try {
@@ -231,5 +270,11 @@ public class Admission {
             engine.queue(List.of(r), now);
             return view;
         }).copy();
+    }
+
+    private RetryRefusedException refused(String id) {
+        Optional<TaskView> v = queries.find(id);
+        return new RetryRefusedException(v.isPresent() ? RetryOutcome.NOT_FAILED : RetryOutcome.NOT_FOUND, id,
+                v.map(TaskView::status).orElse(null));
     }
 }

@@ -464,14 +464,19 @@ function deadLettersPage() {
   page.replaceChildren(el('h2', {text: 'Dead letters'}), filterForm('dead-letter-filters', [['task', 'Task'],
     ['errorType', 'Error type']], params, '#/dead-letters'), list);
   const q = new URLSearchParams({limit: String(PAGE_SIZE), offset: params.get('offset') || '0'});
+  const matching = new URLSearchParams();
   for (const f of ['task', 'errorType']) {
     if (params.get(f)) {
       q.set(f, params.get(f));
+      matching.set(f, params.get(f));
     }
   }
   every(async () => {
     const dead = await api('dead-letters?' + q);
-    list.replaceChildren(table('dead-letters', 'Failed tasks kept, newest failure first', ['Id', 'Task', 'Failed',
+    const all = dead.total === 0 ? '' : action('retry-all', 'Retry all ' + dead.total,
+      'Run again all ' + dead.total + ' dead letters that match' + (dead.total > 10000 ? ' (10,000 now; ask again for '
+        + 'the rest)' : '') + '?', () => api('dead-letters/retry?' + matching, {method: 'POST'}));
+    list.replaceChildren(all, table('dead-letters', 'Failed tasks kept, newest failure first', ['Id', 'Task', 'Failed',
       'Error', 'Attempts', 'Actions'], dead.items.map(t => {
       const path = encodeURIComponent(t.id);
       return el('tr', {'data-task': t.id},

@@ -17,6 +17,7 @@ import io.fastworker.queue.TaskState;
 import io.fastworker.task.Priority;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -94,6 +95,29 @@ class EngineTest {
         assertEquals(3, third.attempt());
         RetryRefusedException twice = assertThrows(RetryRefusedException.class, () -> h.admission.retry("b"));
         assertEquals(RetryOutcome.NOT_FAILED, twice.outcome());
+    }
+
+    @Test
+    void aBulkRetryReplaysEachFailureItSawOnceEvenIfTheTaskFailedAgainSince() throws Exception {
+        EngineHarness h = new EngineHarness(null, Map.of());
+        for (String id : List.of("c", "d")) {
+            submit(h, spec(id, 0, Duration.ZERO));
+            h.engine.attemptEnded(h.startNext("w1"), Outcome.failure(TaskError.of(TaskError.TASK_ERROR, "boom")));
+        }
+        Map<String, Instant> seen = new java.util.LinkedHashMap<>();
+        h.queries.deadLetters(null, null, null, null, 0, 10).items().forEach(t -> seen.put(t.id(), t.finishedAt()));
+        assertEquals(java.util.Set.of("c", "d"), seen.keySet());
+
+        assertEquals(List.of("c"), join(h.admission.retryAll(Map.of("c", seen.get("c")))));
+        h.clock.now = h.clock.now.plusSeconds(1);
+        h.engine.attemptEnded(h.startNext("w1"), Outcome.failure(TaskError.of(TaskError.TASK_ERROR, "again")));
+        assertEquals(TaskState.FAILURE, view(h, "c").status(), "c failed again: a dead letter of a later failure");
+
+        // A second request that saw the same page: c's failure it saw was replayed already, d's was not.
+        assertEquals(List.of("d"), join(h.admission.retryAll(seen)));
+        assertEquals(List.of("c"), h.queries.deadLetters(null, null, null, null, 0, 10).items().stream()
+                .map(TaskView::id).toList(), "c's later failure is kept for a request that sees it");
+        assertEquals(List.of(), join(h.admission.retryAll(Map.of("nobody", Instant.EPOCH))), "unknown: left out");
     }
 
     @Test
