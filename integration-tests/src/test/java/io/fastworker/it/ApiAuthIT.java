@@ -259,6 +259,53 @@ class ApiAuthIT {
     }
 
     @Test
+    void aTasksArgumentsAreShownToAdminOnlyAndNeverLogged() throws Exception {
+        long x = 900_000_000L + new java.util.Random().nextInt(99_999_999);
+        HttpResponse<String> r = cp.post("/tasks", "{\"task\": \"add\", \"args\": [" + x + "], \"kwargs\": {\"y\": 7}, "
+                + "\"countdown\": \"PT1H\"}", bearer(KEYS.get("submit")));
+        assertEquals(202, r.statusCode(), r.body());
+        String id = JSON.readTree(r.body()).get("id").asText();
+        for (String role : List.of("submit", "read")) {
+            HttpResponse<String> refused = cp.request("GET", "/tasks/" + id + "?include=args", null,
+                    bearer(KEYS.get(role)));
+            JsonNode problem = Daemon.problem(refused, 403, role + " asking for arguments");
+            assertTrue(problem.get("detail").asText().contains(role.equals("read") ? "needs admin to see a task's "
+                    + "arguments" : "needs read"), refused.body());
+            assertFalse(refused.body().contains(String.valueOf(x)), refused.body());
+        }
+        HttpResponse<String> plain = cp.request("GET", "/tasks/" + id, null, bearer(KEYS.get("read")));
+        assertFalse(plain.body().contains(String.valueOf(x)), "no arguments unless asked: " + plain.body());
+        HttpResponse<String> shown = cp.request("GET", "/tasks/" + id + "?include=args", null,
+                bearer(KEYS.get("admin")));
+        assertEquals(200, shown.statusCode(), shown.body());
+        JsonNode task = JSON.readTree(shown.body());
+        assertEquals(id, task.get("id").asText(), "the task as GET /tasks/{id} shows it: " + shown.body());
+        assertEquals("scheduled", task.get("status").asText(), shown.body());
+        assertEquals(x, task.get("arguments").get("args").get(0).asLong(), shown.body());
+        assertEquals(7, task.get("arguments").get("kwargs").get("y").asInt(), shown.body());
+        Daemon.problem(cp.request("GET", "/tasks/" + id + "?include=result", null, bearer(KEYS.get("admin"))), 400,
+                "an include that is not args");
+        JsonNode settings = JSON.readTree(cp.request("GET", "/ui/settings", null, bearer(KEYS.get("admin"))).body());
+        assertTrue(settings.get("argsVisible").asBoolean(), settings.toString());
+        settings = JSON.readTree(cp.request("GET", "/ui/settings", null, bearer(KEYS.get("read"))).body());
+        assertFalse(settings.get("argsVisible").asBoolean(), settings.toString());
+        assertFalse(cp.log().contains(String.valueOf(x)), "the log never holds arguments");
+    }
+
+    @Test
+    void argsVisibleFalseHidesArgumentsFromAdminsToo() throws Exception {
+        try (Daemon hidden = Daemon.controlPlane(Map.of("FASTWORKER_API_ARGS_VISIBLE", "false"))) {
+            String id = JSON.readTree(hidden.post("/tasks", "{\"task\": \"add\", \"args\": [1, 2], \"countdown\": "
+                    + "\"PT1H\"}").body()).get("id").asText();
+            JsonNode problem = Daemon.problem(hidden.get("/tasks/" + id + "?include=args"), 403,
+                    "arguments hidden (auth off: the caller has every role)");
+            assertTrue(problem.get("detail").asText().contains("fastworker.api.args-visible=false"),
+                    problem.toString());
+            assertFalse(JSON.readTree(hidden.get("/ui/settings").body()).get("argsVisible").asBoolean());
+        }
+    }
+
+    @Test
     void adminActionsAreLoggedWithTheKeyNameAndNoKeyIsEverLogged() throws Exception {
         String id = existingTask();
         HttpResponse<String> cancelled = cp.request("DELETE", "/tasks/" + id, null, bearer(KEYS.get("admin")));

@@ -332,6 +332,16 @@ class DashboardIT {
                 "[data-fact='trace'] a")));
         assertEquals(traceId, link.getText());
         assertEquals(TRACE_URL.replace("{traceId}", traceId), link.getAttribute("href"));
+
+        // an admin (here: the loopback caller of an API without keys) sees the arguments of a task that waits
+        String waiting = submit("{\"task\": \"add\", \"args\": [4711], \"kwargs\": {\"y\": 815}, \"countdown\": "
+                + "\"PT1H\"}");
+        browser.get(cp.url() + "/ui/#/tasks/" + waiting);
+        WebElement arguments = waiting(browser).until(ExpectedConditions.presenceOfElementLocated(By.id("arguments")));
+        assertTrue(arguments.getText().contains("4711") && arguments.getText().contains("815"), arguments.getText());
+        browser.get(cp.url() + "/ui/#/tasks/" + tracedId);
+        assertTrue(waiting(browser).until(ExpectedConditions.presenceOfElementLocated(By.id("arguments"))).getText()
+                .startsWith("No longer kept"), "a finished task's arguments are not kept");
     }
 
     @Test

@@ -90,6 +90,9 @@ class DeadLetterReplayIT {
             task = JSON.readTree(cp.get("/tasks/" + one).body());
             assertEquals("failure", task.get("status").asText(), task.toString());
             assertEquals(2, task.get("attempts").asInt(), task.toString());
+            // a dead letter keeps its arguments for those allowed to see them (here: auth off, loopback)
+            JsonNode shown = JSON.readTree(cp.get("/tasks/" + one + "?include=args").body());
+            assertEquals("planted", shown.get("arguments").get("args").get(0).asText(), shown.toString());
         } finally {
             cp.kill();
         }

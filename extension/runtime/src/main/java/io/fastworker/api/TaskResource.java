@@ -81,6 +81,9 @@ public class TaskResource {
     @Inject
     SecurityIdentity identity;
 
+    @Inject
+    ArgumentsAccess arguments;
+
     private static final Logger LOG = Logger.getLogger(TaskResource.class);
 
     private final ObjectReader reader;
@@ -220,21 +223,29 @@ public class TaskResource {
         @APIResponse(responseCode = "200", description = "The task as it is now (or once finished, within ?wait=)",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,
                         schema = @Schema(implementation = TaskView.class))),
-        @APIResponse(responseCode = "400", description = "A bad ?wait="),
+        @APIResponse(responseCode = "400", description = "A bad ?wait= or ?include="),
+        @APIResponse(responseCode = "403", description = "?include=args without the admin role, or with arguments "
+                + "hidden (fastworker.api.args-visible=false)"),
         @APIResponse(responseCode = "404", description = "No such task, or its result is no longer kept")})
     @Operation(operationId = "getTask", summary = "Get a task",
             description = "The task's state, attempts, history and result; with ?wait=, waits up to that long for "
-                    + "it to finish. 404 for an unknown id.")
+                    + "it to finish. With ?include=args (admin), also the arguments it was submitted with "
+                    + "({\"arguments\": {\"args\": [...], \"kwargs\": {...}}}), while they are kept: until it "
+                    + "finishes and, once failed, while its dead letter is kept (null otherwise). 404 for an unknown "
+                    + "id.")
     @GET
     @RolesAllowed(Roles.READ)
     @Path("/{id}")
-    public Uni<TaskView> get(@PathParam("id") String id, @QueryParam("wait") String wait) {
+    public Uni<Object> get(@PathParam("id") String id, @QueryParam("wait") String wait,
+            @QueryParam("include") String include) {
         Duration waitFor = waitParam(wait);
-        if (waitFor == null || waitFor.isZero()) {
-            return Uni.createFrom().item(queries.find(id).orElseThrow(() -> notFound(id)));
-        }
-        return Eventually.of(queries.completion(id).orElseThrow(() -> notFound(id)))
-                .ifNoItem().after(waitFor).recoverWithItem(() -> queries.find(id).orElseThrow(() -> notFound(id)));
+        boolean withArguments = arguments.requested(include, identity);
+        Uni<TaskView> view = waitFor == null || waitFor.isZero()
+                ? Uni.createFrom().item(queries.find(id).orElseThrow(() -> notFound(id)))
+                : Eventually.of(queries.completion(id).orElseThrow(() -> notFound(id))).ifNoItem().after(waitFor)
+                        .recoverWithItem(() -> queries.find(id).orElseThrow(() -> notFound(id)));
+        return view.map(v -> withArguments
+                ? new ArgumentsAccess.TaskWithArguments(v, queries.arguments(id).orElse(null)) : v);
     }
 
     /** Cancels a task that waits (queued, scheduled or retrying); {@code 409} once it runs or has finished. */

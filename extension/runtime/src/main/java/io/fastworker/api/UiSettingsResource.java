@@ -3,6 +3,7 @@ package io.fastworker.api;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.security.Roles;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -18,19 +19,28 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class UiSettingsResource {
 
-    /** {@code traceUrl}: {@code fastworker.ui.trace-url} (null when unset). */
+    /**
+     * {@code traceUrl}: {@code fastworker.ui.trace-url} (null when unset); {@code argsVisible}: whether this caller
+     * may see tasks' arguments ({@code GET /tasks/{id}?include=args}).
+     */
     @RegisterForReflection
-    public record UiSettings(String traceUrl) {
+    public record UiSettings(String traceUrl, boolean argsVisible) {
     }
 
     @Inject
     FastWorkerConfig.Ui uiSettings;
+
+    @Inject
+    ArgumentsAccess arguments;
+
+    @Inject
+    SecurityIdentity identity;
 
     @Operation(operationId = "getUiSettings", summary = "Get the dashboard's settings",
             description = "What the dashboard needs from the server, such as the link to a trace viewer.")
     @GET
     @RolesAllowed(Roles.READ)
     public UiSettings settings() {
-        return new UiSettings(uiSettings.traceUrl().orElse(null));
+        return new UiSettings(uiSettings.traceUrl().orElse(null), arguments.visibleTo(identity));
     }
 }

@@ -43,6 +43,14 @@ public interface ApiSettings {
         @Check.Bounds(min = 1, max = 1_000_000)
         int historyLimit();
 
+        /**
+         * Whether {@code GET /tasks/{id}?include=args} shows a task's arguments to the {@code admin} role (and the
+         * dashboard to an admin). Off, nobody sees them through the API. Arguments never appear in logs, spans or
+         * the SSE feed either way.
+         */
+        @WithDefault("true")
+        boolean argsVisible();
+
         /** Who may call the API; off (an open API) unless a keys file is configured. */
         Auth auth();
     }

@@ -38,6 +38,20 @@ public class TaskQueries {
         return Optional.ofNullable(state.results().get(id));
     }
 
+    /**
+     * The arguments a task was submitted with, while they are kept: until it finishes and, once it has failed, while
+     * its dead letter is kept; empty otherwise (unknown, or finished without failing).
+     */
+    public Optional<Arguments> arguments(String id) {
+        TaskRecord r = state.task(id);
+        TaskSpec spec = r != null ? r.spec : null;
+        if (spec == null) {
+            DeadLetter d = state.deadLetters().get(id);
+            spec = d == null ? null : d.spec();
+        }
+        return spec == null ? Optional.empty() : Optional.of(new Arguments(spec.args(), spec.kwargs()));
+    }
+
     /** Completes with the final view once the task has finished; empty if the id is unknown. */
     public Optional<CompletableFuture<TaskView>> completion(String id) {
         TaskRecord r = state.task(id);

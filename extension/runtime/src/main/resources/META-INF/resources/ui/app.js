@@ -58,6 +58,7 @@ function showLogin(message) {
 login.addEventListener('submit', e => {
   e.preventDefault();
   sessionStorage.setItem('fastworker-key', document.getElementById('key').value.trim());
+  settings = null; // another key may see other things
   document.getElementById('key').value = '';
   login.hidden = true;
   route();
@@ -411,7 +412,9 @@ async function traceLink(traceId) {
 }
 
 async function drawTask(id, shown) {
-  const t = await api('tasks/' + encodeURIComponent(id));
+  settings = settings || await api('ui/settings');
+  // an admin sees the arguments (unless fastworker.api.args-visible=false); nobody else asks for them
+  const t = await api('tasks/' + encodeURIComponent(id) + (settings.argsVisible ? '?include=args' : ''));
   const actions = el('p', {});
   const path = 'tasks/' + encodeURIComponent(id);
   if (['queued', 'scheduled', 'retrying'].includes(t.status)) {
@@ -442,8 +445,20 @@ async function drawTask(id, shown) {
         el('td', {text: a.startedAt}), el('td', {text: a.finishedAt}),
         el('td', {text: a.error ? a.error.type + ': ' + a.error.message : ''})))),
     el('h3', {text: t.status === 'failure' ? 'Error' : 'Result'}),
-    el('pre', {id: 'result', text: result.length > 10000 ? result.slice(0, 10000) + '…' : result}));
+    el('pre', {id: 'result', text: result.length > 10000 ? result.slice(0, 10000) + '…' : result}),
+    ...argumentsOf(t));
   return t;
+}
+
+/** The task's arguments, for those allowed to see them (fetched with ?include=args): none for anybody else. */
+function argumentsOf(t) {
+  if (!('arguments' in t)) {
+    return [];
+  }
+  const text = t.arguments ? JSON.stringify(t.arguments, null, 2) : 'No longer kept: arguments are kept until a task '
+    + 'finishes and, once it has failed, while it is a dead letter.';
+  return [el('h3', {text: 'Arguments'}),
+    el('pre', {id: 'arguments', text: text.length > 10000 ? text.slice(0, 10000) + '…' : text})];
 }
 
 function taskPage(id) {
