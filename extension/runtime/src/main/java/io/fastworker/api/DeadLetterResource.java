@@ -59,6 +59,12 @@ public class DeadLetterResource {
     private static final Logger LOG = Logger.getLogger(DeadLetterResource.class);
 
     /** {@code {"total": n, "items": [task, ...]}}, newest failure first. */
+    @APIResponses({
+        @APIResponse(responseCode = "200", description = "A page of failed tasks, newest failure first, and how many "
+                + "match in all",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = TaskPage.class))),
+        @APIResponse(responseCode = "400", description = "A bad filter, offset or limit")})
     @Operation(operationId = "listDeadLetters", summary = "List dead letters",
             description = "Failed tasks, newest first, filtered by task name, error type and time, a page at a time.")
     @GET
@@ -120,6 +126,9 @@ public class DeadLetterResource {
     }
 
     /** Forgets a dead letter: {@code 204}, or {@code 404} when there is none. */
+    @APIResponses({
+        @APIResponse(responseCode = "204", description = "Forgotten"),
+        @APIResponse(responseCode = "404", description = "No failed task by that id is kept")})
     @Operation(operationId = "deleteDeadLetter", summary = "Delete a dead letter",
             description = "Forgets one failed task; 404 when it is not a dead letter.")
     @DELETE

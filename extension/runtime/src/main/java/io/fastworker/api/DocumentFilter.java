@@ -13,7 +13,9 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 /**
  * The API's description, completed at build time: every error response of every operation is a problem document
  * ({@code application/problem+json}, RFC 9457), described once as the schema {@code Problem}; a priority is
- * described by its names on the wire ({@code critical}, ...), as clients write and read them.
+ * described by its names on the wire ({@code critical}, ...), as clients write and read them; a Jackson tree is any
+ * JSON value (an {@code ObjectNode} any object); an answer has the properties described and no others; a path that
+ * names something answers 404 when there is no such thing.
  */
 public class DocumentFilter implements OASFilter {
 
@@ -43,6 +45,43 @@ public class DocumentFilter implements OASFilter {
         if (priority != null) {
             priority.setEnumeration(
                     java.util.Arrays.stream(Priority.values()).<Object>map(Priority::wireName).toList());
+        }
+        // Jackson's trees are JSON values: any value, and any object (not the Java classes' bean properties)
+        if (openAPI.getComponents().getSchemas() != null) {
+            if (openAPI.getComponents().getSchemas().containsKey("JsonNode")) {
+                openAPI.getComponents().addSchema("JsonNode", OASFactory.createSchema()
+                        .description("Any JSON value"));
+                openAPI.getComponents().removeSchema("JsonNodeType"); // only the Java class's bean property used it
+            }
+            if (openAPI.getComponents().getSchemas().containsKey("ObjectNode")) {
+                openAPI.getComponents().addSchema("ObjectNode", OASFactory.createSchema()
+                        .addType(Schema.SchemaType.OBJECT).description("A JSON object"));
+            }
+        }
+        // The document is strict: an object the API answers has the properties described, and no others, so a field
+        // added to an answer without being described fails a validating client (Prism's proxy in CI).
+        if (openAPI.getComponents().getSchemas() != null) {
+            openAPI.getComponents().getSchemas().values().stream()
+                    .filter(schema -> schema.getProperties() != null && !schema.getProperties().isEmpty())
+                    .forEach(schema -> schema.setAdditionalPropertiesBoolean(Boolean.FALSE));
+            Schema task = openAPI.getComponents().getSchemas().get("TaskView");
+            if (task != null) {
+                task.addProperty("arguments", OASFactory.createSchema().description("Only with ?include=args (admin): "
+                        + "the arguments it was submitted with, {args, kwargs}, or null once no longer kept")
+                        .addType(Schema.SchemaType.OBJECT).addType(Schema.SchemaType.NULL));
+            }
+        }
+        // A path that names something (a task, a schedule, a limit...) answers 404 when there is no such thing, and
+        // /cluster does on a control plane that runs alone.
+        if (openAPI.getPaths() != null && openAPI.getPaths().getPathItems() != null) {
+            openAPI.getPaths().getPathItems().forEach((path, item) -> item.getOperations().values().forEach(op -> {
+                if ((path.contains("{") || path.equals("/cluster")) && op.getResponses() != null
+                        && op.getResponses().getAPIResponse("404") == null) {
+                    op.getResponses().addAPIResponse("404", OASFactory.createAPIResponse().content(problem())
+                            .description(path.equals("/cluster") ? "This control plane runs alone (no cluster)"
+                                    : "Nothing by that name or id"));
+                }
+            }));
         }
         openAPI.getComponents().addSchema("Problem", OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
                 .description("An error (RFC 9457). Some problems carry more fields, such as index (the bad entry of "

@@ -11,6 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** What the dashboard at {@code /ui} needs to know of this control plane's settings. */
@@ -24,7 +25,7 @@ public class UiSettingsResource {
      * may see tasks' arguments ({@code GET /tasks/{id}?include=args}).
      */
     @RegisterForReflection
-    public record UiSettings(String traceUrl, boolean argsVisible) {
+    public record UiSettings(@Schema(nullable = true) String traceUrl, boolean argsVisible) {
     }
 
     @Inject

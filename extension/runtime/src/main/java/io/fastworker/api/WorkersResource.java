@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The executors that run tasks; the control plane itself is one. */
@@ -34,7 +35,8 @@ public class WorkersResource {
      */
     @RegisterForReflection
     public record WorkerInfo(String id, String kind, String state, int concurrency, int inFlight, long completed,
-            long failures, Instant lastSeen, List<String> tasks, boolean active, String reason) {
+            long failures, Instant lastSeen, List<String> tasks, boolean active,
+            @Schema(nullable = true) String reason) {
     }
 
     @Inject

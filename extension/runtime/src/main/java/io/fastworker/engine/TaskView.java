@@ -8,6 +8,7 @@ import io.fastworker.task.Priority;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * What a client sees of a task at one moment. Times are UTC instants. {@code result} is set on success,
@@ -19,9 +20,12 @@ import java.util.List;
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record TaskView(String id, String task, TaskState status, Priority priority, int attempts, int maxAttempts,
-        JsonNode result, TaskError error, Instant submittedAt, Instant scheduledFor, Instant startedAt,
-        Instant finishedAt, String worker, List<Attempt> history, FromSchedule schedule, CallbackStatus callback,
-        ChainStep chain, GroupMember group, String traceId) {
+        @Schema(nullable = true) JsonNode result, @Schema(nullable = true) TaskError error, Instant submittedAt,
+        @Schema(nullable = true) Instant scheduledFor, @Schema(nullable = true) Instant startedAt,
+        @Schema(nullable = true) Instant finishedAt, @Schema(nullable = true) String worker, List<Attempt> history,
+        @Schema(nullable = true) FromSchedule schedule, @Schema(nullable = true) CallbackStatus callback,
+        @Schema(nullable = true) ChainStep chain, @Schema(nullable = true) GroupMember group,
+        @Schema(nullable = true) String traceId) {
 
     /** The 32-hex trace id of a W3C {@code traceparent} in {@code trace}; null when there is none or it is malformed. */
     static String traceId(java.util.Map<String, String> trace) {
