@@ -147,12 +147,35 @@ class ContractIT {
         expect(200, "GET", "/workers/gone", null, f);
         expect(200, "GET", "/overview?since=0", null, f);
         expect(200, "GET", "/ui/settings", null, f);
+        expect(200, "PUT", "/limits/send_welcome_email", "{\"maxConcurrency\": 4, \"rateLimit\": \"100/s\"}", f);
+        expect(200, "GET", "/limits/send_welcome_email", null, f);
+        expect(422, "PUT", "/limits/send_welcome_email", "{\"maxConcurrency\": -1}", f);
+        expect(204, "DELETE", "/limits/send_welcome_email", null, f);
         expect(200, "GET", "/limits", null, f);
         expect(404, "GET", "/limits/no-such-task", null, f);
+        expect(201, "POST", "/schedules", "{\"id\": \"nightly-report\", \"task\": \"send_welcome_email\", \"args\": "
+                + "[\"ops\"], \"priority\": \"low\", \"cron\": \"0 3 * * 1-5\", \"timezone\": \"Europe/Berlin\", "
+                + "\"missed\": \"catch-up-once\", \"overlap\": \"skip-if-running\"}", f);
+        expect(409, "POST", "/schedules", "{\"id\": \"nightly-report\", \"task\": \"noop\", \"every\": \"30s\"}", f);
+        expect(400, "POST", "/schedules", "{\"id\": \"bad\", \"task\": \"noop\", \"every\": \"never\"}", f);
+        expect(201, "PUT", "/schedules/heartbeat", "{\"task\": \"noop\", \"every\": \"1m\"}", f);
+        expect(200, "PUT", "/schedules/heartbeat", "{\"task\": \"noop\", \"every\": \"30s\"}", f);
+        expect(200, "GET", "/schedules/heartbeat", null, f);
+        expect(200, "POST", "/schedules/heartbeat/pause", null, f);
+        expect(200, "POST", "/schedules/heartbeat/resume", null, f);
         expect(200, "GET", "/schedules", null, f);
+        expect(204, "DELETE", "/schedules/heartbeat", null, f);
+        expect(204, "DELETE", "/schedules/nightly-report", null, f);
         expect(404, "GET", "/schedules/no-such-schedule", null, f);
         expect(404, "POST", "/schedules/no-such-schedule/pause", null, f);
+        expect(202, "POST", "/groups", "{\"id\": \"sums\", \"tasks\": [{\"task\": \"add\", \"args\": [1, 2]}, "
+                + "{\"task\": \"add\", \"args\": [5, 6]}], \"then\": {\"task\": \"echo\"}}", f);
+        expect(400, "POST", "/groups", "{\"tasks\": []}", f);
+        expect(200, "GET", "/groups/sums", null, f);
         expect(404, "GET", "/groups/no-such-group", null, f);
+        String chain = expect(200, "POST", "/tasks?wait=10s", "{\"task\": \"add\", \"args\": [2, 3], \"then\": "
+                + "{\"task\": \"add\", \"args\": [10]}}", f).path("id").asText("none");
+        expect(200, "GET", "/chains/" + chain, null, f);
         expect(404, "GET", "/chains/no-such-chain", null, f);
         expect(404, "GET", "/cluster", null, f);
         assertEquals(List.of(), f, "answers that do not match docs/openapi.yaml");

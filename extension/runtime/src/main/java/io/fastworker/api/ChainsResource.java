@@ -16,6 +16,10 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** A chain's progress, by the id of its first task. */
@@ -31,16 +35,23 @@ public class ChainsResource {
      * submitted yet, or no longer kept).
      */
     @RegisterForReflection
-    public record ChainInfo(String id, String status, int steps, Step stoppedAt, List<Step> tasks) {
+    public record ChainInfo(String id, String status, int steps, @Schema(nullable = true) Step stoppedAt,
+            List<Step> tasks) {
     }
 
     @RegisterForReflection
-    public record Step(int step, String id, String task, TaskState status) {
+    public record Step(int step, @Schema(nullable = true) String id, String task,
+            @Schema(nullable = true) TaskState status) {
     }
 
     @Inject
     TaskQueries queries;
 
+    @APIResponses({
+        @APIResponse(responseCode = "200", description = "The chain and its steps",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = ChainInfo.class))),
+        @APIResponse(responseCode = "404", description = "No task by that id is kept")})
     @Operation(operationId = "getChain", summary = "Get a chain",
             description = "The chain's status and every step with its task id and state; 404 for an unknown chain.")
     @GET

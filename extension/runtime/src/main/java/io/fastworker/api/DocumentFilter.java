@@ -64,6 +64,15 @@ public class DocumentFilter implements OASFilter {
             openAPI.getComponents().getSchemas().values().stream()
                     .filter(schema -> schema.getProperties() != null && !schema.getProperties().isEmpty())
                     .forEach(schema -> schema.setAdditionalPropertiesBoolean(Boolean.FALSE));
+            // A chain's next step is a submission in turn; validators that resolve the recursive reference lose
+            // its properties (Prism 5 reads it as an object of none), so it is described as an object in words.
+            Schema submission = openAPI.getComponents().getSchemas().get("Submission");
+            if (submission != null && submission.getProperties() != null
+                    && submission.getProperties().containsKey("then")) {
+                Schema then = submission.getProperties().get("then");
+                submission.addProperty("then", OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
+                        .description(then.getDescription() + ": a Submission, as this schema describes it"));
+            }
             Schema task = openAPI.getComponents().getSchemas().get("TaskView");
             if (task != null) {
                 task.addProperty("arguments", OASFactory.createSchema().description("Only with ?include=args (admin): "

@@ -43,6 +43,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Groups of tasks submitted together, with an optional task that runs once all have succeeded (a chord). */
@@ -51,13 +56,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class GroupsResource {
 
-    private static final Set<String> FIELDS = Set.of("id", "tasks", "then");
+    static final Set<String> FIELDS = Set.of("id", "tasks", "then");
     /** Longest group id: its tasks' ids ({@code <group>:<index>}) stay within the 128 characters of an id. */
     static final int MAX_ID = 100;
 
     /** A member or the {@code then} task: its id and status (null: not submitted yet, or no longer kept). */
     @RegisterForReflection
-    public record Member(String id, TaskState status) {
+    public record Member(String id, @Schema(nullable = true) TaskState status) {
     }
 
     /**
@@ -66,7 +71,7 @@ public class GroupsResource {
      */
     @RegisterForReflection
     public record GroupInfo(String id, String status, int size, int done, int succeeded, List<Member> tasks,
-            Member then) {
+            @Schema(nullable = true) Member then) {
     }
 
     @Inject
@@ -99,6 +104,21 @@ public class GroupsResource {
      * Accepts a group, all or none: {@code {"id": optional, "tasks": [submissions], "then": optional submission}};
      * {@code 202} with the group id and its members' ids ({@code <group>:<index>}).
      */
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RequestDocuments.Group.class)))
+    @APIResponses({
+        @APIResponse(responseCode = "202",
+                description = "Accepted: the group's id, its tasks' ids and its then task's id",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = com.fasterxml.jackson.databind.node.ObjectNode.class))),
+        @APIResponse(responseCode = "400",
+                description = "Not JSON, an unknown field, or a bad task (index says which)"),
+        @APIResponse(responseCode = "409", description = "The group's id or a task's id is taken"),
+        @APIResponse(responseCode = "413", description = "The body is too large"),
+        @APIResponse(responseCode = "415", description = "The body is not application/json"),
+        @APIResponse(responseCode = "422", description = "A value out of range"),
+        @APIResponse(responseCode = "429", description = "The queue is full"),
+        @APIResponse(responseCode = "503", description = "The control plane is not accepting tasks")})
     @Operation(operationId = "submitGroup", summary = "Submit a group",
             description = "Submits every task of the group at once; 202 with the group's id and its tasks' ids, or "
                     + "a problem naming the first bad task.")
@@ -161,6 +181,11 @@ public class GroupsResource {
                 });
     }
 
+    @APIResponses({
+        @APIResponse(responseCode = "200", description = "The group and its tasks",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = GroupInfo.class))),
+        @APIResponse(responseCode = "404", description = "No such group is kept")})
     @Operation(operationId = "getGroup", summary = "Get a group",
             description = "The group's status and counts, and each member's state; 404 for an unknown group.")
     @GET

@@ -31,6 +31,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
@@ -44,7 +49,7 @@ import org.jboss.logging.Logger;
 public class LimitsResource {
 
     private static final Logger LOG = Logger.getLogger(LimitsResource.class);
-    private static final Set<String> FIELDS = Set.of("maxConcurrency", "rateLimit");
+    static final Set<String> FIELDS = Set.of("maxConcurrency", "rateLimit");
 
     /**
      * A task's limit in force. {@code source}: {@code annotation} ({@code @Task}), {@code config}
@@ -91,6 +96,11 @@ public class LimitsResource {
         return limits.list().stream().map(v -> info(v, queued)).toList();
     }
 
+    @APIResponses({
+        @APIResponse(responseCode = "200", description = "The task's limit in force",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = LimitInfo.class))),
+        @APIResponse(responseCode = "404", description = "The task has no limit")})
     @Operation(operationId = "getLimit", summary = "Get a task's limit",
             description = "The limits of one task name, and how many of it run now.")
     @GET
@@ -106,6 +116,15 @@ public class LimitsResource {
      * Sets the run-time limit of a task: {@code {"maxConcurrency": 2, "rateLimit": "10/s"}} (either may be left
      * out). It beats the task's configured and {@code @Task} limits until removed.
      */
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RequestDocuments.Limit.class)))
+    @APIResponses({
+        @APIResponse(responseCode = "200", description = "The limit in force now",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = LimitInfo.class))),
+        @APIResponse(responseCode = "400", description = "Not JSON, an unknown field, or a value of the wrong type"),
+        @APIResponse(responseCode = "404", description = "No task by that name is registered"),
+        @APIResponse(responseCode = "422", description = "A value out of range")})
     @Operation(operationId = "setLimit", summary = "Set a task's limit",
             description = "Sets the concurrency limit, the rate limit or both for a task name, over what its "
                     + "workers announced.")
@@ -124,6 +143,9 @@ public class LimitsResource {
     }
 
     /** Removes the run-time limit of a task: its configured or {@code @Task} limit, if any, holds again. */
+    @APIResponses({
+        @APIResponse(responseCode = "204", description = "Removed: the configured or announced limit holds again"),
+        @APIResponse(responseCode = "404", description = "The task has no limit set through the API")})
     @Operation(operationId = "removeLimit", summary = "Remove a task's limit",
             description = "Drops the limit set through the API; the task name keeps what its workers announced.")
     @DELETE

@@ -26,6 +26,11 @@ import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
@@ -63,6 +68,11 @@ public class SchedulesResource {
         return schedules.list().stream().map(this::json).toList();
     }
 
+    @APIResponses({
+        @APIResponse(responseCode = "200", description = "The schedule",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = com.fasterxml.jackson.databind.node.ObjectNode.class))),
+        @APIResponse(responseCode = "404", description = "No such schedule")})
     @Operation(operationId = "getSchedule", summary = "Get a schedule",
             description = "One schedule; 404 for an unknown id.")
     @GET
@@ -73,6 +83,15 @@ public class SchedulesResource {
     }
 
     /** Makes a schedule: {@code 201} with it; {@code 409} if its id is taken. */
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RequestDocuments.Schedule.class)))
+    @APIResponses({
+        @APIResponse(responseCode = "201", description = "Made: the schedule",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = com.fasterxml.jackson.databind.node.ObjectNode.class))),
+        @APIResponse(responseCode = "400", description = "Not JSON, an unknown field, or a bad value"),
+        @APIResponse(responseCode = "409", description = "The id is taken, or the most schedules are kept"),
+        @APIResponse(responseCode = "422", description = "A value out of range")})
     @Operation(operationId = "createSchedule", summary = "Create a schedule",
             description = "Adds a schedule that submits its task on a cron expression or every interval; 201 with "
                     + "the schedule.")
@@ -88,6 +107,18 @@ public class SchedulesResource {
     }
 
     /** Makes or replaces the schedule {@code id} ({@code 201} or {@code 200}). */
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RequestDocuments.Schedule.class)))
+    @APIResponses({
+        @APIResponse(responseCode = "200", description = "Replaced: the schedule",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = com.fasterxml.jackson.databind.node.ObjectNode.class))),
+        @APIResponse(responseCode = "201", description = "Made: the schedule",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = com.fasterxml.jackson.databind.node.ObjectNode.class))),
+        @APIResponse(responseCode = "400", description = "Not JSON, an unknown field, or a bad value"),
+        @APIResponse(responseCode = "409", description = "Not made through the API, or the most schedules are kept"),
+        @APIResponse(responseCode = "422", description = "A value out of range")})
     @Operation(operationId = "replaceSchedule", summary = "Replace a schedule",
             description = "Replaces a schedule's definition, keeping its id.")
     @PUT
@@ -104,6 +135,10 @@ public class SchedulesResource {
         });
     }
 
+    @APIResponses({
+        @APIResponse(responseCode = "204", description = "Deleted"),
+        @APIResponse(responseCode = "404", description = "No such schedule"),
+        @APIResponse(responseCode = "409", description = "Not made through the API")})
     @Operation(operationId = "deleteSchedule", summary = "Delete a schedule",
             description = "Removes a schedule; tasks it already submitted are not touched.")
     @DELETE
@@ -120,6 +155,11 @@ public class SchedulesResource {
     }
 
     /** Pauses a schedule: its ticks are skipped until it is resumed. */
+    @APIResponses({
+        @APIResponse(responseCode = "200", description = "Paused: the schedule",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = com.fasterxml.jackson.databind.node.ObjectNode.class))),
+        @APIResponse(responseCode = "404", description = "No such schedule")})
     @Operation(operationId = "pauseSchedule", summary = "Pause a schedule",
             description = "Stops a schedule from submitting until it is resumed.")
     @POST
@@ -130,6 +170,11 @@ public class SchedulesResource {
     }
 
     /** Resumes a paused schedule with its next tick (the ticks while paused are not made up). */
+    @APIResponses({
+        @APIResponse(responseCode = "200", description = "Resumed: the schedule",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = com.fasterxml.jackson.databind.node.ObjectNode.class))),
+        @APIResponse(responseCode = "404", description = "No such schedule")})
     @Operation(operationId = "resumeSchedule", summary = "Resume a schedule",
             description = "Lets a paused schedule submit again, from its next due time.")
     @POST

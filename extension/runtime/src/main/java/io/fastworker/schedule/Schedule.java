@@ -52,7 +52,8 @@ public record Schedule(String id, String task, ArrayNode args, ObjectNode kwargs
         }
     }
 
-    static final Set<String> FIELDS = Set.of("id", "task", "args", "kwargs", "priority", "cron", "every", "timezone",
+    public static final Set<String> FIELDS = Set.of("id", "task", "args", "kwargs", "priority", "cron", "every",
+            "timezone",
             "missed", "overlap");
     /** Longest schedule id: its fired tasks' ids ({@code <id>:<tick>}) stay within the 128 characters of an id. */
     public static final int MAX_ID = 96;
