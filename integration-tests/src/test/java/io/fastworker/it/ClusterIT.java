@@ -150,7 +150,7 @@ class ClusterIT {
                 // follower's snapshot, the other over the leader's (written while it proposed).
                 List<String> same = Daemon.await(() -> cluster.selves().stream().filter(m -> m.contains(
                         "\"serving\":false")).toList(), f -> f.size() == 2 && sameState(f), Duration.ofSeconds(60),
-                        "the two followers at one applied index with one state fingerprint");
+                        "the two followers with one state fingerprint");
                 System.out.println("cluster: the followers' states are equal: " + same);
                 // ... and the leader's, made live, equals them. (It once lacked a task: a member that had been wiped
                 // caught up from a snapshot the leader wrote after the log counted the task's acceptance as applied
@@ -162,16 +162,19 @@ class ClusterIT {
         }
     }
 
-    /** Whether every member answered with the same applied index and the same fingerprint of its state. */
+    /**
+     * Whether every member answered with the same fingerprint of its state. Their applied indexes may differ by
+     * Ratis' own entries, which change no state: a leader logs the commit index it reached as an entry of its own,
+     * and a quiet follower may learn that this entry is committed only with the next append.
+     */
     static boolean sameState(List<String> selves) {
         java.util.Set<String> states = new java.util.HashSet<>();
         for (String self : selves) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                    "\"appliedIndex\":(\\d+).*\"sha256\":\"([0-9a-f]+)\"").matcher(self);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"sha256\":\"([0-9a-f]+)\"").matcher(self);
             if (!m.find()) {
                 return false;
             }
-            states.add(m.group(1) + " " + m.group(2));
+            states.add(m.group(1));
         }
         return states.size() == 1;
     }

@@ -135,7 +135,7 @@ class ClusterTlsIT {
             assertTrue(report.passed(), "history check failed: " + report.violations() + "\nevents: "
                     + history.events());
             List<String> same = Daemon.await(cluster::selves, ClusterIT::sameState, Duration.ofSeconds(60),
-                    "the three members at one applied index with one state fingerprint");
+                    "the three members with one state fingerprint");
             System.out.println("cluster tls: the three states are equal: " + same);
         }
     }
