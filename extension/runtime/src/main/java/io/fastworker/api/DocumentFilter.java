@@ -4,8 +4,10 @@ import io.fastworker.task.Priority;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.Components;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.Paths;
 import org.eclipse.microprofile.openapi.models.media.Content;
 import org.eclipse.microprofile.openapi.models.media.Schema;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
@@ -40,59 +42,17 @@ public class DocumentFilter implements OASFilter {
         if (openAPI.getComponents() == null) {
             openAPI.setComponents(OASFactory.createComponents());
         }
-        Schema priority = openAPI.getComponents().getSchemas() == null ? null
-                : openAPI.getComponents().getSchemas().get("Priority");
-        if (priority != null) {
-            priority.setEnumeration(
-                    java.util.Arrays.stream(Priority.values()).<Object>map(Priority::wireName).toList());
+        Components components = openAPI.getComponents();
+        if (components.getSchemas() != null) {
+            wirePriorities(components);
+            jsonTrees(components);
+            strict(components);
         }
-        // Jackson's trees are JSON values: any value, and any object (not the Java classes' bean properties)
-        if (openAPI.getComponents().getSchemas() != null) {
-            if (openAPI.getComponents().getSchemas().containsKey("JsonNode")) {
-                openAPI.getComponents().addSchema("JsonNode", OASFactory.createSchema()
-                        .description("Any JSON value"));
-                openAPI.getComponents().removeSchema("JsonNodeType"); // only the Java class's bean property used it
-            }
-            if (openAPI.getComponents().getSchemas().containsKey("ObjectNode")) {
-                openAPI.getComponents().addSchema("ObjectNode", OASFactory.createSchema()
-                        .addType(Schema.SchemaType.OBJECT).description("A JSON object"));
-            }
-        }
-        // The document is strict: an object the API answers has the properties described, and no others, so a field
-        // added to an answer without being described fails a validating client (Prism's proxy in CI).
-        if (openAPI.getComponents().getSchemas() != null) {
-            openAPI.getComponents().getSchemas().values().stream()
-                    .filter(schema -> schema.getProperties() != null && !schema.getProperties().isEmpty())
-                    .forEach(schema -> schema.setAdditionalPropertiesBoolean(Boolean.FALSE));
-            // A chain's next step is a submission in turn; validators that resolve the recursive reference lose
-            // its properties (Prism 5 reads it as an object of none), so it is described as an object in words.
-            Schema submission = openAPI.getComponents().getSchemas().get("Submission");
-            if (submission != null && submission.getProperties() != null
-                    && submission.getProperties().containsKey("then")) {
-                Schema then = submission.getProperties().get("then");
-                submission.addProperty("then", OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
-                        .description(then.getDescription() + ": a Submission, as this schema describes it"));
-            }
-            Schema task = openAPI.getComponents().getSchemas().get("TaskView");
-            if (task != null) {
-                task.addProperty("arguments", OASFactory.createSchema().description("Only with ?include=args (admin): "
-                        + "the arguments it was submitted with, {args, kwargs}, or null once no longer kept")
-                        .addType(Schema.SchemaType.OBJECT).addType(Schema.SchemaType.NULL));
-            }
-        }
-        // A path that names something (a task, a schedule, a limit...) answers 404 when there is no such thing, and
-        // /cluster does on a control plane that runs alone.
         if (openAPI.getPaths() != null && openAPI.getPaths().getPathItems() != null) {
-            openAPI.getPaths().getPathItems().forEach((path, item) -> item.getOperations().values().forEach(op -> {
-                if ((path.contains("{") || path.equals("/cluster")) && op.getResponses() != null
-                        && op.getResponses().getAPIResponse("404") == null) {
-                    op.getResponses().addAPIResponse("404", OASFactory.createAPIResponse().content(problem())
-                            .description(path.equals("/cluster") ? "This control plane runs alone (no cluster)"
-                                    : "Nothing by that name or id"));
-                }
-            }));
+            notFound(openAPI.getPaths());
         }
-        openAPI.getComponents().addSchema("Problem", OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
+        // added after the strict pass: a problem may carry more fields than these
+        components.addSchema("Problem", OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
                 .description("An error (RFC 9457). Some problems carry more fields, such as index (the bad entry of "
                         + "a batch), knownTasks, limit or taskStatus.")
                 .addProperty("type", string("A stable name of the kind of problem: urn:fastworker:problem:<code>"))
@@ -101,6 +61,67 @@ public class DocumentFilter implements OASFilter {
                         .description("The HTTP status code"))
                 .addProperty("detail", string("What was wrong with this request, and what to do instead"))
                 .addRequired("type").addRequired("title").addRequired("status"));
+    }
+
+    /** A priority by its names on the wire. */
+    private static void wirePriorities(Components components) {
+        Schema priority = components.getSchemas().get("Priority");
+        if (priority != null) {
+            priority.setEnumeration(
+                    java.util.Arrays.stream(Priority.values()).<Object>map(Priority::wireName).toList());
+        }
+    }
+
+    /** Jackson's trees are JSON values: any value, and any object (not the Java classes' bean properties). */
+    private static void jsonTrees(Components components) {
+        if (components.getSchemas().containsKey("JsonNode")) {
+            components.addSchema("JsonNode", OASFactory.createSchema().description("Any JSON value"));
+            components.removeSchema("JsonNodeType"); // only the Java class's bean property used it
+        }
+        if (components.getSchemas().containsKey("ObjectNode")) {
+            components.addSchema("ObjectNode", OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
+                    .description("A JSON object"));
+        }
+    }
+
+    /**
+     * The document is strict: an object the API answers has the properties described, and no others, so a field
+     * added to an answer without being described fails a validating client (Prism's proxy in CI).
+     */
+    private static void strict(Components components) {
+        components.getSchemas().values().stream()
+                .filter(schema -> schema.getProperties() != null && !schema.getProperties().isEmpty())
+                .forEach(schema -> schema.setAdditionalPropertiesBoolean(Boolean.FALSE));
+        // A chain's next step is a submission in turn; validators that resolve the recursive reference lose its
+        // properties (Prism 5 reads it as an object of none), so it is described as an object in words.
+        Schema submission = components.getSchemas().get("Submission");
+        if (submission != null && submission.getProperties() != null
+                && submission.getProperties().containsKey("then")) {
+            Schema then = submission.getProperties().get("then");
+            submission.addProperty("then", OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
+                    .description(then.getDescription() + ": a Submission, as this schema describes it"));
+        }
+        Schema task = components.getSchemas().get("TaskView");
+        if (task != null) {
+            task.addProperty("arguments", OASFactory.createSchema().description("Only with ?include=args (admin): "
+                    + "the arguments it was submitted with, {args, kwargs}, or null once no longer kept")
+                    .addType(Schema.SchemaType.OBJECT).addType(Schema.SchemaType.NULL));
+        }
+    }
+
+    /**
+     * A path that names something (a task, a schedule, a limit...) answers 404 when there is no such thing, and
+     * /cluster does on a control plane that runs alone.
+     */
+    private static void notFound(Paths paths) {
+        paths.getPathItems().forEach((path, item) -> item.getOperations().values().forEach(op -> {
+            if ((path.contains("{") || path.equals("/cluster")) && op.getResponses() != null
+                    && op.getResponses().getAPIResponse("404") == null) {
+                op.getResponses().addAPIResponse("404", OASFactory.createAPIResponse().content(problem())
+                        .description(path.equals("/cluster") ? "This control plane runs alone (no cluster)"
+                                : "Nothing by that name or id"));
+            }
+        }));
     }
 
     private static Schema string(String description) {
