@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """A FastWorker subworker in plain Python 3 (standard library only), to show the link protocol is language-neutral.
 
-It joins a control plane, announces the tasks `py_reverse(text)` (returns the text reversed) and `py_sleep(ms)`
-(sleeps, returns ms) with their parameters and options, and runs them one at a time (concurrency 1). When the link
+It joins a control plane, announces the tasks `py_reverse(text)` (returns the text reversed), `py_sleep(ms)`
+(sleeps, returns ms) and `py_steps(steps, step_ms)` (sleeps step_ms per step and reports its progress after each) with
+their parameters and options, and runs them one at a time (concurrency 1). A task body reports how far it got with
+`progress(fraction, message)`; at most four reports a second are sent, the ones in between dropped. When the link
 drops (a control plane restart, a network blip) it joins again, with backoff from 0.2 s up to 5 s, as the Java
 subworker does; SIGTERM or Ctrl-C stops it.
 See docs/PROTOCOL.md. Usage:
@@ -65,9 +67,34 @@ def py_sleep(ms):
     return ms
 
 
-TASKS = {"py_reverse": py_reverse, "py_sleep": py_sleep}
+class Progress:
+    """Where the running task's progress reports go: sent at most every 0.25 s, to a control plane that takes them."""
+    send = None  # set while a task runs: send(fraction, message)
+    last = 0.0
+
+
+def progress(fraction, message=None):
+    """Reports how far the running task got: fraction from 0 to 1, an optional message of at most 200 characters."""
+    if not 0 <= fraction <= 1:
+        raise ValueError("progress must be a fraction from 0 to 1, got %r" % fraction)
+    if message is not None and len(message) > 200:
+        raise ValueError("a progress message takes at most 200 characters")
+    now = time.monotonic()
+    if Progress.send is not None and now - Progress.last >= 0.25:
+        Progress.last = now
+        Progress.send(fraction, message)
+
+
+def py_steps(steps, step_ms):
+    for i in range(1, steps + 1):
+        time.sleep(step_ms / 1000.0)
+        progress(i / steps, "step %d of %d" % (i, steps))
+    return steps
+
+
+TASKS = {"py_reverse": py_reverse, "py_sleep": py_sleep, "py_steps": py_steps}
 # Announced at join, so that the control plane refuses a submission whose arguments cannot bind (400).
-PARAMETERS = {"py_reverse": ["text"], "py_sleep": ["ms"]}
+PARAMETERS = {"py_reverse": ["text"], "py_sleep": ["ms"], "py_steps": ["steps", "step_ms"]}
 # Announced at join: the control plane makes them the tasks' defaults (a submission's own options still win).
 OPTIONS = {"py_reverse": {"maxRetries": 2, "retryDelay": "PT0.5S"}, "py_sleep": {"timeout": "PT60S"}}
 
@@ -85,17 +112,21 @@ def failure(task, error_type, message, exception=None, final=False):
     return {"taskId": task.get("taskId"), "attempt": task.get("attempt"), "ok": False, "error": error, "credits": 1}
 
 
-def run(task, max_result):
-    """Runs one task frame; returns the result message. A frame it cannot run as sent fails for good."""
+def run(task, max_result, report=None):
+    """Runs one task frame; returns the result message. A frame it cannot run as sent fails for good. The body's
+    progress goes to report(fraction, message) (None: dropped)."""
     if not isinstance(task.get("taskId"), str) or not isinstance(task.get("attempt"), int):
         return None  # names no attempt: nothing to report (its slot is granted back by the caller)
     if task.get("task") not in TASKS or not isinstance(task.get("args", []), list) \
             or not isinstance(task.get("kwargs", {}), dict):
         return failure(task, "bad_arguments", "the task as the control plane sent it cannot run here", final=True)
+    Progress.send, Progress.last = report, 0.0
     try:
         value = TASKS[task["task"]](*task.get("args", []), **task.get("kwargs", {}))
     except Exception as e:  # report any failure as a task error
         return failure(task, "task_error", str(e), type(e).__name__, isinstance(e, NonRetryable))
+    finally:
+        Progress.send = None
     size = len(json.dumps(value).encode("utf-8"))
     if size > max_result:
         return failure(task, "bad_result", "the result takes %d bytes as JSON, more than the %d allowed"
@@ -118,6 +149,7 @@ def session(args):
     stop = threading.Event()
     me = "fastworker.worker." + args.worker_id
     max_result = 1 << 20
+    takes_progress = False
 
     def send(address, body, reply=None):
         frame = {"type": "send", "address": address, "body": body}
@@ -134,7 +166,7 @@ def session(args):
 
     try:
         send_frame(sock, lock, {"type": "register", "address": me})
-        join = {"protocol": 1, "workerId": args.worker_id, "tasks": sorted(TASKS), "parameters": PARAMETERS,
+        join = {"protocol": 3, "workerId": args.worker_id, "tasks": sorted(TASKS), "parameters": PARAMETERS,
                 "options": OPTIONS, "concurrency": 1}
         if args.token:
             join["token"] = args.token
@@ -151,13 +183,21 @@ def session(args):
                 if not body.get("ok"):
                     raise LinkDown("join refused: %s" % frame.get("message", frame))
                 max_result = min(max_result, int(body.get("maxResultSize", max_result)))
+                takes_progress = body.get("protocol", 1) >= 3  # progress reports came with version 3
                 print("joined as " + args.worker_id, flush=True)
                 args.backoff = RECONNECT_MIN
                 threading.Thread(target=heartbeat, daemon=True).start()
                 send("fastworker.link.credit", {"credits": 1})
             elif frame.get("address") == me:
                 task = frame.get("body") or {}
-                result = run(task, max_result)
+
+                def report(fraction, message, task=task):
+                    body = {"taskId": task.get("taskId"), "attempt": task.get("attempt"), "fraction": fraction}
+                    if message is not None:
+                        body["message"] = message
+                    send("fastworker.link.progress", body)
+
+                result = run(task, max_result, report if takes_progress else None)
                 if result is None:
                     print("a task frame names no task id and attempt; ignoring it", flush=True)
                     send("fastworker.link.credit", {"credits": 1})

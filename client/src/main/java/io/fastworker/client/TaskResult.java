@@ -56,6 +56,22 @@ public record TaskResult(String id, String task, String status, JsonNode result,
         return status.equals("success");
     }
 
+    /**
+     * How far its running attempt got, from 0 to 1, as the task body last reported it; empty when the task is not
+     * running or has reported nothing.
+     */
+    public java.util.OptionalDouble progress() {
+        JsonNode f = json == null ? null : json.path("progress").get("fraction");
+        return f != null && f.isNumber() ? java.util.OptionalDouble.of(f.doubleValue())
+                : java.util.OptionalDouble.empty();
+    }
+
+    /** The message of its latest progress report; null when there is none. */
+    public String progressMessage() {
+        JsonNode m = json == null ? null : json.path("progress").get("message");
+        return m != null && m.isTextual() ? m.textValue() : null;
+    }
+
     /** The result converted to {@code type} (e.g. {@code Integer.class}); null when there is none. */
     public <T> T resultAs(Class<T> type) {
         return result == null ? null : JSON.convertValue(result, type);

@@ -47,6 +47,24 @@ public class ExampleTasks {
         return ms;
     }
 
+    /**
+     * Works through {@code steps} steps of {@code stepMs} each, reporting its progress after each (as a long job
+     * would: {@code GET /tasks/{id}} shows it while it runs); returns the steps done.
+     */
+    @Task
+    public int steps(int steps, long stepMs) throws InterruptedException {
+        if (steps < 1 || stepMs < 0) {
+            throw new IllegalArgumentException("steps must be 1 or more and stepMs not negative, got " + steps + " and "
+                    + stepMs);
+        }
+        TaskContext task = TaskContext.current();
+        for (int i = 1; i <= steps; i++) {
+            Thread.sleep(stepMs);
+            task.progress((double) i / steps, "step " + i + " of " + steps);
+        }
+        return steps;
+    }
+
     @Task
     public void fail(String message) {
         throw new IllegalStateException(message);

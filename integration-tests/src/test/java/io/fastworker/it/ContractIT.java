@@ -115,6 +115,14 @@ class ContractIT {
         expect(200, "GET", "/tasks/" + id + "?include=args", null, f);
         expect(400, "GET", "/tasks/" + id + "?wait=forever", null, f);
         expect(404, "GET", "/tasks/no-such-task", null, f);
+        String steps = expect(202, "POST", "/tasks", "{\"task\": \"steps\", \"args\": [40, 100]}", f).get("id")
+                .asText();
+        Daemon.await(() -> JSON.readTree(cp.get("/tasks/" + steps).body()), t -> !t.get("progress").isNull(),
+                Duration.ofSeconds(20), "a running task with progress");
+        JsonNode running = expect(200, "GET", "/tasks/" + steps, null, f); // its progress, as described
+        if (running != null && running.path("progress").isNull()) {
+            f.add("GET /tasks/" + steps + " showed no progress: " + running);
+        }
         expect(200, "GET", "/tasks?limit=5", null, f);
         expect(400, "GET", "/tasks?status=bogus", null, f);
         String later = expect(202, "POST", "/tasks", "{\"task\": \"add\", \"args\": [1, 2], \"countdown\": \"PT1H\"}",

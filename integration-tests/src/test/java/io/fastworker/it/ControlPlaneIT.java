@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -127,6 +128,25 @@ class ControlPlaneIT {
         assertTrue(cancelled.stdout().contains("cancelled successfully"), cancelled.stdout());
         Daemon.Result again = cli("cancel", "--task-id", laterId);
         assertEquals(1, again.exitCode(), again.all());
+    }
+
+    @Test
+    void theProgressOfATaskTheControlPlaneRunsItselfShowsWhileItRunsAndInTheCli() throws Exception {
+        var submitted = daemon.post("/tasks", "{\"task\": \"steps\", \"args\": [10, 600]}");
+        assertEquals(202, submitted.statusCode(), submitted.body());
+        String id = JSON.readTree(submitted.body()).get("id").asText();
+        JsonNode running = Daemon.await(() -> JSON.readTree(daemon.get("/tasks/" + id).body()),
+                t -> !t.get("progress").isNull(), Duration.ofSeconds(20), "its progress shows");
+        assertEquals("running", running.get("status").asText());
+        JsonNode p = running.get("progress");
+        assertTrue(p.get("fraction").asDouble() > 0 && p.get("fraction").asDouble() < 1, p.toString());
+        assertTrue(p.get("message").asText().matches("step [1-9] of 10"), p.toString());
+        Daemon.Result status = cli("status", "--task-id", id);
+        assertTrue(status.stdout().matches("(?s).*Progress: [1-9]0% step [1-9] of 10.*"), status.stdout());
+        JsonNode done = JSON.readTree(daemon.get("/tasks/" + id + "?wait=20s").body());
+        assertEquals("success", done.get("status").asText(), done.toString());
+        assertTrue(done.get("progress").isNull(), "none once finished: " + done);
+        assertEquals(running.get("worker").asText(), done.get("worker").asText(), "the control plane ran it");
     }
 
     @Test

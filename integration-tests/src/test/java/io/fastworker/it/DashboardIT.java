@@ -133,6 +133,29 @@ class DashboardIT {
     }
 
     @Test
+    void aRunningTasksProgressIsABarThatGrowsOnItsPageAndInTheList() throws Exception {
+        String id = JSON.readTree(cp.post("/tasks", "{\"task\": \"steps\", \"args\": [20, 300]}").body()).get("id")
+                .asText();
+        browser.get(cp.url() + "/ui/#/tasks/" + id);
+        WebElement bar = waiting(browser).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                "#progress progress")));
+        double first = Double.parseDouble(bar.getDomAttribute("value"));
+        assertTrue(first > 0 && first < 1, "a fraction: " + first);
+        assertTrue(browser.findElement(By.id("progress")).getText().matches("\\d+% step \\d+ of 20 .*"),
+                browser.findElement(By.id("progress")).getText());
+        waiting(browser).until(b -> Double.parseDouble(b.findElement(By.cssSelector("#progress progress"))
+                .getDomAttribute("value")) > first); // redrawn from event: progress, no reload
+        screenshot(browser, "progress");
+        browser.get(cp.url() + "/ui/#/tasks?task=steps");
+        waiting(browser).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-task='" + id
+                + "'] .status progress")));
+        waiting(browser).until(b -> b.findElements(By.cssSelector("tr[data-task='" + id + "'] .status progress"))
+                .isEmpty()
+                && b.findElement(By.cssSelector("tr[data-task='" + id + "'] .status")).getText()
+                        .equals("success")); // the bar goes once it has finished
+    }
+
+    @Test
     void cancellingAQueuedTaskFromTheDashboardCancelsIt() throws Exception {
         String id = JSON.readTree(cp.post("/tasks", "{\"task\": \"noop\", \"countdown\": \"PT1H\"}").body()).get("id")
                 .asText();

@@ -125,7 +125,7 @@ final class EventStream {
             resuming = false;
             TaskFeed.Event e = (TaskFeed.Event) next;
             if (filter.test(e)) {
-                send("task", feed.epoch() + "." + e.seq(), describe(e));
+                send(e.progress() != null ? "progress" : "task", feed.epoch() + "." + e.seq(), describe(e));
             }
         }
     }
@@ -157,6 +157,13 @@ final class EventStream {
             o.put("worker", e.worker());
         }
         o.put("at", e.at().toString());
+        if (e.progress() != null) {
+            o.put("fraction", e.progress().fraction());
+            if (e.progress().message() != null) {
+                o.put("message", e.progress().message());
+            }
+            return o;
+        }
         if (withResults && e.status().isTerminal()) {
             TaskView v = queries.find(e.id()).filter(t -> t.status() == e.status()).orElse(null);
             if (v != null && v.result() != null) {

@@ -30,7 +30,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * {@code GET /events}: the tasks' state changes as Server-Sent Events, live.
  *
  * <p>Guarantees: each change of a task is sent once, in the order it happened, as {@code event: task} with id
- * {@code <epoch>.<seq>}. A client that reconnects with {@code Last-Event-ID} gets every change since, as long as it
+ * {@code <epoch>.<seq>}; a running attempt's progress reports as {@code event: progress} (at most ten a second per
+ * task; the latest is always readable at {@code GET /tasks/{id}}). A client that reconnects with {@code Last-Event-ID} gets every change since, as long as it
  * is among the last {@code fastworker.events.buffer}; otherwise (or after a control-plane restart) it first gets an
  * {@code event: gap} naming what it missed, then the changes still kept. A client that falls that far behind while
  * connected gets an {@code event: gap} and the stream ends: the control plane never buffers for a slow reader.
@@ -62,8 +63,9 @@ public class EventsResource {
      * {@code include=result} adds a finished task's result or error to its last event.
      */
     @Operation(operationId = "streamEvents", summary = "Stream task events",
-            description = "Server-sent events, one per state change, filtered by task name or id; resume with "
-                    + "Last-Event-ID. A reader that falls behind gets event: gap and the stream ends.")
+            description = "Server-sent events, one per state change (event: task), and the progress running "
+                    + "attempts report (event: progress, at most ten a second per task), filtered by task name or id; "
+                    + "resume with Last-Event-ID. A reader that falls behind gets event: gap and the stream ends.")
     @GET
     @RolesAllowed(Roles.READ)
     @Produces(MediaType.SERVER_SENT_EVENTS)

@@ -36,6 +36,8 @@ class StatusCommand extends ClientCommand {
             out().println("Task: " + t.task());
             out().println("Status: " + t.status());
             out().println("Attempts: " + t.attempts() + "/" + t.maxAttempts());
+            t.progress().ifPresent(p -> out().println("Progress: " + Math.round(p * 100) + "%"
+                    + (t.progressMessage() == null ? "" : " " + t.progressMessage())));
             if (t.result() != null) {
                 out().println("Result: " + t.result());
             }

@@ -3,6 +3,7 @@ package io.fastworker.dispatch;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.config.Identity;
 import io.fastworker.engine.Assignment;
+import io.fastworker.engine.ProgressReports;
 import io.fastworker.engine.TaskEngine;
 import io.fastworker.execution.AttemptRunner;
 import io.fastworker.execution.Outcome;
@@ -41,6 +42,9 @@ public class LocalExecutor implements TaskExecutor {
 
     @Inject
     AttemptRunner runner;
+
+    @Inject
+    ProgressReports progress;
 
     @Inject
     TaskEngine engine;
@@ -140,7 +144,7 @@ public class LocalExecutor implements TaskExecutor {
                         failures.incrementAndGet();
                     }
                     engine.attemptEnded(a, outcome);
-                });
+                }, (fraction, message) -> progress.report(a, fraction, message));
             } catch (RuntimeException e) {
                 failures.incrementAndGet();
                 LOG.errorf(e, "%s could not be run", a.describe());

@@ -105,7 +105,7 @@ final class CommandReader {
                 spec == null ? null : spec.notBefore(), instant(o, "sa"), instant(o, "fa"), text(o, "w"),
                 List.copyOf(history), spec != null ? spec.schedule() : schedule(o), callback,
                 spec != null ? spec.chain() : chain(o), spec != null ? spec.group() : group(o),
-                TaskView.traceId(trace));
+                TaskView.traceId(trace), null);
     }
 
     private static TaskSpec spec(JsonNode o) {

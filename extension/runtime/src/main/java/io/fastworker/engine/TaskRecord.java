@@ -31,6 +31,8 @@ final class TaskRecord {
 
     private final TaskLife life;
     private Future<?> timer;
+    /** Its latest progress report (null before the first): not part of the task's replicated state. */
+    private ProgressReports.Latest progress;
 
     private TaskRecord(TaskSpec spec, Instant submittedAt, Map<String, String> traceContext, TaskLife life,
             long seq) {
@@ -122,7 +124,28 @@ final class TaskRecord {
         return new TaskView(spec.id(), spec.name(), life.state, priority(), life.attempts, maxAttempts(),
                 life.result, life.error, submittedAt, spec.notBefore(), life.startedAt, life.finishedAt, life.worker,
                 List.copyOf(life.history), spec.schedule(), callback, spec.chain(), spec.group(),
-                TaskView.traceId(traceContext));
+                TaskView.traceId(traceContext), runningProgress());
+    }
+
+    private io.fastworker.execution.TaskProgress runningProgress() {
+        ProgressReports.Latest p = progress;
+        return p != null && life.state == TaskState.RUNNING && p.attempt() == life.attempts ? p.report() : null;
+    }
+
+    /**
+     * Takes a progress report of {@code attempt} if that attempt is running: {@link ProgressReports.Taken#PUBLISH}
+     * when the last report published is {@code feedInterval} or more older, {@link ProgressReports.Taken#KEPT}
+     * otherwise; {@link ProgressReports.Taken#IGNORED} when the attempt is not running (it ended, or is another's).
+     */
+    synchronized ProgressReports.Taken progress(int attempt, io.fastworker.execution.TaskProgress p,
+            java.time.Duration feedInterval) {
+        if (life.state != TaskState.RUNNING || life.attempts != attempt) {
+            return ProgressReports.Taken.IGNORED;
+        }
+        Instant published = progress == null ? null : progress.published();
+        boolean publish = published == null || !published.plus(feedInterval).isAfter(p.at());
+        progress = new ProgressReports.Latest(p, attempt, publish ? p.at() : published);
+        return publish ? ProgressReports.Taken.PUBLISH : ProgressReports.Taken.KEPT;
     }
 
     /** Its whole state, as a snapshot keeps it. */

@@ -3,6 +3,7 @@ package io.fastworker.engine;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fastworker.execution.TaskError;
+import io.fastworker.execution.TaskProgress;
 import io.fastworker.queue.TaskState;
 import io.fastworker.task.Priority;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -15,7 +16,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * {@code error} on failure (and on the last failed attempt while {@code retrying}); {@code schedule} names the
  * schedule and tick that submitted it (null when a client did); {@code callback} how its completion callback is
  * getting on (null without one); {@code chain} and {@code group} its place in a chain and in a group (null: in none);
- * {@code traceId} the trace its submission started or joined (null when untraced). Never carries arguments.
+ * {@code traceId} the trace its submission started or joined (null when untraced); {@code progress} the latest
+ * progress report of the running attempt (null when it is not running or has reported none; never kept across a
+ * control-plane restart or a failover). Never carries arguments.
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -25,7 +28,7 @@ public record TaskView(String id, String task, TaskState status, Priority priori
         @Schema(nullable = true) Instant finishedAt, @Schema(nullable = true) String worker, List<Attempt> history,
         @Schema(nullable = true) FromSchedule schedule, @Schema(nullable = true) CallbackStatus callback,
         @Schema(nullable = true) ChainStep chain, @Schema(nullable = true) GroupMember group,
-        @Schema(nullable = true) String traceId) {
+        @Schema(nullable = true) String traceId, @Schema(nullable = true) TaskProgress progress) {
 
     /** The 32-hex trace id of a W3C {@code traceparent} in {@code trace}; null when there is none or it is malformed. */
     static String traceId(java.util.Map<String, String> trace) {

@@ -1,6 +1,7 @@
 package io.fastworker.events;
 
 import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.execution.TaskProgress;
 import io.fastworker.queue.TaskState;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The state changes of every task, as they happen, for readers that follow them ({@code GET /events}).
+ * The state changes of every task, as they happen, and the progress its running attempts report, for readers that
+ * follow them ({@code GET /events}).
  *
  * <p>Guarantees: every state change of an accepted task is published, once, with a sequence number that grows by
  * one per change; a task's changes are published in the order they happened. The last
@@ -24,8 +26,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 @ApplicationScoped
 public class TaskFeed {
 
-    /** One state change. {@code attempt} is the number of the attempt it belongs to (0 before the first). */
-    public record Event(long seq, String id, String task, TaskState status, int attempt, String worker, Instant at) {
+    /**
+     * One state change, or one progress report of a running attempt ({@code progress} set, {@code status}
+     * {@code running}). {@code attempt} is the number of the attempt it belongs to (0 before the first).
+     */
+    public record Event(long seq, String id, String task, TaskState status, int attempt, String worker, Instant at,
+            TaskProgress progress) {
     }
 
     /** What a reader gets when the changes it asked for are no longer kept: from {@code first} to {@code last}. */
@@ -53,8 +59,18 @@ public class TaskFeed {
 
     /** Publishes one state change. */
     public void publish(String id, String task, TaskState status, int attempt, String worker, Instant at) {
+        add(id, task, status, attempt, worker, at, null);
+    }
+
+    /** Publishes one progress report of a running attempt. */
+    public void progress(String id, String task, int attempt, String worker, TaskProgress progress) {
+        add(id, task, TaskState.RUNNING, attempt, worker, progress.at(), progress);
+    }
+
+    private void add(String id, String task, TaskState status, int attempt, String worker, Instant at,
+            TaskProgress progress) {
         long seq = next.getAndIncrement();
-        ring.set(slot(seq), new Event(seq, id, task, status, attempt, worker, at));
+        ring.set(slot(seq), new Event(seq, id, task, status, attempt, worker, at, progress));
         for (Reader r : readers) {
             r.wakeup.wake();
         }

@@ -47,6 +47,8 @@ public class AttemptRunner {
 
     /** How often running attempts are checked against their deadlines: timeouts are this precise. */
     static final long WATCH_PERIOD_MILLIS = 10;
+    /** At most one progress report per attempt passes on per this many milliseconds (the latest is kept). */
+    static final long PROGRESS_INTERVAL_MILLIS = 250;
 
     private final AtomicInteger inFlight = new AtomicInteger();
     /** The attempts running now, watched by one thread (cheaper than a timer per attempt). */
@@ -95,15 +97,18 @@ public class AttemptRunner {
         final Attempt attempt;
         final String workerId;
         final Consumer<Outcome> report;
+        final TaskContext.Observer progress;
+        final ProgressThrottle throttle = new ProgressThrottle(PROGRESS_INTERVAL_MILLIS * 1_000_000);
         final Thread body = Thread.currentThread();
         final long started = System.nanoTime();
         final long deadline;
         private boolean settled;
 
-        Race(Attempt attempt, String workerId, Consumer<Outcome> report) {
+        Race(Attempt attempt, String workerId, Consumer<Outcome> report, TaskContext.Observer progress) {
             this.attempt = attempt;
             this.workerId = workerId;
             this.report = report;
+            this.progress = progress;
             this.deadline = started + attempt.timeout().toNanos();
         }
 
@@ -113,17 +118,35 @@ public class AttemptRunner {
                 return false;
             }
             settled = true;
+            throttle.close();
             body.interrupt();
             return true;
         }
 
         /** Claims the report for the body's end; false if the timeout already reported. */
         synchronized boolean end() {
+            throttle.close();
             if (settled) {
                 return false;
             }
             settled = true;
             return true;
+        }
+
+        /** A report from the body: passed on now, or kept until its interval is up. */
+        void progress(double fraction, String message) {
+            pass(throttle.offer(new ProgressThrottle.Report(fraction, message), System.nanoTime()));
+        }
+
+        void pass(ProgressThrottle.Report r) {
+            if (r == null) {
+                return;
+            }
+            try {
+                progress.progress(r.fraction(), r.message());
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "%s: passing on its progress failed", attempt.describe());
+            }
         }
     }
 
@@ -136,6 +159,7 @@ public class AttemptRunner {
             }
             long now = System.nanoTime();
             for (Race r : running) {
+                r.pass(r.throttle.due(now));
                 if (now - r.deadline >= 0 && r.timeOut()) {
                     running.remove(r);
                     try {
@@ -151,15 +175,18 @@ public class AttemptRunner {
 
     /**
      * Runs {@code attempt} as {@code workerId}, reporting its outcome once through {@code report} (which must not
-     * block for long: it may run on the watchdog thread). Returns when the body has returned.
+     * block for long: it may run on the watchdog thread), and its body's progress reports, paced to at most one per
+     * {@value #PROGRESS_INTERVAL_MILLIS} ms with the latest kept, through {@code progress} (on the body's or the
+     * watchdog thread; one may race the outcome, so a receiver ignores reports of an ended attempt). Returns when
+     * the body has returned.
      */
-    public void run(Attempt attempt, String workerId, Consumer<Outcome> report) {
-        Race race = new Race(attempt, workerId, report);
+    public void run(Attempt attempt, String workerId, Consumer<Outcome> report, TaskContext.Observer progress) {
+        Race race = new Race(attempt, workerId, report, progress);
         inFlight.incrementAndGet();
         running.add(race);
         Outcome outcome;
         try (Tracing.Execution execution = tracing.startExecute(attempt.trace(), attributes(attempt), workerId)) {
-            outcome = invoke(attempt);
+            outcome = invoke(attempt, race::progress);
             if (outcome.ok()) {
                 execution.succeeded();
             } else {
@@ -176,10 +203,10 @@ public class AttemptRunner {
         }
     }
 
-    private Outcome invoke(Attempt a) {
+    private Outcome invoke(Attempt a, TaskContext.Observer progress) {
         try {
             com.fasterxml.jackson.databind.JsonNode result = registry.invoke(a.task(), a.args(), a.kwargs(),
-                    new TaskContext(a.taskId(), a.task(), a.number(), a.maxAttempts()));
+                    new TaskContext(a.taskId(), a.task(), a.number(), a.maxAttempts(), progress));
             long max = resultLimit();
             long size = ResultSize.over(mapper, result, max);
             if (size > 0) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.dispatch.Capacity;
 import io.fastworker.engine.Assignment;
+import io.fastworker.engine.ProgressReports;
 import io.fastworker.engine.TaskEngine;
 import io.fastworker.engine.TaskQueries;
 import io.fastworker.execution.Outcome;
@@ -18,6 +19,7 @@ import io.fastworker.protocol.Held;
 import io.fastworker.protocol.Join;
 import io.fastworker.protocol.JoinReply;
 import io.fastworker.protocol.LinkProtocol;
+import io.fastworker.protocol.Progress;
 import io.fastworker.protocol.Result;
 import io.fastworker.protocol.Returned;
 import io.fastworker.replica.Membership;
@@ -78,6 +80,9 @@ public class RemoteWorkers {
 
     @Inject
     Delivery delivery;
+
+    @Inject
+    ProgressReports progressReports;
 
     @Inject
     TaskEngine engine;
@@ -288,6 +293,7 @@ public class RemoteWorkers {
                 case LinkProtocol.DRAIN -> drain(w);
                 case LinkProtocol.RETURN -> returned(w, Returned.read(body), after);
                 case LinkProtocol.LEAVE -> after.add(() -> leases.left(w));
+                case LinkProtocol.PROGRESS -> progress(w, Progress.read(body), after);
                 default -> {
                 } // heartbeat: being seen is all
             }
@@ -307,6 +313,17 @@ public class RemoteWorkers {
         if (w.grant(credits) && w.overGranted > w.concurrency) {
             throw new IllegalArgumentException("granted " + w.overGranted + " more slots than its concurrency of "
                     + w.concurrency + " allows it to have free");
+        }
+    }
+
+    /**
+     * A progress report: taken only for an attempt this very subworker holds (whatever the body names); a report of
+     * another's task, or of an attempt that already ended, is ignored.
+     */
+    private void progress(RemoteWorker w, Progress p, List<Runnable> after) {
+        RemoteWorker.Lease lease = w.leases.get(p.taskId());
+        if (lease != null && lease.assignment().attempt() == p.attempt()) {
+            after.add(() -> progressReports.report(lease.assignment(), p.fraction(), p.message()));
         }
     }
 

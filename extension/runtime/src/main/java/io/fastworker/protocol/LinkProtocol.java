@@ -13,15 +13,18 @@ import java.util.Set;
  * The link protocol between the control plane and subworkers, in the Vert.x TCP event-bus bridge frame format
  * (4-byte big-endian length, then a JSON object): addresses, and the frames both ends write ({@link FrameReader}
  * reads them; the messages they carry are {@link Join}, {@link JoinReply}, {@link TaskMessage}, {@link Result},
- * {@link Credit}, {@link Returned}). See {@code docs/PROTOCOL.md}.
+ * {@link Credit}, {@link Returned}, {@link Progress}). See {@code docs/PROTOCOL.md}.
  */
 public final class LinkProtocol {
 
     /**
      * The version this side speaks. Version 2 added a join's {@code holding} and the reply's {@code term}, which a
-     * version-1 peer leaves out or ignores: a control plane takes joins of either.
+     * version-1 peer leaves out or ignores: a control plane takes joins of either. Version 3 added
+     * {@link #PROGRESS}, which a subworker sends only to a control plane whose join reply says 3 or more.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
+    /** The first version that takes {@link #PROGRESS}. */
+    public static final int PROGRESS_SINCE = 3;
 
     public static final String JOIN = "fastworker.link.join";
     public static final String CREDIT = "fastworker.link.credit";
@@ -30,10 +33,12 @@ public final class LinkProtocol {
     public static final String DRAIN = "fastworker.link.drain";
     public static final String RETURN = "fastworker.link.return";
     public static final String LEAVE = "fastworker.link.leave";
+    public static final String PROGRESS = "fastworker.link.progress";
     /** A subworker registers {@code fastworker.worker.<workerId>} to receive its tasks. */
     public static final String WORKER_PREFIX = "fastworker.worker.";
 
-    public static final Set<String> INBOUND = Set.of(JOIN, CREDIT, RESULT, HEARTBEAT, DRAIN, RETURN, LEAVE);
+    public static final Set<String> INBOUND = Set.of(JOIN, CREDIT, RESULT, HEARTBEAT, DRAIN, RETURN, LEAVE,
+            PROGRESS);
     public static final Set<String> FRAME_TYPES = Set.of("send", "publish", "register", "unregister", "ping");
 
     /** Bytes a frame takes around what it carries (length, envelope, address, headers). */

@@ -18,6 +18,7 @@ import io.fastworker.protocol.Credit;
 import io.fastworker.protocol.Join;
 import io.fastworker.protocol.JoinReply;
 import io.fastworker.protocol.LinkProtocol;
+import io.fastworker.protocol.Progress;
 import io.fastworker.protocol.Result;
 import io.fastworker.protocol.Returned;
 import io.fastworker.protocol.TaskMessage;
@@ -92,6 +93,8 @@ public class Subworker implements LinkClient.Listener {
      * tasks to their own declared timeouts as well.
      */
     private volatile boolean optionsApplied;
+    /** Whether the control plane takes progress reports (protocol 3 or later, as its join reply says). */
+    private volatile boolean progressTaken;
     private volatile boolean stopping;
     private volatile boolean stopped;
 
@@ -138,6 +141,7 @@ public class Subworker implements LinkClient.Listener {
     @Override
     public void joined(JoinReply reply) {
         optionsApplied = reply.taskOptions();
+        progressTaken = reply.protocol() >= LinkProtocol.PROGRESS_SINCE;
         if (reply.maxResultSize() > 0) {
             runner.keepResultsWithin(reply.maxResultSize());
         }
@@ -172,12 +176,20 @@ public class Subworker implements LinkClient.Listener {
         pool.execute(() -> {
             try {
                 runner.run(attempt, workerId, outcome -> results.add(new Result(attempt.taskId(), attempt.number(),
-                        outcome, 0), false));
+                        outcome, 0), false), (fraction, text) -> progress(attempt, fraction, text));
             } finally {
                 running.decrementAndGet();
                 results.freed(1);
             }
         });
+    }
+
+    /** Sends a progress report, already paced, to a control plane that takes them; dropped while the link is down. */
+    private void progress(Attempt attempt, double fraction, String message) {
+        if (progressTaken) {
+            link.send(LinkProtocol.PROGRESS, new Progress(attempt.taskId(), attempt.number(), fraction, message)
+                    .toJson());
+        }
     }
 
     /** The attempt, held to its task's own declared timeout where the control plane does not apply it. */

@@ -175,7 +175,7 @@ function live(query, render) {
             const end = buffer.lastIndexOf('\n\n');
             if (end >= 0) {
               // Only whether something changed matters; the frames themselves are not kept.
-              if (/^event: /m.test(buffer.slice(0, end))) {
+              if (/^event:/m.test(buffer.slice(0, end))) {
                 dirty = true;
               }
               buffer = buffer.slice(end + 2);
@@ -392,7 +392,8 @@ function tasksPage() {
     list.replaceChildren(table('tasks', 'Recent tasks, newest first', ['Id', 'Task', 'Status', 'Priority',
       'Attempts', 'Submitted', 'Worker'], tasks.items.map(t => el('tr', {'data-task': t.id},
       el('td', {}, el('a', {href: '#/tasks/' + encodeURIComponent(t.id), text: t.id})),
-      el('td', {text: t.task}), el('td', {class: 'status', text: t.status}), el('td', {text: t.priority}),
+      el('td', {text: t.task}), el('td', {class: 'status', text: t.status}, progressBar(t)),
+      el('td', {text: t.priority}),
       el('td', {text: t.attempts + '/' + t.maxAttempts}), el('td', {text: time(t.submittedAt)}),
       el('td', {text: t.worker || ''})))), pager('#/tasks', params, tasks.items.length, tasks.total));
   });
@@ -428,7 +429,7 @@ async function drawTask(id, shown) {
   const facts = el('dl', {id: 'task-facts'});
   for (const [label, value] of [['Task', t.task], ['Status', t.status], ['Priority', t.priority],
     ['Attempts', t.attempts + '/' + t.maxAttempts], ['Submitted', t.submittedAt], ['Scheduled for', t.scheduledFor],
-    ['Started', t.startedAt], ['Finished', t.finishedAt], ['Worker', t.worker],
+    ['Started', t.startedAt], ['Finished', t.finishedAt], ['Worker', t.worker], ['Progress', progressOf(t)],
     ['Schedule', t.schedule ? t.schedule.id + ' (tick ' + t.schedule.tick + ')' : null],
     ['Chain', t.chain ? t.chain.id + ' step ' + (t.chain.step + 1) + ' of ' + t.chain.steps : null],
     ['Group', t.group ? t.group.id + ' member ' + (t.group.index + 1) + ' of ' + t.group.size : null],
@@ -448,6 +449,25 @@ async function drawTask(id, shown) {
     el('pre', {id: 'result', text: result.length > 10000 ? result.slice(0, 10000) + '…' : result}),
     ...argumentsOf(t));
   return t;
+}
+
+/** A bar for a running task's latest progress report; null without one. */
+function progressBar(t) {
+  if (!t.progress) {
+    return null;
+  }
+  const percent = Math.round(t.progress.fraction * 100) + '%';
+  return el('progress', {max: '1', value: String(t.progress.fraction), 'aria-label': percent,
+    title: percent + (t.progress.message ? ': ' + t.progress.message : '')});
+}
+
+/** The progress fact of a task's page: its bar, the percentage and the message. */
+function progressOf(t) {
+  if (!t.progress) {
+    return null;
+  }
+  return el('span', {id: 'progress'}, progressBar(t), ' ' + Math.round(t.progress.fraction * 100) + '%'
+    + (t.progress.message ? ' ' + t.progress.message : '') + ' (' + time(t.progress.at) + ')');
 }
 
 /** The task's arguments, for those allowed to see them (fetched with ?include=args): none for anybody else. */

@@ -100,6 +100,7 @@ final class EngineHarness {
     final TaskMetrics metrics = new TaskMetrics();
     final Limits limits = new Limits();
     final TaskFeed feed = new TaskFeed();
+    final ProgressReports progress = new ProgressReports();
 
     /** With the disk store in {@code store} (null: the memory store) and more settings as properties. */
     EngineHarness(Path store, Map<String, String> settings) throws Exception {
@@ -134,6 +135,8 @@ final class EngineHarness {
         engine.clock = clock;
         engine.metrics = metrics;
         engine.feed = feed;
+        progress.clock = clock;
+        progress.feed = feed;
         engine.limits = limits;
         engine.logSettings = config.log();
         admission.state = state;

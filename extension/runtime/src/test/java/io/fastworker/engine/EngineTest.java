@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.fastworker.events.TaskFeed;
 import io.fastworker.execution.Outcome;
 import io.fastworker.execution.TaskError;
 import io.fastworker.execution.TaskOptions;
@@ -118,6 +119,50 @@ class EngineTest {
         assertEquals(List.of("c"), h.queries.deadLetters(null, null, null, null, 0, 10).items().stream()
                 .map(TaskView::id).toList(), "c's later failure is kept for a request that sees it");
         assertEquals(List.of(), join(h.admission.retryAll(Map.of("nobody", Instant.EPOCH))), "unknown: left out");
+    }
+
+    @Test
+    void progressShowsOnlyWhileItsAttemptRunsAndReachesTheFeedAtMostTenTimesASecond() throws Exception {
+        EngineHarness h = new EngineHarness(null, Map.of());
+        submit(h, spec("p", 1, Duration.ZERO));
+        assertNull(view(h, "p").progress(), "queued: no progress");
+        TaskFeed.Reader feed = h.feed.open(-1, () -> {});
+        Assignment a = h.startNext("w1");
+        assertTrue(h.progress.report(a, 0.25, "a quarter"));
+        h.clock.now = h.clock.now.plusMillis(40);
+        assertTrue(h.progress.report(a, 0.5, "half"));
+        TaskView v = view(h, "p");
+        assertEquals(0.5, v.progress().fraction(), "the latest report shows, even one the feed skipped");
+        assertEquals("half", v.progress().message());
+        assertEquals(h.clock.now, v.progress().at());
+        h.clock.now = h.clock.now.plusMillis(60);
+        assertTrue(h.progress.report(a, 0.75, null));
+        List<Double> published = new java.util.ArrayList<>();
+        for (Object e = feed.next(); e != null; e = feed.next()) {
+            TaskFeed.Event event = (TaskFeed.Event) e;
+            if (event.progress() != null) {
+                assertEquals(TaskState.RUNNING, event.status());
+                assertEquals(1, event.attempt());
+                assertEquals("w1", event.worker());
+                published.add(event.progress().fraction());
+            }
+        }
+        assertEquals(List.of(0.25, 0.75), published, "0.5 came 40 ms after 0.25; 0.75 came 100 ms after it");
+
+        h.engine.attemptEnded(a, Outcome.failure(TaskError.of(TaskError.TASK_ERROR, "once")));
+        assertNull(view(h, "p").progress(), "between attempts: none");
+        assertFalse(h.progress.report(a, 0.9, "late"), "a report of the ended attempt is ignored");
+        h.advance(Duration.ZERO);
+        Assignment second = h.startNext("w2");
+        assertEquals(2, second.attempt());
+        assertNull(view(h, "p").progress(), "the first attempt's report does not show on the second");
+        assertFalse(h.progress.report(a, 0.9, "late"));
+        assertTrue(h.progress.report(second, 0.1, "again"));
+        assertEquals(0.1, view(h, "p").progress().fraction());
+        h.engine.attemptEnded(second, Outcome.success(JSON.numberNode(1)));
+        assertNull(view(h, "p").progress(), "finished: none");
+        assertThrows(IllegalArgumentException.class, () -> h.progress.report(second, 1.5, null));
+        assertThrows(IllegalArgumentException.class, () -> h.progress.report(second, Double.NaN, null));
     }
 
     @Test

@@ -110,6 +110,27 @@ class MessagesTest {
     }
 
     @Test
+    void aProgressReportAsTheSubworkerWritesItIsTheReportTheControlPlaneReads() {
+        Progress p = new Progress("t-1", 2, 0.375, "3 of 8 pages");
+        ObjectNode frame = overTheWire(LinkProtocol.send(LinkProtocol.PROGRESS, p.toJson()));
+        assertEquals(LinkProtocol.PROGRESS, frame.get("address").asText());
+        assertEquals(p, Progress.read(frame.get("body")));
+        assertEquals(new Progress("t-1", 1, 1, null), Progress.read(readTree(
+                "{\"taskId\": \"t-1\", \"attempt\": 1, \"fraction\": 1}")));
+        for (String bad : List.of("{\"attempt\": 1, \"fraction\": 0.5}",
+                "{\"taskId\": \"t\", \"fraction\": 0.5}",
+                "{\"taskId\": \"t\", \"attempt\": 1}",
+                "{\"taskId\": \"t\", \"attempt\": 1, \"fraction\": \"0.5\"}",
+                "{\"taskId\": \"t\", \"attempt\": 1, \"fraction\": 1.0001}",
+                "{\"taskId\": \"t\", \"attempt\": 1, \"fraction\": -1e-9}",
+                "{\"taskId\": \"t\", \"attempt\": 1, \"fraction\": 0.5, \"message\": 7}",
+                "{\"taskId\": \"t\", \"attempt\": 1, \"fraction\": 0.5, \"message\": \"" + "x".repeat(201)
+                        + "\"}")) {
+            assertThrows(MalformedMessageException.class, () -> Progress.read(readTree(bad)), bad);
+        }
+    }
+
+    @Test
     void aJoinReplyAsTheControlPlaneWritesItIsTheReplyTheSubworkerReads() {
         JoinReply reply = new JoinReply(2, true, 1000, 1_048_576, 524_288, 7);
         ObjectNode frame = overTheWire(LinkProtocol.reply("reply-1", reply.toJson()));
@@ -189,6 +210,10 @@ class MessagesTest {
             r.write(g);
         }
         return out.toByteArray();
+    }
+
+    private static JsonNode readTree(String s) {
+        return readTree(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static JsonNode readTree(byte[] b) {
