@@ -4,7 +4,8 @@
 It joins a control plane, announces the tasks `py_reverse(text)` (returns the text reversed), `py_sleep(ms)`
 (sleeps, returns ms) and `py_steps(steps, step_ms)` (sleeps step_ms per step and reports its progress after each) with
 their parameters and options, and runs them one at a time (concurrency 1). A task body reports how far it got with
-`progress(fraction, message)`; at most four reports a second are sent, the ones in between dropped. When the link
+`progress(fraction, message)`; at most four reports a second are sent, the ones in between dropped. A task whose
+control plane cancels it sees `cancelled()` turn true (py_steps then stops, raising Cancelled). When the link
 drops (a control plane restart, a network blip) it joins again, with backoff from 0.2 s up to 5 s, as the Java
 subworker does; SIGTERM or Ctrl-C stops it.
 See docs/PROTOCOL.md. Usage:
@@ -67,10 +68,17 @@ def py_sleep(ms):
     return ms
 
 
-class Progress:
-    """Where the running task's progress reports go: sent at most every 0.25 s, to a control plane that takes them."""
+class Current:
+    """The running task: where its progress reports go (sent at most every 0.25 s, to a control plane that takes them),
+    and whether the control plane asked it to stop."""
+    task = None  # the task frame being run
     send = None  # set while a task runs: send(fraction, message)
     last = 0.0
+    stop = threading.Event()
+
+
+class Cancelled(Exception):
+    """Raised by a task that stops because it was cancelled."""
 
 
 def progress(fraction, message=None):
@@ -80,14 +88,20 @@ def progress(fraction, message=None):
     if message is not None and len(message) > 200:
         raise ValueError("a progress message takes at most 200 characters")
     now = time.monotonic()
-    if Progress.send is not None and now - Progress.last >= 0.25:
-        Progress.last = now
-        Progress.send(fraction, message)
+    if Current.send is not None and now - Current.last >= 0.25:
+        Current.last = now
+        Current.send(fraction, message)
+
+
+def cancelled():
+    """Whether the control plane asked the running task to stop (its task was cancelled): return or raise soon."""
+    return Current.stop.is_set()
 
 
 def py_steps(steps, step_ms):
     for i in range(1, steps + 1):
-        time.sleep(step_ms / 1000.0)
+        if Current.stop.wait(step_ms / 1000.0):
+            raise Cancelled("stopped at step %d of %d after its cancel" % (i, steps))
         progress(i / steps, "step %d of %d" % (i, steps))
     return steps
 
@@ -120,18 +134,41 @@ def run(task, max_result, report=None):
     if task.get("task") not in TASKS or not isinstance(task.get("args", []), list) \
             or not isinstance(task.get("kwargs", {}), dict):
         return failure(task, "bad_arguments", "the task as the control plane sent it cannot run here", final=True)
-    Progress.send, Progress.last = report, 0.0
+    Current.send, Current.last = report, 0.0
     try:
         value = TASKS[task["task"]](*task.get("args", []), **task.get("kwargs", {}))
+    except Cancelled as e:
+        return failure(task, "cancelled", str(e), "Cancelled")
     except Exception as e:  # report any failure as a task error
         return failure(task, "task_error", str(e), type(e).__name__, isinstance(e, NonRetryable))
     finally:
-        Progress.send = None
+        Current.send = None
     size = len(json.dumps(value).encode("utf-8"))
     if size > max_result:
         return failure(task, "bad_result", "the result takes %d bytes as JSON, more than the %d allowed"
                        % (size, max_result), final=True)
     return {"taskId": task["taskId"], "attempt": task["attempt"], "ok": True, "result": value, "credits": 1}
+
+
+def work(task, max_result, takes_progress, send):
+    """Runs one task frame and sends its result (or, for a frame that names no attempt, its slot back)."""
+
+    def report(fraction, message):
+        body = {"taskId": task.get("taskId"), "attempt": task.get("attempt"), "fraction": fraction}
+        if message is not None:
+            body["message"] = message
+        send("fastworker.link.progress", body)
+
+    result = run(task, max_result, report if takes_progress else None)
+    Current.task = None
+    try:
+        if result is None:
+            print("a task frame names no task id and attempt; ignoring it", flush=True)
+            send("fastworker.link.credit", {"credits": 1})
+        else:
+            send("fastworker.link.result", result)
+    except OSError:
+        pass  # the link dropped: the control plane hands the attempt to another subworker
 
 
 def session(args):
@@ -188,21 +225,19 @@ def session(args):
                 args.backoff = RECONNECT_MIN
                 threading.Thread(target=heartbeat, daemon=True).start()
                 send("fastworker.link.credit", {"credits": 1})
+            elif frame.get("address") == me and "cancel" in (frame.get("body") or {}):
+                stop = frame["body"]["cancel"] or {}
+                task = Current.task
+                if task is not None and stop.get("taskId") == task.get("taskId") \
+                        and stop.get("attempt") == task.get("attempt"):
+                    print("task %s asked to stop" % stop.get("taskId"), flush=True)
+                    Current.stop.set()
             elif frame.get("address") == me:
-                task = frame.get("body") or {}
-
-                def report(fraction, message, task=task):
-                    body = {"taskId": task.get("taskId"), "attempt": task.get("attempt"), "fraction": fraction}
-                    if message is not None:
-                        body["message"] = message
-                    send("fastworker.link.progress", body)
-
-                result = run(task, max_result, report if takes_progress else None)
-                if result is None:
-                    print("a task frame names no task id and attempt; ignoring it", flush=True)
-                    send("fastworker.link.credit", {"credits": 1})
-                else:
-                    send("fastworker.link.result", result)
+                # The body runs on a thread of its own, so that a cancel can be read while it runs.
+                Current.task = frame.get("body") or {}
+                Current.stop.clear()
+                threading.Thread(target=work, args=(Current.task, max_result, takes_progress, send),
+                                 daemon=True).start()
     finally:
         stop.set()
         sock.close()

@@ -201,7 +201,11 @@ public final class FastWorkerClient implements AutoCloseable {
         return join(transport.send(transport.calls, HttpMethod.GET, "/registry", null, requestTimeout, null));
     }
 
-    /** Cancels a task that has not started; false when it runs already or has ended. */
+    /**
+     * Cancels a task: one that waits is cancelled at once; a running one is asked to stop, is {@code cancelling}
+     * meanwhile, and {@code cancelled} once its attempt ends (whatever that attempt returns is dropped). False when
+     * it has ended already.
+     */
     public boolean cancel(String id) {
         try {
             join(transport.send(transport.calls, HttpMethod.DELETE, "/tasks/" + Transport.encode(id), null,

@@ -65,6 +65,23 @@ public class ExampleTasks {
         return steps;
     }
 
+    /**
+     * Keeps a CPU busy for {@code ms} milliseconds, heedless of interrupts and cancels (as a body stuck in a native
+     * call or a tight loop would be); returns the loops it made.
+     */
+    @Task
+    public long spin(long ms) {
+        if (ms < 0) {
+            throw new IllegalArgumentException("ms must not be negative, got " + ms);
+        }
+        long end = System.nanoTime() + ms * 1_000_000;
+        long loops = 0;
+        while (System.nanoTime() - end < 0) {
+            loops++;
+        }
+        return loops;
+    }
+
     @Task
     public void fail(String message) {
         throw new IllegalStateException(message);

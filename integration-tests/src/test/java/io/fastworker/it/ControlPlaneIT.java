@@ -150,6 +150,22 @@ class ControlPlaneIT {
     }
 
     @Test
+    void aRunningTaskTheControlPlaneRunsItselfIsStoppedByACancelFromTheCli() throws Exception {
+        var submitted = daemon.post("/tasks", "{\"task\": \"steps\", \"args\": [100, 100]}");
+        String id = JSON.readTree(submitted.body()).get("id").asText();
+        Daemon.await(() -> JSON.readTree(daemon.get("/tasks/" + id).body()), t -> !t.get("progress").isNull(),
+                Duration.ofSeconds(20), "it runs");
+        Daemon.Result cancelled = cli("cancel", "--task-id", id);
+        assertEquals(0, cancelled.exitCode(), cancelled.all());
+        // it says "asked to stop" while the task is cancelling; the interrupted body may have stopped already
+        assertTrue(cancelled.stdout().contains("asked to stop") || cancelled.stdout().contains("cancelled "
+                + "successfully"), cancelled.stdout());
+        JsonNode t = JSON.readTree(daemon.get("/tasks/" + id + "?wait=5s").body());
+        assertEquals("cancelled", t.get("status").asText(), "the interrupted body stopped at once: " + t);
+        assertEquals("cancelled", t.get("history").get(0).get("error").get("type").asText(), t.toString());
+    }
+
+    @Test
     void cliListShowsTasksWithOptions() throws Exception {
         Daemon.Result r = cli("list");
         assertEquals(0, r.exitCode(), r.all());

@@ -12,10 +12,15 @@ public final class TaskContext {
     /** Longest {@link #progress} message, in characters. */
     public static final int MAX_PROGRESS_MESSAGE = 200;
 
-    /** For executors, not task bodies: where a body's progress reports go. */
+    /** For executors, not task bodies: where a body's progress reports go, and whether it was cancelled. */
     public interface Observer {
         /** A report the body made; called on the body's thread, already checked. Must not block. */
         void progress(double fraction, String message);
+
+        /** Whether the attempt was asked to stop. */
+        default boolean cancelled() {
+            return false;
+        }
     }
 
     private static final Observer IGNORED = (fraction, message) -> {};
@@ -84,6 +89,17 @@ public final class TaskContext {
                     + " characters, got " + message.length());
         }
         observer.progress(fraction, message);
+    }
+
+    /**
+     * Whether this attempt was asked to stop: its task was cancelled while it ran. The body's thread is interrupted
+     * too, so a body blocked in {@code sleep}, {@code wait} or interruptible I/O wakes with an
+     * {@code InterruptedException}; a body that computes should check this now and then and return. Whatever it
+     * returns then is dropped: the task ends {@code cancelled}. A body that has not returned within
+     * {@code fastworker.cancel.grace} is abandoned (its thread left to finish).
+     */
+    public boolean cancelled() {
+        return observer.cancelled();
     }
 
     /** Ends what {@link #enter} began. */

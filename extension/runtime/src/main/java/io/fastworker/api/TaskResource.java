@@ -248,33 +248,46 @@ public class TaskResource {
                 ? new ArgumentsAccess.TaskWithArguments(v, queries.arguments(id).orElse(null)) : v);
     }
 
-    /** Cancels a task that waits (queued, scheduled or retrying); {@code 409} once it runs or has finished. */
+    /**
+     * Cancels a task that waits (queued, scheduled or retrying): {@code 200}, cancelled. A running one is asked to
+     * stop: {@code 202}, {@code cancelling} until its attempt ends, then {@code cancelled} whatever that attempt's
+     * outcome. {@code 409} once it has finished.
+     */
     @APIResponses({
         @APIResponse(responseCode = "200", description = "Cancelled: the task as it is now",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,
                         schema = @Schema(implementation = TaskView.class))),
+        @APIResponse(responseCode = "202", description = "It runs: its executor was asked to stop it; the task, "
+                + "cancelling (cancelled once the attempt ends, which may be before this answer is written)",
+                content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = TaskView.class))),
         @APIResponse(responseCode = "404", description = "No such task"),
-        @APIResponse(responseCode = "409", description = "The task runs or has finished (taskStatus says which)")})
+        @APIResponse(responseCode = "409", description = "The task has finished (taskStatus says how)")})
     @Operation(operationId = "cancelTask", summary = "Cancel a task",
-            description = "Cancels a queued, scheduled or retrying task; 409 once it runs or has finished, 404 if "
+            description = "Cancels a queued, scheduled or retrying task (200); a running one is asked to stop (202, "
+                    + "status cancelling, then cancelled once its attempt ends); 409 once it has finished, 404 if "
                     + "unknown.")
     @DELETE
     @RolesAllowed(Roles.ADMIN)
     @Path("/{id}")
-    public TaskView cancel(@PathParam("id") String id) {
+    public Response cancel(@PathParam("id") String id) {
         CancelOutcome outcome = engine.cancel(id);
-        if (outcome == CancelOutcome.CANCELLED) {
-            LOG.infof("Task(id=%s) cancelled by '%s'", id, identity.getPrincipal().getName());
-        }
+        String by = identity.getPrincipal().getName();
         return switch (outcome) {
-            case CANCELLED -> queries.find(id).orElseThrow(() -> notFound(id));
+            case CANCELLED -> {
+                LOG.infof("Task(id=%s) cancelled by '%s'", id, by);
+                yield Response.ok(queries.find(id).orElseThrow(() -> notFound(id))).build();
+            }
+            case CANCELLING -> {
+                LOG.infof("Task(id=%s) asked to stop by '%s'", id, by);
+                yield Response.accepted(queries.find(id).orElseThrow(() -> notFound(id))).build();
+            }
             case NOT_FOUND -> throw notFound(id);
             case NOT_CANCELLABLE -> {
                 TaskState state = queries.find(id).map(TaskView::status).orElse(null);
                 throw new ProblemException(409, "not-cancellable", "Task cannot be cancelled", "task '" + id
-                        + "' is " + (state == null ? "finished" : state.wireName()) + "; only queued, scheduled "
-                        + "or retrying tasks can be cancelled",
-                        Map.of("taskStatus", state == null ? "finished" : state.wireName()));
+                        + "' is " + (state == null ? "finished" : state.wireName()) + "; a finished task cannot "
+                        + "be cancelled", Map.of("taskStatus", state == null ? "finished" : state.wireName()));
             }
         };
     }

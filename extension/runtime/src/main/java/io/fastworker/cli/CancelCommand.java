@@ -25,10 +25,15 @@ class CancelCommand extends ClientCommand {
             return ExitCode.TASK_FAILED_OR_NOT_FOUND;
         }
         if (!cancelled) {
-            err().println("Task " + taskId + " could not be cancelled: it has started or ended already");
+            err().println("Task " + taskId + " could not be cancelled: it has ended already");
             return ExitCode.TASK_FAILED_OR_NOT_FOUND;
         }
-        out().println("Task " + taskId + " cancelled successfully");
+        if ("cancelling".equals(client.result(taskId).status())) {
+            out().println("Task " + taskId + " runs: its executor was asked to stop it (cancelling; cancelled once "
+                    + "the attempt ends)");
+        } else {
+            out().println("Task " + taskId + " cancelled successfully");
+        }
         return ExitCode.OK;
     }
 }

@@ -83,6 +83,12 @@ class ConfigGroups {
 
     @Produces
     @Singleton
+    FastWorkerConfig.Cancel cancel(FastWorkerConfig c) {
+        return c.cancel();
+    }
+
+    @Produces
+    @Singleton
     FastWorkerConfig.Events events(FastWorkerConfig c) {
         return c.events();
     }

@@ -28,6 +28,20 @@ public interface TaskSettings {
     /** Which tasks the control plane accepts beyond its own. */
     Tasks tasks();
 
+    /** How a running task is stopped when it is cancelled. */
+    Cancel cancel();
+
+    interface Cancel {
+        /**
+         * How long the body of a cancelled attempt has to return once interrupted. After it, the attempt is
+         * abandoned: it is reported cancelled at once, with a WARN, and its body left to finish; a subworker running
+         * bodies on virtual threads frees its slot too.
+         */
+        @WithDefault("PT10S")
+        @Check.Span(max = "P1D")
+        Duration grace();
+    }
+
     interface TaskDefaults {
         /** Retries after a failed attempt (0 = run once). */
         @WithDefault("0")

@@ -59,6 +59,15 @@ public class LocalExecutor implements TaskExecutor {
     private Set<String> tasks = Set.of();
     private String workerId;
 
+    @jakarta.annotation.PostConstruct
+    void listen() {
+        engine.onStopAsked(s -> {
+            if (running && s.executor().equals(workerId) && runner.stop(s.taskId(), s.attempt())) {
+                LOG.infof("Task(id=%s, attempt=%d) asked to stop", s.taskId(), s.attempt());
+            }
+        });
+    }
+
     /** Starts the threads; {@code slotFreed} is told each time a slot becomes free. */
     public void start(Runnable slotFreed) {
         this.slotFreed = slotFreed;

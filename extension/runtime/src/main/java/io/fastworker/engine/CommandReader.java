@@ -56,6 +56,7 @@ final class CommandReader {
             case HANDED_BACK -> new TaskCommand.HandBack(id, o.path("n").asInt(), error(o.get("err")),
                     instant(o, "at"));
             case CANCELLED -> new TaskCommand.Cancel(id, instant(o, "at"));
+            case STOPPING -> new TaskCommand.Stop(id, o.path("n").asInt(), instant(o, "at"));
             case RETRIED -> new TaskCommand.Retry(id, instant(o, "at"));
             case DEAD_LETTER_DELETED -> new Command.DeleteDeadLetter(id, instant(o, "at"));
             case LIMIT_SET -> new Command.SetLimit(o.path("name").asText(), o.path("del").asBoolean(false) ? null

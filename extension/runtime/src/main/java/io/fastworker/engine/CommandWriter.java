@@ -210,6 +210,9 @@ final class CommandWriter {
                 g.writeFieldName("err");
                 error(g, x.reason());
             };
+        } else if (c instanceof TaskCommand.Stop x) {
+            type = RecordType.STOPPING;
+            rest = g -> g.writeNumberField("n", x.attempt());
         } else {
             type = c instanceof TaskCommand.Cancel ? RecordType.CANCELLED : RecordType.RETRIED;
             rest = g -> {};

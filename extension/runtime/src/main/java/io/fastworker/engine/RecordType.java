@@ -20,6 +20,8 @@ enum RecordType {
     HANDED_BACK("h"),
     /** A waiting task cancelled ({@link TaskCommand.Cancel}). */
     CANCELLED("c"),
+    /** A running attempt asked to stop ({@link TaskCommand.Stop}). */
+    STOPPING("x"),
     /** A failed task queued again by request ({@link TaskCommand.Retry}). */
     RETRIED("r"),
     /** A dead letter deleted ({@link Command.DeleteDeadLetter}). */

@@ -85,8 +85,13 @@ class Recovery {
         for (TaskRecord r : unfinished) {
             counts.merge(r.state(), 1, Integer::sum);
             held.add(1, r.footprint);
-            if (r.state() == TaskState.RUNNING && log.clustered()) {
+            boolean ran = r.state() == TaskState.RUNNING || r.state() == TaskState.CANCELLING;
+            if (ran && log.clustered()) {
                 engine.awaitClaim(r, linkSettings.grace()); // its subworker may carry on under this leader
+                continue;
+            }
+            if (r.state() == TaskState.CANCELLING) {
+                engine.stoppedInRestart(r, now);
                 continue;
             }
             if (r.state() == TaskState.RUNNING) {
@@ -146,7 +151,8 @@ class Recovery {
         for (TaskState s : TaskState.values()) {
             if (!s.isTerminal() && counts.containsKey(s)) {
                 b.append(b.length() == 0 ? "" : ", ").append(counts.get(s)).append(' ').append(s.wireName())
-                        .append(s == TaskState.RUNNING ? " (queued again)" : "");
+                        .append(s == TaskState.RUNNING ? " (queued again)" : s == TaskState.CANCELLING
+                                ? " (cancelled)" : "");
             }
         }
         return b.length() == 0 ? "none" : b.toString();

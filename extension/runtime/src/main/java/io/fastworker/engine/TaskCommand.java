@@ -81,6 +81,20 @@ sealed interface TaskCommand extends Command {
         }
     }
 
+    /**
+     * A running attempt asked to stop: the task is cancelling until that attempt ends, and its {@link End} or
+     * {@link HandBack} then cancels it, whatever the outcome.
+     */
+    record Stop(String id, int attempt, Instant at) implements TaskCommand {
+        public Stop {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(at, "at");
+            if (attempt < 1) {
+                throw new IllegalArgumentException("attempts are numbered from 1, got " + attempt);
+            }
+        }
+    }
+
     /** A failed task queued again by request: a new attempt of the same task, its retry policy granted anew. */
     record Retry(String id, Instant at) implements TaskCommand {
         public Retry {

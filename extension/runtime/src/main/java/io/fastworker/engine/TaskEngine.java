@@ -69,6 +69,9 @@ public class TaskEngine {
     Limits limits;
 
     @Inject
+    ChangeObservers observers;
+
+    @Inject
     FastWorkerConfig.Log logSettings;
 
     @Inject
@@ -78,6 +81,7 @@ public class TaskEngine {
     private volatile List<TaskEndListener> endListeners = List.of();
     private final ReadyQueue<TaskRecord> ready = new ReadyQueue<>(TaskRecord::priority, TaskRecord::name);
     private volatile Runnable onReady = () -> {};
+    private final List<java.util.function.Consumer<StopAsked>> stopListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Attempts that ran when this member took over as leader, until their executor claims them or time is up. */
     private final Map<String, TaskRecord> unclaimed = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -123,7 +127,8 @@ public class TaskEngine {
         if (error == null) {
             if (change(new TaskCommand.End(r.id(), attempt, TaskState.SUCCESS, outcome.result(), null, now,
                     null)) != null) {
-                LOG.debugf("%s succeeded on %s", a.describe(), a.executor());
+                LOG.debugf("%s %s on %s", a.describe(), stopped(r) ? "ended after its cancel" : "succeeded",
+                        a.executor());
                 finish(r);
             }
             return;
@@ -132,6 +137,11 @@ public class TaskEngine {
         Duration backoff = retry ? r.spec.options().backoffBefore(attempt - r.attemptBase()) : null;
         if (change(new TaskCommand.End(r.id(), attempt, retry ? TaskState.RETRYING : TaskState.FAILURE, null,
                 error, now, retry ? now.plus(backoff) : null)) == null) {
+            return;
+        }
+        if (stopped(r)) {
+            LOG.infof("%s ended on %s after its cancel; cancelled", a.describe(), a.executor());
+            finish(r);
             return;
         }
         try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
@@ -180,6 +190,12 @@ public class TaskEngine {
             return;
         }
         if (change(new TaskCommand.HandBack(r.id(), a.attempt(), reason, now)) != null) {
+            if (stopped(r)) {
+                LOG.infof("%s handed back by %s after its cancel (%s); cancelled", a.describe(), a.executor(),
+                        reason.type());
+                finish(r);
+                return;
+            }
             try (Tracing.LogScope trace = Tracing.logScope(a.trace())) {
                 LOG.warnf("%s handed back by %s (%s); queued again", a.describe(), a.executor(), reason.type());
             }
@@ -226,9 +242,24 @@ public class TaskEngine {
         return log.barrier();
     }
 
-    /** Withdraws a task that waits (queued, scheduled or retrying). */
+    /**
+     * Withdraws a task that waits (queued, scheduled or retrying), or asks the executor of a running one to stop it:
+     * it is then {@code cancelling} until that attempt ends, and {@code cancelled} whatever the attempt's outcome.
+     */
     public CancelOutcome cancel(String id) {
-        TaskRecord r = change(new TaskCommand.Cancel(id, clock.instant()));
+        TaskRecord r = state.task(id);
+        if (r != null && (r.state() == TaskState.RUNNING || r.state() == TaskState.CANCELLING)) {
+            int attempt = r.attempts();
+            if (r.state() == TaskState.CANCELLING
+                    || change(new TaskCommand.Stop(id, attempt, clock.instant())) != null) {
+                LOG.infof("%s asked to stop on %s", r.describe(), r.worker());
+                StopAsked asked = new StopAsked(r.worker(), id, attempt);
+                stopListeners.forEach(l -> l.accept(asked)); // again for a repeated cancel: a lost message is resent
+                return CancelOutcome.CANCELLING;
+            }
+            // it ended meanwhile: as for a task that waits
+        }
+        r = change(new TaskCommand.Cancel(id, clock.instant()));
         if (r == null) {
             return state.task(id) != null || state.results().get(id) != null ? CancelOutcome.NOT_CANCELLABLE
                     : CancelOutcome.NOT_FOUND;
@@ -237,6 +268,20 @@ public class TaskEngine {
         LOG.infof("%s cancelled", r.describe());
         finish(r);
         return CancelOutcome.CANCELLED;
+    }
+
+    /** A running attempt asked to stop: which executor runs it, and which attempt of which task. */
+    public record StopAsked(String executor, String taskId, int attempt) {
+    }
+
+    /** Called, outside any lock, whenever a running attempt is asked to stop (its executor's cue). */
+    public void onStopAsked(java.util.function.Consumer<StopAsked> listener) {
+        stopListeners.add(listener);
+    }
+
+    /** Whether the change just made ended a task that was being cancelled. */
+    static boolean stopped(TaskRecord r) {
+        return r.state() == TaskState.CANCELLED;
     }
 
     /** Forgets a dead letter (its result, while kept, stays readable); false if there is none. */
@@ -290,6 +335,12 @@ public class TaskEngine {
         }));
     }
 
+    /** An attempt asked to stop before a restart, lost with the process: its task is cancelled. */
+    void stoppedInRestart(TaskRecord r, Instant now) {
+        lostInRestart(r, now);
+        finish(r);
+    }
+
     /** A running attempt lost with the process that ran it, after a restart: queued again, at least once. */
     void lostInRestart(TaskRecord r, Instant now) {
         // Nothing observed it start in this process: the limits and metrics are not told.
@@ -324,35 +375,8 @@ public class TaskEngine {
     private TaskRecord change(TaskCommand c) {
         TaskRecord r = state.applyNow(c, log.unwaited());
         if (r != null) {
-            observe(r, c);
+            observers.changed(r, c);
         }
         return r;
-    }
-
-    /** The observers of changes: the task metrics, the limits and the feed of changes. */
-    private void observe(TaskRecord r, TaskCommand c) {
-        if (c instanceof TaskCommand.Release x) {
-            feed.publish(r.id(), r.name(), TaskState.QUEUED, r.attempts(), null, x.at());
-        } else if (c instanceof TaskCommand.Start x) {
-            limits.started(r.name());
-            feed.publish(r.id(), r.name(), TaskState.RUNNING, x.attempt(), x.executor(), x.at());
-        } else if (c instanceof TaskCommand.End x) {
-            limits.ended(r.name());
-            if (x.next() == TaskState.RETRYING) {
-                metrics.retried(r.name());
-            } else if (x.next().isTerminal()) {
-                Instant started = r.startedAt();
-                metrics.completed(r.name(), x.next() == TaskState.SUCCESS,
-                        started == null ? null : Duration.between(started, x.at()));
-            }
-            feed.publish(r.id(), r.name(), x.next(), x.attempt(), r.worker(), x.at());
-        } else if (c instanceof TaskCommand.HandBack x) {
-            limits.ended(r.name());
-            metrics.redelivered(r.name());
-            feed.publish(r.id(), r.name(), TaskState.QUEUED, x.attempt(), r.worker(), x.at());
-        } else if (c instanceof TaskCommand.Cancel x) {
-            metrics.cancelled(r.name());
-            feed.publish(r.id(), r.name(), TaskState.CANCELLED, r.attempts(), null, x.at());
-        }
     }
 }

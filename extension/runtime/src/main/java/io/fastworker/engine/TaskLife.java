@@ -82,6 +82,10 @@ final class TaskLife {
             startedAt = x.at();
             worker = x.executor();
         } else if (c instanceof TaskCommand.End x) {
+            if (state == TaskState.CANCELLING && x.attempt() == attempts) {
+                boolean told = x.error() != null && TaskError.CANCELLED.equals(x.error().type());
+                return stopped(x.at(), told ? x.error() : TaskError.of(TaskError.CANCELLED, "cancelled while it ran"));
+            }
             if (state != TaskState.RUNNING || x.attempt() != attempts || !move(x.next())) {
                 return false;
             }
@@ -93,12 +97,19 @@ final class TaskLife {
                 finishedAt = x.at();
             }
         } else if (c instanceof TaskCommand.HandBack x) {
+            if (state == TaskState.CANCELLING && x.attempt() == attempts) {
+                return stopped(x.at(), x.reason());
+            }
             if (state != TaskState.RUNNING || x.attempt() != attempts || !move(TaskState.QUEUED)) {
                 return false;
             }
             history.add(new TaskView.Attempt(x.attempt(), worker, startedAt, x.at(), x.reason()));
+        } else if (c instanceof TaskCommand.Stop x) {
+            if (state != TaskState.RUNNING || x.attempt() != attempts || !move(TaskState.CANCELLING)) {
+                return false; // it is cancelled when this attempt ends
+            }
         } else if (c instanceof TaskCommand.Cancel x) {
-            if (!move(TaskState.CANCELLED)) {
+            if (state == TaskState.CANCELLING || !move(TaskState.CANCELLED)) {
                 return false;
             }
             finishedAt = x.at();
@@ -113,6 +124,18 @@ final class TaskLife {
         } else {
             throw new IllegalArgumentException("unknown command " + c);
         }
+        return true;
+    }
+
+    /**
+     * The attempt of a task being cancelled ended (its result, if any, dropped) or went back: the task is cancelled,
+     * and the attempt's history says why.
+     */
+    private boolean stopped(Instant at, TaskError why) {
+        move(TaskState.CANCELLED);
+        history.add(new TaskView.Attempt(attempts, worker, startedAt, at, why));
+        finishedAt = at;
+        due = null;
         return true;
     }
 

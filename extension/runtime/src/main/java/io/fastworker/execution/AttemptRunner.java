@@ -87,13 +87,27 @@ public class AttemptRunner {
         return max > 0 ? max : ownResultLimit();
     }
 
+    /**
+     * Asks attempt {@code attempt} of task {@code taskId}, if it runs here, to stop: its body sees
+     * {@code TaskContext.cancelled()} and is interrupted, and is abandoned after {@code fastworker.cancel.grace}.
+     * Returns whether it runs here.
+     */
+    public boolean stop(String taskId, int attempt) {
+        for (Race r : running) {
+            if (r.attempt.taskId().equals(taskId) && r.attempt.number() == attempt) {
+                return r.stop();
+            }
+        }
+        return false;
+    }
+
     /** Attempts running in this process now. */
     public int inFlight() {
         return inFlight.get();
     }
 
     /** One running attempt: the watchdog and the body's end race for who reports. */
-    private final class Race {
+    private final class Race implements TaskContext.Observer {
         final Attempt attempt;
         final String workerId;
         final Consumer<Outcome> report;
@@ -102,13 +116,19 @@ public class AttemptRunner {
         final Thread body = Thread.currentThread();
         final long started = System.nanoTime();
         final long deadline;
+        /** Frees the attempt's slot, once: when the body returns, or when it is abandoned after a cancel. */
+        private Runnable release;
+        /** When it was asked to stop (nanoTime, never 0), or 0. */
+        private volatile long stopAsked;
         private boolean settled;
 
-        Race(Attempt attempt, String workerId, Consumer<Outcome> report, TaskContext.Observer progress) {
+        Race(Attempt attempt, String workerId, Consumer<Outcome> report, TaskContext.Observer progress,
+                Runnable release) {
             this.attempt = attempt;
             this.workerId = workerId;
             this.report = report;
             this.progress = progress;
+            this.release = release;
             this.deadline = started + attempt.timeout().toNanos();
         }
 
@@ -133,8 +153,39 @@ public class AttemptRunner {
             return true;
         }
 
+        /** Asks the body to stop (it sees {@link TaskContext#cancelled()} and is interrupted); false if it ended. */
+        synchronized boolean stop() {
+            if (settled) {
+                return false;
+            }
+            if (stopAsked == 0) {
+                long now = System.nanoTime();
+                stopAsked = now == 0 ? 1 : now;
+            }
+            body.interrupt();
+            return true;
+        }
+
+        @Override
+        public boolean cancelled() {
+            return stopAsked != 0;
+        }
+
+        /** Frees the slot, the first time only. */
+        void release() {
+            Runnable r;
+            synchronized (this) {
+                r = release;
+                release = null;
+            }
+            if (r != null) {
+                r.run();
+            }
+        }
+
         /** A report from the body: passed on now, or kept until its interval is up. */
-        void progress(double fraction, String message) {
+        @Override
+        public void progress(double fraction, String message) {
             pass(throttle.offer(new ProgressThrottle.Report(fraction, message), System.nanoTime()));
         }
 
@@ -158,8 +209,23 @@ public class AttemptRunner {
                 continue;
             }
             long now = System.nanoTime();
+            long grace = config.cancel().grace().toNanos();
             for (Race r : running) {
                 r.pass(r.throttle.due(now));
+                long asked = r.stopAsked;
+                if (asked != 0 && now - asked >= grace && r.timeOut()) {
+                    running.remove(r);
+                    LOG.warnf("%s did not stop within fastworker.cancel.grace (%s) of its cancel; abandoned: reported "
+                            + "cancelled, its body left to finish", r.attempt.describe(), config.cancel().grace());
+                    try {
+                        done(r, Outcome.failure(TaskError.of(TaskError.CANCELLED, "cancelled; the body did not stop "
+                                + "within fastworker.cancel.grace and was abandoned")));
+                    } catch (RuntimeException e) {
+                        LOG.errorf(e, "%s: reporting its cancel failed", r.attempt.describe());
+                    }
+                    r.release();
+                    continue;
+                }
                 if (now - r.deadline >= 0 && r.timeOut()) {
                     running.remove(r);
                     try {
@@ -181,12 +247,24 @@ public class AttemptRunner {
      * the body has returned.
      */
     public void run(Attempt attempt, String workerId, Consumer<Outcome> report, TaskContext.Observer progress) {
-        Race race = new Race(attempt, workerId, report, progress);
+        run(attempt, workerId, report, progress, null);
+    }
+
+    /**
+     * As {@link #run(Attempt, String, Consumer, TaskContext.Observer)}, and runs {@code release} once: when the body
+     * returns or, for a cancelled attempt abandoned after {@code fastworker.cancel.grace}, then (the body still runs).
+     */
+    public void run(Attempt attempt, String workerId, Consumer<Outcome> report, TaskContext.Observer progress,
+            Runnable release) {
+        Race race = new Race(attempt, workerId, report, progress, release);
         inFlight.incrementAndGet();
         running.add(race);
         Outcome outcome;
         try (Tracing.Execution execution = tracing.startExecute(attempt.trace(), attributes(attempt), workerId)) {
-            outcome = invoke(attempt, race::progress);
+            outcome = invoke(attempt, race);
+            if (race.cancelled() && !outcome.ok()) {
+                outcome = Outcome.failure(TaskError.of(TaskError.CANCELLED, "stopped after its cancel"));
+            }
             if (outcome.ok()) {
                 execution.succeeded();
             } else {
@@ -198,8 +276,12 @@ public class AttemptRunner {
         }
         boolean mine = race.end();
         Thread.interrupted(); // a timeout interrupt that arrived after the body returned must not hit the next one
-        if (mine) {
-            done(race, outcome);
+        try {
+            if (mine) {
+                done(race, outcome);
+            }
+        } finally {
+            race.release();
         }
     }
 

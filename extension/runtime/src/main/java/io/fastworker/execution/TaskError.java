@@ -16,6 +16,7 @@ import java.util.Objects;
  * <li>{@code returned}: the subworker gave the task back unstarted (it was stopping).</li>
  * <li>{@code control_plane_restart}: the control plane restarted while the attempt ran; the task was queued
  * again.</li>
+ * <li>{@code cancelled}: the task was cancelled while this attempt ran (its outcome, if any, was dropped).</li>
  * </ul>
  * {@code nonRetryable} is true when the task body said the failure is final
  * ({@code TaskFailureException.nonRetryable}, or an exception listed in {@code @Task(doNotRetry)}); it is left out
@@ -33,6 +34,7 @@ public record TaskError(String type, String message, String exception, Boolean n
     public static final String WORKER_LOST = "worker_lost";
     public static final String RETURNED = "returned";
     public static final String CONTROL_PLANE_RESTART = "control_plane_restart";
+    public static final String CANCELLED = "cancelled";
 
     public TaskError {
         Objects.requireNonNull(type, "type");

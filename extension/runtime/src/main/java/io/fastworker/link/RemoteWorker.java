@@ -20,6 +20,8 @@ final class RemoteWorker implements TaskExecutor {
     final LinkConnection connection;
     final Set<String> tasks;
     final int concurrency;
+    /** The link protocol version it joined with. */
+    final int protocol;
     /** Whether it takes several tasks per frame ({@code "batch": true} at join). */
     final boolean batch;
     /** Largest frame it is sent: the smaller of the control plane's limit and the one it announced. */
@@ -34,9 +36,10 @@ final class RemoteWorker implements TaskExecutor {
     long lastSeenNanos;
     Instant lastSeen;
 
-    RemoteWorker(Delivery delivery, String id, LinkConnection connection, List<String> tasks, int concurrency,
-            boolean batch, long maxFrameSize, Instant joinedAt) {
+    RemoteWorker(Delivery delivery, String id, LinkConnection connection, int protocol, List<String> tasks,
+            int concurrency, boolean batch, long maxFrameSize, Instant joinedAt) {
         this.delivery = delivery;
+        this.protocol = protocol;
         this.batch = batch;
         this.maxFrameSize = maxFrameSize;
         this.id = id;

@@ -14,6 +14,7 @@ import io.fastworker.execution.TaskOptions;
 import io.fastworker.execution.TaskRegistry;
 import io.fastworker.limit.Limit;
 import io.fastworker.limit.Limits;
+import io.fastworker.protocol.Cancel;
 import io.fastworker.protocol.Credit;
 import io.fastworker.protocol.Held;
 import io.fastworker.protocol.Join;
@@ -119,6 +120,33 @@ public class RemoteWorkers {
     private long sweeper = -1;
     private long forgetter = -1;
 
+    @jakarta.annotation.PostConstruct
+    void listen() {
+        engine.onStopAsked(this::stopAsked);
+    }
+
+    /**
+     * Tells the subworker running a cancelled attempt to stop it (a subworker of protocol 1 or 2 cannot be told: its
+     * task is cancelled when the attempt ends, whatever its outcome).
+     */
+    private void stopAsked(TaskEngine.StopAsked s) {
+        RemoteWorker w;
+        synchronized (registry.lock) {
+            w = registry.find(s.executor());
+            RemoteWorker.Lease lease = w == null ? null : w.leases.get(s.taskId());
+            if (lease == null || lease.assignment().attempt() != s.attempt()) {
+                return; // not (or no longer) running there
+            }
+        }
+        if (w.protocol < LinkProtocol.CANCEL_SINCE) {
+            LOG.infof("Task(id=%s, attempt=%d): subworker %s speaks link protocol %d and cannot be asked to stop; "
+                    + "the task is cancelled when the attempt ends", s.taskId(), s.attempt(), w.id, w.protocol);
+            return;
+        }
+        w.connection.send(LinkProtocol.reply(LinkProtocol.WORKER_PREFIX + w.id, new Cancel(s.taskId(), s.attempt())
+                .toJson()));
+    }
+
     /** Starts taking subworker messages; {@code changed} is told whenever slots or workers change. */
     public void start(Runnable changed) {
         this.changed = changed;
@@ -198,8 +226,8 @@ public class RemoteWorkers {
         if (join.maxFrameSize() != null) {
             frameLimit = Math.min(frameLimit, join.maxFrameSize());
         }
-        RemoteWorker w = new RemoteWorker(delivery, join.workerId(), connection, join.tasks(), join.concurrency(),
-                join.batch(), frameLimit, clock.instant());
+        RemoteWorker w = new RemoteWorker(delivery, join.workerId(), connection, join.protocol(), join.tasks(),
+                join.concurrency(), join.batch(), frameLimit, clock.instant());
         if (!registry.add(w)) {
             return new JoinOutcome(null, null, 409, "worker id '" + join.workerId() + "' is already joined on "
                     + "another connection; give each subworker its own id (fastworker.worker-id)");

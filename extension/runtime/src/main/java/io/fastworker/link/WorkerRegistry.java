@@ -38,6 +38,11 @@ class WorkerRegistry {
         }
     }
 
+    /** The worker joined as {@code id}, or null; call under {@link #lock}. */
+    RemoteWorker find(String id) {
+        return byId.get(id);
+    }
+
     /** Whether {@code w} is the worker joined under its id (not one lost already); call under {@link #lock}. */
     boolean current(RemoteWorker w) {
         return byId.get(w.id) == w;

@@ -20,11 +20,14 @@ public final class LinkProtocol {
     /**
      * The version this side speaks. Version 2 added a join's {@code holding} and the reply's {@code term}, which a
      * version-1 peer leaves out or ignores: a control plane takes joins of either. Version 3 added
-     * {@link #PROGRESS}, which a subworker sends only to a control plane whose join reply says 3 or more.
+     * {@link #PROGRESS}, which a subworker sends only to a control plane whose join reply says 3 or more, and
+     * {@link Cancel}, which a control plane sends only to a subworker that joined with 3 or more.
      */
     public static final int VERSION = 3;
     /** The first version that takes {@link #PROGRESS}. */
     public static final int PROGRESS_SINCE = 3;
+    /** The first version that takes a {@link Cancel}. */
+    public static final int CANCEL_SINCE = 3;
 
     public static final String JOIN = "fastworker.link.join";
     public static final String CREDIT = "fastworker.link.credit";
@@ -81,7 +84,7 @@ public final class LinkProtocol {
         return frame(JsonNodeFactory.instance.objectNode().put("type", "register").put("address", address));
     }
 
-    /** A {@code message} frame to {@code address} with {@code body}: a reply. */
+    /** A {@code message} frame to {@code address} with {@code body}: a reply, or a message to a subworker. */
     public static Buffer reply(String address, ObjectNode body) {
         ObjectNode f = JsonNodeFactory.instance.objectNode().put("type", "message").put("address", address);
         f.set("body", body);

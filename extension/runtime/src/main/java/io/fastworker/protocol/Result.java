@@ -17,7 +17,7 @@ public record Result(String taskId, int attempt, Outcome outcome, int credits) {
 
     /** The error types a subworker may report; any other is recorded as {@code task_error}. */
     public static final Set<String> ERROR_TYPES = Set.of(TaskError.TASK_ERROR, TaskError.TIMEOUT,
-            TaskError.BAD_ARGUMENTS, TaskError.BAD_RESULT, TaskError.SHUTDOWN);
+            TaskError.BAD_ARGUMENTS, TaskError.BAD_RESULT, TaskError.SHUTDOWN, TaskError.CANCELLED);
 
     public Result {
         if (outcome == null) {

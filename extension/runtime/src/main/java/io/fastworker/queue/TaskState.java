@@ -24,8 +24,10 @@ public enum TaskState {
     FAILURE,
     /** An attempt failed and the next one waits for its backoff delay. */
     RETRYING,
-    /** Withdrawn before it ran. */
-    CANCELLED;
+    /** Withdrawn before it ran, or stopped while it ran. */
+    CANCELLED,
+    /** Asked to stop while an attempt ran: its executor interrupts it, and it is cancelled once the attempt ends. */
+    CANCELLING;
 
     private static final Map<TaskState, Set<TaskState>> ALLOWED = new EnumMap<>(TaskState.class);
 
@@ -33,7 +35,9 @@ public enum TaskState {
         ALLOWED.put(QUEUED, EnumSet.of(RUNNING, CANCELLED));
         ALLOWED.put(SCHEDULED, EnumSet.of(QUEUED, CANCELLED));
         // RUNNING -> QUEUED: an attempt handed back (executor lost or draining) is queued again.
-        ALLOWED.put(RUNNING, EnumSet.of(SUCCESS, FAILURE, RETRYING, QUEUED));
+        // RUNNING -> CANCELLING: a cancel while it runs; CANCELLING -> CANCELLED once that attempt ended, however.
+        ALLOWED.put(RUNNING, EnumSet.of(SUCCESS, FAILURE, RETRYING, QUEUED, CANCELLING));
+        ALLOWED.put(CANCELLING, EnumSet.of(CANCELLED));
         ALLOWED.put(RETRYING, EnumSet.of(QUEUED, CANCELLED));
         ALLOWED.put(SUCCESS, EnumSet.noneOf(TaskState.class));
         // FAILURE -> QUEUED: a failed task retried by request (its dead letter replayed).
@@ -65,6 +69,6 @@ public enum TaskState {
             }
         }
         throw new IllegalArgumentException("unknown status '" + value + "'; valid statuses: queued, scheduled, "
-                + "running, success, failure, retrying, cancelled");
+                + "running, success, failure, retrying, cancelled, cancelling");
     }
 }

@@ -77,7 +77,7 @@ public class TaskMetrics {
         Meters(String task) {
             this.task = task;
             submitted = counter("fastworker.tasks.submitted", "Tasks accepted");
-            cancelled = counter("fastworker.tasks.cancelled", "Tasks cancelled before they ran");
+            cancelled = counter("fastworker.tasks.cancelled", "Tasks cancelled, before or while they ran");
             retries = counter("fastworker.tasks.retries", "Failed attempts followed by a retry");
             redeliveries = counter("fastworker.tasks.redeliveries",
                     "Attempts handed back by a lost or stopping subworker");

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.config.LinkAddress;
+import io.fastworker.protocol.Cancel;
 import io.fastworker.protocol.FrameReader;
 import io.fastworker.protocol.Join;
 import io.fastworker.protocol.JoinReply;
 import io.fastworker.protocol.LinkProtocol;
+import io.fastworker.protocol.MalformedMessageException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -47,6 +49,9 @@ class LinkClient {
 
         /** Tasks running now, for heartbeats. */
         int running();
+
+        /** The control plane asks to stop a running attempt. */
+        void cancel(Cancel cancel);
     }
 
     @Inject
@@ -250,7 +255,13 @@ class LinkClient {
             joinReply(frame);
         } else if (addr.equals(LinkProtocol.WORKER_PREFIX + workerId)) {
             JsonNode body = frame.path("body");
-            if (body.path("tasks").isArray()) {
+            if (Cancel.isCancel(body)) {
+                try {
+                    listener.cancel(Cancel.read(body));
+                } catch (MalformedMessageException e) {
+                    LOG.warnf("a cancel from the control plane cannot be read (%s); ignoring it", e.getMessage());
+                }
+            } else if (body.path("tasks").isArray()) {
                 for (JsonNode item : body.path("tasks")) {
                     listener.task(item, item.path("trace"));
                 }

@@ -14,6 +14,7 @@ import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskError;
 import io.fastworker.execution.TaskRegistry;
 import io.fastworker.limit.Limit;
+import io.fastworker.protocol.Cancel;
 import io.fastworker.protocol.Credit;
 import io.fastworker.protocol.Join;
 import io.fastworker.protocol.JoinReply;
@@ -95,6 +96,8 @@ public class Subworker implements LinkClient.Listener {
     private volatile boolean optionsApplied;
     /** Whether the control plane takes progress reports (protocol 3 or later, as its join reply says). */
     private volatile boolean progressTaken;
+    /** Whether task bodies run on virtual threads (a thread per attempt, so an abandoned one holds no slot). */
+    private boolean virtualBodies;
     private volatile boolean stopping;
     private volatile boolean stopped;
 
@@ -105,6 +108,7 @@ public class Subworker implements LinkClient.Listener {
         workerId = Identity.workerId(config);
         List<LinkAddress> address = LinkAddress.parseAll(controlPlane.address());
         pool = BodyThreads.executor(subworkerSettings.virtualThreads(), config.concurrency());
+        virtualBodies = subworkerSettings.virtualThreads() && BodyThreads.available();
         metrics.workerMeters(workerId, registry.definitions().stream().map(TaskDefinition::name).toList(),
                 runner::inFlight);
         LOG.infof("Subworker %s starting: control plane %s, concurrency %d, task bodies on %s threads", workerId,
@@ -174,14 +178,29 @@ public class Subworker implements LinkClient.Listener {
         running.incrementAndGet();
         results.hold(attempt.taskId(), attempt.number());
         pool.execute(() -> {
-            try {
-                runner.run(attempt, workerId, outcome -> results.add(new Result(attempt.taskId(), attempt.number(),
-                        outcome, 0), false), (fraction, text) -> progress(attempt, fraction, text));
-            } finally {
+            Runnable release = () -> {
                 running.decrementAndGet();
                 results.freed(1);
+            };
+            try {
+                // On virtual threads, an abandoned body (cancelled, past its grace) gives its slot back at once.
+                runner.run(attempt, workerId, outcome -> results.add(new Result(attempt.taskId(), attempt.number(),
+                        outcome, 0), false), (fraction, text) -> progress(attempt, fraction, text),
+                        virtualBodies ? release : null);
+            } finally {
+                if (!virtualBodies) {
+                    release.run();
+                }
             }
         });
+    }
+
+    @Override
+    public void cancel(Cancel cancel) {
+        if (runner.stop(cancel.taskId(), cancel.attempt())) {
+            LOG.infof("Subworker %s: Task(id=%s, attempt=%d) asked to stop", workerId, cancel.taskId(),
+                    cancel.attempt());
+        }
     }
 
     /** Sends a progress report, already paced, to a control plane that takes them; dropped while the link is down. */

@@ -379,7 +379,7 @@ function tasksPage() {
   }
   const list = el('div', {id: 'task-list'});
   page.replaceChildren(el('h2', {text: 'Tasks'}), filterForm('filters', [['status', 'Status', ['', 'queued',
-    'scheduled', 'running', 'retrying', 'success', 'failure', 'cancelled']], ['task', 'Task'], ['id', 'Id']],
+    'scheduled', 'running', 'cancelling', 'retrying', 'success', 'failure', 'cancelled']], ['task', 'Task'], ['id', 'Id']],
   params, '#/tasks'), list);
   const q = new URLSearchParams({limit: String(PAGE_SIZE), offset: params.get('offset') || '0'});
   for (const f of ['status', 'task']) {
@@ -418,9 +418,9 @@ async function drawTask(id, shown) {
   const t = await api('tasks/' + encodeURIComponent(id) + (settings.argsVisible ? '?include=args' : ''));
   const actions = el('p', {});
   const path = 'tasks/' + encodeURIComponent(id);
-  if (['queued', 'scheduled', 'retrying'].includes(t.status)) {
-    actions.append(action('cancel', 'Cancel this task', 'Cancel task ' + id + '?',
-      () => api(path, {method: 'DELETE'})));
+  if (['queued', 'scheduled', 'retrying', 'running'].includes(t.status)) {
+    actions.append(action('cancel', 'Cancel this task', 'Cancel task ' + id + '?' + (t.status === 'running'
+      ? ' It runs: its executor is asked to stop it.' : ''), () => api(path, {method: 'DELETE'})));
   }
   if (t.status === 'failure') {
     actions.append(action('retry', 'Retry this task', 'Run task ' + id + ' again?',

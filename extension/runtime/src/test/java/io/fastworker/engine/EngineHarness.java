@@ -135,6 +135,10 @@ final class EngineHarness {
         engine.clock = clock;
         engine.metrics = metrics;
         engine.feed = feed;
+        engine.observers = new ChangeObservers();
+        engine.observers.metrics = metrics;
+        engine.observers.feed = feed;
+        engine.observers.limits = limits;
         progress.clock = clock;
         progress.feed = feed;
         engine.limits = limits;

@@ -211,11 +211,53 @@ class EngineTest {
         assertEquals(TaskState.CANCELLED, view(h, "later").status());
         assertEquals(CancelOutcome.NOT_CANCELLABLE, h.engine.cancel("later"), "a second cancel");
 
-        submit(h, spec("busy", 0, Duration.ZERO));
-        h.startNext("w1");
-        assertEquals(CancelOutcome.NOT_CANCELLABLE, h.engine.cancel("busy"));
-        assertEquals(TaskState.RUNNING, view(h, "busy").status());
         assertEquals(CancelOutcome.NOT_FOUND, h.engine.cancel("nobody"));
+    }
+
+    @Test
+    void aCancelAsksARunningAttemptToStopAndTheTaskIsCancelledWhenItEndsEvenWithAResult() throws Exception {
+        EngineHarness h = new EngineHarness(null, Map.of());
+        List<TaskEngine.StopAsked> asked = new java.util.ArrayList<>();
+        h.engine.onStopAsked(asked::add);
+        submit(h, spec("busy", 3, Duration.ZERO));
+        CompletableFuture<TaskView> done = h.queries.completion("busy").orElseThrow();
+        Assignment a = h.startNext("w1");
+        assertEquals(CancelOutcome.CANCELLING, h.engine.cancel("busy"));
+        assertEquals(List.of(new TaskEngine.StopAsked("w1", "busy", 1)), asked, "its executor is asked to stop it");
+        assertEquals(TaskState.CANCELLING, view(h, "busy").status());
+        assertFalse(done.isDone());
+        assertEquals(CancelOutcome.CANCELLING, h.engine.cancel("busy"), "a second cancel: still cancelling");
+        assertEquals(2, asked.size(), "and the executor is asked again");
+        h.engine.attemptEnded(a, Outcome.success(JSON.numberNode(7))); // the result raced the cancel and lost
+        TaskView v = join(done);
+        assertEquals(TaskState.CANCELLED, v.status());
+        assertNull(v.result(), "a result that arrives after the cancel is dropped");
+        assertEquals(TaskError.CANCELLED, v.history().get(0).error().type());
+        assertEquals(1.0, h.registry.find("fastworker.tasks.cancelled").tag("task", "echo").counter().count());
+        h.advance(Duration.ofSeconds(10));
+        assertNull(h.startNext("w1"), "never retried, though it had retries left");
+        assertEquals(CancelOutcome.NOT_CANCELLABLE, h.engine.cancel("busy"));
+
+        // A failure after the cancel is not retried either; a hand-back ends it too.
+        submit(h, spec("f", 3, Duration.ZERO));
+        Assignment f = h.startNext("w1");
+        h.engine.cancel("f");
+        h.engine.attemptEnded(f, Outcome.failure(TaskError.of(TaskError.TASK_ERROR, "interrupted")));
+        assertEquals(TaskState.CANCELLED, view(h, "f").status());
+        submit(h, spec("g", 3, Duration.ZERO));
+        Assignment g = h.startNext("w2");
+        h.engine.cancel("g");
+        h.engine.handBack(g, TaskError.of(TaskError.WORKER_LOST, "gone"), 3);
+        assertEquals(TaskState.CANCELLED, view(h, "g").status());
+        h.advance(Duration.ofSeconds(10));
+        assertNull(h.startNext("w1"), "neither queued again");
+
+        // The attempt ended first: the cancel comes too late.
+        submit(h, spec("quick", 0, Duration.ZERO));
+        Assignment q = h.startNext("w1");
+        h.engine.attemptEnded(q, Outcome.success(JSON.numberNode(1)));
+        assertEquals(CancelOutcome.NOT_CANCELLABLE, h.engine.cancel("quick"));
+        assertEquals(TaskState.SUCCESS, view(h, "quick").status());
     }
 
     @Test

@@ -90,6 +90,7 @@ class ReplayContractTest {
         // Every kind of command took effect often enough to mean something.
         for (Class<?> kind : List.of(Command.Accept.class, TaskCommand.Release.class, TaskCommand.Start.class,
                 TaskCommand.End.class, TaskCommand.HandBack.class, TaskCommand.Cancel.class, TaskCommand.Retry.class,
+                TaskCommand.Stop.class,
                 Command.DeleteDeadLetter.class, Command.SetLimit.class, Command.DefineSchedule.class,
                 Command.PauseSchedule.class, Command.ScheduleRan.class, Command.KeepGroup.class,
                 Command.EndGroup.class, Command.ForgetGroup.class)) {
@@ -219,15 +220,16 @@ class ReplayContractTest {
             int attempts = r == null ? rnd.nextInt(3) : r.attempts();
             int attempt = rnd.nextInt(10) == 0 ? attempts + rnd.nextInt(3) - 1 : attempts;
             TaskError error = TaskError.of(rnd.nextBoolean() ? TaskError.TASK_ERROR : TaskError.TIMEOUT, "boom " + now);
-            int pick = rnd.nextInt(7);
+            int pick = rnd.nextInt(8);
             if (rnd.nextInt(4) != 0) { // mostly what the task's state allows
                 TaskState state = r == null ? null : r.state();
                 pick = state == null ? 6
                         : state == TaskState.QUEUED ? 1
-                                : state == TaskState.RUNNING ? 2 + rnd.nextInt(3)
-                                        : state == TaskState.SCHEDULED || state == TaskState.RETRYING
-                                                ? (rnd.nextInt(4) == 0 ? 5 : 0)
-                                                : pick;
+                                : state == TaskState.RUNNING ? (rnd.nextInt(5) == 0 ? 7 : 2 + rnd.nextInt(3))
+                                        : state == TaskState.CANCELLING ? 2 + rnd.nextInt(3)
+                                                : state == TaskState.SCHEDULED || state == TaskState.RETRYING
+                                                        ? (rnd.nextInt(4) == 0 ? 5 : 0)
+                                                        : pick;
                 if (state == TaskState.SCHEDULED || state == TaskState.RETRYING) {
                     if (pick == 0) {
                         return new TaskCommand.Release(id, state, now);
@@ -252,6 +254,8 @@ class ReplayContractTest {
                     return new TaskCommand.HandBack(id, attempt, TaskError.of(TaskError.WORKER_LOST, "lost"), now);
                 case 5:
                     return new TaskCommand.Cancel(id, now);
+                case 7:
+                    return new TaskCommand.Stop(id, Math.max(1, attempt), now);
                 default:
                     return new TaskCommand.Retry(id, now);
             }

@@ -2,6 +2,7 @@ package io.fastworker.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,7 +100,8 @@ class TaskLifeTest {
         List<Function<TaskLife, TaskCommand>> moves = List.of(l -> start(l.attempts + 1), l -> success(l.attempts),
                 l -> failure(l.attempts), l -> new TaskCommand.HandBack("t", l.attempts, BOOM, T),
                 l -> new TaskCommand.Cancel("t", T), l -> new TaskCommand.Retry("t", T),
-                l -> new TaskCommand.Release("t", TaskState.SCHEDULED, T));
+                l -> new TaskCommand.Release("t", TaskState.SCHEDULED, T),
+                l -> new TaskCommand.Stop("t", Math.max(1, l.attempts), T));
         // From each state, the moves its table does not allow.
         for (TaskState from : List.of(TaskState.QUEUED, TaskState.RUNNING, TaskState.SUCCESS, TaskState.FAILURE,
                 TaskState.CANCELLED)) {
@@ -119,6 +121,32 @@ class TaskLifeTest {
         assertFalse(running.apply(success(running.attempts + 1)), "a result for another attempt");
         assertFalse(running.apply(start(running.attempts + 1)), "a second start");
         assertEquals(TaskState.RUNNING, running.state);
+    }
+
+    @Test
+    void aRunningTaskAskedToStopIsCancelledWhenItsAttemptEndsWhateverTheOutcome() {
+        for (Function<TaskLife, TaskCommand> end : List.<Function<TaskLife, TaskCommand>>of(l -> success(1),
+                l -> failure(1), l -> new TaskCommand.HandBack("t", 1, BOOM, T.plusSeconds(2)))) {
+            TaskLife l = lifeIn(TaskState.RUNNING);
+            assertFalse(l.apply(new TaskCommand.Stop("t", 2, T)), "another attempt");
+            assertTrue(l.apply(new TaskCommand.Stop("t", 1, T.plusSeconds(1))));
+            assertEquals(TaskState.CANCELLING, l.state);
+            assertNull(l.finishedAt, "not finished while the attempt runs");
+            assertFalse(l.apply(new TaskCommand.Stop("t", 1, T)), "a second stop");
+            assertFalse(l.apply(new TaskCommand.Cancel("t", T)), "a cancel while cancelling");
+            assertFalse(l.apply(start(2)));
+            assertFalse(l.apply(success(2)), "a result of another attempt");
+            assertTrue(l.apply(end.apply(l)));
+            assertEquals(TaskState.CANCELLED, l.state);
+            assertNull(l.result, "what the attempt returned is dropped");
+            assertEquals(1, l.history.size());
+            assertNotNull(l.finishedAt);
+            assertFalse(l.apply(success(1)), "a late second report");
+        }
+        TaskLife ended = lifeIn(TaskState.RUNNING);
+        ended.apply(success(1));
+        assertFalse(ended.apply(new TaskCommand.Stop("t", 1, T)), "too late: it succeeded");
+        assertEquals(TaskState.SUCCESS, ended.state);
     }
 
     @Test
@@ -164,6 +192,9 @@ class TaskLifeTest {
         if (c instanceof TaskCommand.Cancel) {
             return TaskState.CANCELLED;
         }
+        if (c instanceof TaskCommand.Stop) {
+            return TaskState.CANCELLING;
+        }
         return TaskState.QUEUED; // release, hand back, retry
     }
 
@@ -172,7 +203,7 @@ class TaskLifeTest {
         if (c instanceof TaskCommand.Start) {
             return from == TaskState.QUEUED;
         }
-        if (c instanceof TaskCommand.End || c instanceof TaskCommand.HandBack) {
+        if (c instanceof TaskCommand.End || c instanceof TaskCommand.HandBack || c instanceof TaskCommand.Stop) {
             return from == TaskState.RUNNING;
         }
         if (c instanceof TaskCommand.Retry) {

@@ -12,7 +12,8 @@ class TaskStateTest {
     private static final Set<String> LEGAL = Set.of(
             "QUEUED>RUNNING", "QUEUED>CANCELLED",
             "SCHEDULED>QUEUED", "SCHEDULED>CANCELLED",
-            "RUNNING>SUCCESS", "RUNNING>FAILURE", "RUNNING>RETRYING", "RUNNING>QUEUED",
+            "RUNNING>SUCCESS", "RUNNING>FAILURE", "RUNNING>RETRYING", "RUNNING>QUEUED", "RUNNING>CANCELLING",
+            "CANCELLING>CANCELLED",
             "RETRYING>QUEUED", "RETRYING>CANCELLED",
             "FAILURE>QUEUED");
 
@@ -25,7 +26,7 @@ class TaskStateTest {
                 checked++;
             }
         }
-        assertEquals(49, checked);
+        assertEquals(64, checked);
     }
 
     @Test

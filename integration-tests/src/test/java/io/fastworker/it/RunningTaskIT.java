@@ -21,22 +21,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * A running task's progress, as a user sees it: reported by a Java subworker's task body and by the Python example,
- * shown in {@code GET /tasks/{id}} and as {@code event: progress} on the feed, paced however fast a body reports,
- * and safe from a subworker that lies about whose task it reports on or floods the link with reports.
+ * A running task, as a user sees it, through a Java subworker and the Python example.
+ *
+ * <p>Its progress: reported by the task body, shown in {@code GET /tasks/{id}} and as {@code event: progress} on
+ * the feed, paced however fast a body reports, and safe from a subworker that lies about whose task it reports on or
+ * floods the link with reports.
+ *
+ * <p>Its cancel: {@code DELETE} answers 202 and {@code cancelling}, the executor stops the body, the task ends
+ * {@code cancelled} and is never retried; a body that ignores the cancel is abandoned after the grace; a result that
+ * comes after the cancel is dropped; a cancel that races the attempt's end gives one consistent answer.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ProgressIT {
+class RunningTaskIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static Daemon cp;
-    static Daemon java;
+    static Daemon subworker;
     static Process python;
 
     @BeforeAll
     static void start() throws Exception {
         cp = Daemon.controlPlane(Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false"));
-        java = Daemon.subworker(cp.linkAddress(), "w1", 4, Map.of(), true);
+        subworker = Daemon.subworker(cp.linkAddress(), "w1", 4, Map.of("FASTWORKER_CANCEL_GRACE", "PT1S"), true);
         python = new ProcessBuilder("python3", Daemon.PYTHON_SUBWORKER, "--address", cp.linkAddress(), "--worker-id",
                 "py1").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         Daemon.await(() -> cp.get("/workers").body(), b -> b.contains("\"w1\"") && b.contains("\"py1\""),
@@ -48,8 +54,8 @@ class ProgressIT {
         if (python != null) {
             python.destroy();
         }
-        if (java != null) {
-            java.close();
+        if (subworker != null) {
+            subworker.close();
         }
         if (cp != null) {
             cp.close();
@@ -242,5 +248,139 @@ class ProgressIT {
                 Duration.ofSeconds(30), "the other task ends as its own body says");
         assertEquals("w1", done.get("worker").asText());
         assertTrue(done.get("progress").isNull());
+    }
+
+    static JsonNode awaitStatus(String id, String status) throws Exception {
+        return Daemon.await(() -> task(id), t -> t.get("status").asText().equals(status), Duration.ofSeconds(30),
+                id + " " + status);
+    }
+
+    /** Cancels a running task: 202 with the task cancelling; returns how long it then took to be cancelled. */
+    static long cancelRunning(String id) throws Exception {
+        var r = cp.delete("/tasks/" + id);
+        assertEquals(202, r.statusCode(), r.body());
+        // cancelling; or cancelled already, when the executor stopped it before the answer was written
+        assertTrue(Set.of("cancelling", "cancelled").contains(JSON.readTree(r.body()).get("status").asText()),
+                r.body());
+        long asked = System.nanoTime();
+        JsonNode t = awaitStatus(id, "cancelled");
+        long tookMs = (System.nanoTime() - asked) / 1_000_000;
+        assertTrue(t.get("result").isNull(), t.toString());
+        JsonNode last = t.get("history").get(t.get("history").size() - 1);
+        assertEquals("cancelled", last.get("error").get("type").asText(), t.toString());
+        return tookMs;
+    }
+
+    @Test
+    @Order(5)
+    void aJavaBodyIsInterruptedTheTaskIsCancelledAndNeverRetried() throws Exception {
+        try (SseStream feed = new SseStream(cp, "?task=steps", Map.of())) {
+            String id = submit("{\"task\": \"steps\", \"args\": [100, 100], \"maxRetries\": 3}");
+            Daemon.await(() -> task(id), t -> !t.get("progress").isNull(), Duration.ofSeconds(30), "it runs");
+            long tookMs = cancelRunning(id);
+            assertTrue(tookMs < 5_000, "the interrupted sleep ends the body at once, not after 10 s: " + tookMs);
+            Thread.sleep(1_500);
+            JsonNode t = task(id);
+            assertEquals("cancelled", t.get("status").asText(), "never retried: " + t);
+            assertEquals(1, t.get("attempts").asInt(), t.toString());
+            List<String> statuses = new ArrayList<>();
+            for (SseStream.Event e = feed.next(Duration.ofSeconds(2)); e != null; e = feed.next(Duration.ofMillis(
+                    300))) {
+                JsonNode d = JSON.readTree(e.data());
+                if (e.name().equals("task") && d.get("id").asText().equals(id)) {
+                    statuses.add(d.get("status").asText());
+                }
+            }
+            assertEquals(List.of("queued", "running", "cancelling", "cancelled"), statuses);
+        }
+        assertTrue(subworker.log().contains("asked to stop"), "the subworker says so");
+    }
+
+    @Test
+    @Order(6)
+    void aBodyThatIgnoresItsCancelIsAbandonedAfterTheGrace() throws Exception {
+        String id = submit("{\"task\": \"spin\", \"args\": [8000]}");
+        awaitStatus(id, "running");
+        long tookMs = cancelRunning(id);
+        assertTrue(tookMs >= 900 && tookMs < 6_000, "after the grace of 1 s, not the body's 8 s: " + tookMs);
+        JsonNode t = task(id);
+        assertTrue(t.get("history").get(0).get("error").get("message").asText().contains("abandoned"), t.toString());
+        Daemon.await(() -> subworker.log(), log -> log.contains("did not stop within fastworker.cancel.grace"),
+                Duration.ofSeconds(10), "a WARN on the subworker");
+    }
+
+    @Test
+    @Order(7)
+    void thePythonExampleStopsItsTaskToo() throws Exception {
+        String id = submit("{\"task\": \"py_steps\", \"args\": [100, 100]}");
+        Daemon.await(() -> task(id), t -> !t.get("progress").isNull(), Duration.ofSeconds(30), "it runs");
+        long tookMs = cancelRunning(id);
+        assertTrue(tookMs < 5_000, "py_steps stops at its next step: " + tookMs);
+        assertEquals("py1", task(id).get("worker").asText());
+        // py1 is free again: its next task runs.
+        var r = cp.post("/tasks?wait=10s", "{\"task\": \"py_reverse\", \"args\": [\"abc\"]}");
+        assertEquals("cba", JSON.readTree(r.body()).get("result").asText(), r.body());
+    }
+
+    @Test
+    @Order(8)
+    void aCancelRacingTheAttemptsEndGivesOneConsistentAnswer() throws Exception {
+        List<String> ids = new ArrayList<>();
+        Map<String, Integer> answers = new java.util.HashMap<>();
+        java.util.Random rnd = new java.util.Random(42);
+        for (int i = 0; i < 60; i++) { // each cancel comes at a random moment of its task's 30 to 70 ms
+            String id = submit("{\"task\": \"sleep\", \"args\": [" + (30 + i % 5 * 10) + "]}");
+            Thread.sleep(rnd.nextInt(80));
+            ids.add(id);
+            answers.put(id, cp.delete("/tasks/" + id).statusCode());
+        }
+        int raced = 0;
+        for (String id : ids) {
+            JsonNode t = Daemon.await(() -> task(id), v -> Set.of("success", "cancelled").contains(v.get("status")
+                    .asText()), Duration.ofSeconds(30), id + " ended");
+            int answer = answers.get(id);
+            String status = t.get("status").asText();
+            switch (answer) {
+                case 200, 202 -> assertEquals("cancelled", status, answer + " then " + t);
+                case 409 -> assertEquals("success", status, answer + " then " + t);
+                default -> throw new AssertionError("DELETE answered " + answer + " for " + t);
+            }
+            if (answer == 202) {
+                raced++;
+                assertTrue(t.get("result").isNull(), "a result after the cancel is dropped: " + t);
+            }
+            assertTrue(t.get("attempts").asInt() <= 1, "never retried: " + t);
+        }
+        System.out.println("cancels racing attempts: " + raced + " answered 202 of " + ids.size() + ": " + answers
+                .values().stream().collect(java.util.stream.Collectors.groupingBy(a -> a, java.util.stream.Collectors
+                        .counting())));
+    }
+
+    @Test
+    @Order(9)
+    void aResultThatComesAfterTheCancelIsDroppedAndAnOldSubworkerIsNotSentOne() throws Exception {
+        try (RawLinkClient old = new RawLinkClient(cp.linkPort)) {
+            JsonNode reply = old.join("old", null, "[\"raw_job\"]"); // protocol 1: it knows no cancel
+            assertTrue(reply.path("body").path("ok").asBoolean(), String.valueOf(reply));
+            old.send("fastworker.link.credit", "{\"credits\": 1}");
+            String id = submit("{\"task\": \"raw_job\", \"maxRetries\": 2}");
+            JsonNode frame = null;
+            for (int i = 0; i < 20 && frame == null; i++) {
+                JsonNode f = old.next(Duration.ofSeconds(1));
+                if (f != null && f.path("body").path("taskId").asText().equals(id)) {
+                    frame = f;
+                }
+            }
+            assertNotNull(frame, "it got its task: " + old.received());
+            var r = cp.delete("/tasks/" + id);
+            assertEquals(202, r.statusCode(), r.body());
+            JsonNode more = old.next(Duration.ofMillis(500));
+            assertTrue(more == null || !more.path("body").has("cancel"), "no cancel for protocol 1: " + more);
+            assertEquals("cancelling", task(id).get("status").asText());
+            old.send("fastworker.link.result", "{\"taskId\": \"" + id + "\", \"attempt\": 1, \"ok\": true, "
+                    + "\"result\": 42, \"credits\": 1}");
+            JsonNode t = awaitStatus(id, "cancelled");
+            assertTrue(t.get("result").isNull(), "its late result is dropped: " + t);
+        }
     }
 }
