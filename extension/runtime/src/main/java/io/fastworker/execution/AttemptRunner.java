@@ -56,9 +56,18 @@ public class AttemptRunner {
     private final Thread watchdog;
     private volatile boolean watching = true;
 
+    /** How long a cancelled body has to return: {@code fastworker.cancel.grace}. */
+    private long graceNanos;
+
     AttemptRunner() {
         watchdog = new Thread(this::watch, "fastworker-watchdog");
         watchdog.setDaemon(true);
+    }
+
+    /** Starts watching once the settings are in (not in the constructor, which Quarkus's client proxy runs too). */
+    @jakarta.annotation.PostConstruct
+    void init() {
+        graceNanos = config.cancel().grace().toNanos();
         watchdog.start();
     }
 
@@ -209,7 +218,7 @@ public class AttemptRunner {
                 continue;
             }
             long now = System.nanoTime();
-            long grace = config.cancel().grace().toNanos();
+            long grace = graceNanos;
             for (Race r : running) {
                 r.pass(r.throttle.due(now));
                 long asked = r.stopAsked;
