@@ -73,8 +73,7 @@ public class DeadLetterResource {
             @QueryParam("since") String since, @QueryParam("until") String until, @QueryParam("offset") String offset,
             @QueryParam("limit") String limit) {
         int max = apiSettings.historyLimit();
-        return queries.deadLetters(blankToNull(task), blankToNull(errorType), instant("since", since),
-                instant("until", until), QueryParams.integer("offset", offset, 0, Integer.MAX_VALUE, 0),
+        return matching(task, errorType, since, until, QueryParams.integer("offset", offset, 0, Integer.MAX_VALUE, 0),
                 QueryParams.integer("limit", limit, 1, max, Math.min(100, max)));
     }
 
@@ -113,8 +112,8 @@ public class DeadLetterResource {
     @Path("/retry")
     public Uni<Response> retry(@QueryParam("task") String task, @QueryParam("errorType") String errorType,
             @QueryParam("since") String since, @QueryParam("until") String until, @QueryParam("limit") String limit) {
-        TaskPage matching = queries.deadLetters(blankToNull(task), blankToNull(errorType), instant("since", since),
-                instant("until", until), 0, QueryParams.integer("limit", limit, 1, MAX_RETRY, MAX_RETRY));
+        TaskPage matching = matching(task, errorType, since, until, 0, QueryParams.integer("limit", limit, 1,
+                MAX_RETRY, MAX_RETRY));
         Map<String, Instant> failures = new LinkedHashMap<>();
         matching.items().forEach(t -> failures.put(t.id(), t.finishedAt()));
         String by = identity.getPrincipal().getName();
@@ -145,6 +144,12 @@ public class DeadLetterResource {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    /** The dead letters the four filters select (the same for listing and for replaying), a page of them. */
+    private TaskPage matching(String task, String errorType, String since, String until, int offset, int limit) {
+        return queries.deadLetters(blankToNull(task), blankToNull(errorType), instant("since", since),
+                instant("until", until), offset, limit);
     }
 
     private static Instant instant(String name, String value) {
