@@ -2,7 +2,6 @@ package io.fastworker.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastworker.engine.TaskQueries;
 import io.fastworker.engine.TaskView;
 import io.fastworker.events.TaskFeed;
@@ -138,7 +137,7 @@ final class EventStream {
         }
     }
 
-    private void send(String name, String id, ObjectNode data) {
+    private void send(String name, String id, Object data) {
         OutboundSseEvent.Builder b = sse.newEventBuilder().name(name).data(json(data));
         if (id != null) {
             b.id(id);
@@ -147,46 +146,24 @@ final class EventStream {
         emitter.emit(b.build());
     }
 
-    private ObjectNode describe(TaskFeed.Event e) {
-        ObjectNode o = mapper.createObjectNode();
-        o.put("id", e.id());
-        o.put("task", e.task());
-        o.put("status", e.status().wireName());
-        o.put("attempt", e.attempt());
-        if (e.worker() != null) {
-            o.put("worker", e.worker());
-        }
-        o.put("at", e.at().toString());
+    private Object describe(TaskFeed.Event e) {
         if (e.progress() != null) {
-            o.put("fraction", e.progress().fraction());
-            if (e.progress().message() != null) {
-                o.put("message", e.progress().message());
-            }
-            return o;
+            return new FeedEvents.Progress(e.id(), e.task(), e.status(), e.attempt(), e.worker(), e.at(),
+                    e.progress().fraction(), e.progress().message());
         }
-        if (withResults && e.status().isTerminal()) {
-            TaskView v = queries.find(e.id()).filter(t -> t.status() == e.status()).orElse(null);
-            if (v != null && v.result() != null) {
-                o.set("result", v.result());
-            }
-            if (v != null && v.error() != null) {
-                o.set("error", mapper.valueToTree(v.error()));
-            }
-        }
-        return o;
+        TaskView v = withResults && e.status().isTerminal()
+                ? queries.find(e.id()).filter(t -> t.status() == e.status()).orElse(null)
+                : null;
+        return new FeedEvents.Task(e.id(), e.task(), e.status(), e.attempt(), e.worker(), e.at(),
+                v == null ? null : v.result(), v == null ? null : v.error());
     }
 
-    private ObjectNode gap(TaskFeed.Gap g, String detail) {
-        ObjectNode o = mapper.createObjectNode();
-        if (g != null) {
-            o.put("first", feed.epoch() + "." + g.first());
-            o.put("last", feed.epoch() + "." + g.last());
-        }
-        o.put("detail", detail);
-        return o;
+    private FeedEvents.Gap gap(TaskFeed.Gap g, String detail) {
+        return g == null ? new FeedEvents.Gap(null, null, detail)
+                : new FeedEvents.Gap(feed.epoch() + "." + g.first(), feed.epoch() + "." + g.last(), detail);
     }
 
-    private String json(ObjectNode o) {
+    private String json(Object o) {
         try {
             return mapper.writeValueAsString(o);
         } catch (JsonProcessingException e) {

@@ -24,6 +24,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -66,6 +69,10 @@ public class EventsResource {
             description = "Server-sent events, one per state change (event: task), and the progress running "
                     + "attempts report (event: progress, at most ten a second per task), filtered by task name or id; "
                     + "resume with Last-Event-ID. A reader that falls behind gets event: gap and the stream ends.")
+    @APIResponse(responseCode = "200", description = "The stream: each event has a name (task, progress or gap), an "
+            + "id (<epoch>.<seq>, for Last-Event-ID; none on a gap) and one JSON object as its data, described here",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(oneOf = {
+                FeedEvents.Task.class, FeedEvents.Progress.class, FeedEvents.Gap.class})))
     @GET
     @RolesAllowed(Roles.READ)
     @Produces(MediaType.SERVER_SENT_EVENTS)

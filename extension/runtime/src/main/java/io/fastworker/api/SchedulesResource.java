@@ -64,22 +64,22 @@ public class SchedulesResource {
             description = "Every schedule with its next run and whether it is paused.")
     @GET
     @RolesAllowed(Roles.READ)
-    public List<ObjectNode> list() {
-        return schedules.list().stream().map(this::json).toList();
+    public List<ScheduleView> list() {
+        return schedules.list().stream().map(ScheduleView::of).toList();
     }
 
     @APIResponses({
         @APIResponse(responseCode = "200", description = "The schedule",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                        schema = @Schema(implementation = com.fasterxml.jackson.databind.node.ObjectNode.class))),
+                        schema = @Schema(implementation = ScheduleView.class))),
         @APIResponse(responseCode = "404", description = "No such schedule")})
     @Operation(operationId = "getSchedule", summary = "Get a schedule",
             description = "One schedule; 404 for an unknown id.")
     @GET
     @RolesAllowed(Roles.READ)
     @Path("/{id}")
-    public ObjectNode get(@PathParam("id") String id) {
-        return schedules.find(id).map(this::json).orElseThrow(() -> notFound(id));
+    public ScheduleView get(@PathParam("id") String id) {
+        return schedules.find(id).map(ScheduleView::of).orElseThrow(() -> notFound(id));
     }
 
     /** Makes a schedule: {@code 201} with it; {@code 409} if its id is taken. */
@@ -88,7 +88,7 @@ public class SchedulesResource {
     @APIResponses({
         @APIResponse(responseCode = "201", description = "Made: the schedule",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                        schema = @Schema(implementation = com.fasterxml.jackson.databind.node.ObjectNode.class))),
+                        schema = @Schema(implementation = ScheduleView.class))),
         @APIResponse(responseCode = "400", description = "Not JSON, an unknown field, or a bad value"),
         @APIResponse(responseCode = "409", description = "The id is taken, or the most schedules are kept"),
         @APIResponse(responseCode = "422", description = "A value out of range")})
@@ -102,7 +102,7 @@ public class SchedulesResource {
         Schedule s = parse(read(body), null);
         return Eventually.of(schedules.save(s, false)).map(v -> {
             LOG.infof("Schedule '%s' made by '%s'", s.id(), who());
-            return Response.created(URI.create("/schedules/" + s.id())).entity(json(v)).build();
+            return Response.created(URI.create("/schedules/" + s.id())).entity(ScheduleView.of(v)).build();
         });
     }
 
@@ -112,10 +112,10 @@ public class SchedulesResource {
     @APIResponses({
         @APIResponse(responseCode = "200", description = "Replaced: the schedule",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                        schema = @Schema(implementation = com.fasterxml.jackson.databind.node.ObjectNode.class))),
+                        schema = @Schema(implementation = ScheduleView.class))),
         @APIResponse(responseCode = "201", description = "Made: the schedule",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                        schema = @Schema(implementation = com.fasterxml.jackson.databind.node.ObjectNode.class))),
+                        schema = @Schema(implementation = ScheduleView.class))),
         @APIResponse(responseCode = "400", description = "Not JSON, an unknown field, or a bad value"),
         @APIResponse(responseCode = "409", description = "Not made through the API, or the most schedules are kept"),
         @APIResponse(responseCode = "422", description = "A value out of range")})
@@ -130,7 +130,8 @@ public class SchedulesResource {
         boolean existed = schedules.find(id).isPresent();
         return Eventually.of(schedules.save(s, true)).map(v -> {
             LOG.infof("Schedule '%s' %s by '%s'", id, existed ? "replaced" : "made", who());
-            return (existed ? Response.ok() : Response.created(URI.create("/schedules/" + id))).entity(json(v))
+            return (existed ? Response.ok() : Response.created(URI.create("/schedules/" + id)))
+                    .entity(ScheduleView.of(v))
                     .build();
         });
     }
@@ -158,14 +159,14 @@ public class SchedulesResource {
     @APIResponses({
         @APIResponse(responseCode = "200", description = "Paused: the schedule",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                        schema = @Schema(implementation = com.fasterxml.jackson.databind.node.ObjectNode.class))),
+                        schema = @Schema(implementation = ScheduleView.class))),
         @APIResponse(responseCode = "404", description = "No such schedule")})
     @Operation(operationId = "pauseSchedule", summary = "Pause a schedule",
             description = "Stops a schedule from submitting until it is resumed.")
     @POST
     @RolesAllowed(Roles.ADMIN)
     @Path("/{id}/pause")
-    public Uni<ObjectNode> pause(@PathParam("id") String id) {
+    public Uni<ScheduleView> pause(@PathParam("id") String id) {
         return pause(id, true);
     }
 
@@ -173,22 +174,22 @@ public class SchedulesResource {
     @APIResponses({
         @APIResponse(responseCode = "200", description = "Resumed: the schedule",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                        schema = @Schema(implementation = com.fasterxml.jackson.databind.node.ObjectNode.class))),
+                        schema = @Schema(implementation = ScheduleView.class))),
         @APIResponse(responseCode = "404", description = "No such schedule")})
     @Operation(operationId = "resumeSchedule", summary = "Resume a schedule",
             description = "Lets a paused schedule submit again, from its next due time.")
     @POST
     @RolesAllowed(Roles.ADMIN)
     @Path("/{id}/resume")
-    public Uni<ObjectNode> resume(@PathParam("id") String id) {
+    public Uni<ScheduleView> resume(@PathParam("id") String id) {
         return pause(id, false);
     }
 
-    private Uni<ObjectNode> pause(String id, boolean paused) {
+    private Uni<ScheduleView> pause(String id, boolean paused) {
         CompletableFuture<Schedules.View> changed = schedules.pause(id, paused).orElseThrow(() -> notFound(id));
         return Eventually.of(changed).map(v -> {
             LOG.infof("Schedule '%s' %s by '%s'", id, paused ? "paused" : "resumed", who());
-            return json(v);
+            return ScheduleView.of(v);
         });
     }
 
@@ -227,19 +228,4 @@ public class SchedulesResource {
                 + "' is known; GET /schedules lists them");
     }
 
-    private ObjectNode json(Schedules.View v) {
-        ObjectNode o = v.schedule().toJson();
-        o.put("source", v.schedule().source().wireName());
-        o.put("paused", v.paused());
-        o.put("nextFireAt", v.nextFireAt() == null ? null : v.nextFireAt().toString());
-        if (v.lastTick() == null) {
-            o.putNull("lastRun");
-        } else {
-            ObjectNode last = o.putObject("lastRun");
-            last.put("tick", v.lastTick().toString());
-            last.put("taskId", v.lastTaskId());
-            last.put("status", v.lastStatus());
-        }
-        return o;
-    }
 }
