@@ -64,11 +64,20 @@ public class AttemptRunner {
         watchdog.setDaemon(true);
     }
 
+    /** The watchdog's sign of life: without it, no attempt would time out or be abandoned. */
+    private final io.fastworker.health.Pulse pulse = new io.fastworker.health.Pulse("attempt watchdog");
+
     /** Starts watching once the settings are in (not in the constructor, which Quarkus's client proxy runs too). */
     @jakarta.annotation.PostConstruct
     void init() {
         graceNanos = config.cancel().grace().toNanos();
+        pulse.of(watchdog);
         watchdog.start();
+    }
+
+    /** What is wrong with the watchdog at {@code now} (nanoTime): it died or stalled; null while it watches. */
+    public String problem(long now, long stallNanos) {
+        return pulse.problem(now, stallNanos);
     }
 
     @PreDestroy
@@ -218,6 +227,7 @@ public class AttemptRunner {
                 continue;
             }
             long now = System.nanoTime();
+            pulse.beat();
             long grace = graceNanos;
             for (Race r : running) {
                 r.pass(r.throttle.due(now));

@@ -14,9 +14,10 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 
 /**
- * Control plane: live while every thread it needs lives and makes progress (dispatch, the journal's writer, the
- * timers, compaction); DOWN once one died or has had work without progress for {@code fastworker.health.stall-timeout},
- * so that an orchestrator restarts it (a restart takes up every accepted task). No remote call, nothing blocks.
+ * Live while every thread the process needs lives and makes progress: in either role, the watchdog that times out
+ * and abandons attempts; on a control plane also dispatch, the journal's writer, the timers and compaction. DOWN once
+ * one died or has had work without progress for {@code fastworker.health.stall-timeout}, so that an orchestrator
+ * restarts it (a restart takes up every accepted task). No remote call, nothing blocks.
  */
 @Liveness
 @ApplicationScoped
@@ -24,6 +25,9 @@ class LivenessCheck implements HealthCheck {
 
     @Inject
     Dispatcher dispatcher;
+
+    @Inject
+    io.fastworker.execution.AttemptRunner runner;
 
     @Inject
     EngineLifecycle lifecycle;
@@ -37,17 +41,20 @@ class LivenessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("threads");
-        if (role != Role.CONTROL_PLANE) {
-            return b.up().build();
-        }
         long now = System.nanoTime();
         long stall = healthSettings.stallTimeout().toNanos();
         List<String> problems = new ArrayList<>();
-        String dispatch = dispatcher.problem(now, stall);
-        if (dispatch != null) {
-            problems.add(dispatch);
+        String watchdog = runner.problem(now, stall);
+        if (watchdog != null) {
+            problems.add(watchdog);
         }
-        problems.addAll(lifecycle.problems(now, stall));
+        if (role == Role.CONTROL_PLANE) {
+            String dispatch = dispatcher.problem(now, stall);
+            if (dispatch != null) {
+                problems.add(dispatch);
+            }
+            problems.addAll(lifecycle.problems(now, stall));
+        }
         b.status(problems.isEmpty());
         for (int i = 0; i < problems.size(); i++) {
             b.withData("problem." + i, problems.get(i));
