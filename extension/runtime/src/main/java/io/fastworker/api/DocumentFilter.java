@@ -1,7 +1,12 @@
 package io.fastworker.api;
 
 import io.fastworker.task.Priority;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.Components;
@@ -16,8 +21,9 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
  * The API's description, completed at build time: every error response of every operation is a problem document
  * ({@code application/problem+json}, RFC 9457), described once as the schema {@code Problem}; a priority is
  * described by its names on the wire ({@code critical}, ...), as clients write and read them; a Jackson tree is any
- * JSON value (an {@code ObjectNode} any object); an answer has the properties described and no others; a path that
- * names something answers 404 when there is no such thing.
+ * JSON value (an {@code ObjectNode} any object); an answer has the properties described and no others, and those it
+ * always carries are required (so generated clients type them as present); a path that names something answers 404
+ * when there is no such thing.
  */
 public class DocumentFilter implements OASFilter {
 
@@ -50,6 +56,15 @@ public class DocumentFilter implements OASFilter {
         }
         if (openAPI.getPaths() != null && openAPI.getPaths().getPathItems() != null) {
             notFound(openAPI.getPaths());
+            if (components.getSchemas() != null) {
+                required(components, requests(openAPI.getPaths(), components));
+            }
+        }
+        Schema task = components.getSchemas() == null ? null : components.getSchemas().get("TaskView");
+        if (task != null) { // after the required pass: only ?include=args adds it
+            task.addProperty("arguments", OASFactory.createSchema().description("Only with ?include=args (admin): "
+                    + "the arguments it was submitted with, {args, kwargs}, or null once no longer kept")
+                    .addType(Schema.SchemaType.OBJECT).addType(Schema.SchemaType.NULL));
         }
         // added after the strict pass: a problem may carry more fields than these
         components.addSchema("Problem", OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
@@ -101,11 +116,57 @@ public class DocumentFilter implements OASFilter {
             submission.addProperty("then", OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
                     .description(then.getDescription() + ": a Submission, as this schema describes it"));
         }
-        Schema task = components.getSchemas().get("TaskView");
-        if (task != null) {
-            task.addProperty("arguments", OASFactory.createSchema().description("Only with ?include=args (admin): "
-                    + "the arguments it was submitted with, {args, kwargs}, or null once no longer kept")
-                    .addType(Schema.SchemaType.OBJECT).addType(Schema.SchemaType.NULL));
+    }
+
+    /**
+     * The answers that leave a property out when it has no value (Jackson's {@code NON_NULL}); each names what it
+     * always carries with {@code @Schema(requiredProperties = ...)}. Every other answer writes all its properties,
+     * null where there is no value. ContractIT's validating proxy holds both to what the daemon sends.
+     */
+    static final Set<String> LEAVE_OUT_NULLS = Set.of("Attempt", "TaskError", "TaskEvent", "ProgressEvent",
+            "GapEvent", "BatchAccepted");
+
+    /** Every property of an answer that writes all its properties is required; request bodies keep their own. */
+    private static void required(Components components, Set<String> requests) {
+        components.getSchemas().forEach((name, schema) -> {
+            if (schema.getProperties() != null && !schema.getProperties().isEmpty() && !requests.contains(name)
+                    && !LEAVE_OUT_NULLS.contains(name) && !name.equals("Problem")) {
+                schema.setRequired(new ArrayList<>(schema.getProperties().keySet()));
+            }
+        });
+    }
+
+    /** The names of the schemas a request body may contain, directly or within another. */
+    private static Set<String> requests(Paths paths, Components components) {
+        Set<String> names = new HashSet<>();
+        paths.getPathItems().values().forEach(item -> item.getOperations().values().forEach(op -> {
+            if (op.getRequestBody() != null && op.getRequestBody().getContent() != null) {
+                op.getRequestBody().getContent().getMediaTypes().values()
+                        .forEach(media -> reach(media.getSchema(), components, names));
+            }
+        }));
+        return names;
+    }
+
+    private static void reach(Schema schema, Components components, Set<String> names) {
+        if (schema == null) {
+            return;
+        }
+        if (schema.getRef() != null) {
+            String name = schema.getRef().substring(schema.getRef().lastIndexOf('/') + 1);
+            if (names.add(name)) {
+                reach(components.getSchemas().get(name), components, names);
+            }
+            return;
+        }
+        reach(schema.getItems(), components, names);
+        if (schema.getProperties() != null) {
+            schema.getProperties().values().forEach(p -> reach(p, components, names));
+        }
+        for (List<Schema> alternatives : Arrays.asList(schema.getOneOf(), schema.getAnyOf(), schema.getAllOf())) {
+            if (alternatives != null) {
+                alternatives.forEach(s -> reach(s, components, names));
+            }
         }
     }
 

@@ -16,7 +16,9 @@ final class FeedEvents {
 
     /** {@code event: task}: one state change of a task. */
     @Schema(name = "TaskEvent", description = "event: task. One state change of a task; worker once an attempt "
-            + "started; result or error on a finished task's event with ?include=result")
+            + "started; result or error on a finished task's event with ?include=result",
+            requiredProperties = {"id", "task",
+                "status", "attempt", "at"})
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Task(String id, String task, TaskState status, int attempt, String worker, Instant at,
@@ -25,7 +27,9 @@ final class FeedEvents {
 
     /** {@code event: progress}: the latest progress report of a running attempt. */
     @Schema(name = "ProgressEvent", description = "event: progress. A running attempt's progress report (status "
-            + "running); at most ten a second per task")
+            + "running); at most ten a second per task",
+            requiredProperties = {"id", "task", "status", "attempt", "at",
+                "fraction"})
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Progress(String id, String task, TaskState status, int attempt, String worker, Instant at,
@@ -34,7 +38,9 @@ final class FeedEvents {
 
     /** {@code event: gap}: changes this stream will not send, and why. */
     @Schema(name = "GapEvent", description = "event: gap. Changes no longer kept (first to last event id), or that "
-            + "a reader fell behind (the stream then ends), or that the control plane restarted")
+            + "a reader fell behind (the stream then ends), or that the control plane restarted",
+            requiredProperties = {
+                "detail"})
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Gap(String first, String last, String detail) {

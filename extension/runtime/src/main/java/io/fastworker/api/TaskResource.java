@@ -208,6 +208,7 @@ public class TaskResource {
      * kept), and, when any entry repeated an earlier request's idempotency key, which ones did.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(requiredProperties = {"ids", "status"})
     public record BatchAccepted(List<String> ids, List<TaskState> status, List<Boolean> repeated) {
     }
 

@@ -44,6 +44,7 @@ public record TaskView(String id, String task, TaskState status, Priority priori
     /** One execution attempt: where and when it ran, and its error if it failed. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(requiredProperties = {"number", "finishedAt"})
     public record Attempt(int number, String worker, Instant startedAt, Instant finishedAt, TaskError error) {
     }
 }

@@ -3,6 +3,7 @@ package io.fastworker.execution;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Objects;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Why an attempt failed. {@code type} is a stable code clients may branch on:
@@ -24,6 +25,7 @@ import java.util.Objects;
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Schema(requiredProperties = {"type", "message"})
 public record TaskError(String type, String message, String exception, Boolean nonRetryable) {
 
     public static final String TASK_ERROR = "task_error";
