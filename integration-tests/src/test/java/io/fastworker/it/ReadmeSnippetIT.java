@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's "Write your own worker" snippet compiles as written, imports included, against the task API (before,
- * it lacked its imports), and its install step skips the test suite.
+ * it lacked its imports), and its install step skips the test suite; the test it shows is {@code
+ * examples/custom-worker}'s own, which the build runs.
  */
 class ReadmeSnippetIT {
 
@@ -47,5 +48,16 @@ class ReadmeSnippetIT {
         }
         assertEquals(true, Files.exists(out.resolve("org/acme/words/WordTasks.class")));
         Daemon.deleteTree(out);
+    }
+
+    @Test
+    void theTestOfWriteYourOwnWorkerIsTheExamplesOwn() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int section = readme.indexOf("3. Test it in a `@QuarkusTest`");
+        assertTrue(section >= 0);
+        int from = readme.indexOf("```java\n", section) + "```java\n".length();
+        String shown = readme.substring(from, readme.indexOf("   ```", from)).replaceAll("(?m)^   ", "");
+        assertEquals(Files.readString(Path.of("..", "examples/custom-worker/src/test/java/com/example/words/"
+                + "WordTasksTest.java")), shown);
     }
 }
