@@ -1,11 +1,6 @@
 package io.fastworker.api;
 
-import io.fastworker.config.FastWorkerConfig;
-import io.fastworker.execution.TaskDefinition;
-import io.fastworker.execution.TaskOptions;
-import io.fastworker.link.RemoteWorkers;
 import io.fastworker.security.Roles;
-import io.fastworker.submission.AcceptedTasks;
 import io.fastworker.task.Priority;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.annotation.security.RolesAllowed;
@@ -14,7 +9,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -38,13 +32,7 @@ public class RegistryResource {
     }
 
     @Inject
-    AcceptedTasks accepted;
-
-    @Inject
-    RemoteWorkers remote;
-
-    @Inject
-    FastWorkerConfig.ControlPlane controlPlane;
+    Registered registered;
 
     @Operation(operationId = "listRegisteredTasks", summary = "List registered tasks",
             description = "Every task name an executor offers or that is declared, with its parameters, priority, "
@@ -52,22 +40,6 @@ public class RegistryResource {
     @GET
     @RolesAllowed(Roles.READ)
     public List<TaskInfo> tasks() {
-        List<String> declared = accepted.declared();
-        List<RemoteWorkers.Info> workers = remote.list().stream().filter(w -> !w.draining()).toList();
-        List<TaskInfo> out = new ArrayList<>();
-        for (String name : accepted.names()) {
-            TaskDefinition definition = accepted.definition(name).orElseThrow();
-            TaskOptions o = definition.defaults();
-            List<String> parameters = definition.parameters().orElse(null);
-            List<String> subworkers = workers.stream().filter(w -> w.tasks().contains(name)).map(RemoteWorkers.Info::id)
-                    .sorted().toList();
-            boolean own = accepted.ownTask(name);
-            boolean local = own && controlPlane.executeLocally() && subworkers.isEmpty();
-            boolean isDeclared = declared.contains(name);
-            out.add(new TaskInfo(name, parameters, o.priority(), o.maxRetries(), o.retryDelay().toString(),
-                    o.retryBackoff(), o.retryBackoffMax().toString(), o.timeout().toString(), local, subworkers,
-                    isDeclared, isDeclared && !local && subworkers.isEmpty()));
-        }
-        return out;
+        return registered.tasks();
     }
 }

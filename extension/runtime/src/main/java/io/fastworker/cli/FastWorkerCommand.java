@@ -94,6 +94,9 @@ public class FastWorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (role == null && FastWorkerMain.devMode()) {
+            role = Role.CONTROL_PLANE; // quarkus dev with no arguments: the role that runs the application's tasks
+        }
         if (role == null) {
             throw new ParameterException(spec.commandLine(), "Missing --role: start a daemon with --role "
                     + "control-plane or --role subworker (valid roles: " + Role.NAMES + "), or run a client "

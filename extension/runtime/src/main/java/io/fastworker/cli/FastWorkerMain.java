@@ -1,6 +1,7 @@
 package io.fastworker.cli;
 
 import io.fastworker.config.Role;
+import io.quarkus.dev.console.DevConsoleManager;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -19,11 +20,23 @@ public class FastWorkerMain implements QuarkusApplication {
         }
     }
 
-    /** Starts the daemon with the role's profile; called by {@link FastWorkerCommand} once flags are applied. */
+    /**
+     * Starts the daemon with the role's profile (beside {@code dev} in {@code quarkus dev}, {@code prod} otherwise);
+     * called by {@link FastWorkerCommand} once flags are applied.
+     */
     static void runDaemon(Role role, String... args) {
-        System.setProperty("quarkus.profile", "prod," + role.profile());
+        String mode = devMode() ? "dev," : "prod,";
+        System.setProperty("quarkus.profile", mode + role.profile());
         System.setProperty("fastworker.role", role.profile());
         Quarkus.run(FastWorkerMain.class, args);
+    }
+
+    /**
+     * Whether this process is {@code quarkus dev} (or a dev-mode test). Known before Quarkus starts, unlike the launch
+     * mode, which dev mode sets only once the application starts.
+     */
+    static boolean devMode() {
+        return DevConsoleManager.getHotReplacementContext() != null;
     }
 
     @Override

@@ -1,19 +1,15 @@
 package io.fastworker.testing;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fastworker.engine.Admission;
 import io.fastworker.engine.TaskQueries;
 import io.fastworker.engine.TaskView;
 import io.fastworker.queue.TaskState;
-import io.fastworker.submission.SubmissionParser;
+import io.fastworker.submission.LocalSubmissions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,19 +33,13 @@ public class FastWorkerTest {
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
 
     @Inject
-    SubmissionParser parser;
-
-    @Inject
-    Admission admission;
+    LocalSubmissions submissions;
 
     @Inject
     TaskQueries queries;
 
     @Inject
     ObjectMapper json;
-
-    @Inject
-    Clock clock;
 
     /**
      * Submits {@code task} with positional arguments (converted to JSON as Jackson writes them) and its registered
@@ -62,7 +52,7 @@ public class FastWorkerTest {
     public String submit(String task, Object... args) {
         ObjectNode body = json.createObjectNode().put("task", task);
         body.set("args", json.valueToTree(Arrays.asList(args)));
-        return submitDocument(body);
+        return submissions.submit(body);
     }
 
     /**
@@ -72,21 +62,7 @@ public class FastWorkerTest {
      * @return the task's id
      */
     public String submit(Map<String, ?> submission) {
-        return submitDocument(json.valueToTree(submission));
-    }
-
-    private String submitDocument(JsonNode body) {
-        try {
-            return admission.submit(List.of(parser.submission(body, clock.instant(), null)), Map.of()).get(10,
-                    TimeUnit.SECONDS).get(0).id();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while submitting", e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the task store did not record the task within 10 s", e);
-        }
+        return submissions.submit(json.valueToTree(submission));
     }
 
     /** The task once it has finished (succeeded, failed, cancelled), waiting up to {@link #DEFAULT_WAIT}. */
