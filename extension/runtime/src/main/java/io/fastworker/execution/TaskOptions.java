@@ -9,7 +9,8 @@ import java.util.Objects;
  * (1-based) is {@code min(retryDelay × retryBackoff^(n-1), retryBackoffMax)}.
  *
  * <p>This record is the one place that knows the limits of every option; whatever sets an option (a
- * {@link Task} annotation, the configured defaults, a submission) goes through its constructor or {@link #merge}.
+ * {@link io.fastworker.task.Task} annotation, the configured defaults, a submission) goes through its constructor or
+ * {@link #merge}.
  */
 public record TaskOptions(Priority priority, int maxRetries, Duration retryDelay, double retryBackoff,
         Duration retryBackoffMax, Duration timeout) {
