@@ -134,19 +134,22 @@ public class AttemptRunner {
         final Thread body = Thread.currentThread();
         final long started = System.nanoTime();
         final long deadline;
-        /** Frees the attempt's slot, once: when the body returns, or when it is abandoned after a cancel. */
+        /** Frees the attempt's slot, once: when the body returns, or (if early) when it is abandoned after a cancel. */
         private Runnable release;
+        /** Whether the slot is freed when the body is abandoned, though it still runs. */
+        private final boolean releaseEarly;
         /** When it was asked to stop (nanoTime, never 0), or 0. */
         private volatile long stopAsked;
         private boolean settled;
 
         Race(Attempt attempt, String workerId, Consumer<Outcome> report, TaskContext.Observer progress,
-                Runnable release) {
+                Runnable release, boolean releaseEarly) {
             this.attempt = attempt;
             this.workerId = workerId;
             this.report = report;
             this.progress = progress;
             this.release = release;
+            this.releaseEarly = releaseEarly;
             this.deadline = started + attempt.timeout().toNanos();
         }
 
@@ -242,7 +245,9 @@ public class AttemptRunner {
                     } catch (RuntimeException e) {
                         LOG.errorf(e, "%s: reporting its cancel failed", r.attempt.describe());
                     }
-                    r.release();
+                    if (r.releaseEarly) {
+                        r.release();
+                    }
                     continue;
                 }
                 if (now - r.deadline >= 0 && r.timeOut()) {
@@ -266,16 +271,18 @@ public class AttemptRunner {
      * the body has returned.
      */
     public void run(Attempt attempt, String workerId, Consumer<Outcome> report, TaskContext.Observer progress) {
-        run(attempt, workerId, report, progress, null);
+        run(attempt, workerId, report, progress, null, false);
     }
 
     /**
-     * As {@link #run(Attempt, String, Consumer, TaskContext.Observer)}, and runs {@code release} once: when the body
-     * returns or, for a cancelled attempt abandoned after {@code fastworker.cancel.grace}, then (the body still runs).
+     * As {@link #run(Attempt, String, Consumer, TaskContext.Observer)}, and runs {@code release} once, after the
+     * outcome is reported: when the body returns or, with {@code releaseEarly}, when a cancelled attempt is abandoned
+     * after {@code fastworker.cancel.grace} (the body still runs: early only where that costs no thread of a bounded
+     * pool, as on virtual threads).
      */
     public void run(Attempt attempt, String workerId, Consumer<Outcome> report, TaskContext.Observer progress,
-            Runnable release) {
-        Race race = new Race(attempt, workerId, report, progress, release);
+            Runnable release, boolean releaseEarly) {
+        Race race = new Race(attempt, workerId, report, progress, release, releaseEarly);
         inFlight.incrementAndGet();
         running.add(race);
         Outcome outcome;

@@ -177,22 +177,12 @@ public class Subworker implements LinkClient.Listener {
         }
         running.incrementAndGet();
         results.hold(attempt.taskId(), attempt.number());
-        pool.execute(() -> {
-            Runnable release = () -> {
-                running.decrementAndGet();
-                results.freed(1);
-            };
-            try {
-                // On virtual threads, an abandoned body (cancelled, past its grace) gives its slot back at once.
-                runner.run(attempt, workerId, outcome -> results.add(new Result(attempt.taskId(), attempt.number(),
-                        outcome, 0), false), (fraction, text) -> progress(attempt, fraction, text),
-                        virtualBodies ? release : null);
-            } finally {
-                if (!virtualBodies) {
-                    release.run();
-                }
-            }
-        });
+        // On virtual threads, an abandoned body (cancelled, past its grace) gives its slot back at once.
+        pool.execute(() -> runner.run(attempt, workerId, outcome -> results.add(new Result(attempt.taskId(),
+                attempt.number(), outcome, 0), false), (fraction, text) -> progress(attempt, fraction, text), () -> {
+                    running.decrementAndGet();
+                    results.freed(1);
+                }, virtualBodies));
     }
 
     @Override
