@@ -235,7 +235,9 @@ class ClusterIT {
 
     /**
      * Scenario 6: subworkers running long tasks while their leader is SIGKILLed keep running them; re-joining the
-     * new leader they report what they hold, it keeps those attempts, takes their results, and none runs twice.
+     * new leader they report what they hold, it keeps those attempts, takes their results, and none runs twice. And a
+     * cancel the old leader committed, but whose message the subworker ignored (as if it never arrived), is asked again
+     * by the new leader when that subworker re-joins holding the attempt.
      */
     @Test
     void longTasksRunningThroughAFailoverRunOnceAndTheNewLeaderTakesTheirResults() throws Exception {
@@ -247,11 +249,14 @@ class ClusterIT {
             try (Daemon w1 = Daemon.subworker(cluster.linkAddresses(), "w1", 4, Map.of(), true);
                     Daemon w2 = Daemon.subworker(cluster.linkAddresses(), "w2", 4, Map.of(), true)) {
                 List<String> ids = sleepsRunning(cluster, leader, 8, 9000, 8);
+                Held cancelled = cancelIgnoredOnTheLeader(cluster, leader);
                 long killed = System.nanoTime();
                 cluster.member(leader).kill();
+                cancelled.raw().close();
                 int next = awaitLeaderOtherThan(cluster, leader);
                 System.out.printf("cluster: leader %s killed with 8 long tasks running; %s leads after %d ms%n",
                         Cluster.id(leader), Cluster.id(next), (System.nanoTime() - killed) / 1_000_000);
+                cancelAskedAgainByTheNewLeader(cluster, next, cancelled);
                 // An intruder on the new leader's link claims to hold them all and reports results for them: what
                 // a worker holds is believed only of the worker the state knows the attempt is running on.
                 StringBuilder held = new StringBuilder();
@@ -285,6 +290,72 @@ class ClusterIT {
                 assertTrue(w1.log().contains("joined control plane") && w2.log().contains("joined control plane"));
             }
         }
+    }
+
+    /** A raw subworker's connection, and the attempt it holds. */
+    private record Held(RawLinkClient raw, String id, String attempt) {
+    }
+
+    /**
+     * A raw subworker of link protocol 3 on the leader's link takes a raw_job, is asked to stop it (DELETE), and
+     * ignores the cancel, as a body that ignores its cancel would. Its connection stays open (a closed one would
+     * give the attempt up, and so cancel the task) until the caller closes it.
+     */
+    private static Held cancelIgnoredOnTheLeader(Cluster cluster, int leader) throws Exception {
+        RawLinkClient raw = new RawLinkClient(cluster.member(leader).linkPort);
+        assertTrue(joinAsProtocol3(raw, "").path("body").path("ok").asBoolean(), raw.received().toString());
+        raw.send("fastworker.link.credit", "{\"credits\": 1}");
+        java.net.http.HttpResponse<String> r = cluster.member(leader).post("/tasks",
+                "{\"task\": \"raw_job\", \"maxRetries\": 2}");
+        assertEquals(202, r.statusCode(), r.body());
+        String id = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("id").asText();
+        com.fasterxml.jackson.databind.JsonNode frame = raw.awaitTask(id);
+        assertTrue(frame != null, "it got its task: " + raw.received());
+        assertEquals(202, cluster.member(leader).delete("/tasks/" + id).statusCode());
+        assertTrue(cancelFor(raw, id), "the leader asked it to stop: " + raw.received());
+        return new Held(raw, id, frame.get("body").get("attempt").asText());
+    }
+
+    /**
+     * The raw subworker re-joins the new leader holding the attempt whose cancel it ignored: the new leader asks it
+     * again (the previous leader's cancel may never have reached it), and its late result is dropped.
+     */
+    private static void cancelAskedAgainByTheNewLeader(Cluster cluster, int next, Held held) throws Exception {
+        String id = held.id();
+        try (RawLinkClient raw = new RawLinkClient(cluster.member(next).linkPort)) {
+            com.fasterxml.jackson.databind.JsonNode reply = joinAsProtocol3(raw, "{\"taskId\": \"" + id
+                    + "\", \"attempt\": " + held.attempt() + "}");
+            assertTrue(reply.path("body").path("ok").asBoolean(), raw.received().toString());
+            assertTrue(cancelFor(raw, id), "the new leader asked it again: " + raw.received());
+            assertTrue(status(cluster, next, id).contains("\"cancelling\""), status(cluster, next, id));
+            raw.send("fastworker.link.result", "{\"taskId\": \"" + id + "\", \"attempt\": " + held.attempt()
+                    + ", \"ok\": true, \"result\": 42, \"credits\": 1}");
+            String done = Daemon.await(() -> status(cluster, next, id), t -> t.contains("\"cancelled\""),
+                    Duration.ofSeconds(30), id + " cancelled");
+            assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(done).get("result").isNull(),
+                    "its late result is dropped: " + done);
+        }
+    }
+
+    /** Joins as subworker "raw" of link protocol 3 offering raw_job, holding {@code held}; the join reply. */
+    private static com.fasterxml.jackson.databind.JsonNode joinAsProtocol3(RawLinkClient raw, String held)
+            throws Exception {
+        raw.frame("{\"type\": \"register\", \"address\": \"fastworker.worker.raw\"}");
+        raw.send("fastworker.link.join\", \"replyAddress\": \"r1", "{\"protocol\": 3, \"workerId\": \"raw\", "
+                + "\"tasks\": [\"raw_job\"], \"concurrency\": 1, \"holding\": [" + held + "]}");
+        return raw.next(Duration.ofSeconds(10));
+    }
+
+    /** Whether a cancel of {@code id} arrives within 10 s. */
+    private static boolean cancelFor(RawLinkClient raw, String id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            com.fasterxml.jackson.databind.JsonNode f = raw.next(Duration.ofSeconds(1));
+            if (f != null && f.path("body").path("cancel").path("taskId").asText().equals(id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

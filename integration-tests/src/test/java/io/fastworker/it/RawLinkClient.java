@@ -82,6 +82,18 @@ final class RawLinkClient implements AutoCloseable {
         }
     }
 
+    /** The frame that hands it task {@code taskId}, read within 20 s (frames before it are kept), or null. */
+    JsonNode awaitTask(String taskId) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline && !closedByPeer) {
+            JsonNode f = next(Duration.ofSeconds(1));
+            if (f != null && f.path("body").path("taskId").asText().equals(taskId)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
     /** Reads until the control plane closes the connection (or the timeout); true if it did close it. */
     boolean awaitClosed(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();

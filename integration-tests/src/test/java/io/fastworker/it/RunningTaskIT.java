@@ -189,13 +189,7 @@ class RunningTaskIT {
             assertTrue(reply.path("body").path("ok").asBoolean(), String.valueOf(reply));
             liar.send("fastworker.link.credit", "{\"credits\": 1}");
             String mine = submit("{\"task\": \"raw_job\"}");
-            JsonNode frame = null;
-            for (int i = 0; i < 20 && frame == null; i++) {
-                JsonNode f = liar.next(Duration.ofSeconds(1));
-                if (f != null && f.path("body").path("taskId").asText().equals(mine)) {
-                    frame = f;
-                }
-            }
+            JsonNode frame = liar.awaitTask(mine);
             assertNotNull(frame, "the liar got its task: " + liar.received());
             int attempt = frame.get("body").get("attempt").asInt();
             try (SseStream feed = new SseStream(cp, "?id=" + mine + "&id=" + other, Map.of())) {
@@ -364,13 +358,7 @@ class RunningTaskIT {
             assertTrue(reply.path("body").path("ok").asBoolean(), String.valueOf(reply));
             old.send("fastworker.link.credit", "{\"credits\": 1}");
             String id = submit("{\"task\": \"raw_job\", \"maxRetries\": 2}");
-            JsonNode frame = null;
-            for (int i = 0; i < 20 && frame == null; i++) {
-                JsonNode f = old.next(Duration.ofSeconds(1));
-                if (f != null && f.path("body").path("taskId").asText().equals(id)) {
-                    frame = f;
-                }
-            }
+            JsonNode frame = old.awaitTask(id);
             assertNotNull(frame, "it got its task: " + old.received());
             var r = cp.delete("/tasks/" + id);
             assertEquals(202, r.statusCode(), r.body());

@@ -71,6 +71,11 @@ public final class Assignment {
     }
 
     /** For log lines: {@code Task(id=..., name='...', attempt=n/max)}. */
+    /** Whether the task was asked to stop (cancelling) while this attempt runs. */
+    public boolean cancelling() {
+        return record.state() == io.fastworker.queue.TaskState.CANCELLING;
+    }
+
     public String describe() {
         return "Task(id=" + record.id() + ", name='" + record.name() + "', attempt=" + attempt + "/"
                 + record.maxAttempts() + ")";

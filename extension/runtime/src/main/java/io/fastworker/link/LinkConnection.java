@@ -261,6 +261,7 @@ final class LinkConnection {
         worker = outcome.worker();
         reader.limit(maxFrameSize);
         send(LinkProtocol.reply(replyAddress, outcome.reply().toJson()));
+        outcome.afterReply().run();
     }
 
     private static String text(JsonNode frame, String field) {

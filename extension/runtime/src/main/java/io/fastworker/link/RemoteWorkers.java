@@ -207,8 +207,10 @@ public class RemoteWorkers {
         }
     }
 
-    /** What a join came to: the worker and its reply, or a refusal with its code. */
-    record JoinOutcome(RemoteWorker worker, JoinReply reply, int code, String message) {
+    /**
+     * What a join came to: the worker, its reply and what to do once the reply is sent; or a refusal with its code.
+     */
+    record JoinOutcome(RemoteWorker worker, JoinReply reply, Runnable afterReply, int code, String message) {
     }
 
     /**
@@ -219,7 +221,7 @@ public class RemoteWorkers {
     JoinOutcome join(LinkConnection connection, JsonNode body, String registered) {
         JoinPolicy.Decision d = policy.admit(connection, body, registered);
         if (d.join() == null) {
-            return new JoinOutcome(null, null, d.code(), d.refusal());
+            return new JoinOutcome(null, null, null, d.code(), d.refusal());
         }
         Join join = d.join();
         long frameLimit = linkSettings.maxFrameSize().asLongValue();
@@ -229,11 +231,11 @@ public class RemoteWorkers {
         RemoteWorker w = new RemoteWorker(delivery, join.workerId(), connection, join.protocol(), join.tasks(),
                 join.concurrency(), join.batch(), frameLimit, clock.instant());
         if (!registry.add(w)) {
-            return new JoinOutcome(null, null, 409, "worker id '" + join.workerId() + "' is already joined on "
+            return new JoinOutcome(null, null, null, 409, "worker id '" + join.workerId() + "' is already joined on "
                     + "another connection; give each subworker its own id (fastworker.worker-id)");
         }
         offer(join);
-        adopt(w, join);
+        List<Assignment> stopping = adopt(w, join);
         join.limits().forEach((task, l) -> {
             Limit replaced = limits.announced(task, l);
             if (replaced != null) {
@@ -247,15 +249,18 @@ public class RemoteWorkers {
         return new JoinOutcome(w, new JoinReply(LinkProtocol.VERSION, true,
                 linkSettings.heartbeatInterval().toMillis(), linkSettings.maxFrameSize().asLongValue(),
                 resultSettings.maxSize().asLongValue(), membership.clustered() ? membership.replication().term() : 0),
-                0, null);
+                () -> stopping.forEach(a -> stopAsked(new TaskEngine.StopAsked(w.id, a.taskId(), a.attempt()))), 0,
+                null);
     }
 
     /**
      * Keeps the leases of the attempts a re-joining subworker still holds, where this control plane took them up as
      * running on it (a cluster's new leader); the others it reports are none of this control plane's business: their
-     * results will be refused, as any result for an attempt not running.
+     * results will be refused, as any result for an attempt not running. Returns those of the kept attempts whose
+     * task was asked to stop: the previous leader's cancel may never have reached the subworker, so it is asked again
+     * once its join is answered.
      */
-    private void adopt(RemoteWorker w, Join join) {
+    private List<Assignment> adopt(RemoteWorker w, Join join) {
         List<Assignment> kept = new ArrayList<>();
         for (Held h : join.holding()) {
             Assignment a = engine.claim(h.taskId(), h.attempt(), w.id);
@@ -268,6 +273,7 @@ public class RemoteWorkers {
             LOG.infof("Subworker %s re-joined holding %d attempts; %d of them carry on", w.id, join.holding().size(),
                     kept.size());
         }
+        return kept.stream().filter(Assignment::cancelling).toList();
     }
 
     /**
@@ -327,7 +333,9 @@ public class RemoteWorkers {
             }
         }
         after.forEach(Runnable::run); // task completions call out to waiting clients: never under the lock
-        changed.run();
+        if (!address.equals(LinkProtocol.PROGRESS)) {
+            changed.run(); // a report frees no slot: a subworker flooding them does not wake the dispatcher
+        }
     }
 
     /**
