@@ -50,6 +50,43 @@ class OpenApiIT {
                 + " docs/openapi.yaml) and review the difference");
     }
 
+    /**
+     * The request bodies' examples are the README's (each is the body of one of its {@code curl -d} commands), and
+     * the API takes each one as the document says.
+     */
+    @Test
+    void theExamplesAreTheReadmesAndTheApiTakesThem() throws Exception {
+        java.util.Set<JsonNode> readmeBodies = new java.util.HashSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-d '([^']*)'").matcher(Files.readString(Path.of(
+                "..", "README.md")));
+        while (m.find()) {
+            try {
+                readmeBodies.add(JSON.readTree(m.group(1)));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+                // a form body, say
+            }
+        }
+        JsonNode doc = JSON.readTree(cp.get("/q/openapi?format=json").body());
+        int examples = 0;
+        for (var path : (Iterable<Map.Entry<String, JsonNode>>) doc.get("paths")::fields) {
+            for (var op : (Iterable<Map.Entry<String, JsonNode>>) path.getValue()::fields) {
+                JsonNode shown = op.getValue().at("/requestBody/content/application~1json/examples");
+                for (var example : (Iterable<Map.Entry<String, JsonNode>>) shown::fields) {
+                    JsonNode value = example.getValue().get("value");
+                    String where = op.getKey() + " " + path.getKey() + " example " + example.getKey();
+                    assertTrue(readmeBodies.contains(value), where + " is not a body of the README: " + value);
+                    String target = path.getKey().replace("{id}", "example-" + examples).replace("{task}", "add");
+                    HttpResponse<String> r = cp.request(op.getKey().toUpperCase(java.util.Locale.ROOT), target,
+                            value.toString(), Map.of());
+                    assertTrue(op.getValue().at("/responses").has(String.valueOf(r.statusCode()))
+                            && r.statusCode() < 300, where + " answered " + r.statusCode() + ": " + r.body());
+                    examples++;
+                }
+            }
+        }
+        assertTrue(examples >= 8, "examples found: " + examples);
+    }
+
     @Test
     void itDescribesEveryPathOfTheReadmeWithItsSecurity() throws Exception {
         HttpResponse<String> r = cp.get("/q/openapi?format=json");

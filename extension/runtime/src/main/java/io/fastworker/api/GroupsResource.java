@@ -44,6 +44,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -105,7 +106,10 @@ public class GroupsResource {
      * {@code 202} with the group id and its members' ids ({@code <group>:<index>}).
      */
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = RequestDocuments.Group.class)))
+            schema = @Schema(implementation = RequestDocuments.Group.class), examples = {
+                @ExampleObject(name = "sums", summary = "Two sums, then echo with both results",
+                        value = "{\"id\": \"sums\", \"tasks\": [{\"task\": \"add\", \"args\": [1, 2]}, {\"task\": \"add\", "
+                                + "\"args\": [5, 6]}], \"then\": {\"task\": \"echo\"}}")}))
     @APIResponses({
         @APIResponse(responseCode = "202",
                 description = "Accepted: the group's id, its tasks' ids and its then task's id",

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -117,7 +118,9 @@ public class LimitsResource {
      * out). It beats the task's configured and {@code @Task} limits until removed.
      */
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = RequestDocuments.Limit.class)))
+            schema = @Schema(implementation = RequestDocuments.Limit.class), examples = {
+                @ExampleObject(name = "both", summary = "At most 4 at once and 100 a second",
+                        value = "{\"maxConcurrency\": 4, \"rateLimit\": \"100/s\"}")}))
     @APIResponses({
         @APIResponse(responseCode = "200", description = "The limit in force now",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,

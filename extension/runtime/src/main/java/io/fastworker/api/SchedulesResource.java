@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -84,7 +85,13 @@ public class SchedulesResource {
 
     /** Makes a schedule: {@code 201} with it; {@code 409} if its id is taken. */
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = RequestDocuments.Schedule.class)))
+            schema = @Schema(implementation = RequestDocuments.Schedule.class), examples = {
+                @ExampleObject(name = "nightly-report", summary = "Weekdays at 3:00 in Berlin",
+                        value = "{\"id\": \"nightly-report\", \"task\": \"send_welcome_email\", \"args\": [\"ops\"], "
+                                + "\"priority\": \"low\", \"cron\": \"0 3 * * 1-5\", \"timezone\": \"Europe/Berlin\", "
+                                + "\"missed\": \"catch-up-once\", \"overlap\": \"skip-if-running\"}"),
+                @ExampleObject(name = "heartbeat", summary = "Every 30 seconds",
+                        value = "{\"id\": \"heartbeat\", \"task\": \"noop\", \"every\": \"30s\"}")}))
     @APIResponses({
         @APIResponse(responseCode = "201", description = "Made: the schedule",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,
@@ -108,7 +115,9 @@ public class SchedulesResource {
 
     /** Makes or replaces the schedule {@code id} ({@code 201} or {@code 200}). */
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = RequestDocuments.Schedule.class)))
+            schema = @Schema(implementation = RequestDocuments.Schedule.class), examples = {
+                @ExampleObject(name = "every-minute", summary = "Replace it (or make it) to run noop every minute",
+                        value = "{\"task\": \"noop\", \"every\": \"1m\"}")}))
     @APIResponses({
         @APIResponse(responseCode = "200", description = "Replaced: the schedule",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,

@@ -46,6 +46,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -120,7 +121,15 @@ public class TaskResource {
         @APIResponse(responseCode = "503",
                 description = "The control plane is stopping; Retry-After says when to try again")})
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = SubmissionDocument.class)))
+            schema = @Schema(implementation = SubmissionDocument.class), examples = {
+                @ExampleObject(name = "add", summary = "The quick start's first task",
+                        value = "{\"task\": \"add\", \"args\": [5, 3]}"),
+                @ExampleObject(name = "all-fields", summary = "Every submission field (only task is required)",
+                        value = "{\"task\": \"add\", \"args\": [5], \"kwargs\": {\"y\": 3}, \"priority\": \"critical\", "
+                                + "\"countdown\": \"PT60S\", \"maxRetries\": 3, \"retryDelay\": \"1s\", \"retryBackoff\": 2, "
+                                + "\"retryBackoffMax\": \"1m\", \"timeout\": \"30s\", \"id\": \"optional-client-chosen-id\"}"),
+                @ExampleObject(name = "chain", summary = "add(2, 3), then add(5, 10) with its result",
+                        value = "{\"task\": \"add\", \"args\": [2, 3], \"then\": {\"task\": \"add\", \"args\": [10]}}")}))
     @Operation(operationId = "submitTask", summary = "Submit a task",
             description = "Accepts a task: 202 with its id and status (queued or scheduled) and Location. With "
                     + "?wait=, waits up to that long: 200 with the finished task, or 202 if it is not done yet. "
@@ -178,7 +187,10 @@ public class TaskResource {
         @APIResponse(responseCode = "503",
                 description = "The control plane is stopping; Retry-After says when to try again")})
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(type = SchemaType.ARRAY, implementation = SubmissionDocument.class)))
+            schema = @Schema(type = SchemaType.ARRAY, implementation = SubmissionDocument.class), examples = {
+                @ExampleObject(name = "two", summary = "Two tasks in one call",
+                        value = "[{\"task\": \"add\", \"args\": [1, 2]}, {\"task\": \"echo\", \"args\": [\"hi\"], "
+                                + "\"priority\": \"low\"}]")}))
     @Operation(operationId = "submitTasks", summary = "Submit tasks in one call",
             description = "Accepts every task of the batch or none: 202 with their ids in order, or a problem "
                     + "naming the index of the bad entry.")
