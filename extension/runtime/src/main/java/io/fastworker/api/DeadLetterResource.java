@@ -26,8 +26,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -69,9 +71,17 @@ public class DeadLetterResource {
             description = "Failed tasks, newest first, filtered by task name, error type and time, a page at a time.")
     @GET
     @RolesAllowed(Roles.READ)
-    public TaskPage list(@QueryParam("task") String task, @QueryParam("errorType") String errorType,
-            @QueryParam("since") String since, @QueryParam("until") String until, @QueryParam("offset") String offset,
-            @QueryParam("limit") String limit) {
+    public TaskPage list(@Parameter(description = "Only tasks of this name") @QueryParam("task") String task,
+            @Parameter(
+                    description = "Only failures of this error type (task_error, timeout, worker_lost, ...)") @QueryParam("errorType") String errorType,
+            @Parameter(
+                    description = "Only failures at or after this instant (ISO-8601)") @QueryParam("since") String since,
+            @Parameter(description = "Only failures before this instant (ISO-8601)") @QueryParam("until") String until,
+            @Parameter(description = "How many of the latest failures to skip first (default 0)",
+                    schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("offset") String offset,
+            @Parameter(
+                    description = "How many to list, 1 to fastworker.api.history-limit (default 100 or that limit, if lower)",
+                    schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("limit") String limit) {
         int max = apiSettings.historyLimit();
         return matching(task, errorType, since, until, QueryParams.integer("offset", offset, 0, Integer.MAX_VALUE, 0),
                 QueryParams.integer("limit", limit, 1, max, Math.min(100, max)));
@@ -110,8 +120,14 @@ public class DeadLetterResource {
     @POST
     @RolesAllowed(Roles.ADMIN)
     @Path("/retry")
-    public Uni<Response> retry(@QueryParam("task") String task, @QueryParam("errorType") String errorType,
-            @QueryParam("since") String since, @QueryParam("until") String until, @QueryParam("limit") String limit) {
+    public Uni<Response> retry(@Parameter(description = "Only tasks of this name") @QueryParam("task") String task,
+            @Parameter(
+                    description = "Only failures of this error type (task_error, timeout, worker_lost, ...)") @QueryParam("errorType") String errorType,
+            @Parameter(
+                    description = "Only failures at or after this instant (ISO-8601)") @QueryParam("since") String since,
+            @Parameter(description = "Only failures before this instant (ISO-8601)") @QueryParam("until") String until,
+            @Parameter(description = "At most this many replayed, 1 to 10,000 (default 10,000)",
+                    schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("limit") String limit) {
         TaskPage matching = matching(task, errorType, since, until, 0, QueryParams.integer("limit", limit, 1,
                 MAX_RETRY, MAX_RETRY));
         Map<String, Instant> failures = new LinkedHashMap<>();

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -76,8 +77,14 @@ public class EventsResource {
     @GET
     @RolesAllowed(Roles.READ)
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public Multi<OutboundSseEvent> events(@QueryParam("task") List<String> tasks, @QueryParam("id") List<String> ids,
-            @QueryParam("include") String include, @HeaderParam("Last-Event-ID") String lastEventId,
+    public Multi<OutboundSseEvent> events(@Parameter(
+            description = "Only events of tasks of this name (repeat it for more)") @QueryParam("task") List<String> tasks,
+            @Parameter(
+                    description = "Only events of the task with this id (repeat it for more)") @QueryParam("id") List<String> ids,
+            @Parameter(
+                    description = "result: a finished task's event carries its result or error") @QueryParam("include") String include,
+            @Parameter(
+                    description = "Resume after this event id (browsers send it when they reconnect)") @HeaderParam("Last-Event-ID") String lastEventId,
             @Context Sse sse) {
         boolean withResults = include(include);
         Resume resume = resume(lastEventId);

@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -63,7 +66,8 @@ public class OverviewResource {
             description = "Recent activity samples, queued counts by task and why the oldest waiting tasks wait.")
     @GET
     @RolesAllowed(Roles.READ)
-    public Overview overview(@QueryParam("since") String since) {
+    public Overview overview(@Parameter(description = "Only samples taken after this time (epoch milliseconds)",
+            schema = @Schema(type = SchemaType.INTEGER, format = "int64")) @QueryParam("since") String since) {
         long after = QueryParams.number("since", since, 0, Long.MAX_VALUE, 0);
         Map<String, Integer> queued = new LinkedHashMap<>();
         for (Priority p : Priority.values()) {

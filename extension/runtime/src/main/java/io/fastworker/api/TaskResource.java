@@ -48,6 +48,7 @@ import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
@@ -137,8 +138,11 @@ public class TaskResource {
     @POST
     @RolesAllowed(Roles.SUBMIT)
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> submit(String body, @QueryParam("wait") String wait,
-            @HeaderParam("Content-Type") String contentType, @HeaderParam("Idempotency-Key") String key)
+    public Uni<Response> submit(String body, @Parameter(
+            description = "Wait up to this long for the task to finish (a duration: 10s, PT10S, 1.5; at most fastworker.api.max-wait)") @QueryParam("wait") String wait,
+            @HeaderParam("Content-Type") String contentType,
+            @Parameter(
+                    description = "A key that makes the submission safe to repeat (see Submission idempotencyKey)") @HeaderParam("Idempotency-Key") String key)
             throws JsonProcessingException {
         requireJson(contentType, 1);
         Duration waitFor = waitParam(wait);
@@ -249,8 +253,10 @@ public class TaskResource {
     @GET
     @RolesAllowed(Roles.READ)
     @Path("/{id}")
-    public Uni<Object> get(@PathParam("id") String id, @QueryParam("wait") String wait,
-            @QueryParam("include") String include) {
+    public Uni<Object> get(@PathParam("id") String id, @Parameter(
+            description = "Wait up to this long for the task to finish (a duration: 10s, PT10S, 1.5; at most fastworker.api.max-wait)") @QueryParam("wait") String wait,
+            @Parameter(
+                    description = "args: its arguments too (admin, unless fastworker.api.args-visible is false)") @QueryParam("include") String include) {
         Duration waitFor = waitParam(wait);
         boolean withArguments = arguments.requested(include, identity);
         Uni<TaskView> view = waitFor == null || waitFor.isZero()
@@ -348,8 +354,14 @@ public class TaskResource {
             description = "Tasks by status and task name, newest first, a page at a time.")
     @GET
     @RolesAllowed(Roles.READ)
-    public TaskPage list(@QueryParam("status") String status, @QueryParam("task") String task,
-            @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
+    public TaskPage list(@Parameter(
+            description = "Only tasks in this status (queued, scheduled, running, cancelling, retrying, success, failure, cancelled)") @QueryParam("status") String status,
+            @Parameter(description = "Only tasks of this name") @QueryParam("task") String task,
+            @Parameter(
+                    description = "How many to list, 1 to fastworker.api.history-limit (default 100 or that limit, if lower)",
+                    schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("limit") String limit,
+            @Parameter(description = "How many of the newest to skip first, 0 to 100,000 (default 0)",
+                    schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("offset") String offset) {
         TaskState state = null;
         if (status != null && !status.isBlank()) {
             try {
