@@ -10,6 +10,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -71,19 +72,14 @@ public class DeadLetterResource {
             description = "Failed tasks, newest first, filtered by task name, error type and time, a page at a time.")
     @GET
     @RolesAllowed(Roles.READ)
-    public TaskPage list(@Parameter(description = "Only tasks of this name") @QueryParam("task") String task,
-            @Parameter(
-                    description = "Only failures of this error type (task_error, timeout, worker_lost, ...)") @QueryParam("errorType") String errorType,
-            @Parameter(
-                    description = "Only failures at or after this instant (ISO-8601)") @QueryParam("since") String since,
-            @Parameter(description = "Only failures before this instant (ISO-8601)") @QueryParam("until") String until,
+    public TaskPage list(@BeanParam DeadLetterFilter filter,
             @Parameter(description = "How many of the latest failures to skip first (default 0)",
                     schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("offset") String offset,
-            @Parameter(
-                    description = "How many to list, 1 to fastworker.api.history-limit (default 100 or that limit, if lower)",
+            @Parameter(description = "How many to list, 1 to fastworker.api.history-limit (default 100, or that "
+                    + "limit if lower)",
                     schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("limit") String limit) {
         int max = apiSettings.historyLimit();
-        return matching(task, errorType, since, until, QueryParams.integer("offset", offset, 0, Integer.MAX_VALUE, 0),
+        return matching(filter, QueryParams.integer("offset", offset, 0, Integer.MAX_VALUE, 0),
                 QueryParams.integer("limit", limit, 1, max, Math.min(100, max)));
     }
 
@@ -120,16 +116,10 @@ public class DeadLetterResource {
     @POST
     @RolesAllowed(Roles.ADMIN)
     @Path("/retry")
-    public Uni<Response> retry(@Parameter(description = "Only tasks of this name") @QueryParam("task") String task,
-            @Parameter(
-                    description = "Only failures of this error type (task_error, timeout, worker_lost, ...)") @QueryParam("errorType") String errorType,
-            @Parameter(
-                    description = "Only failures at or after this instant (ISO-8601)") @QueryParam("since") String since,
-            @Parameter(description = "Only failures before this instant (ISO-8601)") @QueryParam("until") String until,
+    public Uni<Response> retry(@BeanParam DeadLetterFilter filter,
             @Parameter(description = "At most this many replayed, 1 to 10,000 (default 10,000)",
                     schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("limit") String limit) {
-        TaskPage matching = matching(task, errorType, since, until, 0, QueryParams.integer("limit", limit, 1,
-                MAX_RETRY, MAX_RETRY));
+        TaskPage matching = matching(filter, 0, QueryParams.integer("limit", limit, 1, MAX_RETRY, MAX_RETRY));
         Map<String, Instant> failures = new LinkedHashMap<>();
         matching.items().forEach(t -> failures.put(t.id(), t.finishedAt()));
         String by = identity.getPrincipal().getName();
@@ -163,9 +153,9 @@ public class DeadLetterResource {
     }
 
     /** The dead letters the four filters select (the same for listing and for replaying), a page of them. */
-    private TaskPage matching(String task, String errorType, String since, String until, int offset, int limit) {
-        return queries.deadLetters(blankToNull(task), blankToNull(errorType), instant("since", since),
-                instant("until", until), offset, limit);
+    private TaskPage matching(DeadLetterFilter f, int offset, int limit) {
+        return queries.deadLetters(blankToNull(f.task), blankToNull(f.errorType), instant("since", f.since),
+                instant("until", f.until), offset, limit);
     }
 
     private static Instant instant(String name, String value) {

@@ -73,7 +73,7 @@ public class DevUiRpc {
         return plain(queries.recent(null, null, 0, RECENT).items());
     }
 
-    /** Values as the HTTP API writes them, in plain maps and lists that the Dev UI's own JSON writer keeps as they are. */
+    /** Values as the HTTP API writes them, in plain maps and lists, which the Dev UI's JSON writer keeps as such. */
     private List<Map<String, Object>> plain(List<?> values) {
         return json.convertValue(values, new TypeReference<List<Map<String, Object>>>() {
         });

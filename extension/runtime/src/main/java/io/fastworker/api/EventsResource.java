@@ -78,13 +78,17 @@ public class EventsResource {
     @RolesAllowed(Roles.READ)
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> events(@Parameter(
-            description = "Only events of tasks of this name (repeat it for more)") @QueryParam("task") List<String> tasks,
+            description = "Only events of tasks of this name "
+                    + "(repeat it for more)") @QueryParam("task") List<String> tasks,
             @Parameter(
-                    description = "Only events of the task with this id (repeat it for more)") @QueryParam("id") List<String> ids,
+                    description = "Only events of the task with this id "
+                            + "(repeat it for more)") @QueryParam("id") List<String> ids,
             @Parameter(
-                    description = "result: a finished task's event carries its result or error") @QueryParam("include") String include,
+                    description = "result: a finished task's event "
+                            + "carries its result or error") @QueryParam("include") String include,
             @Parameter(
-                    description = "Resume after this event id (browsers send it when they reconnect)") @HeaderParam("Last-Event-ID") String lastEventId,
+                    description = "Resume after this event id (browsers send "
+                            + "it when they reconnect)") @HeaderParam("Last-Event-ID") String lastEventId,
             @Context Sse sse) {
         boolean withResults = include(include);
         Resume resume = resume(lastEventId);

@@ -108,7 +108,8 @@ public class GroupsResource {
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = RequestDocuments.Group.class), examples = {
                 @ExampleObject(name = "sums", summary = "Two sums, then echo with both results",
-                        value = "{\"id\": \"sums\", \"tasks\": [{\"task\": \"add\", \"args\": [1, 2]}, {\"task\": \"add\", "
+                        value = "{\"id\": \"sums\", \"tasks\": [{\"task\": \"add\", "
+                                + "\"args\": [1, 2]}, {\"task\": \"add\", "
                                 + "\"args\": [5, 6]}], \"then\": {\"task\": \"echo\"}}")}))
     @APIResponses({
         @APIResponse(responseCode = "202",

@@ -41,5 +41,6 @@ public record SubmissionDocument(
                 + "submission takes it as the Idempotency-Key header") String idempotencyKey,
         @Schema(description = "Where to POST the task's end") Callback callback,
         @Schema(description = "A chain's next step, submitted when this task succeeds, with its result put in front "
-                + "of the step's args (at most 100 steps; a step may not set id or idempotencyKey)") SubmissionDocument then){
+                + "of the step's args (at most 100 steps; a step "
+                + "may not set id or idempotencyKey)") SubmissionDocument then){
 }

@@ -106,13 +106,15 @@ public class TaskResource {
                 headers = @Header(name = "Location", description = "The task's address",
                         schema = @Schema(type = SchemaType.STRING))),
         @APIResponse(responseCode = "200",
-                description = "Finished within ?wait=, or the task an earlier request with the same Idempotency-Key created",
+                description = "Finished within ?wait=, or the task an earlier request "
+                        + "with the same Idempotency-Key created",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,
                         schema = @Schema(implementation = TaskView.class)),
                 headers = @Header(name = "Location", description = "The task's address",
                         schema = @Schema(type = SchemaType.STRING))),
         @APIResponse(responseCode = "400",
-                description = "Not a submission this control plane takes: an unknown task, arguments that do not bind, malformed JSON, a bad or unknown field"),
+                description = "Not a submission this control plane takes: an unknown task, arguments "
+                        + "that do not bind, malformed JSON, a bad or unknown field"),
         @APIResponse(responseCode = "409", description = "The client-chosen id is already used"),
         @APIResponse(responseCode = "413", description = "The body is larger than fastworker.api.max-body-size"),
         @APIResponse(responseCode = "415", description = "The body is not JSON"),
@@ -126,11 +128,15 @@ public class TaskResource {
                 @ExampleObject(name = "add", summary = "The quick start's first task",
                         value = "{\"task\": \"add\", \"args\": [5, 3]}"),
                 @ExampleObject(name = "all-fields", summary = "Every submission field (only task is required)",
-                        value = "{\"task\": \"add\", \"args\": [5], \"kwargs\": {\"y\": 3}, \"priority\": \"critical\", "
-                                + "\"countdown\": \"PT60S\", \"maxRetries\": 3, \"retryDelay\": \"1s\", \"retryBackoff\": 2, "
-                                + "\"retryBackoffMax\": \"1m\", \"timeout\": \"30s\", \"id\": \"optional-client-chosen-id\"}"),
+                        value = "{\"task\": \"add\", \"args\": [5], \"kwargs\": "
+                                + "{\"y\": 3}, \"priority\": \"critical\", "
+                                + "\"countdown\": \"PT60S\", \"maxRetries\": 3, "
+                                + "\"retryDelay\": \"1s\", \"retryBackoff\": 2, "
+                                + "\"retryBackoffMax\": \"1m\", \"timeout\": \"30s\", "
+                                + "\"id\": \"optional-client-chosen-id\"}"),
                 @ExampleObject(name = "chain", summary = "add(2, 3), then add(5, 10) with its result",
-                        value = "{\"task\": \"add\", \"args\": [2, 3], \"then\": {\"task\": \"add\", \"args\": [10]}}")}))
+                        value = "{\"task\": \"add\", \"args\": [2, 3], \"then\": "
+                                + "{\"task\": \"add\", \"args\": [10]}}")}))
     @Operation(operationId = "submitTask", summary = "Submit a task",
             description = "Accepts a task: 202 with its id and status (queued or scheduled) and Location. With "
                     + "?wait=, waits up to that long: 200 with the finished task, or 202 if it is not done yet. "
@@ -139,10 +145,12 @@ public class TaskResource {
     @RolesAllowed(Roles.SUBMIT)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> submit(String body, @Parameter(
-            description = "Wait up to this long for the task to finish (a duration: 10s, PT10S, 1.5; at most fastworker.api.max-wait)") @QueryParam("wait") String wait,
+            description = "Wait up to this long for the task to finish (a duration: 10s, "
+                    + "PT10S, 1.5; at most fastworker.api.max-wait)") @QueryParam("wait") String wait,
             @HeaderParam("Content-Type") String contentType,
             @Parameter(
-                    description = "A key that makes the submission safe to repeat (see Submission idempotencyKey)") @HeaderParam("Idempotency-Key") String key)
+                    description = "A key that makes the submission safe to repeat "
+                            + "(see Submission idempotencyKey)") @HeaderParam("Idempotency-Key") String key)
             throws JsonProcessingException {
         requireJson(contentType, 1);
         Duration waitFor = waitParam(wait);
@@ -181,7 +189,8 @@ public class TaskResource {
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,
                         schema = @Schema(implementation = BatchAccepted.class))),
         @APIResponse(responseCode = "400",
-                description = "An entry is not a submission this control plane takes (index names it), or the batch is empty or too large"),
+                description = "An entry is not a submission this control plane takes (index "
+                        + "names it), or the batch is empty or too large"),
         @APIResponse(responseCode = "409", description = "An entry's client-chosen id is already used"),
         @APIResponse(responseCode = "413", description = "The body is larger than fastworker.api.max-body-size"),
         @APIResponse(responseCode = "415", description = "The body is not JSON"),
@@ -254,9 +263,11 @@ public class TaskResource {
     @RolesAllowed(Roles.READ)
     @Path("/{id}")
     public Uni<Object> get(@PathParam("id") String id, @Parameter(
-            description = "Wait up to this long for the task to finish (a duration: 10s, PT10S, 1.5; at most fastworker.api.max-wait)") @QueryParam("wait") String wait,
+            description = "Wait up to this long for the task to finish (a duration: 10s, "
+                    + "PT10S, 1.5; at most fastworker.api.max-wait)") @QueryParam("wait") String wait,
             @Parameter(
-                    description = "args: its arguments too (admin, unless fastworker.api.args-visible is false)") @QueryParam("include") String include) {
+                    description = "args: its arguments too (admin, unless "
+                            + "fastworker.api.args-visible is false)") @QueryParam("include") String include) {
         Duration waitFor = waitParam(wait);
         boolean withArguments = arguments.requested(include, identity);
         Uni<TaskView> view = waitFor == null || waitFor.isZero()
@@ -355,10 +366,12 @@ public class TaskResource {
     @GET
     @RolesAllowed(Roles.READ)
     public TaskPage list(@Parameter(
-            description = "Only tasks in this status (queued, scheduled, running, cancelling, retrying, success, failure, cancelled)") @QueryParam("status") String status,
+            description = "Only tasks in this status (queued, scheduled, running, "
+                    + "cancelling, retrying, success, failure, cancelled)") @QueryParam("status") String status,
             @Parameter(description = "Only tasks of this name") @QueryParam("task") String task,
             @Parameter(
-                    description = "How many to list, 1 to fastworker.api.history-limit (default 100 or that limit, if lower)",
+                    description = "How many to list, 1 to fastworker.api.history-limit "
+                            + "(default 100, or that limit if lower)",
                     schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("limit") String limit,
             @Parameter(description = "How many of the newest to skip first, 0 to 100,000 (default 0)",
                     schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("offset") String offset) {
