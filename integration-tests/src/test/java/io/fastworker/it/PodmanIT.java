@@ -194,8 +194,18 @@ class PodmanIT {
                     throw new AssertionError("the overlay renders only what podman runs, not a " + kind);
                 }
             }
-            assertTrue(podman("healthcheck", "run", "fastworker-subworker-pod-0-subworker").exit() == 0,
-                    "the subworker's probe passes too");
+            // The subworker's container starts beside the control plane's and may still be starting (its startup
+            // probe allows it two minutes): its probe passes once it is up.
+            boolean healthy = false;
+            for (long until = System.nanoTime() + Duration.ofSeconds(60).toNanos(); !healthy
+                    && System.nanoTime() < until;) {
+                healthy = podman("healthcheck", "run", "fastworker-subworker-pod-0-subworker").exit() == 0;
+                if (!healthy) {
+                    Thread.sleep(1000);
+                }
+            }
+            assertTrue(healthy, "the subworker's probe passes too: " + podman("logs", "--tail", "40",
+                    "fastworker-subworker-pod-0-subworker").out());
             assertCache("fastworker-control-plane-pod-0-control-plane", "control-plane");
             assertCache("fastworker-subworker-pod-0-subworker", "subworker");
             // A second subworker pod: podman runs one pod per Deployment, each on the host network, so on its own port.
