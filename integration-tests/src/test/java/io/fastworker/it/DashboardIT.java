@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -360,11 +361,17 @@ class DashboardIT {
         String waiting = submit("{\"task\": \"add\", \"args\": [4711], \"kwargs\": {\"y\": 815}, \"countdown\": "
                 + "\"PT1H\"}");
         browser.get(cp.url() + "/ui/#/tasks/" + waiting);
-        WebElement arguments = waiting(browser).until(ExpectedConditions.presenceOfElementLocated(By.id("arguments")));
-        assertTrue(arguments.getText().contains("4711") && arguments.getText().contains("815"), arguments.getText());
+        // The page redraws as the task's events arrive: the text is read afresh until it shows (a redrawn element
+        // is stale, not a failure).
+        waiting(browser).ignoring(StaleElementReferenceException.class).until(b -> {
+            String shown = b.findElement(By.id("arguments")).getText();
+            return shown.contains("4711") && shown.contains("815");
+        });
         browser.get(cp.url() + "/ui/#/tasks/" + tracedId);
-        assertTrue(waiting(browser).until(ExpectedConditions.presenceOfElementLocated(By.id("arguments"))).getText()
-                .startsWith("No longer kept"), "a finished task's arguments are not kept");
+        waiting(browser).ignoring(StaleElementReferenceException.class).withMessage(
+                "a finished task's arguments are not kept").until(
+                        b -> b.findElement(By.id("arguments")).getText()
+                                .startsWith("No longer kept"));
     }
 
     @Test
