@@ -151,7 +151,9 @@ class TracingIT {
             assertEquals("task_error", e.attributes().get("fastworker.task.outcome"));
             assertTrue(e.eventValues().contains("java.lang.IllegalStateException"), e.eventValues().toString());
         }
-        ReceivedSpan cpSpan = only(receiver.spans(),
+        // The HTTP span may come in another export than the execute spans: wait for it too.
+        ReceivedSpan cpSpan = only(receiver.await(all -> all.stream().anyMatch(s -> s.traceId().equals(traceId)
+                && s.name().equals("POST /tasks")), Duration.ofSeconds(30), "the POST /tasks span in trace " + traceId),
                 s -> s.traceId().equals(traceId) && s.name().equals("POST /tasks"));
         assertEquals(callerSpan, cpSpan.parentSpanId(), "the control plane continues the caller's traceparent");
         String cpLog = cp.log();
