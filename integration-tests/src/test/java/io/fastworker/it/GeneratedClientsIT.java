@@ -9,11 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +54,7 @@ class GeneratedClientsIT {
         }
         Assumptions.assumeTrue(missing.isEmpty(), missing + "; skipped");
         String[] commands = commands();
-        Run copy = run(ROOT, List.of("bash", "-c", commands[0]));
+        Command copy = run(ROOT, List.of("bash", "-c", commands[0]));
         assertEquals(0, copy.exit(), copy.output());
         generate = commands[1];
         Files.writeString(dir.resolve("api-keys"), "ops  admin  " + HexFormat.of().formatHex(MessageDigest
@@ -102,7 +102,7 @@ class GeneratedClientsIT {
     static Path generate(String generator, Path out) throws Exception {
         String command = generate.replace(" -g typescript-fetch ", " -g " + generator + " ")
                 .replace(" -o fastworker-ts", " -o " + out);
-        Run r = run(ROOT, List.of("bash", "-c", command));
+        Command r = run(ROOT, List.of("bash", "-c", command));
         assertEquals(0, r.exit(), command + "\n" + r.output());
         return out;
     }
@@ -112,8 +112,9 @@ class GeneratedClientsIT {
         Path work = dir.resolve("typescript");
         generate("typescript-fetch", work.resolve("generated"));
         Files.copy(CLIENTS.resolve("typescript/check_client.ts"), work.resolve("check_client.ts"));
-        Run tsc = run(work, List.of(TSC.toString(), "--strict", "--target", "es2022", "--module", "commonjs", "--lib",
-                "es2022,dom", "--outDir", "out", "check_client.ts"));
+        Command tsc = run(work,
+                List.of(TSC.toString(), "--strict", "--target", "es2022", "--module", "commonjs", "--lib",
+                        "es2022,dom", "--outDir", "out", "check_client.ts"));
         assertEquals(0, tsc.exit(), "the generated client and the script compile, strictly:\n" + tsc.output());
         JsonNode seen = seen(run(work, List.of("node", "out/check_client.js", cp.url(), KEY)));
         assertSeen(seen, "TypeScript");
@@ -160,32 +161,17 @@ class GeneratedClientsIT {
         assertEquals("urn:fastworker:problem:unauthenticated", seen.at("/noKey/type").asText(), all);
     }
 
-    static JsonNode seen(Run r) throws Exception {
+    static JsonNode seen(Command r) throws Exception {
         assertEquals(0, r.exit(), r.output());
         String[] lines = r.output().strip().split("\n");
         return JSON.readTree(lines[lines.length - 1]);
     }
 
-    record Run(int exit, String output) {
+    static Command run(Path dir, List<String> command) throws Exception {
+        return Command.run(dir, Duration.ofSeconds(120), command);
     }
 
-    static Run run(Path dir, List<String> command) throws Exception {
-        return run(dir, new ProcessBuilder(command));
-    }
-
-    static Run run(Path dir, ProcessBuilder pb) throws Exception {
-        Path out = Files.createTempFile(GeneratedClientsIT.dir, "run-", ".out");
-        Process p;
-        try {
-            p = pb.directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        } catch (java.io.IOException e) {
-            return new Run(127, e.getMessage());
-        }
-        p.getOutputStream().close();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(pb.command() + " did not finish in 120 s:\n" + Files.readString(out));
-        }
-        return new Run(p.exitValue(), Files.readString(out));
+    static Command run(Path dir, ProcessBuilder pb) throws Exception {
+        return Command.run(dir, Duration.ofSeconds(120), pb);
     }
 }
