@@ -255,7 +255,7 @@ class Subworker:
                 link.send("fastworker.link.credit", {"credits": free})
         threading.Thread(target=self._heartbeat, args=(link, interval), name="fastworker-heartbeat",
                          daemon=True).start()
-        log.info("joined %s as %s (%d task(s), concurrency %d)", address, self.worker_id, len(self.tasks),
+        log.info("joined as %s at %s (%d task(s), concurrency %d)", self.worker_id, address, len(self.tasks),
                  self.concurrency)
         self.joined.set()
         if self._stopping.is_set():

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -215,6 +216,33 @@ class SubworkerIT {
             assertEquals("success", t.get("status").asText(), t.toString());
             assertEquals("rekroWtsaF", t.get("result").asText());
             assertEquals("py1", t.get("worker").asText());
+        } finally {
+            py.destroy();
+        }
+    }
+
+    /** The protocol page's minimal subworker, as written there but for the port. */
+    @Test
+    @Order(5)
+    void theProtocolPagesMinimalSubworkerWorksAsWritten() throws Exception {
+        String page = Files.readString(QuickStartIT.ROOT.resolve("docs/PROTOCOL.md"));
+        String section = page.substring(page.indexOf("## A minimal subworker"));
+        int start = section.indexOf("```python\n") + "```python\n".length();
+        String script = section.substring(start, section.indexOf("```\n", start))
+                .replace("(\"127.0.0.1\", 5555)", "(\"127.0.0.1\", " + cp.linkPort + ")");
+        Process py = new ProcessBuilder("python3", "-c", script).redirectErrorStream(true).start();
+        try {
+            awaitWorkers(Set.of("upper-1"));
+            for (String text : List.of("minimal", "again")) {
+                var r = cp.post("/tasks?wait=10s", "{\"task\": \"upper\", \"args\": [\"" + text + "\"]}");
+                JsonNode t = JSON.readTree(r.body());
+                assertEquals(text.toUpperCase(), t.get("result").asText(), r.body());
+                assertEquals("upper-1", t.get("worker").asText());
+            }
+            Thread.sleep(3500); // past the heartbeat deadline (3 x 1 s): its heartbeats keep it
+            assertTrue(cp.get("/workers").body().contains("\"upper-1\""), cp.get("/workers").body());
+            assertEquals(400, cp.post("/tasks", "{\"task\": \"upper\", \"args\": []}").statusCode(),
+                    "its parameters are announced");
         } finally {
             py.destroy();
         }
