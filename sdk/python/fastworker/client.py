@@ -154,6 +154,10 @@ class Client:
 
     cancel_task = cancel
 
+    def workers(self) -> List[Dict[str, Any]]:
+        """The control plane and the subworkers joined now, as ``GET /workers`` shows them."""
+        return self._request("GET", "/workers")
+
     # -- plumbing ------------------------------------------------------------------------------------------------
 
     def _await(self, task: Dict[str, Any], deadline: Optional[float]) -> TaskResult:

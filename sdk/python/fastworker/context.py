@@ -34,6 +34,7 @@ class TaskInfo:
     attempt: int
     name: str
     trace_id: Optional[str] = None
+    span_id: Optional[str] = None
     stop: threading.Event = field(default_factory=threading.Event, repr=False)
     report: Optional[Callable[[float, Optional[str]], None]] = field(default=None, repr=False)
     last_report: float = field(default=-math.inf, repr=False)

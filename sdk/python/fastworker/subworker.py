@@ -17,6 +17,7 @@ from . import context
 from .context import Cancelled, NonRetryable, TaskInfo, TaskTimeout
 from .link import Link, LinkDown, tls_context
 from .tasks.registry import TaskDef, registered
+from .tracing import Tracing
 
 PROTOCOL = 3
 log = logging.getLogger("fastworker.subworker")
@@ -41,6 +42,7 @@ class _Attempt:
     interrupted: bool = False
     thread: Optional[int] = None
     async_task: Optional[asyncio.Task] = None
+    traceparent: Optional[str] = None
     result: Optional[dict] = None  # written once a link takes it
     queued_on: Optional[Link] = field(default=None, repr=False)
 
@@ -100,6 +102,7 @@ class Subworker:
         self._deadline_wake = threading.Condition(self._lock)
         threading.Thread(target=self._watch_deadlines, name="fastworker-deadlines", daemon=True).start()
         self.joined = threading.Event()
+        self._tracing = Tracing(self.worker_id)
 
     # -- running -------------------------------------------------------------------------------------------------
 
@@ -308,7 +311,8 @@ class Subworker:
             problem = "timeoutMs must be a whole number of at least 10, got %r" % (timeout_ms,)
         trace_id = _trace_id(traceparent)
         info = TaskInfo(task_id, number, str(frame.get("task")), trace_id)
-        attempt = _Attempt(key, definition, frame, info, time.monotonic() + (timeout_ms or 0) / 1000.0)
+        attempt = _Attempt(key, definition, frame, info, time.monotonic() + (timeout_ms or 0) / 1000.0,
+                           traceparent=traceparent if isinstance(traceparent, str) else None)
         if problem:
             log.warning("task %s attempt %d cannot run as sent: %s", task_id, number, problem)
             with self._lock:
@@ -339,25 +343,28 @@ class Subworker:
         token = context._enter(attempt.info)
         value, error = _MISSING, None
         try:
-            try:
-                with self._lock:
-                    attempt.thread = threading.get_ident()
-                    attempt.in_body = attempt.state == "running" and not attempt.info.stop.is_set()
-                if attempt.in_body:
-                    value = self._call(attempt)
-                elif attempt.info.stop.is_set():
-                    error = Cancelled("the task was cancelled before it started")
-            except BaseException as e:  # the body's failure, or an interruption while it ran
-                error = e
-            finally:
-                with self._lock:
-                    attempt.in_body = False
-        except (Cancelled, TaskTimeout) as late:  # an interruption that came as the body returned
-            if value is _MISSING and error is None:
-                error = late
+            with self._span(attempt) as outcome:
+                try:
+                    try:
+                        with self._lock:
+                            attempt.thread = threading.get_ident()
+                            attempt.in_body = attempt.state == "running" and not attempt.info.stop.is_set()
+                        if attempt.in_body:
+                            value = self._call(attempt)
+                        elif attempt.info.stop.is_set():
+                            error = Cancelled("the task was cancelled before it started")
+                    except BaseException as e:  # the body's failure, or an interruption while it ran
+                        error = e
+                    finally:
+                        with self._lock:
+                            attempt.in_body = False
+                except (Cancelled, TaskTimeout) as late:  # an interruption that came as the body returned
+                    if value is _MISSING and error is None:
+                        error = late
+                outcome(_outcome(error))
+            self._ended(attempt, value, error)
         finally:
             context._leave(token)
-        self._ended(attempt, value, error)
 
     def _call(self, attempt: _Attempt):
         definition, frame = attempt.task, attempt.frame
@@ -372,23 +379,30 @@ class Subworker:
         token = context._enter(attempt.info)
         value, error = _MISSING, None
         try:
-            with self._lock:
-                attempt.async_task = asyncio.current_task()
-                running = attempt.state == "running" and not attempt.info.stop.is_set()
-            if not running and attempt.info.stop.is_set():
-                raise Cancelled("the task was cancelled before it started")
-            if running:
-                definition, frame = attempt.task, attempt.frame
-                await _maybe_await(definition.before, frame)
-                value = await definition.func(*frame.get("args", []), **frame.get("kwargs", {}))
-                await _maybe_await(definition.after, frame)
-        except asyncio.CancelledError:
-            error = Cancelled("the task was cancelled") if attempt.info.stop.is_set() else TaskTimeout()
-        except BaseException as e:
-            error = e
+            with self._span(attempt) as outcome:
+                try:
+                    with self._lock:
+                        attempt.async_task = asyncio.current_task()
+                        running = attempt.state == "running" and not attempt.info.stop.is_set()
+                    if not running and attempt.info.stop.is_set():
+                        raise Cancelled("the task was cancelled before it started")
+                    if running:
+                        definition, frame = attempt.task, attempt.frame
+                        await _maybe_await(definition.before, frame)
+                        value = await definition.func(*frame.get("args", []), **frame.get("kwargs", {}))
+                        await _maybe_await(definition.after, frame)
+                except asyncio.CancelledError:
+                    error = Cancelled("the task was cancelled") if attempt.info.stop.is_set() else TaskTimeout()
+                except BaseException as e:
+                    error = e
+                outcome(_outcome(error))
+            self._ended(attempt, value, error)
         finally:
             context._leave(token)
-        self._ended(attempt, value, error)
+
+    def _span(self, attempt: _Attempt):
+        return self._tracing.execute(attempt.info, attempt.traceparent, attempt.frame.get("priority"),
+                                     attempt.frame.get("maxAttempts"))
 
     def _ended(self, attempt: _Attempt, value, error) -> None:
         """The body returned (or raised): report it unless its end was already reported, and give its slot back."""
@@ -536,6 +550,14 @@ class Subworker:
                 log.warning("task %s declares a schedule (%s); a subworker does not schedule: create it on the "
                             "control plane with POST /schedules", name,
                             ", ".join("%s=%s" % kv for kv in sorted(definition.schedule.items())))
+
+
+def _outcome(error) -> str:
+    """How an attempt ended, for its span: ``success`` or the failure type."""
+    if error is None:
+        return "success"
+    return "timeout" if isinstance(error, TaskTimeout) else "cancelled" if isinstance(error, Cancelled) \
+        else "task_error"
 
 
 def _failure(attempt: _Attempt, error_type: str, message: str, exception, final: bool) -> dict:

@@ -1,5 +1,6 @@
 """Tasks for the SDK's tests: what users write, plus bodies that record what happened to them in files."""
 import asyncio
+import logging
 import os
 import time
 from pathlib import Path
@@ -84,3 +85,9 @@ def py_pid():
 @task
 def py_unwritable():
     return {1, 2}
+
+
+@task
+def py_logs(text):
+    logging.getLogger("pytasks").warning("working on %s", text)
+    raise RuntimeError("fails on purpose")
