@@ -47,7 +47,8 @@ class LinkTlsIT {
                 .cert("w-tls", "w-tls", "DNS:w-tls", "ca", 2)
                 .cert("pool", "pool-a", "DNS:pool-a", "ca", 2)
                 .cert("impostor", "w-tls", "DNS:w-tls", "other-ca", 2)
-                .cert("py-tls", "py-tls", "DNS:py-tls", "ca", 2);
+                .cert("py-tls", "py-tls", "DNS:py-tls", "ca", 2)
+                .cert("ts-tls", "ts-tls", "DNS:ts-tls", "ca", 2);
         cp = Daemon.controlPlane(Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false",
                 "FASTWORKER_LINK_TLS_CERT", file("server.crt").toString(),
                 "FASTWORKER_LINK_TLS_KEY", file("server.key").toString(),
@@ -166,21 +167,36 @@ class LinkTlsIT {
 
     @Test
     void thePythonSubworkerSpeaksMutualTlsToo() throws Exception {
-        Process py = new ProcessBuilder("python3", Daemon.PYTHON_SUBWORKER, "--address", tlsAddress(), "--worker-id",
-                "py-tls", "--trust", file("ca.crt").toString(), "--cert", file("py-tls.crt").toString(), "--key",
-                file("py-tls.key").toString()).redirectErrorStream(true).start();
+        joinsOverMutualTlsAndRuns("py-tls", "py_reverse", List.of("python3", Daemon.PYTHON_SUBWORKER, "--address",
+                tlsAddress(), "--worker-id", "py-tls"));
+    }
+
+    @Test
+    void theNodeSubworkerSpeaksMutualTlsToo() throws Exception {
+        Path sdk = QuickStartIT.ROOT.resolve("sdk/typescript");
+        joinsOverMutualTlsAndRuns("ts-tls", "ts_reverse", List.of("node", sdk.resolve("src/cli.js").toString(),
+                "subworker", "--task-modules", sdk.resolve("examples/tasks.js").toString(),
+                "--control-plane-address", tlsAddress(), "--worker-id", "ts-tls"));
+    }
+
+    /** Starts an SDK's subworker with its certificate (named as its worker id) and runs a task on it. */
+    static void joinsOverMutualTlsAndRuns(String id, String task, List<String> command) throws Exception {
+        List<String> all = new ArrayList<>(command);
+        all.addAll(List.of("--trust", file("ca.crt").toString(), "--cert", file(id + ".crt").toString(), "--key",
+                file(id + ".key").toString()));
+        Process worker = new ProcessBuilder(all).redirectErrorStream(true).start();
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!joined().contains("py-tls") && System.nanoTime() < deadline && py.isAlive()) {
+            while (!joined().contains(id) && System.nanoTime() < deadline && worker.isAlive()) {
                 Thread.sleep(100);
             }
-            assertTrue(joined().contains("py-tls"), "joined; alive: " + py.isAlive());
-            HttpResponse<String> r = cp.post("/tasks?wait=20s", "{\"task\": \"py_reverse\", \"args\": [\"tls\"]}");
+            assertTrue(joined().contains(id), "joined; alive: " + worker.isAlive());
+            HttpResponse<String> r = cp.post("/tasks?wait=20s", "{\"task\": \"" + task + "\", \"args\": [\"tls\"]}");
             JsonNode t = JSON.readTree(r.body());
             assertEquals("slt", t.get("result").asText(), r.body());
-            assertEquals("py-tls", t.get("worker").asText());
+            assertEquals(id, t.get("worker").asText());
         } finally {
-            py.destroy();
+            worker.destroy();
         }
     }
 }

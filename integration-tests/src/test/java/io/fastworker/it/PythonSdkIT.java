@@ -3,13 +3,9 @@ package io.fastworker.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,26 +69,11 @@ class PythonSdkIT {
 
     /**
      * The README's "Other languages: Python" commands as written, but for the ports of a control plane of this test
-     * (one that runs no task itself, so the answer must come from the Python subworker) and the checkout's path.
+     * and the checkout's path, with the package in the environment made above.
      */
     void readmeCommands(Path venv) throws Exception {
-        String readme = Files.readString(QuickStartIT.ROOT.resolve("README.md"));
-        String section = readme.substring(readme.indexOf("## Other languages: Python"));
-        int start = section.indexOf("```bash\n") + "```bash\n".length();
-        String commands = section.substring(start, section.indexOf("```\n", start));
-        try (Daemon cp = Daemon.controlPlane(Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false"))) {
-            String script = commands.replace("127.0.0.1:5555", "127.0.0.1:" + cp.linkPort)
-                    .replace("http://127.0.0.1:8080", cp.url()).replace("./sdk/python", SDK.toString())
-                    .replace("python3 -m venv .venv && ", "").replace(".venv/", venv + "/")
-                    + "\nkill %1; wait\n";
-            Command shown = Command.run(dir, Duration.ofSeconds(120), List.of("bash", "-c", script));
-            assertEquals(0, shown.exit(), shown.output());
-            assertTrue(shown.output().lines().anyMatch("42"::equals), shown.output());
-            JsonNode gone = new ObjectMapper().readTree(cp.get("/workers/gone").body());
-            JsonNode python = gone.findParents("id").stream().filter(w -> w.get("id").asText().equals("py-1"))
-                    .findFirst().orElseThrow(() -> new AssertionError("py-1 is not among " + gone));
-            assertEquals(1, python.get("completed").asInt(), python.toString());
-            assertEquals("left", python.get("state").asText(), "SIGTERM drains and leaves: " + python);
-        }
+        SdkQuickStart.run(dir, "## Other languages: Python", "py-1", commands -> commands
+                .replace("./sdk/python", SDK.toString()).replace("python3 -m venv .venv && ", "")
+                .replace(".venv/", venv + "/"));
     }
 }
