@@ -40,3 +40,22 @@ def test_a_restarted_control_plane_loses_nothing_and_the_subworker_rejoins(workd
     finally:
         worker.kill()
         plane.stop()
+
+
+def test_the_link_token_is_presented_and_a_wrong_one_stops_the_subworker(workdir):
+    from fastworker import Client
+    home = workdir / "token"
+    home.mkdir()
+    plane = ControlPlane(home, env={"FASTWORKER_LINK_TOKEN": "s3cret-token"})
+    try:
+        wrong = PySubworker(plane, "py-wrong-token", extra=("--token", "guess"), wait=False)
+        assert wrong.process.wait(30) == 2, wrong.log()
+        assert "401" in wrong.log() and "s3cret-token" not in wrong.log()
+        right = PySubworker(plane, "py-right-token", env={"FASTWORKER_LINK_TOKEN": "s3cret-token"})
+        try:
+            assert Client(plane.url).submit("add", 1, 2).get() == 3
+            assert "s3cret-token" not in right.log()
+        finally:
+            right.kill()
+    finally:
+        plane.stop()
