@@ -91,3 +91,17 @@ def py_unwritable():
 def py_logs(text):
     logging.getLogger("pytasks").warning("working on %s", text)
     raise RuntimeError("fails on purpose")
+
+
+def _note(frame, what):
+    with open(frame["args"][0], "a") as f:
+        f.write("%s %s\n" % (what, frame["taskId"]))
+
+
+@task(before=lambda frame: _note(frame, "before"), after=lambda frame: _note(frame, "after"))
+def py_hooked(marker, fail):
+    with open(marker, "a") as f:
+        f.write("body\n")
+    if fail:
+        raise RuntimeError("the body failed")
+    return "done"

@@ -82,3 +82,15 @@ def test_a_bad_declaration_is_refused_with_the_control_planes_reason(cp, subwork
     worker = subworkers(cp, "py-bad", modules=("badtasks",), paths=(tmp_path,), wait=False)
     assert worker.process.wait(30) == 2
     assert "maxRetries" in worker.log(), worker.log()
+
+
+def test_before_and_after_hooks_run_around_the_body(cp, client, subworkers, tmp_path):
+    subworkers(cp, "py-hooks")
+    marker = tmp_path / "hooks"
+    ok = client.submit("py_hooked", str(marker), False)
+    assert ok.result == "done"
+    assert marker.read_text().splitlines() == ["before " + ok.task_id, "body", "after " + ok.task_id]
+    marker.unlink()
+    failed = client.submit("py_hooked", str(marker), True)
+    assert failed.status == "failure" and failed.error == "the body failed"
+    assert marker.read_text().splitlines() == ["before " + failed.task_id, "body"], "after runs on success only"

@@ -57,7 +57,7 @@ def task(func=None, /, name: Optional[str] = None, *, priority: Optional[str] = 
     Options (what a submission does not set itself): ``priority`` (critical, high, normal, low), ``timeout``,
     ``retry_delay`` and ``retry_backoff_max`` (seconds or ``timedelta``), ``max_retries``, ``retry_backoff``; limits
     the control plane holds across every worker: ``max_concurrency``, ``rate_limit`` (``"10/s"``). ``before(task)``
-    and ``after(task)`` run around the body (``after`` on success only; a hook that raises fails the attempt).
+    and ``after(task)`` (the task as sent: ``taskId``, ``task``, ``args``, ``kwargs``, ``attempt``) run around the body (``after`` on success only; a hook that raises fails the attempt).
     ``repeat_interval``, ``cron``, ``repeat_count`` and ``repeat_until`` are accepted so that the original's modules
     import unchanged, but a subworker does not schedule: create the schedule on the control plane
     (``POST /schedules``); the subworker says so in its log at start.
