@@ -481,6 +481,44 @@ class ClusterIT {
         }
     }
 
+    /**
+     * Five members: the cluster goes on acknowledging with two of them gone (the leader among them), loses nothing
+     * it acknowledged, and once both are back (one on its volume, one wiped) all five hold one state.
+     */
+    @Test
+    void fiveMembersServeWithTwoGoneAndAgreeOnceBack() throws Exception {
+        History history = new History();
+        try (Cluster cluster = new Cluster(5, Map.of())) {
+            cluster.startAll();
+            int leader = cluster.awaitLeader(Duration.ofSeconds(120));
+            assertTrue(leader >= 0, "no member became leader:\n" + cluster.member(0).log());
+            int other = (leader + 2) % 5;
+            try (Clients clients = new Clients(cluster.urls(), history, "\"task\": \"noop\"")) {
+                clients.start(4, "run");
+                awaitAcks(history, 150);
+                history.event("SIGKILL " + Cluster.id(leader) + " (leader) and " + Cluster.id(other));
+                cluster.member(leader).kill();
+                cluster.member(other).kill();
+                int next = cluster.awaitLeader(ELECTION);
+                assertTrue(next >= 0 && next != leader && next != other, "no new leader among the three left");
+                awaitAcks(history, history.acks().size() + 150); // three of five are a majority
+                history.event("started " + Cluster.id(leader) + " on its volume and " + Cluster.id(other) + " empty");
+                cluster.start(leader);
+                cluster.startEmpty(other);
+                awaitAcks(history, history.acks().size() + 100);
+            }
+            List<String> urls = cluster.urls();
+            History.Report report = Daemon.await(() -> history.check(id -> Clients.task(urls, id)),
+                    r -> r.passed() || r.violations().stream().noneMatch(v -> v.contains("did not finish")),
+                    Duration.ofSeconds(90), "every acknowledged task finished or lost");
+            assertTrue(report.passed(), "history check failed: " + report.violations() + "\nevents: "
+                    + history.events());
+            List<String> all = Daemon.await(cluster::selves, s -> s.stream().allMatch(m -> m.startsWith("{"))
+                    && sameState(s), Duration.ofSeconds(90), "the five members with one state fingerprint");
+            System.out.println("cluster of five: the members' states are equal: " + all);
+        }
+    }
+
     @Test
     void theReadmesHighAvailabilityCommandsRunAsWritten() throws Exception {
         PodmanIT.ReadmeSection readme = PodmanIT.ReadmeSection.read("## High availability");
