@@ -124,9 +124,12 @@ class KubernetesManifestsIT {
         }
     }
 
-    /** The overlays for a cluster (local-podman, for podman without a cluster, is run for real by PodmanIT). */
+    /**
+     * The overlays for a Kubernetes cluster (local-podman and local-podman-ha, for podman on one machine, are run for
+     * real by PodmanIT and PodmanHaIT).
+     */
     static List<String> clusterOverlays() {
-        return rendered.keySet().stream().filter(o -> !o.equals("local-podman")).toList();
+        return rendered.keySet().stream().filter(o -> !o.startsWith("local-podman")).toList();
     }
 
     static <T> List<T> all(String overlay, Class<T> type) {
