@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -478,6 +479,65 @@ class ClusterIT {
                     Duration.ofSeconds(90), "every acknowledged task finished or lost");
             assertTrue(report.passed(), "history check failed: " + report.violations() + "\nevents: "
                     + history.events());
+        }
+    }
+
+    /**
+     * A task's end is shown only once a majority holds it: with both followers paused, a raw subworker hands the
+     * leader its task's result, which the leader applies but cannot commit, and no read of the task shows that end.
+     * (The leader then gives up its term for want of a majority, and a new leader would not know the end.)
+     */
+    @Test
+    void aTasksEndIsShownOnlyOnceCommitted() throws Exception {
+        try (Cluster cluster = new Cluster(3, Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false"))) {
+            cluster.startAll();
+            int leader = cluster.awaitLeader(Duration.ofSeconds(90));
+            assertTrue(leader >= 0, "no member became leader:\n" + cluster.member(0).log());
+            List<String> answers = new java.util.ArrayList<>();
+            try (RawLinkClient raw = new RawLinkClient(cluster.member(leader).linkPort)) {
+                assertTrue(joinAsProtocol3(raw, "").path("body").path("ok").asBoolean(), raw.received().toString());
+                raw.send("fastworker.link.credit", "{\"credits\": 1}");
+                java.net.http.HttpResponse<String> accepted = cluster.member(leader).post("/tasks",
+                        "{\"task\": \"raw_job\"}");
+                assertEquals(202, accepted.statusCode(), accepted.body());
+                String id = Clients.JSON.readTree(accepted.body()).get("id").asText();
+                JsonNode frame = raw.awaitTask(id);
+                assertTrue(frame != null, "it got its task: " + raw.received());
+                List<Integer> followers = new java.util.ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    if (i != leader) {
+                        followers.add(i);
+                        cluster.member(i).pause();
+                    }
+                }
+                try {
+                    raw.send("fastworker.link.result", "{\"taskId\": \"" + id + "\", \"attempt\": "
+                            + frame.get("body").get("attempt").asText() + ", \"ok\": true, \"result\": 7, "
+                            + "\"credits\": 0}");
+                    for (long until = System.nanoTime() + Duration.ofSeconds(3).toNanos(); System.nanoTime() < until;) {
+                        try {
+                            java.net.http.HttpResponse<String> read = cluster.member(leader).get("/tasks/" + id);
+                            answers.add(read.statusCode() + " " + read.body());
+                        } catch (java.io.IOException gone) {
+                            answers.add("down: " + gone); // the leader gave up its term
+                            break;
+                        }
+                        Thread.sleep(50);
+                    }
+                } finally {
+                    for (int i : followers) {
+                        cluster.member(i).resume();
+                    }
+                }
+            }
+            assertTrue(answers.stream().noneMatch(a -> a.startsWith("200") && a.contains("\"success\"")),
+                    "an end no majority confirmed was shown: " + answers);
+            assertTrue(answers.stream().allMatch(a -> a.startsWith("200") || a.startsWith("down")
+                    || a.startsWith("503") && a.contains("not-committed")), "reads answer 200 (running), 503 "
+                            + "not-committed, or nothing once the leader gave up: " + answers);
+            System.out.println("cluster: reads while the end was not committed: " + answers.stream()
+                    .map(a -> a.length() > 70 ? a.substring(0, 70) : a).toList());
+            assertTrue(cluster.awaitLeader(ELECTION) >= 0, "a leader again once the followers are back");
         }
     }
 

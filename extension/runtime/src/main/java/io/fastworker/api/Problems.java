@@ -85,7 +85,8 @@ public class Problems {
     @ServerExceptionMapper
     public Response problem(ProblemException e, HttpServerRequest request) {
         rejected(request, e.code().replace('-', '_'), e.tasks());
-        return response(e.status(), e.code(), e.title(), e.getMessage(), e.extensions());
+        Response r = response(e.status(), e.code(), e.title(), e.getMessage(), e.extensions());
+        return e.status() == 503 ? Response.fromResponse(r).header("Retry-After", "1").build() : r;
     }
 
     @ServerExceptionMapper

@@ -67,6 +67,8 @@ public class TaskResource {
     TaskEngine engine;
     @Inject
     TaskQueries queries;
+    @Inject
+    CommittedViews committed;
 
     @Inject
     SubmissionParser parser;
@@ -122,7 +124,9 @@ public class TaskResource {
         @APIResponse(responseCode = "429",
                 description = "The queue is full, by count or by bytes; Retry-After says when to try again"),
         @APIResponse(responseCode = "503",
-                description = "The control plane is stopping; Retry-After says when to try again")})
+                description = "The control plane is stopping; or, with ?wait=, a cluster's leader saw the task end "
+                        + "but a majority has not confirmed its end within 5 s (the task was accepted: read it "
+                        + "with GET /tasks/{id}); Retry-After says when to try again")})
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = SubmissionDocument.class), examples = {
                 @ExampleObject(name = "add", summary = "The quick start's first task",
@@ -176,6 +180,7 @@ public class TaskResource {
                     return Eventually.of(queries.completion(id).orElseThrow())
                             .ifNoItem().after(waitFor)
                             .recoverWithItem(() -> queries.find(id).orElse(accepted))
+                            .onItem().transformToUni(committed::of)
                             .map(v -> v.status().isTerminal() ? Response.ok(v).build() : accepted(v));
                 });
     }
@@ -252,7 +257,10 @@ public class TaskResource {
         @APIResponse(responseCode = "400", description = "A bad ?wait= or ?include="),
         @APIResponse(responseCode = "403", description = "?include=args without the admin role, or with arguments "
                 + "hidden (fastworker.api.args-visible=false)"),
-        @APIResponse(responseCode = "404", description = "No such task, or its result is no longer kept")})
+        @APIResponse(responseCode = "404", description = "No such task, or its result is no longer kept"),
+        @APIResponse(responseCode = "503", description = "A cluster's leader: the task has ended, but a majority "
+                + "has not confirmed its end within 5 s (an end is shown only once committed); Retry-After says "
+                + "when to ask again")})
     @Operation(operationId = "getTask", summary = "Get a task",
             description = "The task's state, attempts, history and result; with ?wait=, waits up to that long for "
                     + "it to finish. With ?include=args (admin), also the arguments it was submitted with "
@@ -274,7 +282,7 @@ public class TaskResource {
                 ? Uni.createFrom().item(queries.find(id).orElseThrow(() -> notFound(id)))
                 : Eventually.of(queries.completion(id).orElseThrow(() -> notFound(id))).ifNoItem().after(waitFor)
                         .recoverWithItem(() -> queries.find(id).orElseThrow(() -> notFound(id)));
-        return view.map(v -> withArguments
+        return view.onItem().transformToUni(committed::of).map(v -> withArguments
                 ? new ArgumentsAccess.TaskWithArguments(v, queries.arguments(id).orElse(null)) : v);
     }
 
