@@ -122,14 +122,10 @@ class ClusterIT {
                         Duration.ofSeconds(60), "the wiped member caught up with the leader's keys");
 
                 List<String> urls = cluster.urls();
-                History.Report report = Daemon.await(() -> history.check(id -> Clients.task(urls, id)),
-                        r -> r.passed() || r.violations().stream().noneMatch(v -> v.contains("did not finish")),
-                        Duration.ofSeconds(90), "every acknowledged task finished or lost");
+                History.Report report = nothingLost(history, urls);
                 System.out.printf("cluster: %d tasks acknowledged, %d finished, %d ran more than once "
                         + "(at-least-once: their attempt was under way when its leader went) %s%n",
                         report.acknowledged(), report.finished(), report.ranMoreThanOnce(), report.why());
-                assertTrue(report.passed(), "history check failed: " + report.violations() + "\nevents: "
-                        + history.events());
                 assertNotEquals(0, report.acknowledged());
 
                 // The leader writes snapshots too (while it leads its state may hold what is not committed yet, so a
@@ -474,11 +470,7 @@ class ClusterIT {
                 awaitAcks(history, acked + 100);
             }
             List<String> urls = List.of(cluster.url(survivor), cluster.url(leader));
-            History.Report report = Daemon.await(() -> history.check(id -> Clients.task(urls, id)),
-                    r -> r.passed() || r.violations().stream().noneMatch(v -> v.contains("did not finish")),
-                    Duration.ofSeconds(90), "every acknowledged task finished or lost");
-            assertTrue(report.passed(), "history check failed: " + report.violations() + "\nevents: "
-                    + history.events());
+            nothingLost(history, urls);
         }
     }
 
@@ -568,11 +560,7 @@ class ClusterIT {
                 awaitAcks(history, history.acks().size() + 100);
             }
             List<String> urls = cluster.urls();
-            History.Report report = Daemon.await(() -> history.check(id -> Clients.task(urls, id)),
-                    r -> r.passed() || r.violations().stream().noneMatch(v -> v.contains("did not finish")),
-                    Duration.ofSeconds(90), "every acknowledged task finished or lost");
-            assertTrue(report.passed(), "history check failed: " + report.violations() + "\nevents: "
-                    + history.events());
+            nothingLost(history, urls);
             List<String> all = Daemon.await(cluster::selves, s -> s.stream().allMatch(m -> m.startsWith("{"))
                     && sameState(s), Duration.ofSeconds(90), "the five members with one state fingerprint");
             System.out.println("cluster of five: the members' states are equal: " + all);
@@ -621,6 +609,19 @@ class ClusterIT {
                 String.valueOf(Daemon.freePort()));
         assertNotEquals(0, two.exitCode());
         assertTrue(two.all().contains("a cluster has 3 or 5 members"), two.all());
+    }
+
+    /**
+     * Waits until every task the history saw acknowledged has finished or is known lost (each read from any of
+     * {@code urls}), then asserts that the history check passed: nothing acknowledged lost, none finished twice.
+     */
+    static History.Report nothingLost(History history, List<String> urls) throws Exception {
+        History.Report report = Daemon.await(() -> history.check(id -> Clients.task(urls, id)),
+                r -> r.passed() || r.violations().stream().noneMatch(v -> v.contains("did not finish")),
+                Duration.ofSeconds(90), "every acknowledged task finished or lost");
+        assertTrue(report.passed(), "history check failed: " + report.violations() + "\nevents: "
+                + history.events());
+        return report;
     }
 
     static void awaitAcks(History history, int n) throws Exception {

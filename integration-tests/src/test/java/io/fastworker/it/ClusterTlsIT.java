@@ -129,11 +129,7 @@ class ClusterTlsIT {
                 ClusterIT.awaitAcks(history, history.acks().size() + 50);
             }
             List<String> urls = cluster.urls();
-            History.Report report = Daemon.await(() -> history.check(id -> Clients.task(urls, id)),
-                    r -> r.passed() || r.violations().stream().noneMatch(v -> v.contains("did not finish")),
-                    Duration.ofSeconds(90), "every acknowledged task finished or lost");
-            assertTrue(report.passed(), "history check failed: " + report.violations() + "\nevents: "
-                    + history.events());
+            ClusterIT.nothingLost(history, urls);
             List<String> same = Daemon.await(cluster::selves, ClusterIT::sameState, Duration.ofSeconds(60),
                     "the three members with one state fingerprint");
             System.out.println("cluster tls: the three states are equal: " + same);

@@ -66,11 +66,7 @@ class PodmanHaIT {
                 assertEquals(0, PodmanIT.podman("start", container).exit());
                 ClusterIT.awaitAcks(history, history.acks().size() + 100);
             }
-            History.Report report = Daemon.await(() -> history.check(id -> Clients.task(URLS, id)),
-                    r -> r.passed() || r.violations().stream().noneMatch(v -> v.contains("did not finish")),
-                    Duration.ofSeconds(90), "every acknowledged task finished or lost");
-            assertTrue(report.passed(), "history check failed: " + report.violations() + "\nevents: "
-                    + history.events());
+            History.Report report = ClusterIT.nothingLost(history, URLS);
             assertNotEquals(0, report.acknowledged());
             System.out.println("podman ha: " + report.acknowledged() + " acknowledged, all finished; "
                     + report.ranMoreThanOnce() + " ran more than once " + report.why());
