@@ -56,6 +56,8 @@ final class ReplicaStateMachine extends BaseStateMachine {
         return t;
     });
     /** Whether a leader's snapshot is being written, or waits for what it holds to be committed. */
+    /** The latest snapshot written or installed here; null before the first. */
+    private volatile SingleFileSnapshotInfo latest;
     private final AtomicBoolean leaderSnapshotting = new AtomicBoolean();
     /** A leader's snapshot that is complete and not yet reported to Ratis by {@link #takeSnapshot}; else null. */
     private final AtomicReference<TermIndex> leaderSnapshot = new AtomicReference<>();
@@ -71,7 +73,7 @@ final class ReplicaStateMachine extends BaseStateMachine {
         getLifeCycle().startAndTransition(() -> {
             super.initialize(server, groupId, raftStorage);
             storage.init(raftStorage);
-            load(storage.loadLatestSnapshot());
+            load(latest = storage.loadLatestSnapshot());
         });
     }
 
@@ -91,7 +93,7 @@ final class ReplicaStateMachine extends BaseStateMachine {
             replica.restart("the leader sent a snapshot to replace its state, which was too far behind");
         }
         getLifeCycle().transition(LifeCycle.State.STARTING);
-        load(storage.loadLatestSnapshot());
+        load(latest = storage.loadLatestSnapshot());
         getLifeCycle().transition(LifeCycle.State.RUNNING);
     }
 
@@ -108,9 +110,13 @@ final class ReplicaStateMachine extends BaseStateMachine {
         LOG.infof("Cluster: state read from the snapshot at %s", snapshot.getTermIndex());
     }
 
+    /**
+     * The latest snapshot this member holds, or null. Kept here, not looked up: Ratis asks on every append to a
+     * follower, and the storage lists its directory for every ask while there is no snapshot yet.
+     */
     @Override
     public SingleFileSnapshotInfo getLatestSnapshot() {
-        return storage.getLatestSnapshot();
+        return latest;
     }
 
     @Override
@@ -183,7 +189,7 @@ final class ReplicaStateMachine extends BaseStateMachine {
     /** Makes a written snapshot the latest. */
     private void keep(File partial, File file, TermIndex at) throws IOException {
         Files.move(partial.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(),
+        latest = storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(),
                 MD5FileUtil.computeAndSaveMd5ForFile(file)), at));
     }
 

@@ -49,8 +49,7 @@ public final class ApiRoutes {
         if (path == null) {
             return false;
         }
-        String root = io.fastworker.security.Authentication.rootPath();
-        for (String p : guarded(root)) {
+        for (String p : guarded()) {
             if (path.equals(p) || path.startsWith(p + "/")) {
                 return true;
             }
@@ -60,9 +59,10 @@ public final class ApiRoutes {
 
     private volatile List<String> guarded;
 
-    private List<String> guarded(String root) {
+    private List<String> guarded() {
         List<String> g = guarded;
         if (g == null) {
+            String root = io.fastworker.security.Authentication.rootPath();
             List<String> paths = new ArrayList<>();
             prefixes().forEach(p -> paths.add(root + p.substring(1)));
             paths.addAll(GUARDED_BESIDE);
