@@ -50,8 +50,18 @@ class ClusterIT {
                         "--task-name", "add", "--args", "5", "3");
                 assertEquals(0, cli.exitCode(), cli.all());
                 assertEquals("8", cli.stdout().strip(), cli.all());
-                clients.start(8, "run");
-                awaitAcks(history, 150);
+                try (SseStream feed = new SseStream(cluster.member(first), "?task=sleep", Map.of())) {
+                    clients.start(8, "run");
+                    awaitAcks(history, 150);
+                    // the events feed sends ends once committed: on a healthy cluster they flow
+                    int ends = 0;
+                    for (long until = System.nanoTime() + Duration.ofSeconds(30).toNanos(); ends < 100
+                            && System.nanoTime() < until;) {
+                        SseStream.Event e = feed.next(Duration.ofSeconds(1));
+                        ends += e != null && e.data() != null && e.data().contains("\"success\"") ? 1 : 0;
+                    }
+                    assertTrue(ends >= 100, "the leader's events feed sent " + ends + " ends within 30 s");
+                }
 
                 // 1. SIGKILL the leader in the middle of the burst
                 long killed = System.nanoTime();
@@ -337,9 +347,15 @@ class ClusterIT {
     /** Joins as subworker "raw" of link protocol 3 offering raw_job, holding {@code held}; the join reply. */
     private static com.fasterxml.jackson.databind.JsonNode joinAsProtocol3(RawLinkClient raw, String held)
             throws Exception {
+        return joinAsProtocol3(raw, held, 1);
+    }
+
+    /** As {@link #joinAsProtocol3(RawLinkClient, String)}, running up to {@code concurrency} at once. */
+    private static com.fasterxml.jackson.databind.JsonNode joinAsProtocol3(RawLinkClient raw, String held,
+            int concurrency) throws Exception {
         raw.frame("{\"type\": \"register\", \"address\": \"fastworker.worker.raw\"}");
         raw.send("fastworker.link.join\", \"replyAddress\": \"r1", "{\"protocol\": 3, \"workerId\": \"raw\", "
-                + "\"tasks\": [\"raw_job\"], \"concurrency\": 1, \"holding\": [" + held + "]}");
+                + "\"tasks\": [\"raw_job\"], \"concurrency\": " + concurrency + ", \"holding\": [" + held + "]}");
         return raw.next(Duration.ofSeconds(10));
     }
 
@@ -476,8 +492,9 @@ class ClusterIT {
 
     /**
      * A task's end is shown only once a majority holds it: with both followers paused, a raw subworker hands the
-     * leader its task's result, which the leader applies but cannot commit, and no read of the task shows that end.
-     * (The leader then gives up its term for want of a majority, and a new leader would not know the end.)
+     * leader one task's result and another's non-retryable failure, which the leader applies but cannot commit. No
+     * read shows either end: not the task, not the list of finished tasks, not the dead letters, not the events
+     * stream. (The leader then gives up its term for want of a majority, and a new leader would not know the ends.)
      */
     @Test
     void aTasksEndIsShownOnlyOnceCommitted() throws Exception {
@@ -485,51 +502,92 @@ class ClusterIT {
             cluster.startAll();
             int leader = cluster.awaitLeader(Duration.ofSeconds(90));
             assertTrue(leader >= 0, "no member became leader:\n" + cluster.member(0).log());
+            Daemon cp = cluster.member(leader);
             List<String> answers = new java.util.ArrayList<>();
-            try (RawLinkClient raw = new RawLinkClient(cluster.member(leader).linkPort)) {
-                assertTrue(joinAsProtocol3(raw, "").path("body").path("ok").asBoolean(), raw.received().toString());
-                raw.send("fastworker.link.credit", "{\"credits\": 1}");
-                java.net.http.HttpResponse<String> accepted = cluster.member(leader).post("/tasks",
-                        "{\"task\": \"raw_job\"}");
-                assertEquals(202, accepted.statusCode(), accepted.body());
-                String id = Clients.JSON.readTree(accepted.body()).get("id").asText();
-                JsonNode frame = raw.awaitTask(id);
-                assertTrue(frame != null, "it got its task: " + raw.received());
-                List<Integer> followers = new java.util.ArrayList<>();
-                for (int i = 0; i < 3; i++) {
-                    if (i != leader) {
-                        followers.add(i);
-                        cluster.member(i).pause();
-                    }
+            List<SseStream.Event> events = new java.util.ArrayList<>();
+            try (RawLinkClient raw = new RawLinkClient(cp.linkPort)) {
+                assertTrue(joinAsProtocol3(raw, "", 2).path("body").path("ok").asBoolean(), raw.received().toString());
+                String[] ids = new String[2];
+                JsonNode[] frames = new JsonNode[2];
+                for (int t = 0; t < 2; t++) {
+                    raw.send("fastworker.link.credit", "{\"credits\": 1}");
+                    java.net.http.HttpResponse<String> accepted = cp.post("/tasks", "{\"task\": \"raw_job\"}");
+                    assertEquals(202, accepted.statusCode(), accepted.body());
+                    ids[t] = Clients.JSON.readTree(accepted.body()).get("id").asText();
+                    frames[t] = raw.awaitTask(ids[t]);
+                    assertTrue(frames[t] != null, "it got its task: " + raw.received());
                 }
-                try {
-                    raw.send("fastworker.link.result", "{\"taskId\": \"" + id + "\", \"attempt\": "
-                            + frame.get("body").get("attempt").asText() + ", \"ok\": true, \"result\": 7, "
-                            + "\"credits\": 0}");
-                    for (long until = System.nanoTime() + Duration.ofSeconds(3).toNanos(); System.nanoTime() < until;) {
-                        try {
-                            java.net.http.HttpResponse<String> read = cluster.member(leader).get("/tasks/" + id);
-                            answers.add(read.statusCode() + " " + read.body());
-                        } catch (java.io.IOException gone) {
-                            answers.add("down: " + gone); // the leader gave up its term
-                            break;
+                List<Integer> followers = new java.util.ArrayList<>();
+                try (SseStream stream = new SseStream(cp, "?id=" + ids[0] + "&id=" + ids[1], Map.of())) {
+                    assertEquals(200, stream.response.statusCode());
+                    for (int i = 0; i < 3; i++) {
+                        if (i != leader) {
+                            followers.add(i);
+                            cluster.member(i).pause();
                         }
-                        Thread.sleep(50);
                     }
-                } finally {
-                    for (int i : followers) {
-                        cluster.member(i).resume();
+                    try {
+                        raw.send("fastworker.link.result", "{\"results\": [{\"taskId\": \"" + ids[0]
+                                + "\", \"attempt\": " + frames[0].get("body").get("attempt").asText()
+                                + ", \"ok\": true, \"result\": 7, \"credits\": 0}, {\"taskId\": \"" + ids[1]
+                                + "\", \"attempt\": " + frames[1].get("body").get("attempt").asText()
+                                + ", \"ok\": false, \"error\": {\"type\": \"ValueError\", \"message\": \"bad\", "
+                                + "\"nonRetryable\": true}, \"credits\": 0}]}");
+                        readUntilGone(cp, List.of("/tasks/" + ids[0], "/tasks?status=success",
+                                "/tasks?status=failure", "/dead-letters"), Duration.ofSeconds(3), answers);
+                        for (SseStream.Event e; (e = stream.next(Duration.ZERO)) != null;) {
+                            events.add(e); // all that came while the followers were paused
+                        }
+                    } finally {
+                        for (int i : followers) {
+                            cluster.member(i).resume();
+                        }
                     }
                 }
             }
-            assertTrue(answers.stream().noneMatch(a -> a.startsWith("200") && a.contains("\"success\"")),
-                    "an end no majority confirmed was shown: " + answers);
-            assertTrue(answers.stream().allMatch(a -> a.startsWith("200") || a.startsWith("down")
-                    || a.startsWith("503") && a.contains("not-committed")), "reads answer 200 (running), 503 "
-                            + "not-committed, or nothing once the leader gave up: " + answers);
-            System.out.println("cluster: reads while the end was not committed: " + answers.stream()
-                    .map(a -> a.length() > 70 ? a.substring(0, 70) : a).toList());
+            assertTrue(answers.stream().noneMatch(a -> a.contains(" 200 ") && (a.contains("\"success\"")
+                    || a.contains("\"failure\""))), "an end no majority confirmed was shown: " + answers);
+            assertTrue(answers.stream().allMatch(a -> a.contains(" 200 ") || a.startsWith("down")
+                    || a.contains(" 503 ") && a.contains("not-committed")), "reads answer 200 (running, or no "
+                            + "ended task), 503 not-committed, or nothing once the leader gave up: " + answers);
+            assertTrue(events.stream().noneMatch(e -> e.data() != null && (e.data().contains("\"success\"")
+                    || e.data().contains("\"failure\""))), "an end no majority confirmed was streamed: " + events);
+            System.out.println("cluster: reads while the ends were not committed: " + answers.stream()
+                    .map(a -> a.length() > 70 ? a.substring(0, 70) : a).toList() + "; events streamed: " + events);
             assertTrue(cluster.awaitLeader(ELECTION) >= 0, "a leader again once the followers are back");
+        }
+    }
+
+    /**
+     * Reads each of {@code paths} from {@code cp} over and over, side by side, for {@code time} or until it stops
+     * answering; adds each answer to {@code answers} as "path status body" ("down: ..." once gone).
+     */
+    private static void readUntilGone(Daemon cp, List<String> paths, Duration time, List<String> answers)
+            throws InterruptedException {
+        long until = System.nanoTime() + time.toNanos();
+        List<Thread> readers = new java.util.ArrayList<>();
+        for (String path : paths) {
+            Thread reader = new Thread(() -> {
+                for (boolean gone = false; !gone && System.nanoTime() < until;) {
+                    String answer;
+                    try {
+                        java.net.http.HttpResponse<String> r = cp.get(path);
+                        answer = path + " " + r.statusCode() + " " + r.body();
+                        Thread.sleep(50);
+                    } catch (Exception e) {
+                        answer = "down: " + path + " " + e; // the leader gave up its term
+                        gone = true;
+                    }
+                    synchronized (answers) {
+                        answers.add(answer);
+                    }
+                }
+            }, "reader " + path);
+            reader.start();
+            readers.add(reader);
+        }
+        for (Thread t : readers) {
+            t.join();
         }
     }
 

@@ -54,6 +54,9 @@ public class DeadLetterResource {
     Admission admission;
 
     @Inject
+    CommittedViews committed;
+
+    @Inject
     FastWorkerConfig.Api apiSettings;
 
     @Inject
@@ -67,20 +70,23 @@ public class DeadLetterResource {
                 + "match in all",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,
                         schema = @Schema(implementation = TaskPage.class))),
-        @APIResponse(responseCode = "400", description = "A bad filter, offset or limit")})
+        @APIResponse(responseCode = "400", description = "A bad filter, offset or limit"),
+        @APIResponse(responseCode = "503", description = "A cluster's leader: a failure on the page is not yet "
+                + "confirmed by a majority within 5 s (a dead letter is shown only once committed); Retry-After "
+                + "says when to ask again")})
     @Operation(operationId = "listDeadLetters", summary = "List dead letters",
             description = "Failed tasks, newest first, filtered by task name, error type and time, a page at a time.")
     @GET
     @RolesAllowed(Roles.READ)
-    public TaskPage list(@BeanParam DeadLetterFilter filter,
+    public Uni<TaskPage> list(@BeanParam DeadLetterFilter filter,
             @Parameter(description = "How many of the latest failures to skip first (default 0)",
                     schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("offset") String offset,
             @Parameter(description = "How many to list, 1 to fastworker.api.history-limit (default 100, or that "
                     + "limit if lower)",
                     schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("limit") String limit) {
         int max = apiSettings.historyLimit();
-        return matching(filter, QueryParams.integer("offset", offset, 0, Integer.MAX_VALUE, 0),
-                QueryParams.integer("limit", limit, 1, max, Math.min(100, max)));
+        return committed.of(matching(filter, QueryParams.integer("offset", offset, 0, Integer.MAX_VALUE, 0),
+                QueryParams.integer("limit", limit, 1, max, Math.min(100, max))));
     }
 
     /** Most dead letters one {@code POST /dead-letters/retry} queues again. */

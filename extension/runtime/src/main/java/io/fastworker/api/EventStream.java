@@ -12,11 +12,14 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * One client's {@code GET /events} stream: reads the feed on the client's event loop, only as fast as the client
- * takes events (one is written before the next is read), so a slow client costs its cursor and nothing more.
+ * takes events (one is written before the next is read), so a slow client costs its cursor and nothing more. A task's
+ * end is sent only once it is committed (in a cluster, once a majority holds it), and nothing after it before it.
  */
 final class EventStream {
 
@@ -37,6 +40,7 @@ final class EventStream {
     private final boolean withResults;
     private final Duration heartbeat;
     private final Vertx vertx;
+    private final Supplier<CompletableFuture<Void>> barrier;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** A gap is expected once, first, when resuming; later it means this client fell behind. */
     private boolean resuming;
@@ -45,10 +49,16 @@ final class EventStream {
     private TaskFeed.Reader reader;
     private long heartbeatTimer = -1;
     private long lastSentNanos = System.nanoTime();
+    /** Every change up to this feed sequence number is committed. */
+    private long committedThrough;
+    /** An end read before it was known committed: sent first once it is. */
+    private TaskFeed.Event held;
+    /** Waiting for {@link #held}'s commit: nothing is sent meanwhile. */
+    private boolean waiting;
 
     EventStream(MultiEmitter<? super OutboundSseEvent> emitter, TaskFeed feed, TaskQueries queries, ObjectMapper mapper,
             Sse sse, Context context, Filter filter, boolean withResults, boolean restarted, Duration heartbeat,
-            Vertx vertx) {
+            Vertx vertx, Supplier<CompletableFuture<Void>> barrier) {
         this.emitter = emitter;
         this.feed = feed;
         this.queries = queries;
@@ -60,6 +70,7 @@ final class EventStream {
         this.restarted = restarted;
         this.heartbeat = heartbeat;
         this.vertx = vertx;
+        this.barrier = barrier;
     }
 
     /** Starts reading after feed sequence {@code afterSeq} (-1: from now on). */
@@ -96,13 +107,17 @@ final class EventStream {
 
     private void drain() {
         scheduled.set(false);
+        if (waiting) {
+            return;
+        }
         if (restarted && emitter.requested() > 0) {
             restarted = false;
             send("gap", null, gap(null, "the control plane restarted since your last event; the changes before "
                     + "its restart are not sent again (read GET /tasks/{id} for a task's state)"));
         }
         while (!closed && emitter.requested() > 0) {
-            Object next = reader.next();
+            Object next = held != null ? held : reader.next();
+            held = null;
             if (next == null) {
                 return;
             }
@@ -124,9 +139,41 @@ final class EventStream {
             resuming = false;
             TaskFeed.Event e = (TaskFeed.Event) next;
             if (filter.test(e)) {
+                if (e.progress() == null && e.status().isTerminal() && e.seq() > committedThrough && !committed(e)) {
+                    return;
+                }
                 send(e.progress() != null ? "progress" : "task", feed.epoch() + "." + e.seq(), describe(e));
             }
         }
+    }
+
+    /**
+     * Whether every change up to {@code e} is committed; if not yet, {@code e} is held and the stream goes on once it
+     * is. One wait covers every change published before it began.
+     */
+    private boolean committed(TaskFeed.Event e) {
+        long through = feed.published();
+        CompletableFuture<Void> c = barrier.get();
+        if (c.isDone() && !c.isCompletedExceptionally()) {
+            committedThrough = through;
+            return true;
+        }
+        held = e;
+        waiting = true;
+        c.whenComplete((ok, failure) -> context.runOnContext(v -> {
+            waiting = false;
+            if (failure != null) {
+                closed = true;
+                send("gap", null, new FeedEvents.Gap(null, null, "this control plane stopped leading before its "
+                        + "latest changes were committed; reconnect to the cluster, and read GET /tasks/{id} for the "
+                        + "tasks you follow"));
+                emitter.complete();
+                return;
+            }
+            committedThrough = Math.max(committedThrough, through);
+            wake();
+        }));
+        return false;
     }
 
     private void beat() {

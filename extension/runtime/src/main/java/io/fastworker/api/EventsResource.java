@@ -52,6 +52,9 @@ public class EventsResource {
     TaskQueries queries;
 
     @Inject
+    CommittedViews committed;
+
+    @Inject
     FastWorkerConfig.Events eventsSettings;
 
     @Inject
@@ -69,7 +72,8 @@ public class EventsResource {
     @Operation(operationId = "streamEvents", summary = "Stream task events",
             description = "Server-sent events, one per state change (event: task), and the progress running "
                     + "attempts report (event: progress, at most ten a second per task), filtered by task name or id; "
-                    + "resume with Last-Event-ID. A reader that falls behind gets event: gap and the stream ends.")
+                    + "resume with Last-Event-ID. A reader that falls behind gets event: gap and the stream ends. In a "
+                    + "cluster, a task's end is sent only once a majority holds it (and nothing after it before).")
     @APIResponse(responseCode = "200", description = "The stream: each event has a name (task, progress or gap), an "
             + "id (<epoch>.<seq>, for Last-Event-ID; none on a gap) and one JSON object as its data, described here",
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(oneOf = {
@@ -104,7 +108,7 @@ public class EventsResource {
         EventStream.Filter filter = new EventStream.Filter(Set.copyOf(tasks), Set.copyOf(ids));
         return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
             EventStream stream = new EventStream(emitter, feed, queries, mapper, sse, context, filter, withResults,
-                    resume.restarted(), eventsSettings.heartbeat(), vertx);
+                    resume.restarted(), eventsSettings.heartbeat(), vertx, committed::barrier);
             emitter.onTermination(() -> {
                 stream.close();
                 open.decrementAndGet();

@@ -368,12 +368,15 @@ public class TaskResource {
         @APIResponse(responseCode = "200", description = "A page of tasks, newest first, and how many match in all",
                 content = @Content(mediaType = MediaType.APPLICATION_JSON,
                         schema = @Schema(implementation = TaskPage.class))),
-        @APIResponse(responseCode = "400", description = "A bad status, limit or offset")})
+        @APIResponse(responseCode = "400", description = "A bad status, limit or offset"),
+        @APIResponse(responseCode = "503", description = "A cluster's leader: the page shows tasks that have ended, "
+                + "but a majority has not confirmed those ends within 5 s (an end is shown only once committed); "
+                + "Retry-After says when to ask again")})
     @Operation(operationId = "listTasks", summary = "List tasks",
             description = "Tasks by status and task name, newest first, a page at a time.")
     @GET
     @RolesAllowed(Roles.READ)
-    public TaskPage list(@Parameter(
+    public Uni<TaskPage> list(@Parameter(
             description = "Only tasks in this status (queued, scheduled, running, "
                     + "cancelling, retrying, success, failure, cancelled)") @QueryParam("status") String status,
             @Parameter(description = "Only tasks of this name") @QueryParam("task") String task,
@@ -394,7 +397,7 @@ public class TaskResource {
         int max = apiSettings.historyLimit();
         int n = QueryParams.integer("limit", limit, 1, max, Math.min(100, max));
         int skip = QueryParams.integer("offset", offset, 0, MAX_OFFSET, 0);
-        return queries.recent(state, task == null || task.isBlank() ? null : task, skip, n);
+        return committed.of(queries.recent(state, task == null || task.isBlank() ? null : task, skip, n));
     }
 
     /** A body without a Content-Type is refused like one with the wrong type (it could be anything). */

@@ -81,6 +81,11 @@ public class TaskFeed {
         return epoch;
     }
 
+    /** The sequence number of the latest change published (0 before the first). */
+    public long published() {
+        return next.get() - 1;
+    }
+
     /** How many readers follow the feed now. */
     public int readers() {
         return readers.size();
