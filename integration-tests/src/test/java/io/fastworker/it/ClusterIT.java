@@ -559,6 +559,55 @@ class ClusterIT {
     }
 
     /**
+     * A busy machine: after 10 s of eight clients submitting on a quiet one, two processes spin on both cores for
+     * 20 s while they go on. The leader keeps its term (no member starts an election for want of CPU), the cluster
+     * goes on acknowledging, and nothing acknowledged is lost.
+     */
+    @Test
+    void aBusyCpuNeitherCostsTheLeaderItsTermNorLosesAnything() throws Exception {
+        History history = new History();
+        try (Cluster cluster = new Cluster(3, Map.of())) {
+            cluster.startAll();
+            int leader = cluster.awaitLeader(Duration.ofSeconds(90));
+            assertTrue(leader >= 0, "no member became leader:\n" + cluster.member(0).log());
+            double term = cluster.metric(leader, "fastworker_cluster_term");
+            List<Process> spinners = new java.util.ArrayList<>();
+            int quietAcks;
+            int busyAcks;
+            try (Clients clients = new Clients(cluster.urls(), history, "\"task\": \"noop\"")) {
+                clients.start(8, "busy");
+                awaitAcks(history, 1000); // warm
+                int quiet = history.acks().size();
+                Thread.sleep(10_000);
+                quietAcks = history.acks().size() - quiet;
+                for (int i = 0; i < 2; i++) {
+                    spinners.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+                }
+                int before = history.acks().size();
+                history.event("two processes spin on both cores for 20 s");
+                Thread.sleep(20_000);
+                busyAcks = history.acks().size() - before;
+            } finally {
+                spinners.forEach(Process::destroyForcibly);
+            }
+            history.event("the spinners stopped");
+            nothingLost(history, cluster.urls());
+            double[] terms = new double[3];
+            for (int i = 0; i < 3; i++) {
+                terms[i] = cluster.metric(i, "fastworker_cluster_term");
+            }
+            System.out.printf("cluster on a busy CPU: %d acknowledged in 20 s (%d/s; %d/s before the spinners); terms "
+                    + "before %.0f, after %s%n", busyAcks, busyAcks / 20, quietAcks / 10, term,
+                    java.util.Arrays.toString(terms));
+            assertTrue(busyAcks > 100, "only " + busyAcks + " acknowledged in 20 s on a busy CPU");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(term, terms[i], Cluster.id(i) + " saw an election while the CPU was busy (term "
+                        + term + " -> " + terms[i] + ")\n" + history.events());
+            }
+        }
+    }
+
+    /**
      * Reads each of {@code paths} from {@code cp} over and over, side by side, for {@code time} or until it stops
      * answering; adds each answer to {@code answers} as "path status body" ("down: ..." once gone).
      */
