@@ -70,6 +70,16 @@ final class Cluster implements AutoCloseable {
         }
     }
 
+    /** Starts every member and waits up to {@code timeout} for a leader; its index (fails the test without one). */
+    int startAllAndAwaitLeader(Duration timeout) throws Exception {
+        startAll();
+        int leader = awaitLeader(timeout);
+        if (leader < 0) {
+            throw new AssertionError("no member became leader within " + timeout + ":\n" + members[0].log());
+        }
+        return leader;
+    }
+
     /** Starts member {@code i} on its ports and its volume. */
     void start(int i) throws Exception {
         members[i] = Daemon.clusterMember(env(i), http[i], link[i]);

@@ -26,9 +26,7 @@ class ClusterIT {
                 "FASTWORKER_CLUSTER_SNAPSHOT_EVERY", "200");
         History history = new History();
         try (Cluster cluster = new Cluster(3, env)) {
-            cluster.startAll();
-            int first = cluster.awaitLeader(Duration.ofSeconds(90));
-            assertTrue(first >= 0, "no member became leader:\n" + cluster.member(0).log());
+            int first = cluster.startAllAndAwaitLeader(Duration.ofSeconds(90));
             for (int i = 0; i < 3; i++) {
                 if (i != first) {
                     String role = cluster.readiness(i);
@@ -194,9 +192,7 @@ class ClusterIT {
     @Test
     void aScheduleMakesOneTaskPerTickAcrossThreeLeaderChanges() throws Exception {
         try (Cluster cluster = new Cluster(3, Map.of())) {
-            cluster.startAll();
-            int leader = cluster.awaitLeader(Duration.ofSeconds(90));
-            assertTrue(leader >= 0, "no leader");
+            int leader = cluster.startAllAndAwaitLeader(Duration.ofSeconds(90));
             java.net.http.HttpResponse<String> made = cluster.member(leader).post("/schedules", "{\"id\": \"tick\", "
                     + "\"task\": \"noop\", \"every\": \"1s\", \"missed\": \"catch-up-once\"}");
             assertEquals(201, made.statusCode(), made.body());
@@ -249,9 +245,7 @@ class ClusterIT {
     @Test
     void longTasksRunningThroughAFailoverRunOnceAndTheNewLeaderTakesTheirResults() throws Exception {
         try (Cluster cluster = new Cluster(3, Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false"))) {
-            cluster.startAll();
-            int leader = cluster.awaitLeader(Duration.ofSeconds(90));
-            assertTrue(leader >= 0, "no leader");
+            int leader = cluster.startAllAndAwaitLeader(Duration.ofSeconds(90));
             com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             try (Daemon w1 = Daemon.subworker(cluster.linkAddresses(), "w1", 4, Map.of(), true);
                     Daemon w2 = Daemon.subworker(cluster.linkAddresses(), "w2", 4, Map.of(), true)) {
@@ -379,9 +373,7 @@ class ClusterIT {
     @Test
     void aConcurrencyLimitHoldsAcrossAFailover() throws Exception {
         try (Cluster cluster = new Cluster(3, Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false"))) {
-            cluster.startAll();
-            int leader = cluster.awaitLeader(Duration.ofSeconds(90));
-            assertTrue(leader >= 0, "no leader");
+            int leader = cluster.startAllAndAwaitLeader(Duration.ofSeconds(90));
             com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             assertEquals(200, cluster.member(leader).request("PUT", "/limits/sleep", "{\"maxConcurrency\": 3}",
                     Map.of("Content-Type", "application/json")).statusCode());
@@ -440,9 +432,7 @@ class ClusterIT {
     void withoutAMajorityNothingIsAcknowledgedAndServiceResumesWhenAMemberComesBack() throws Exception {
         History history = new History();
         try (Cluster cluster = new Cluster(3, Map.of())) {
-            cluster.startAll();
-            int leader = cluster.awaitLeader(Duration.ofSeconds(90));
-            assertTrue(leader >= 0, "no leader");
+            int leader = cluster.startAllAndAwaitLeader(Duration.ofSeconds(90));
             try (Clients clients = new Clients(cluster.urls(), history, "\"task\": \"noop\"")) {
                 clients.start(4, "before");
                 awaitAcks(history, 200);
@@ -499,9 +489,7 @@ class ClusterIT {
     @Test
     void aTasksEndIsShownOnlyOnceCommitted() throws Exception {
         try (Cluster cluster = new Cluster(3, Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false"))) {
-            cluster.startAll();
-            int leader = cluster.awaitLeader(Duration.ofSeconds(90));
-            assertTrue(leader >= 0, "no member became leader:\n" + cluster.member(0).log());
+            int leader = cluster.startAllAndAwaitLeader(Duration.ofSeconds(90));
             Daemon cp = cluster.member(leader);
             List<String> answers = new java.util.ArrayList<>();
             List<SseStream.Event> events = new java.util.ArrayList<>();
@@ -567,9 +555,7 @@ class ClusterIT {
     void aBusyCpuNeitherCostsTheLeaderItsTermNorLosesAnything() throws Exception {
         History history = new History();
         try (Cluster cluster = new Cluster(3, Map.of())) {
-            cluster.startAll();
-            int leader = cluster.awaitLeader(Duration.ofSeconds(90));
-            assertTrue(leader >= 0, "no member became leader:\n" + cluster.member(0).log());
+            int leader = cluster.startAllAndAwaitLeader(Duration.ofSeconds(90));
             double term = cluster.metric(leader, "fastworker_cluster_term");
             List<Process> spinners = new java.util.ArrayList<>();
             int quietAcks;
@@ -648,9 +634,7 @@ class ClusterIT {
     void fiveMembersServeWithTwoGoneAndAgreeOnceBack() throws Exception {
         History history = new History();
         try (Cluster cluster = new Cluster(5, Map.of())) {
-            cluster.startAll();
-            int leader = cluster.awaitLeader(Duration.ofSeconds(120));
-            assertTrue(leader >= 0, "no member became leader:\n" + cluster.member(0).log());
+            int leader = cluster.startAllAndAwaitLeader(Duration.ofSeconds(120));
             int other = (leader + 2) % 5;
             try (Clients clients = new Clients(cluster.urls(), history, "\"task\": \"noop\"")) {
                 clients.start(4, "run");

@@ -82,9 +82,7 @@ class ClusterTlsIT {
         Map<String, String> env = new HashMap<>(tls("raft", "raft-ca"));
         env.put("JAVA_TOOL_OPTIONS", "-Djdk.net.hosts.file=" + certs.file("hosts"));
         try (Cluster cluster = new Cluster(3, env).raftHosts(ClusterTlsIT::pod)) {
-            cluster.startAll();
-            int leader = cluster.awaitLeader(Duration.ofSeconds(90));
-            assertTrue(leader >= 0, "no member became leader:\n" + cluster.member(0).log());
+            int leader = cluster.startAllAndAwaitLeader(Duration.ofSeconds(90));
             assertTrue(cluster.member(leader).log().contains("(grpc, mutual TLS)"), cluster.member(leader).log());
             double term = cluster.metric(leader, "fastworker_cluster_term");
 
