@@ -554,7 +554,8 @@ class ClusterIT {
     @Test
     void aBusyCpuNeitherCostsTheLeaderItsTermNorLosesAnything() throws Exception {
         History history = new History();
-        try (Cluster cluster = new Cluster(3, Map.of())) {
+        // every acknowledged task's end is kept for the history check (10,000 by default)
+        try (Cluster cluster = new Cluster(3, Map.of("FASTWORKER_RESULT_CACHE_SIZE", "200000"))) {
             int leader = cluster.startAllAndAwaitLeader(Duration.ofSeconds(90));
             double term = cluster.metric(leader, "fastworker_cluster_term");
             List<Process> spinners = new java.util.ArrayList<>();

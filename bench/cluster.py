@@ -1,0 +1,80 @@
+"""The cluster-against-single scenario of bench/run (`bench/run --cluster-pairs`): `wrk` POSTing single noop tasks
+(32 connections) to a cluster of three control planes and to one control plane, both with the disk store and running
+the tasks themselves, in interleaved pairs. Each run warms up under the same load first (Ratis is a lot of code for
+the JIT). Reported per run: accepted/s, p50 and p99, CPU (user + system of the FastWorker JVMs, not `wrk`) per
+accepted submission, and for the cluster the log entries the leader applied. With `--profile-lib`, async-profiler
+samples each JVM's CPU over the measured window, and its collapsed stacks are left in bench/results."""
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+import urllib.request
+
+# Loads an agent into a running JVM (what async-profiler's asprof does), as a single-file Java program.
+ATTACH = """import com.sun.tools.attach.VirtualMachine;
+public class Attach { public static void main(String[] a) throws Exception {
+  VirtualMachine vm = VirtualMachine.attach(a[0]); vm.loadAgentPath(a[1], a[2]); vm.detach(); } }
+"""
+
+
+def applied_index(url):
+    """The leader's fastworker_cluster_applied_index (None for a single node)."""
+    with urllib.request.urlopen(url + "/q/metrics", timeout=10) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith("fastworker_cluster_applied_index"):
+                return float(line.split()[-1])
+    return None
+
+
+def one(run, members, warm, seconds, profile_lib, attach, label):
+    c = run.Cluster(0, local=True, tasks_hint=200000, members=members)
+    try:
+        run.wrk(c.url, warm)
+        pids = {name: p.pid for name, p in c.procs}
+        if profile_lib:
+            for pid in pids.values():
+                subprocess.run(["java", attach, str(pid), profile_lib, "start,event=cpu,interval=1ms"], check=True)
+        cpu0, entries0 = c.cpu(), applied_index(c.url)
+        w = run.wrk(c.url, seconds)
+        cpu1, entries1 = c.cpu(), applied_index(c.url)
+        if profile_lib:
+            for name, pid in pids.items():
+                out = os.path.join(run.RESULTS, "profile-%s-%s.collapsed" % (label, name))
+                subprocess.run(["java", attach, str(pid), profile_lib, "stop,file=%s,collapsed" % out], check=True)
+    finally:
+        c.close()
+    cpu = sum(cpu1[k] - cpu0[k] for k in cpu1)
+    return {"rate": w["rate"], "p50": w["latency"].get("50"), "p99": w["latency"].get("99"),
+            "cpuMicros": 1e6 * cpu / max(1, w["accepted"]),
+            "cpuByProcess": {k: round(cpu1[k] - cpu0[k], 2) for k in cpu1},
+            "entries": None if entries0 is None else entries1 - entries0, "accepted": w["accepted"]}
+
+
+def main(run, rounds, warm, seconds, profile_lib=None):
+    directory = tempfile.mkdtemp(prefix="fastworker-bench-cluster-")
+    attach = os.path.join(directory, "Attach.java")
+    with open(attach, "w") as f:
+        f.write(ATTACH)
+    os.makedirs(run.RESULTS, exist_ok=True)
+    pairs = []
+    for k in range(rounds):  # interleaved: single, then cluster, pair by pair
+        single = one(run, 1, warm, seconds, profile_lib, attach, "single-%d" % k)
+        cluster = one(run, 3, warm, seconds, profile_lib, attach, "cluster-%d" % k)
+        pairs.append({"single": single, "cluster": cluster, "ratio": cluster["rate"] / single["rate"]})
+        print(json.dumps(pairs[-1]))
+    print()
+    print("cluster of 3 against a single control plane: wrk -c32 POST /tasks (noop), %d s warm-up, %d s measured; "
+          "%d pair(s)" % (warm, seconds, rounds))
+    fmt = "%-6s %-9s %12s %9s %9s %18s %22s"
+    print(fmt % ("pair", "run", "accepted/s", "p50", "p99", "CPU us/submission", "submissions per entry"))
+    for k, p in enumerate(pairs):
+        for kind in ("single", "cluster"):
+            r = p[kind]
+            per_entry = "%.1f" % (r["accepted"] / r["entries"]) if r["entries"] else "-"
+            print(fmt % (k + 1, kind, "%.0f" % r["rate"], r["p50"] or "-", r["p99"] or "-", "%.0f" % r["cpuMicros"],
+                         per_entry))
+    ratios = [p["ratio"] for p in pairs]
+    print("cluster against single: %.0f%% (%.0f%%-%.0f%%)" % (100 * statistics.median(ratios), 100 * min(ratios),
+                                                              100 * max(ratios)))
+    return pairs
