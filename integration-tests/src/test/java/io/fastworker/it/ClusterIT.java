@@ -366,22 +366,49 @@ class ClusterIT {
     }
 
     /**
-     * Scenario 5, limits: a {@code maxConcurrency} of 3, set through the API, holds across a leader's SIGKILL: at no
-     * moment do more than 3 attempts of the task run, as the tasks' attempts record it (the new leader counts the
-     * attempts it took over as running until they end or are given up).
+     * Scenario 5, limits: a {@code maxConcurrency} of 3 and a rate of 5/s, set through the API, hold across a leader's
+     * SIGKILL: at no moment do more than 3 attempts of the one task run, and in no second do more than 6 attempts of
+     * the other start (5, and the bucket's one start of burst), as the tasks' attempts record it. The new leader
+     * counts the attempts it took over as running until they end or are given up.
      */
     @Test
-    void aConcurrencyLimitHoldsAcrossAFailover() throws Exception {
+    void limitsHoldAcrossAFailover() throws Exception {
         try (Cluster cluster = new Cluster(3, Map.of("FASTWORKER_CONTROL_PLANE_EXECUTE_LOCALLY", "false"))) {
             int leader = cluster.startAllAndAwaitLeader(Duration.ofSeconds(90));
             com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             assertEquals(200, cluster.member(leader).request("PUT", "/limits/sleep", "{\"maxConcurrency\": 3}",
                     Map.of("Content-Type", "application/json")).statusCode());
+            assertEquals(200, cluster.member(leader).request("PUT", "/limits/noop", "{\"rateLimit\": \"5/s\"}",
+                    Map.of("Content-Type", "application/json")).statusCode());
             try (Daemon w1 = Daemon.subworker(cluster.linkAddresses(), "w1", 4, Map.of(), true);
                     Daemon w2 = Daemon.subworker(cluster.linkAddresses(), "w2", 4, Map.of(), true)) {
+                List<String> noops = new java.util.ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                    java.net.http.HttpResponse<String> r = cluster.member(leader).post("/tasks",
+                            "{\"task\": \"noop\"}");
+                    assertEquals(202, r.statusCode(), r.body());
+                    noops.add(json.readTree(r.body()).get("id").asText());
+                }
                 List<String> ids = sleepsRunning(cluster, leader, 9, 3000, 3);
+                Thread.sleep(1000); // a few noops start on this leader
                 cluster.member(leader).kill();
                 int next = awaitLeaderOtherThan(cluster, leader);
+                List<Long> starts = new java.util.ArrayList<>();
+                for (String id : noops) {
+                    String task = Daemon.await(() -> status(cluster, next, id), t -> t.contains("\"success\""),
+                            Duration.ofSeconds(90), id + " succeeded");
+                    for (com.fasterxml.jackson.databind.JsonNode a : json.readTree(task).get("history")) {
+                        starts.add(java.time.Instant.parse(a.get("startedAt").asText()).toEpochMilli());
+                    }
+                }
+                int mostInASecond = 0;
+                for (long at : starts) {
+                    mostInASecond = Math.max(mostInASecond, (int) starts.stream().filter(b -> at <= b && b < at + 1000)
+                            .count());
+                }
+                System.out.printf("cluster: rate 5/s across a failover: %d attempts of 30 tasks, at most %d in a "
+                        + "second%n", starts.size(), mostInASecond);
+                assertTrue(mostInASecond <= 6, "more than 6 attempts started in a second: " + mostInASecond);
                 List<long[]> attempts = new java.util.ArrayList<>();
                 for (String id : ids) {
                     String task = Daemon.await(() -> status(cluster, next, id), t -> t.contains("\"success\""),
