@@ -48,6 +48,9 @@ class ControlPlaneIT {
         assertEquals(8, task.get("result").asInt());
         assertTrue(daemon.log().contains("Profiles control-plane,prod activated")
                 || daemon.log().contains("Profiles prod,control-plane activated"), daemon.log());
+        // task bodies on virtual threads where the JVM has them (Java 21+), as the README says
+        String threads = Runtime.version().feature() >= 21 ? "virtual" : "platform";
+        assertTrue(daemon.log().contains("at once, on " + threads + " threads"), daemon.log());
     }
 
     @Test

@@ -47,6 +47,14 @@ public interface ControlPlaneSettings {
         boolean executeLocally();
 
         /**
+         * Whether the tasks the control plane runs itself run on virtual threads, a new one per attempt, where the
+         * JVM has them (Java 21+; an older JVM uses platform threads whatever this says); as
+         * {@code fastworker.subworker.virtual-threads} for a subworker.
+         */
+        @WithDefault("true")
+        boolean virtualThreads();
+
+        /**
          * How long a stopping control plane (SIGTERM) waits for running tasks to finish and report before it
          * closes the link; at most one day. It accepts no new task meanwhile and logs what it leaves unfinished.
          */

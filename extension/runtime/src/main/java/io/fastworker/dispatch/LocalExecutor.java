@@ -6,28 +6,32 @@ import io.fastworker.engine.Assignment;
 import io.fastworker.engine.ProgressReports;
 import io.fastworker.engine.TaskEngine;
 import io.fastworker.execution.AttemptRunner;
+import io.fastworker.execution.BodyThreads;
 import io.fastworker.execution.Outcome;
 import io.fastworker.execution.TaskDefinition;
 import io.fastworker.execution.TaskError;
 import io.fastworker.execution.TaskRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * The control plane's own executor: {@code fastworker.concurrency} dedicated threads (never an event loop) that
- * run the attempts the dispatcher hands it, through the same {@link AttemptRunner} as a subworker.
+ * The control plane's own executor: it runs the attempts the dispatcher hands it, through the same
+ * {@link AttemptRunner} as a subworker, on a virtual thread each (Java 21+, unless
+ * {@code fastworker.control-plane.virtual-threads} is off) or on {@code fastworker.concurrency} platform threads;
+ * never on an event loop.
  *
  * <p>Guarantees: it never runs more than its concurrency at once; a timed-out attempt is reported at its timeout
- * and its slot stays taken until the body returns; nothing a task body does stops one of its threads.
+ * and its slot stays taken until the body returns (on virtual threads, a cancelled attempt abandoned past its grace
+ * gives its slot back at once); nothing a task body does stops the executor.
  */
 @ApplicationScoped
 public class LocalExecutor implements TaskExecutor {
@@ -49,11 +53,11 @@ public class LocalExecutor implements TaskExecutor {
     @Inject
     TaskEngine engine;
 
-    private final LinkedBlockingQueue<Assignment> inbox = new LinkedBlockingQueue<>();
     private final AtomicInteger busy = new AtomicInteger();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
-    private final List<Thread> threads = new ArrayList<>();
+    private ExecutorService bodies;
+    private boolean virtualBodies;
     private volatile boolean running;
     private Runnable slotFreed = () -> {};
     private Set<String> tasks = Set.of();
@@ -68,31 +72,31 @@ public class LocalExecutor implements TaskExecutor {
         });
     }
 
-    /** Starts the threads; {@code slotFreed} is told each time a slot becomes free. */
+    /** Starts the executor; {@code slotFreed} is told each time a slot becomes free. */
     public void start(Runnable slotFreed) {
         this.slotFreed = slotFreed;
         this.workerId = Identity.workerId(config);
         this.tasks = registry.definitions().stream().map(TaskDefinition::name).collect(Collectors.toSet());
+        boolean virtual = config.controlPlane().virtualThreads();
+        bodies = BodyThreads.executor(virtual, config.concurrency());
+        virtualBodies = virtual && BodyThreads.available();
         running = true;
-        for (int i = 0; i < config.concurrency(); i++) {
-            Thread t = new Thread(this::loop, "fastworker-exec-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
-        }
+        LOG.infof("Control plane runs tasks itself as %s: up to %d at once, on %s threads", workerId,
+                config.concurrency(), virtualBodies ? "virtual" : "platform");
     }
 
-    /** Interrupts running bodies (they end with {@code shutdown}) and stops the threads. */
+    /** Interrupts running bodies (they end with {@code shutdown}) and waits up to 5 s for them to return. */
     public void stop() {
         running = false;
-        threads.forEach(Thread::interrupt);
-        for (Thread t : threads) {
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        ExecutorService b = bodies;
+        if (b == null) {
+            return;
+        }
+        b.shutdownNow();
+        try {
+            b.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -101,9 +105,14 @@ public class LocalExecutor implements TaskExecutor {
         return running ? new Capacity(this, tasks, Math.max(0, config.concurrency() - busy.get())) : null;
     }
 
-    /** Whether every executor thread is alive (readiness). */
+    /** Whether it takes attempts (readiness). */
     public boolean alive() {
-        return running && threads.stream().allMatch(Thread::isAlive);
+        return running && !bodies.isShutdown();
+    }
+
+    /** Whether task bodies run on virtual threads here. */
+    public boolean virtual() {
+        return virtualBodies;
     }
 
     @Override
@@ -119,7 +128,9 @@ public class LocalExecutor implements TaskExecutor {
     @Override
     public void deliver(List<Assignment> attempts) {
         busy.addAndGet(attempts.size());
-        inbox.addAll(attempts);
+        for (Assignment a : attempts) {
+            bodies.execute(() -> run(a));
+        }
     }
 
     public int concurrency() {
@@ -139,30 +150,33 @@ public class LocalExecutor implements TaskExecutor {
         return failures.get();
     }
 
-    private void loop() {
-        while (running) {
-            Assignment a;
-            try {
-                a = inbox.take();
-            } catch (InterruptedException e) {
-                continue; // stopping
-            }
-            try {
-                runner.run(a.toAttempt(), workerId, outcome -> {
-                    if (!outcome.ok()) {
-                        failures.incrementAndGet();
-                    }
-                    engine.attemptEnded(a, outcome);
-                }, (fraction, message) -> progress.report(a, fraction, message));
-            } catch (RuntimeException e) {
-                failures.incrementAndGet();
-                LOG.errorf(e, "%s could not be run", a.describe());
-                engine.attemptEnded(a, Outcome.failure(new TaskError(TaskError.TASK_ERROR,
-                        "the control plane could not run the attempt", e.getClass().getName())));
-            } finally {
+    private void run(Assignment a) {
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
                 busy.decrementAndGet();
                 completed.incrementAndGet();
                 slotFreed.run();
+            }
+        };
+        try {
+            runner.run(a.toAttempt(), workerId, outcome -> {
+                if (!outcome.ok()) {
+                    failures.incrementAndGet();
+                }
+                engine.attemptEnded(a, outcome);
+            }, (fraction, message) -> progress.report(a, fraction, message), release, virtualBodies);
+        } catch (RuntimeException | Error e) { // the executor's own code, not the body (the runner catches that)
+            failures.incrementAndGet();
+            LOG.errorf(e, "%s could not be run", a.describe());
+            try {
+                engine.attemptEnded(a, Outcome.failure(new TaskError(TaskError.TASK_ERROR,
+                        "the control plane could not run the attempt", e.getClass().getName())));
+            } finally {
+                release.run(); // no slot is lost; a thread an Error ends is replaced by the executor
+            }
+            if (e instanceof Error error) {
+                throw error;
             }
         }
     }
