@@ -26,6 +26,17 @@ class ChangeObservers {
     @Inject
     Limits limits;
 
+    /** A task accepted (or queued again by request): counted and published. */
+    void accepted(TaskRecord r, Instant now) {
+        metrics.submitted(r.name());
+        feed.publish(r.id(), r.name(), r.state(), r.attempts(), null, now);
+    }
+
+    /** A running attempt a new leader took over: it counts against its task's limit until it ends. */
+    void takenOver(TaskRecord r) {
+        limits.started(r.name());
+    }
+
     /** The observers of changes: the task metrics, the limits and the feed of changes. */
     void changed(TaskRecord r, TaskCommand c) {
         if (c instanceof TaskCommand.Release x) {

@@ -1,13 +1,11 @@
 package io.fastworker.engine;
 
 import io.fastworker.config.FastWorkerConfig;
-import io.fastworker.events.TaskFeed;
 import io.fastworker.execution.Outcome;
 import io.fastworker.execution.TaskError;
 import io.fastworker.limit.Limits;
 import io.fastworker.queue.ReadyQueue;
 import io.fastworker.queue.TaskState;
-import io.fastworker.telemetry.TaskMetrics;
 import io.fastworker.telemetry.Tracing;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -58,12 +56,6 @@ public class TaskEngine {
 
     @Inject
     Clock clock;
-
-    @Inject
-    TaskMetrics metrics;
-
-    @Inject
-    TaskFeed feed;
 
     @Inject
     Limits limits;
@@ -223,7 +215,7 @@ public class TaskEngine {
      */
     void awaitClaim(TaskRecord r, Duration window) {
         unclaimed.put(r.id(), r);
-        limits.started(r.name());
+        observers.takenOver(r);
         timers.after(window, () -> {
             if (unclaimed.remove(r.id(), r)) {
                 handBack(new Assignment(r, r.attempts(), r.worker()), TaskError.of(TaskError.CONTROL_PLANE_RESTART,
@@ -300,8 +292,7 @@ public class TaskEngine {
     void queue(List<TaskRecord> accepted, Instant now) {
         boolean queued = false;
         for (TaskRecord r : accepted) {
-            metrics.submitted(r.name());
-            feed.publish(r.id(), r.name(), r.state(), r.attempts(), null, now);
+            observers.accepted(r, now);
             queued |= resume(r, now);
         }
         if (queued) {

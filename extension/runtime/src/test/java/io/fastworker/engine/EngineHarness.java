@@ -133,8 +133,6 @@ final class EngineHarness {
         engine.held = held;
         engine.timers = timers;
         engine.clock = clock;
-        engine.metrics = metrics;
-        engine.feed = feed;
         engine.observers = new ChangeObservers();
         engine.observers.metrics = metrics;
         engine.observers.feed = feed;
