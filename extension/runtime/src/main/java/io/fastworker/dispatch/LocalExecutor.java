@@ -77,9 +77,8 @@ public class LocalExecutor implements TaskExecutor {
         this.slotFreed = slotFreed;
         this.workerId = Identity.workerId(config);
         this.tasks = registry.definitions().stream().map(TaskDefinition::name).collect(Collectors.toSet());
-        boolean virtual = config.controlPlane().virtualThreads();
-        bodies = BodyThreads.executor(virtual, config.concurrency());
-        virtualBodies = virtual && BodyThreads.available();
+        virtualBodies = BodyThreads.virtual(config.controlPlane().virtualThreads());
+        bodies = BodyThreads.executor(virtualBodies, config.concurrency());
         running = true;
         LOG.infof("Control plane runs tasks itself as %s: up to %d at once, on %s threads", workerId,
                 config.concurrency(), virtualBodies ? "virtual" : "platform");
@@ -108,11 +107,6 @@ public class LocalExecutor implements TaskExecutor {
     /** Whether it takes attempts (readiness). */
     public boolean alive() {
         return running && !bodies.isShutdown();
-    }
-
-    /** Whether task bodies run on virtual threads here. */
-    public boolean virtual() {
-        return virtualBodies;
     }
 
     @Override

@@ -43,6 +43,11 @@ public final class BodyThreads {
         return virtualThreads() != null;
     }
 
+    /** Whether bodies run on virtual threads when they are {@code asked} for: asked, and the JVM has them. */
+    public static boolean virtual(boolean asked) {
+        return asked && available();
+    }
+
     /** A factory of named virtual threads, through reflection (the bytecode is Java 17); null before Java 21. */
     private static ThreadFactory virtualThreads() {
         try {

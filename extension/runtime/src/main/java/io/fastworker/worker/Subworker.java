@@ -107,13 +107,12 @@ public class Subworker implements LinkClient.Listener {
         }
         workerId = Identity.workerId(config);
         List<LinkAddress> address = LinkAddress.parseAll(controlPlane.address());
-        pool = BodyThreads.executor(subworkerSettings.virtualThreads(), config.concurrency());
-        virtualBodies = subworkerSettings.virtualThreads() && BodyThreads.available();
+        virtualBodies = BodyThreads.virtual(subworkerSettings.virtualThreads());
+        pool = BodyThreads.executor(virtualBodies, config.concurrency());
         metrics.workerMeters(workerId, registry.definitions().stream().map(TaskDefinition::name).toList(),
                 runner::inFlight);
         LOG.infof("Subworker %s starting: control plane %s, concurrency %d, task bodies on %s threads", workerId,
-                address, config.concurrency(), subworkerSettings.virtualThreads() && BodyThreads.available() ? "virtual"
-                        : "platform");
+                address, config.concurrency(), virtualBodies ? "virtual" : "platform");
         link.start(workerId, address, this::join, this);
     }
 
