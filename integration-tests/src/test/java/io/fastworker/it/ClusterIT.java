@@ -153,35 +153,18 @@ class ClusterIT {
 
                 // Replay is deterministic: once quiet, the two followers hold the same state, one replayed over a
                 // follower's snapshot, the other over the leader's (written while it proposed).
-                List<String> same = Daemon.await(() -> cluster.selves().stream().filter(m -> m.contains(
-                        "\"serving\":false")).toList(), f -> f.size() == 2 && sameState(f), Duration.ofSeconds(60),
+                List<String> same = cluster.awaitSameState(all -> all.stream().filter(m -> m.contains(
+                        "\"serving\":false")).toList(), 2, Duration.ofSeconds(60),
                         "the two followers with one state fingerprint");
                 System.out.println("cluster: the followers' states are equal: " + same);
                 // ... and the leader's, made live, equals them. (It once lacked a task: a member that had been wiped
                 // caught up from a snapshot the leader wrote after the log counted the task's acceptance as applied
                 // and before the leader had applied it.)
-                List<String> all = cluster.selves();
-                assertTrue(sameState(all), "the leader's state equals its followers': " + all);
+                cluster.awaitSameState(all -> all, 3, Duration.ofSeconds(30),
+                        "the leader's state equal to its followers'");
                 System.out.println("cluster: the leader's state equals them");
             }
         }
-    }
-
-    /**
-     * Whether every member answered with the same fingerprint of its state. Their applied indexes may differ by
-     * Ratis' own entries, which change no state: a leader logs the commit index it reached as an entry of its own,
-     * and a quiet follower may learn that this entry is committed only with the next append.
-     */
-    static boolean sameState(List<String> selves) {
-        java.util.Set<String> states = new java.util.HashSet<>();
-        for (String self : selves) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"sha256\":\"([0-9a-f]+)\"").matcher(self);
-            if (!m.find()) {
-                return false;
-            }
-            states.add(m.group(1));
-        }
-        return states.size() == 1;
     }
 
     /**
@@ -680,8 +663,8 @@ class ClusterIT {
             }
             List<String> urls = cluster.urls();
             nothingLost(history, urls);
-            List<String> all = Daemon.await(cluster::selves, s -> s.stream().allMatch(m -> m.startsWith("{"))
-                    && sameState(s), Duration.ofSeconds(90), "the five members with one state fingerprint");
+            List<String> all = cluster.awaitSameState(s -> s, 5, Duration.ofSeconds(90),
+                    "the five members with one state fingerprint");
             System.out.println("cluster of five: the members' states are equal: " + all);
         }
     }

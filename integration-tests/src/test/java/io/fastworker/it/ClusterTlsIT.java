@@ -128,7 +128,7 @@ class ClusterTlsIT {
             }
             List<String> urls = cluster.urls();
             ClusterIT.nothingLost(history, urls);
-            List<String> same = Daemon.await(cluster::selves, ClusterIT::sameState, Duration.ofSeconds(60),
+            List<String> same = cluster.awaitSameState(all -> all, 3, Duration.ofSeconds(60),
                     "the three members with one state fingerprint");
             System.out.println("cluster tls: the three states are equal: " + same);
         }

@@ -189,11 +189,31 @@ public final class Daemon implements AutoCloseable {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
+    /**
+     * A port that no process listens on now and that no other call here handed out. It is taken below the kernel's
+     * ephemeral range (32768 and up): a port from there can be handed out again at once, and taken by any outgoing
+     * connection before the daemon binds it (a member once found its Raft port in use as another member's HTTP port).
+     */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        for (int tries = 0; tries < 1000; tries++) {
+            int port = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12000);
+            synchronized (HANDED_OUT) {
+                if (HANDED_OUT.contains(port)) {
+                    continue;
+                }
+                try (ServerSocket s = new ServerSocket()) {
+                    s.bind(new java.net.InetSocketAddress(port));
+                } catch (IOException inUse) {
+                    continue;
+                }
+                HANDED_OUT.add(port);
+                return port;
+            }
         }
+        throw new IOException("no free port in 20000-31999 after 1000 tries");
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
 
     /**
      * Where the daemon's AOT caches are ({@code -Dfastworker.it.aot-caches}, Java 25+): every process of the daemon
