@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -55,9 +56,9 @@ final class ReplicaStateMachine extends BaseStateMachine {
         t.setDaemon(true);
         return t;
     });
-    /** Whether a leader's snapshot is being written, or waits for what it holds to be committed. */
     /** The latest snapshot written or installed here; null before the first. */
     private volatile SingleFileSnapshotInfo latest;
+    /** Whether a leader's snapshot is being written, or waits for what it holds to be committed. */
     private final AtomicBoolean leaderSnapshotting = new AtomicBoolean();
     /** A leader's snapshot that is complete and not yet reported to Ratis by {@link #takeSnapshot}; else null. */
     private final AtomicReference<TermIndex> leaderSnapshot = new AtomicReference<>();
@@ -186,11 +187,15 @@ final class ReplicaStateMachine extends BaseStateMachine {
         return new File(file.getParentFile(), file.getName() + ".partial");
     }
 
-    /** Makes a written snapshot the latest. */
+    /**
+     * Makes a written snapshot the latest. Its checksum is saved before it takes its name: Ratis skips a snapshot
+     * without one, so a crash in between leaves the one before it as the latest.
+     */
     private void keep(File partial, File file, TermIndex at) throws IOException {
+        MD5Hash md5 = MD5FileUtil.computeMd5ForFile(partial);
+        MD5FileUtil.saveMD5File(file, md5);
         Files.move(partial.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
-        latest = storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(),
-                MD5FileUtil.computeAndSaveMd5ForFile(file)), at));
+        latest = storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
     }
 
     @Override
