@@ -57,7 +57,8 @@ final class Cluster implements AutoCloseable {
             members.add(id(j) + "=" + raftHosts.apply(j) + ":" + raft[j]);
             urls.add(id(j) + "=http://127.0.0.1:" + http[j]);
         }
-        Map<String, String> e = new HashMap<>(env);
+        Map<String, String> e = new HashMap<>();
+        env.forEach((k, v) -> e.put(k, v.replace("{i}", String.valueOf(i)))); // a file of each member's own
         e.put("FASTWORKER_CLUSTER_MEMBERS", members.toString());
         e.put("FASTWORKER_CLUSTER_API_URLS", urls.toString());
         e.put("FASTWORKER_CLUSTER_MEMBER_ID", id(i));

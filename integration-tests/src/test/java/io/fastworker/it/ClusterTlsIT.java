@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three members that speak Raft over mutual TLS ({@code fastworker.cluster.tls.*}): the cluster works and fails over
- * as without TLS (the history checker over real processes, a leader SIGKILLed), and whoever reaches the Raft port
- * without a certificate of the members' CA is refused before a byte of Raft reaches it.
+ * as without TLS (the history checker over real processes, a leader SIGKILLed), whoever reaches the Raft port
+ * without a certificate of the members' CA is refused before a byte of Raft reaches it, and one who holds a member's
+ * certificate speaks Raft only as that member.
  */
 class ClusterTlsIT {
 
@@ -56,6 +58,9 @@ class ClusterTlsIT {
         Files.writeString(certs.file("hosts"), hosts + "\n");
         certs.ca("stranger-ca");
         certs.cert("cp-0", "cp-0", "IP:127.0.0.1,DNS:localhost", "raft-ca", 2); // a member on 127.0.0.1
+        for (int i = 0; i < 3; i++) {
+            certs.cert("member-" + i, "cp-" + i, "DNS:" + pod(i), "raft-ca", 2); // a certificate for each member
+        }
         // a peer that claims to be cp-1, on the right host, with a certificate of another CA
         certs.cert("stranger", "cp-1", "IP:127.0.0.1,DNS:localhost", "stranger-ca", 2);
         // a member's certificate for another host
@@ -131,6 +136,53 @@ class ClusterTlsIT {
             List<String> same = cluster.awaitSameState(all -> all, 3, Duration.ofSeconds(60),
                     "the three members with one state fingerprint");
             System.out.println("cluster tls: the three states are equal: " + same);
+        }
+    }
+
+    @Test
+    void withACertificateForEachMemberAMemberSpeaksRaftOnlyAsItself() throws Exception {
+        Map<String, String> env = new HashMap<>(tls("member-{i}", "raft-ca"));
+        env.put("JAVA_TOOL_OPTIONS", "-Djdk.net.hosts.file=" + certs.file("hosts"));
+        try (Cluster cluster = new Cluster(3, env).raftHosts(ClusterTlsIT::pod)) {
+            int leader = cluster.startAllAndAwaitLeader(Duration.ofSeconds(90));
+            HttpResponse<String> r = cluster.member(leader).post("/tasks?wait=10s",
+                    "{\"task\": \"add\", \"args\": [2, 3]}");
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.body().contains("\"result\":5"), "the members, each on its own certificate: " + r.body());
+            double term = cluster.metric(leader, "fastworker_cluster_term");
+
+            // An impostor holds one member's certificate and key and speaks Raft as another member: its own list of
+            // members puts the member it poses as at the host its certificate names, so it starts, and it asks the
+            // members for their votes in that member's name. Each refuses it before Ratis sees the request.
+            int posesAs = (leader + 1) % 3;
+            int holds = (leader + 2) % 3;
+            StringBuilder members = new StringBuilder();
+            for (int i = 0; i < 3; i++) {
+                members.append(i == 0 ? "" : ",").append(Cluster.id(i)).append('=').append(i == posesAs
+                        ? pod(holds) + ":" + Daemon.freePort() : pod(i) + ":" + cluster.raftPort(i));
+            }
+            Map<String, String> impostorEnv = new HashMap<>(tls("member-" + holds, "raft-ca"));
+            impostorEnv.putAll(Map.of("FASTWORKER_CLUSTER_MEMBERS", members.toString(),
+                    "FASTWORKER_CLUSTER_MEMBER_ID", Cluster.id(posesAs), "FASTWORKER_STORE_PATH",
+                    certs.file("impostor-store").toString(), "JAVA_TOOL_OPTIONS", "-Djdk.net.hosts.file="
+                            + certs.file("hosts")));
+            try (Daemon impostor = Daemon.clusterMember(impostorEnv, Daemon.freePort(), Daemon.freePort())) {
+                Daemon.await(impostor::log, l -> l.contains("Cluster: member " + Cluster.id(posesAs)),
+                        Duration.ofSeconds(60), "the impostor's Raft server");
+                String refusal = "names as its sender member " + Cluster.id(posesAs) + ", whose Raft host "
+                        + pod(posesAs) + " its certificate does not name";
+                for (int member : new int[] {leader, holds}) {
+                    Daemon.await(() -> cluster.member(member).log(), l -> l.contains(refusal),
+                            Duration.ofSeconds(30), Cluster.id(member) + " refusing the impostor");
+                }
+                assertEquals(leader, cluster.awaitLeader(Duration.ofSeconds(1)), "the leader stays");
+                assertEquals(term, cluster.metric(leader, "fastworker_cluster_term"), "the term stays");
+                assertTrue(!impostor.ready(), "the impostor never leads");
+            }
+            assertTrue(cluster.member(posesAs).log().lines().noneMatch(l -> l.contains("refused a Raft request")),
+                    "the member posed as refused nothing (the impostor did not dial itself)");
+            r = cluster.member(leader).post("/tasks?wait=10s", "{\"task\": \"add\", \"args\": [4, 5]}");
+            assertTrue(r.body().contains("\"result\":9"), "the cluster goes on: " + r.body());
         }
     }
 

@@ -123,7 +123,7 @@ final class RaftTls {
         }
     }
 
-    private static List<String> sans(X509Certificate cert) {
+    static List<String> sans(X509Certificate cert) {
         return sanList(cert).stream().map(s -> String.valueOf(s.get(1))).toList();
     }
 

@@ -120,7 +120,7 @@ public class RatisReplication implements Replication {
         machine = new ReplicaStateMachine(replica, this::currentTerm, id -> leaderId = id);
         server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(me)).setGroup(group)
                 .setStateMachine(machine).setProperties(properties(self, dir, transport))
-                .setParameters(parameters(tls))
+                .setParameters(parameters(tls, members))
                 .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
@@ -149,9 +149,15 @@ public class RatisReplication implements Replication {
         return chosen;
     }
 
-    private static Parameters parameters(Optional<GrpcTlsConfig> tls) {
+    /** With TLS: the members' TLS, and each caller speaks Raft only as a member its certificate names. */
+    private static Parameters parameters(Optional<GrpcTlsConfig> tls, Members members) {
         Parameters p = new Parameters();
-        tls.ifPresent(t -> GrpcConfigKeys.TLS.setConf(p, t));
+        tls.ifPresent(t -> {
+            GrpcConfigKeys.TLS.setConf(p, t);
+            MemberIdentity identity = new MemberIdentity(members.byId().values().stream()
+                    .collect(java.util.stream.Collectors.toMap(Members.Member::id, Members.Member::host)));
+            GrpcConfigKeys.Server.setServicesCustomizer(p, (builder, types) -> builder.intercept(identity));
+        });
         return p;
     }
 

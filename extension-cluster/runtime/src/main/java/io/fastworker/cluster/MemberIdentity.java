@@ -1,0 +1,122 @@
+package io.fastworker.cluster;
+
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Map;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotRequestProto;
+import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
+import org.apache.ratis.proto.RaftProtos.ReadIndexRequestProto;
+import org.apache.ratis.proto.RaftProtos.RequestVoteRequestProto;
+import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import org.apache.ratis.thirdparty.io.grpc.Grpc;
+import org.apache.ratis.thirdparty.io.grpc.Metadata;
+import org.apache.ratis.thirdparty.io.grpc.ServerCall;
+import org.apache.ratis.thirdparty.io.grpc.ServerCallHandler;
+import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
+import org.apache.ratis.thirdparty.io.grpc.Status;
+import org.jboss.logging.Logger;
+
+/**
+ * With mutual TLS, a member speaks Raft only as itself: a vote, an append, a snapshot or a read that names as its
+ * sender a member whose Raft host the caller's certificate does not name is refused ({@code PERMISSION_DENIED}) and
+ * never reaches Ratis. Per-member certificates thus bind each member id to its holder; one certificate for all
+ * members (a wildcard) names every host, so any holder may speak as any member.
+ */
+final class MemberIdentity implements ServerInterceptor {
+
+    private static final Logger LOG = Logger.getLogger(MemberIdentity.class);
+
+    /** Each member's Raft host, by member id. */
+    private final Map<String, String> hosts;
+
+    MemberIdentity(Map<String, String> hosts) {
+        this.hosts = Map.copyOf(hosts);
+    }
+
+    @Override
+    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+            ServerCallHandler<Q, A> next) {
+        X509Certificate peer = peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
+            private boolean refused;
+
+            @Override
+            public void onMessage(Q message) {
+                if (refused) {
+                    return;
+                }
+                String why = refusal(peer, sender(message));
+                if (why != null) {
+                    refused = true;
+                    LOG.warnf("Cluster: refused a Raft request from %s: %s",
+                            call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), why);
+                    call.close(Status.PERMISSION_DENIED.withDescription(why), new Metadata());
+                    return;
+                }
+                super.onMessage(message);
+            }
+
+            @Override
+            public void onHalfClose() {
+                if (!refused) {
+                    super.onHalfClose();
+                }
+            }
+        };
+    }
+
+    /** Why a caller holding {@code peer} may not speak as member {@code sender}; null if it may (or names none). */
+    String refusal(X509Certificate peer, String sender) {
+        if (sender == null) {
+            return null;
+        }
+        String host = hosts.get(sender);
+        if (host == null) {
+            return "it names as its sender '" + sender + "', which is not a member";
+        }
+        if (peer == null) {
+            return "it names as its sender member " + sender + " without a certificate";
+        }
+        if (!RaftTls.names(peer, host)) {
+            return "it names as its sender member " + sender + ", whose Raft host " + host + " its certificate does "
+                    + "not name (it names " + RaftTls.sans(peer) + ")";
+        }
+        return null;
+    }
+
+    /** The member a server-to-server request says it comes from; null for any other message (a client's). */
+    private static String sender(Object message) {
+        RaftRpcRequestProto request;
+        if (message instanceof AppendEntriesRequestProto m) {
+            request = m.getServerRequest();
+        } else if (message instanceof RequestVoteRequestProto m) {
+            request = m.getServerRequest();
+        } else if (message instanceof InstallSnapshotRequestProto m) {
+            request = m.getServerRequest();
+        } else if (message instanceof StartLeaderElectionRequestProto m) {
+            request = m.getServerRequest();
+        } else if (message instanceof ReadIndexRequestProto m) {
+            request = m.getServerRequest();
+        } else {
+            return null;
+        }
+        return RaftPeerId.valueOf(request.getRequestorId()).toString();
+    }
+
+    private static X509Certificate peer(SSLSession session) {
+        if (session == null) {
+            return null;
+        }
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+}
