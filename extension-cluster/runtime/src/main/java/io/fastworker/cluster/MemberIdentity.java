@@ -44,19 +44,25 @@ final class MemberIdentity implements ServerInterceptor {
         X509Certificate peer = peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
             private boolean refused;
+            /** The sender this call's messages named and were let through as (a stream names one sender). */
+            private String allowed;
 
             @Override
             public void onMessage(Q message) {
                 if (refused) {
                     return;
                 }
-                String why = refusal(peer, sender(message));
-                if (why != null) {
-                    refused = true;
-                    LOG.warnf("Cluster: refused a Raft request from %s: %s",
-                            call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), why);
-                    call.close(Status.PERMISSION_DENIED.withDescription(why), new Metadata());
-                    return;
+                String sender = sender(message);
+                if (sender != null && !sender.equals(allowed)) {
+                    String why = refusal(peer, sender);
+                    if (why != null) {
+                        refused = true;
+                        LOG.warnf("Cluster: refused a Raft request from %s: %s",
+                                call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), why);
+                        call.close(Status.PERMISSION_DENIED.withDescription(why), new Metadata());
+                        return;
+                    }
+                    allowed = sender;
                 }
                 super.onMessage(message);
             }
