@@ -3,6 +3,7 @@ package io.fastworker.cluster;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
@@ -31,8 +32,14 @@ final class MemberIdentity implements ServerInterceptor {
 
     private static final Logger LOG = Logger.getLogger(MemberIdentity.class);
 
+    private static final long LOG_EVERY_NANOS = 10_000_000_000L;
+
     /** Each member's Raft host, by member id. */
     private final Map<String, String> hosts;
+    /** When a refusal was last logged ({@link System#nanoTime}), 0 before the first. */
+    private final AtomicLong lastLogged = new AtomicLong();
+    /** Refusals since then that were not logged. */
+    private final AtomicLong unlogged = new AtomicLong();
 
     MemberIdentity(Map<String, String> hosts) {
         this.hosts = Map.copyOf(hosts);
@@ -57,8 +64,7 @@ final class MemberIdentity implements ServerInterceptor {
                     String why = refusal(peer, sender);
                     if (why != null) {
                         refused = true;
-                        LOG.warnf("Cluster: refused a Raft request from %s: %s",
-                                call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), why);
+                        log(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), why);
                         call.close(Status.PERMISSION_DENIED.withDescription(why), new Metadata());
                         return;
                     }
@@ -76,6 +82,19 @@ final class MemberIdentity implements ServerInterceptor {
         };
     }
 
+    /** Logs a refusal: at most one line every 10 s, which counts those it did not log since the last. */
+    private void log(Object from, String why) {
+        long now = System.nanoTime();
+        long last = lastLogged.get();
+        if (last != 0 && now - last < LOG_EVERY_NANOS || !lastLogged.compareAndSet(last, now)) {
+            unlogged.incrementAndGet();
+            return;
+        }
+        long more = unlogged.getAndSet(0);
+        LOG.warnf("Cluster: refused a Raft request from %s: %s%s", from, why,
+                more == 0 ? "" : " (and " + more + " more refused since the last such line)");
+    }
+
     /** Why a caller holding {@code peer} may not speak as member {@code sender}; null if it may (or names none). */
     String refusal(X509Certificate peer, String sender) {
         if (sender == null) {
@@ -83,7 +102,8 @@ final class MemberIdentity implements ServerInterceptor {
         }
         String host = hosts.get(sender);
         if (host == null) {
-            return "it names as its sender '" + sender + "', which is not a member";
+            String named = sender.length() > 64 ? sender.substring(0, 64) + "…" : sender;
+            return "it names as its sender '" + named + "', which is not a member";
         }
         if (peer == null) {
             return "it names as its sender member " + sender + " without a certificate";

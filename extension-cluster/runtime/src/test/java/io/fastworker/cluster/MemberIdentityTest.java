@@ -26,6 +26,8 @@ class MemberIdentityTest {
         assertEquals("it names as its sender 'cp-9', which is not a member", identity.refusal(cp0, "cp-9"));
         assertEquals("it names as its sender member cp-0 without a certificate", identity.refusal(null, "cp-0"));
         assertNull(identity.refusal(null, null), "a message that names no member (a client's) is not checked here");
+        assertEquals("it names as its sender '" + "x".repeat(64) + "…', which is not a member",
+                identity.refusal(cp0, "x".repeat(10_000)), "a name a caller made up is cut short");
     }
 
     @Test
