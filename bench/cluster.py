@@ -1,6 +1,6 @@
 """The cluster-against-single scenario of bench/run (`bench/run --cluster-pairs`): `wrk` POSTing single noop tasks
 (32 connections) to a cluster of three control planes and to one control plane, both with the disk store and running
-the tasks themselves, in interleaved pairs. Each run warms up under the same load first (Ratis is a lot of code for
+the tasks themselves, in interleaved pairs; then, in each pair, a warm burn-down through two subworkers on each. Each run warms up under the same load first (Ratis is a lot of code for
 the JIT). Reported per run: accepted/s, p50 and p99, CPU (user + system of the FastWorker JVMs, not `wrk`) per
 accepted submission, and for the cluster the log entries the leader applied. With `--profile-lib`, async-profiler
 samples each JVM's CPU over the measured window, and its collapsed stacks are left in bench/results."""
@@ -51,7 +51,23 @@ def one(run, members, warm, seconds, profile_lib, attach, label):
             "entries": None if entries0 is None else entries1 - entries0, "accepted": w["accepted"]}
 
 
-def main(run, rounds, warm, seconds, profile_lib=None):
+def burn(run, members, tasks):
+    """The warm burn-down of bench/run's scenario 1: `tasks` noop tasks in batches of 1,000 through two subworkers
+    (concurrency 8), after two unmeasured burn-downs of the same size; completion tasks/s and CPU µs per task."""
+    c = run.Cluster(2, tasks_hint=tasks, members=members)
+    try:
+        for _ in range(2):
+            run.light_burndown(c, tasks, sample=0)
+        cpu0 = c.cpu()
+        b = run.light_burndown(c, tasks, sample=0)
+        cpu1 = b.pop("cpuAtEnd")
+    finally:
+        c.close()
+    return {"rate": b["completionRate"], "submitRate": b["submitRate"],
+            "cpuMicros": 1e6 * sum(cpu1[k] - cpu0[k] for k in cpu1) / tasks}
+
+
+def main(run, rounds, warm, seconds, profile_lib=None, tasks=20000):
     directory = tempfile.mkdtemp(prefix="fastworker-bench-cluster-")
     attach = os.path.join(directory, "Attach.java")
     with open(attach, "w") as f:
@@ -61,7 +77,11 @@ def main(run, rounds, warm, seconds, profile_lib=None):
     for k in range(rounds):  # interleaved: single, then cluster, pair by pair
         single = one(run, 1, warm, seconds, profile_lib, attach, "single-%d" % k)
         cluster = one(run, 3, warm, seconds, profile_lib, attach, "cluster-%d" % k)
-        pairs.append({"single": single, "cluster": cluster, "ratio": cluster["rate"] / single["rate"]})
+        burn_single = burn(run, 1, tasks)
+        burn_cluster = burn(run, 3, tasks)
+        pairs.append({"single": single, "cluster": cluster, "ratio": cluster["rate"] / single["rate"],
+                      "burndown": {"single": burn_single, "cluster": burn_cluster,
+                                   "ratio": burn_cluster["rate"] / burn_single["rate"]}})
         print(json.dumps(pairs[-1]))
     print()
     print("cluster of 3 against a single control plane: wrk -c32 POST /tasks (noop), %d s warm-up, %d s measured; "
@@ -75,6 +95,17 @@ def main(run, rounds, warm, seconds, profile_lib=None):
             print(fmt % (k + 1, kind, "%.0f" % r["rate"], r["p50"] or "-", r["p99"] or "-", "%.0f" % r["cpuMicros"],
                          per_entry))
     ratios = [p["ratio"] for p in pairs]
+    print("cluster against single: %.0f%% (%.0f%%-%.0f%%)" % (100 * statistics.median(ratios), 100 * min(ratios),
+                                                              100 * max(ratios)))
+    print()
+    print("burn-down: %d noop tasks in batches of 1,000 through 2 subworkers, after 2 unmeasured ones" % tasks)
+    fmt = "%-6s %-9s %16s %14s %14s"
+    print(fmt % ("pair", "run", "completed/s", "submitted/s", "CPU us/task"))
+    for k, p in enumerate(pairs):
+        for kind in ("single", "cluster"):
+            r = p["burndown"][kind]
+            print(fmt % (k + 1, kind, "%.0f" % r["rate"], "%.0f" % r["submitRate"], "%.0f" % r["cpuMicros"]))
+    ratios = [p["burndown"]["ratio"] for p in pairs]
     print("cluster against single: %.0f%% (%.0f%%-%.0f%%)" % (100 * statistics.median(ratios), 100 * min(ratios),
                                                               100 * max(ratios)))
     return pairs
