@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * An executor thread that dies loses no slot: the executor replaces it, the control plane stays ready, and it still
- * runs {@code fastworker.concurrency} tasks at once. (Its own app: a thread is killed, which only platform threads
- * before Java 20 allow; on virtual threads there is no long-lived executor thread to lose.)
+ * An executor thread that dies is replaced and the control plane stays ready. (Its own app: a thread is killed,
+ * which only platform threads before Java 20 allow; on virtual threads there is no long-lived executor thread to
+ * lose.) That bodies ending in an {@link Error} give their slots back is {@code ExecutionTest}'s.
  */
 @QuarkusTest
 @TestProfile(ExecutorDeathTest.Own.class)
@@ -31,7 +31,7 @@ class ExecutorDeathTest {
 
     @Test
     @SuppressWarnings({"deprecation", "removal"})
-    void anExecutorThreadThatDiesIsReplacedAndNoSlotIsLost() throws InterruptedException {
+    void anExecutorThreadThatDiesIsReplacedAndTheControlPlaneStaysReady() throws InterruptedException {
         Assumptions.assumeTrue(Runtime.version().feature() < 20, "Thread.stop is gone after Java 19");
         given().get("/q/health/ready").then().statusCode(200);
         twoRunAtOnce("before-" + System.nanoTime()); // both executor threads exist now
@@ -41,7 +41,9 @@ class ExecutorDeathTest {
         victim.join(10_000);
         given().get("/q/health/ready").then().statusCode(200).body("checks.find { it.name == 'task-queue' }"
                 + ".data.executor", equalTo("running"));
-        twoRunAtOnce("after-" + System.nanoTime());
+        // No tasks after this: the idle thread was stopped inside the JDK's queue, where an asynchronous
+        // ThreadDeath can leave the queue's lock unusable (a CI run once hung a task so); no Error thrown by code
+        // does that.
     }
 
     /** Submits two tasks that hold an executor each until opened; asserts that both run at once, then ends them. */
