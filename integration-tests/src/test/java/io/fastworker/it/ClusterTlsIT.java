@@ -17,9 +17,22 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.apache.ratis.client.impl.ClientProtoUtils;
+import org.apache.ratis.proto.grpc.AdminProtocolServiceGrpc;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupListRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
+import org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException;
+import org.apache.ratis.thirdparty.io.grpc.netty.GrpcSslContexts;
+import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
+import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -181,6 +194,12 @@ class ClusterTlsIT {
             }
             assertTrue(cluster.member(posesAs).log().lines().noneMatch(l -> l.contains("refused a Raft request")),
                     "the member posed as refused nothing (the impostor did not dial itself)");
+
+            // Ratis' admin and client services share the Raft port; a member's certificate gets no answer from them
+            // (they could change the membership, or write to every member's state: FastWorker never uses them).
+            String admin = groupList(cluster, posesAs, "member-" + holds);
+            assertTrue(admin.startsWith("refused: ") && admin.contains("PERMISSION_DENIED")
+                    && admin.contains("only the Raft protocol between members"), admin);
             r = cluster.member(leader).post("/tasks?wait=10s", "{\"task\": \"add\", \"args\": [4, 5]}");
             assertTrue(r.body().contains("\"result\":9"), "the cluster goes on: " + r.body());
         }
@@ -212,6 +231,31 @@ class ClusterTlsIT {
                     Duration.ofSeconds(60), "member cp-0 started");
             assertTrue(log.contains("(grpc, mutual TLS)"), log);
             assertTrue(remote.alive(), log);
+        }
+    }
+
+    /**
+     * Ratis' admin call that lists a server's groups, sent to member {@code i} with the certificate {@code cert}:
+     * {@code answered: } and the groups, or {@code refused: } and why.
+     */
+    private static String groupList(Cluster cluster, int i, String cert) throws Exception {
+        SslContext tls = GrpcSslContexts.forClient().keyManager(certs.file(cert + ".crt").toFile(),
+                certs.file(cert + ".key").toFile()).trustManager(certs.file("raft-ca.crt").toFile()).build();
+        // this JVM cannot resolve the pods' names: it dials the address, and checks the name the member's
+        // certificate carries
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", cluster.raftPort(i))
+                .overrideAuthority(pod(i)).sslContext(tls).build();
+        try {
+            GroupListRequest request = new GroupListRequest(ClientId.randomId(), RaftPeerId.valueOf(Cluster.id(i)),
+                    RaftGroupId.valueOf(UUID.nameUUIDFromBytes("fastworker-control-plane".getBytes(
+                            StandardCharsets.UTF_8))),
+                    1);
+            return "answered: " + AdminProtocolServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10,
+                    TimeUnit.SECONDS).groupList(ClientProtoUtils.toGroupListRequestProto(request));
+        } catch (StatusRuntimeException e) {
+            return "refused: " + e.getStatus();
+        } finally {
+            channel.shutdownNow();
         }
     }
 

@@ -12,6 +12,7 @@ import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
 import org.apache.ratis.proto.RaftProtos.ReadIndexRequestProto;
 import org.apache.ratis.proto.RaftProtos.RequestVoteRequestProto;
 import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
+import org.apache.ratis.proto.grpc.RaftServerProtocolServiceGrpc;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import org.apache.ratis.thirdparty.io.grpc.Grpc;
@@ -26,7 +27,9 @@ import org.jboss.logging.Logger;
  * With mutual TLS, a member speaks Raft only as itself: a vote, an append, a snapshot or a read that names as its
  * sender a member whose Raft host the caller's certificate does not name is refused ({@code PERMISSION_DENIED}) and
  * never reaches Ratis. Per-member certificates thus bind each member id to its holder; one certificate for all
- * members (a wildcard) names every host, so any holder may speak as any member.
+ * members (a wildcard) names every host, so any holder may speak as any member. Ratis' client and admin services,
+ * which would let a certificate's holder write to every member's state or change the membership, are refused to
+ * all: FastWorker proposes in the leader's own process.
  */
 final class MemberIdentity implements ServerInterceptor {
 
@@ -48,6 +51,15 @@ final class MemberIdentity implements ServerInterceptor {
     @Override
     public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
             ServerCallHandler<Q, A> next) {
+        String service = call.getMethodDescriptor().getServiceName();
+        if (!RaftServerProtocolServiceGrpc.SERVICE_NAME.equals(service)) {
+            String why = "this port takes only the Raft protocol between members, not " + service + " (FastWorker "
+                    + "proposes in the leader's process and never takes Ratis' client or admin calls from the network)";
+            log(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), why);
+            call.close(Status.PERMISSION_DENIED.withDescription(why), new Metadata());
+            return new ServerCall.Listener<>() {
+            };
+        }
         X509Certificate peer = peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
             private boolean refused;
