@@ -85,6 +85,7 @@ public class RatisReplication implements Replication {
     private final AtomicLong callIds = new AtomicLong();
     private volatile RaftPeerId leaderId;
     private ReplicaStateMachine machine;
+    private Laggards laggards;
 
     @Override
     public boolean configured() {
@@ -124,6 +125,8 @@ public class RatisReplication implements Replication {
                 .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
+        laggards = new Laggards(server, server.getDivision(GROUP), this::propose,
+                2 * config.electionTimeout().toMillis(), 2000);
         metrics.gauge("fastworker.cluster.term", "The Raft term this member is in", this::currentTerm);
         metrics.gauge("fastworker.cluster.applied_index", "The last entry of the cluster's log applied here",
                 this::appliedIndex);
@@ -324,6 +327,9 @@ public class RatisReplication implements Replication {
 
     @Override
     public void close() {
+        if (laggards != null) {
+            laggards.close();
+        }
         if (server != null) {
             try {
                 server.close();

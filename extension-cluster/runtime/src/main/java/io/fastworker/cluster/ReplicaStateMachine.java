@@ -201,7 +201,8 @@ final class ReplicaStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        if (entry.getTerm() != leadingTerm) {
+        // an empty entry changes nothing: a leader wrote it to bring a follower along (Laggards)
+        if (entry.getTerm() != leadingTerm && !entry.getStateMachineLogEntry().getLogData().isEmpty()) {
             holdsState = true;
             replica.apply(entry.getStateMachineLogEntry().getLogData().toByteArray());
         }
