@@ -1,6 +1,7 @@
 package io.fastworker.engine;
 
 import io.fastworker.config.FastWorkerConfig;
+import io.fastworker.execution.DaemonThreads;
 import io.fastworker.health.Pulse;
 import io.fastworker.store.Journal;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,11 +41,7 @@ class Compaction {
     void start() {
         Journal journal = log.journal();
         long compactAfter = storeSettings.compactAfter().asLongValue();
-        thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "fastworker-compaction");
-            t.setDaemon(true);
-            return t;
-        });
+        thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fastworker-compaction"));
         pulse.beat();
         thread.scheduleWithFixedDelay(() -> {
             pulse.beat();

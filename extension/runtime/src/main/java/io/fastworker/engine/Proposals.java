@@ -1,5 +1,6 @@
 package io.fastworker.engine;
 
+import io.fastworker.execution.DaemonThreads;
 import io.fastworker.health.Pulse;
 import io.fastworker.replica.Replication;
 import java.io.ByteArrayInputStream;
@@ -33,11 +34,8 @@ final class Proposals {
 
     private final Replication replication;
     private final CommandWriter writer;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "fastworker-proposals");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread = Executors
+            .newSingleThreadExecutor(DaemonThreads.named("fastworker-proposals"));
     private final Object lock = new Object();
     /** Commands not yet sent; a waiter rides on the last command of what it waits for. */
     private List<Item> pending = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.fastworker.engine;
 
+import io.fastworker.execution.DaemonThreads;
 import io.fastworker.health.Pulse;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -18,11 +19,7 @@ class Timers {
     private volatile ScheduledThreadPoolExecutor executor;
 
     void start() {
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "fastworker-timers");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("fastworker-timers"));
         e.setRemoveOnCancelPolicy(true); // a cancelled task's timer (up to a year ahead) is freed at once
         e.scheduleAtFixedRate(pulse::beat, 1, 1, TimeUnit.SECONDS);
         executor = e;

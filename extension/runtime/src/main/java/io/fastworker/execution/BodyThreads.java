@@ -3,7 +3,6 @@ package io.fastworker.execution;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The threads task bodies run on: a virtual thread per attempt where the JVM has them (Java 21+) and they are asked
@@ -30,12 +29,7 @@ public final class BodyThreads {
                 }
             }
         }
-        AtomicInteger n = new AtomicInteger();
-        return Executors.newFixedThreadPool(platformThreads, r -> {
-            Thread t = new Thread(r, PREFIX + n.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        });
+        return Executors.newFixedThreadPool(platformThreads, DaemonThreads.numbered(PREFIX));
     }
 
     /** Whether this JVM has virtual threads (Java 21+). */

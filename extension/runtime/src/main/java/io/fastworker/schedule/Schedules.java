@@ -7,6 +7,7 @@ import io.fastworker.engine.StoredSchedule;
 import io.fastworker.engine.Submission;
 import io.fastworker.engine.TaskQueries;
 import io.fastworker.engine.TaskView;
+import io.fastworker.execution.DaemonThreads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -122,11 +123,7 @@ public class Schedules {
                 }
             }
         }
-        timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "fastworker-schedules");
-            t.setDaemon(true);
-            return t;
-        });
+        timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("fastworker-schedules"));
         timer.setRemoveOnCancelPolicy(true);
         entries.forEach((id, e) -> {
             StoredSchedule st = stored.get(id);

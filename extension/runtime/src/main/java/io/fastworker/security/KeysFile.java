@@ -2,6 +2,7 @@ package io.fastworker.security;
 
 import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.config.Role;
+import io.fastworker.execution.DaemonThreads;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -100,11 +101,7 @@ public class KeysFile {
             LOG.infof("API authentication on: %d key(s) from %s", keys.size(), path.toAbsolutePath());
         }
         long every = apiSettings.auth().keysReloadInterval().toMillis();
-        reloader = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "fastworker-keys-reload");
-            t.setDaemon(true);
-            return t;
-        });
+        reloader = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fastworker-keys-reload"));
         reloader.scheduleWithFixedDelay(() -> reload(path), every, every, TimeUnit.MILLISECONDS);
     }
 
