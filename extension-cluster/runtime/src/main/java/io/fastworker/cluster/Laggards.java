@@ -1,5 +1,6 @@
 package io.fastworker.cluster;
 
+import io.fastworker.execution.DaemonThreads;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,31 +14,29 @@ import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.jboss.logging.Logger;
 
 /**
  * Brings along a follower that a quiet cluster leaves behind. Ratis' leader can go on answering a follower that
  * restarted after it led with heartbeats only, each refused as inconsistent, until it has a new entry to send (seen
- * on Ratis 3.2.0 and 3.3.0; a busy cluster always has one). When a follower that answers stays behind the leader's
- * commit for two checks in a row while nothing new is written, the leader writes an empty entry, which every member
- * applies as nothing. Guarantees: none while entries are being written or for a member that does not answer, and at
- * most one every five checks.
+ * on Ratis 3.2.0 and 3.3.0; a busy cluster always has one). When a follower that answers stays at one entry, behind
+ * the leader's commit, over three checks in a row while nothing new is written, the leader writes an empty entry,
+ * which every member applies as nothing. Guarantees: none while entries are being written or for a member that does
+ * not answer, and at most one every five checks.
  */
 final class Laggards implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Laggards.class);
     /** An entry every member applies as nothing. */
-    static final byte[] EMPTY = new byte[0];
+    private static final byte[] EMPTY = new byte[0];
 
     private final RaftServer server;
     private final RaftServer.Division division;
     private final Function<byte[], CompletableFuture<Void>> propose;
     private final long answeredWithinMs;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "fastworker-laggards");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors
+            .newSingleThreadScheduledExecutor(DaemonThreads.named("fastworker-laggards"));
     private long lastIndex = -1;
     /** Checks in a row that found a follower behind on a quiet cluster. */
     private int strikes;
@@ -63,9 +62,9 @@ final class Laggards implements AutoCloseable {
             boolean quiet = index == lastIndex;
             lastIndex = index;
             sinceWritten++;
+            // asked on every check, quiet or not: it also records where each member is for the next check
             String behind = role.hasLeaderInfo() ? behind(role) : null;
-            behind = quiet ? behind : null;
-            strikes = behind == null ? 0 : strikes + 1;
+            strikes = quiet && behind != null ? strikes + 1 : 0;
             if (strikes < 2 || sinceWritten < 5) {
                 return;
             }
@@ -100,6 +99,11 @@ final class Laggards implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Whether an entry's data is the empty entry, which every member applies as nothing. */
+    static boolean isEmpty(ByteString logData) {
+        return logData.isEmpty();
     }
 
     @Override

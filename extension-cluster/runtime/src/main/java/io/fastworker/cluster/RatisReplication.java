@@ -125,8 +125,7 @@ public class RatisReplication implements Replication {
                 .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
-        laggards = new Laggards(server, server.getDivision(GROUP), this::propose,
-                2 * config.electionTimeout().toMillis(), 2000);
+        laggards = new Laggards(server, server.getDivision(GROUP), this::propose, answeredWithinMs(), 2000);
         metrics.gauge("fastworker.cluster.term", "The Raft term this member is in", this::currentTerm);
         metrics.gauge("fastworker.cluster.applied_index", "The last entry of the cluster's log applied here",
                 this::appliedIndex);
@@ -294,8 +293,12 @@ public class RatisReplication implements Replication {
                 || !role.getFollowerInfo().hasLeaderInfo()) {
             return false;
         }
-        return role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() <= 2 * config.electionTimeout()
-                .toMillis();
+        return role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() <= answeredWithinMs();
+    }
+
+    /** How recently a member must have been heard from to count as there: twice the election timeout. */
+    private long answeredWithinMs() {
+        return 2 * config.electionTimeout().toMillis();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.fastworker.cluster;
 
+import io.fastworker.execution.DaemonThreads;
 import io.fastworker.replica.Replica;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -51,11 +52,8 @@ final class ReplicaStateMachine extends BaseStateMachine {
     /** Whether anything was applied or read into the replica since the process started. */
     private volatile boolean holdsState;
     /** Where a leader writes its snapshots, while entries go on being applied. */
-    private final ExecutorService snapshots = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "fastworker-snapshot");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService snapshots = Executors
+            .newSingleThreadExecutor(DaemonThreads.named("fastworker-snapshot"));
     /** The latest snapshot written or installed here; null before the first. */
     private volatile SingleFileSnapshotInfo latest;
     /** Whether a leader's snapshot is being written, or waits for what it holds to be committed. */
@@ -201,8 +199,7 @@ final class ReplicaStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        // an empty entry changes nothing: a leader wrote it to bring a follower along (Laggards)
-        if (entry.getTerm() != leadingTerm && !entry.getStateMachineLogEntry().getLogData().isEmpty()) {
+        if (entry.getTerm() != leadingTerm && !Laggards.isEmpty(entry.getStateMachineLogEntry().getLogData())) {
             holdsState = true;
             replica.apply(entry.getStateMachineLogEntry().getLogData().toByteArray());
         }
