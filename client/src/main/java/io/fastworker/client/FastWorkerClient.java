@@ -68,7 +68,8 @@ public final class FastWorkerClient implements AutoCloseable {
 
     /**
      * Closes the connections and, unless the application gave its own Vert.x, the client's event loop. Calls in
-     * flight fail; later calls throw {@link IllegalStateException}.
+     * flight fail; later calls throw {@link IllegalStateException}. Called off any event loop, it returns once the
+     * client's own event loop has stopped (at most 2 s), so a process may exit at once.
      */
     @Override
     public void close() {

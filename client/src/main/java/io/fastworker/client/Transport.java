@@ -28,6 +28,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +44,8 @@ final class Transport {
     private static final TextMapSetter<RequestOptions> HEADERS = (o, k, v) -> o.putHeader(k, v);
     /** Connections kept for long polls. */
     private static final int WAIT_CONNECTIONS = 512;
+    /** Longest {@link #close()} waits for its own event loop to stop. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     private final URI base;
     private final String path;
@@ -91,13 +96,26 @@ final class Transport {
         return base;
     }
 
-    /** Closes the connections and, unless it was the application's, the event loop. */
+    /**
+     * Closes the connections and, unless it was the application's, the event loop: called off any event loop, it
+     * returns once that loop has stopped (at most {@link #CLOSE_WAIT}), so that a process exiting next does not wait
+     * for it (the JVM gives threads still in native code up to 300 ms to stop before it exits).
+     */
     void close() {
         closed = true;
         calls.close();
         waits.close();
         if (ownVertx) {
-            vertx.close();
+            CompletableFuture<Void> stopped = vertx.close().toCompletionStage().toCompletableFuture();
+            if (!io.vertx.core.Context.isOnEventLoopThread()) {
+                try {
+                    stopped.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException e) {
+                    // closed as far as it goes: nothing of ours waits on it
+                }
+            }
         }
     }
 
