@@ -52,6 +52,8 @@ class AotCacheIT {
                     "3");
             assertEquals(0, r.exitCode(), r.all());
             assertEquals("5", r.stdout().strip(), r.all());
+            // nothing on stderr: no warning from the JDK about Netty's use of sun.misc.Unsafe (Java 24+)
+            assertEquals("", r.stderr().strip(), r.all());
             String task = cp.get("/tasks?limit=1").body();
             assertTrue(task.contains("\"worker\":\"aot-1\""), "the subworker ran it: " + task);
             // Java 25: the subworker runs task bodies on virtual threads (fastworker.subworker.virtual-threads)

@@ -47,6 +47,9 @@ abstract class ClientCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
+        // A command moves a few hundred bytes: Netty needs no sun.misc.Unsafe for that, and Java 24+ warns on stderr
+        // of every call that uses it (unless the user asked otherwise)
+        System.getProperties().putIfAbsent("io.netty.noUnsafe", "true");
         FastWorkerClient.Builder builder;
         try {
             builder = FastWorkerClient.builder().url(url);
