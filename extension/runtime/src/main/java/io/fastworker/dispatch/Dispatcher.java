@@ -4,6 +4,7 @@ import io.fastworker.config.FastWorkerConfig;
 import io.fastworker.engine.Assignment;
 import io.fastworker.engine.TaskEngine;
 import io.fastworker.engine.TaskQueries;
+import io.fastworker.execution.DaemonThreads;
 import io.fastworker.execution.TaskError;
 import io.fastworker.limit.Limits;
 import io.fastworker.telemetry.TaskMetrics;
@@ -85,8 +86,7 @@ public class Dispatcher {
         remote = subworkers;
         running = true;
         engine.onReady(this::wake);
-        Thread t = new Thread(this::loop, "fastworker-dispatch");
-        t.setDaemon(true);
+        Thread t = DaemonThreads.named("fastworker-dispatch").newThread(this::loop);
         thread = t;
         pulse.of(t);
         t.start();

@@ -60,8 +60,7 @@ public class AttemptRunner {
     private long graceNanos;
 
     AttemptRunner() {
-        watchdog = new Thread(this::watch, "fastworker-watchdog");
-        watchdog.setDaemon(true);
+        watchdog = DaemonThreads.named("fastworker-watchdog").newThread(this::watch);
     }
 
     /** The watchdog's sign of life: without it, no attempt would time out or be abandoned. */

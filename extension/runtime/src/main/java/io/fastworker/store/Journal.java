@@ -1,5 +1,6 @@
 package io.fastworker.store;
 
+import io.fastworker.execution.DaemonThreads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -118,8 +119,7 @@ public final class Journal implements AutoCloseable {
             segment = newSegment(++segmentSeq);
             segmentBytes = 0;
         }
-        committer = new Thread(this::commitLoop, "fastworker-journal");
-        committer.setDaemon(true);
+        committer = DaemonThreads.named("fastworker-journal").newThread(this::commitLoop);
         committer.start();
     }
 

@@ -1,5 +1,6 @@
 package io.fastworker.telemetry;
 
+import io.fastworker.execution.DaemonThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -49,8 +50,6 @@ class OtlpMetrics {
         // Quarkus 3.33 gives the metric reader its shared executor, and the reader's shutdown waits 5 s for that
         // executor to terminate, which it never does (quarkus#56352). Shut it down aside; a later shutdown call
         // by Quarkus then returns at once.
-        Thread t = new Thread(meters::shutdown, "fastworker-otel-metrics-stop");
-        t.setDaemon(true);
-        t.start();
+        DaemonThreads.named("fastworker-otel-metrics-stop").newThread(meters::shutdown).start();
     }
 }
