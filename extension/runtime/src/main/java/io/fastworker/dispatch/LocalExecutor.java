@@ -5,6 +5,7 @@ import io.fastworker.config.Identity;
 import io.fastworker.engine.Assignment;
 import io.fastworker.engine.ProgressReports;
 import io.fastworker.engine.TaskEngine;
+import io.fastworker.execution.Attempt;
 import io.fastworker.execution.AttemptRunner;
 import io.fastworker.execution.BodyThreads;
 import io.fastworker.execution.Outcome;
@@ -123,7 +124,9 @@ public class LocalExecutor implements TaskExecutor {
     public void deliver(List<Assignment> attempts) {
         busy.addAndGet(attempts.size());
         for (Assignment a : attempts) {
-            bodies.execute(() -> run(a));
+            Attempt attempt = a.toAttempt();
+            runner.handedOver(attempt); // a cancel that comes before the body starts is kept
+            bodies.execute(() -> run(a, attempt));
         }
     }
 
@@ -144,7 +147,7 @@ public class LocalExecutor implements TaskExecutor {
         return failures.get();
     }
 
-    private void run(Assignment a) {
+    private void run(Assignment a, Attempt attempt) {
         AtomicBoolean released = new AtomicBoolean();
         Runnable release = () -> {
             if (released.compareAndSet(false, true)) {
@@ -154,7 +157,7 @@ public class LocalExecutor implements TaskExecutor {
             }
         };
         try {
-            runner.run(a.toAttempt(), workerId, outcome -> {
+            runner.run(attempt, workerId, outcome -> {
                 if (!outcome.ok()) {
                     failures.incrementAndGet();
                 }

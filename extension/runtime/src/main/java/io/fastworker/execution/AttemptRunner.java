@@ -6,6 +6,7 @@ import io.fastworker.telemetry.Tracing;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +54,11 @@ public class AttemptRunner {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** The attempts running now, watched by one thread (cheaper than a timer per attempt). */
     private final Set<Race> running = ConcurrentHashMap.newKeySet();
+    /**
+     * Attempts handed over ({@link #handedOver}) whose body has not started yet, and whether a stop was asked for
+     * each meanwhile: as many as the caller's slots, each gone when its body starts.
+     */
+    private final Map<String, Boolean> waiting = new ConcurrentHashMap<>();
     private final Thread watchdog;
     private volatile boolean watching = true;
 
@@ -110,12 +116,33 @@ public class AttemptRunner {
      * Returns whether it runs here.
      */
     public boolean stop(String taskId, int attempt) {
+        if (stopRunning(taskId, attempt)) {
+            return true;
+        }
+        // not started yet: its body starts stopped; checked again in case it started meanwhile
+        boolean waits = waiting.computeIfPresent(key(taskId, attempt), (k, asked) -> true) != null;
+        return stopRunning(taskId, attempt) || waits;
+    }
+
+    private boolean stopRunning(String taskId, int attempt) {
         for (Race r : running) {
             if (r.attempt.taskId().equals(taskId) && r.attempt.number() == attempt) {
                 return r.stop();
             }
         }
         return false;
+    }
+
+    /**
+     * Says that {@code attempt} is handed over to run here (queued for a thread, say): a {@link #stop} asked before
+     * its body starts is then kept, and the body starts stopped. Call it before handing the attempt on.
+     */
+    public void handedOver(Attempt attempt) {
+        waiting.put(key(attempt.taskId(), attempt.number()), false);
+    }
+
+    private static String key(String taskId, int attempt) {
+        return attempt + "/" + taskId;
     }
 
     /** Attempts running in this process now. */
@@ -284,6 +311,9 @@ public class AttemptRunner {
         Race race = new Race(attempt, workerId, report, progress, release, releaseEarly);
         inFlight.incrementAndGet();
         running.add(race);
+        if (Boolean.TRUE.equals(waiting.remove(key(attempt.taskId(), attempt.number())))) {
+            race.stop(); // asked before its body started
+        }
         Outcome outcome;
         try (Tracing.Execution execution = tracing.startExecute(attempt.trace(), attributes(attempt), workerId)) {
             outcome = invoke(attempt, race);
