@@ -203,6 +203,19 @@ public final class FastWorkerClient implements AutoCloseable {
     }
 
     /**
+     * Whether the process at this client's URL says it is ready ({@code GET /q/health/ready} answers 200): false for a
+     * control plane still starting, a cluster member that follows, a subworker not joined, or one not reachable.
+     */
+    public boolean ready() {
+        try {
+            join(transport.send(transport.calls, HttpMethod.GET, "/q/health/ready", null, requestTimeout, null));
+            return true;
+        } catch (FastWorkerException e) {
+            return false;
+        }
+    }
+
+    /**
      * Cancels a task: one that waits is cancelled at once; a running one is asked to stop, is {@code cancelling}
      * meanwhile, and {@code cancelled} once its attempt ends (whatever that attempt returns is dropped). False when
      * it has ended already.

@@ -157,6 +157,33 @@ class ClientLibraryIT {
     }
 
     @Test
+    void readyIsWhatTheReadinessProbeSays() throws Exception {
+        assertTrue(client().ready(), "a started control plane is ready");
+        try (FastWorkerClient nobody = FastWorkerClient.builder().url("http://127.0.0.1:1")
+                .connectTimeout(Duration.ofSeconds(1)).build()) {
+            assertFalse(nobody.ready(), "nothing listens there");
+        }
+        // a subworker whose control plane cannot be reached is alive and answers, but is not ready
+        try (Daemon lonely = Daemon.subworker("tcp://127.0.0.1:1", "lonely", 1, Map.of(), false);
+                FastWorkerClient probe = FastWorkerClient.builder().url(lonely.url()).build()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!alive(lonely)) {
+                assertTrue(System.nanoTime() < deadline, "the subworker answers within 60 s:\n" + lonely.log());
+                Thread.sleep(50);
+            }
+            assertFalse(probe.ready(), lonely.get("/q/health/ready").body());
+        }
+    }
+
+    private static boolean alive(Daemon d) {
+        try {
+            return d.get("/q/health/live").statusCode() == 200;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Test
     void badRequestsAreRefusedBeforeAnythingIsSent() {
         assertThrows(IllegalArgumentException.class, () -> FastWorkerClient.builder().url("localhost:8080"));
         assertThrows(IllegalArgumentException.class, () -> TaskRequest.of("noop").withMaxRetries(-1));

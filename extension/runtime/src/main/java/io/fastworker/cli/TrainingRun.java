@@ -97,14 +97,20 @@ final class TrainingRun {
         String url = "http://127.0.0.1:" + http;
         try (FastWorkerClient client = FastWorkerClient.builder().url(url).requestTimeout(Duration.ofSeconds(10))
                 .build()) {
-            await("the control plane answers", "control-plane", controlPlane, () -> answers(client));
+            // readiness, as probes and orchestrators ask it: its first answer is part of a start to ready
+            await("the control plane is ready", "control-plane", controlPlane, client::ready);
             if (!known(client)) {
                 throw new TrainingFailed("this binary has no task '" + task + "' (--task-name)");
             }
-            Process subworker = start("subworker", List.of("-Dquarkus.http.port=" + freePort(), "-jar",
+            int subworkerHttp = freePort();
+            Process subworker = start("subworker", List.of("-Dquarkus.http.port=" + subworkerHttp, "-jar",
                     jar.toString(), "--role", "subworker", "--control-plane-address", "tcp://127.0.0.1:" + link,
                     "--worker-id", WORKER, "--concurrency", "8"));
             await("the subworker joins", "subworker", subworker, () -> joined(client));
+            try (FastWorkerClient probe = FastWorkerClient.builder().url("http://127.0.0.1:" + subworkerHttp)
+                    .requestTimeout(Duration.ofSeconds(10)).build()) {
+                await("the subworker is ready", "subworker", subworker, probe::ready);
+            }
             burnDown(client);
             Process cli = start("cli", List.of("-jar", jar.toString(), "submit", "--url", url, "--task-name", task));
             stop("cli", cli, false);
@@ -193,15 +199,6 @@ final class TrainingRun {
                 Thread.currentThread().interrupt();
                 throw new TrainingFailed("interrupted");
             }
-        }
-    }
-
-    private static boolean answers(FastWorkerClient client) {
-        try {
-            client.registry();
-            return true;
-        } catch (RuntimeException e) {
-            return false;
         }
     }
 
