@@ -65,6 +65,24 @@ class AotCacheIT {
     }
 
     @Test
+    void aCliCallTakesItsCommandLineParserFromTheCache() throws Exception {
+        // picocli is compiled for Java 5, and a JDK 25 cache leaves such classes out: the aot-jar build gives them to
+        // the application as Java 8 class files, so that the cache holds them (a CLI call spent about a tenth of its time
+        // loading and verifying them)
+        try (Daemon cp = Daemon.controlPlane(Map.of())) {
+            Run r = run(Path.of(Daemon.java()), List.of("-XX:AOTMode=on", "-XX:AOTCache="
+                    + Daemon.AOT_CACHES.resolve("cli.aot"), "-Xlog:class+load=info"), Daemon.JAR, "submit", "--url",
+                    cp.url(), "--task-name", "add", "--args", "2", "3");
+            assertEquals(0, r.exit(), r.out());
+            List<String> picocli = r.out().lines().filter(l -> l.contains("[class,load] picocli.")).toList();
+            assertTrue(picocli.size() > 20, "the CLI loads picocli:\n" + r.out());
+            List<String> fromJar = picocli.stream().filter(l -> !l.contains("source: shared objects file")).toList();
+            assertTrue(fromJar.isEmpty(), fromJar.size() + " of the " + picocli.size() + " picocli classes the CLI "
+                    + "loads are not in its cache, such as " + fromJar.subList(0, Math.min(3, fromJar.size())));
+        }
+    }
+
+    @Test
     void aCacheMadeForAnotherBuildIsRefusedCleanly() throws Exception {
         // A rebuilt application (here: the same files copied, so with other times) does not match the cache.
         Path app = Daemon.JAR.getParent();
