@@ -344,13 +344,7 @@ public class AttemptRunner {
         try {
             com.fasterxml.jackson.databind.JsonNode result = registry.invoke(a.task(), a.args(), a.kwargs(),
                     new TaskContext(a.taskId(), a.task(), a.number(), a.maxAttempts(), progress));
-            long max = resultLimit();
-            long size = ResultSize.over(mapper, result, max);
-            if (size > 0) {
-                return Outcome.failure(TaskError.of(TaskError.BAD_RESULT, "the result takes " + size + " bytes as "
-                        + "JSON, more than the " + max + " that fastworker.result.max-size allows"));
-            }
-            return Outcome.success(result);
+            return ResultSize.within(mapper, Outcome.success(result), resultLimit(), "");
         } catch (AttemptFailure e) {
             return Outcome.failure(e.error());
         } catch (InterruptedException e) {

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** The size of a result as JSON, counted without keeping the bytes. */
-final class ResultSize {
+/** The bound on a result's size as JSON ({@code fastworker.result.max-size}), counted without keeping the bytes. */
+public final class ResultSize {
 
     /** A string of n UTF-16 characters takes at most this many bytes per character as JSON (escaped). */
     private static final int BYTES_PER_CHAR = 6;
@@ -15,10 +15,23 @@ final class ResultSize {
     }
 
     /**
+     * {@code outcome}, or a {@code bad_result} failure in its place when it is a success whose result takes more than
+     * {@code max} bytes as JSON; {@code whose} names the setting's owner in the message (e.g. "the control plane's ").
+     */
+    public static Outcome within(ObjectMapper mapper, Outcome outcome, long max, String whose) {
+        long size = outcome.ok() ? over(mapper, outcome.result(), max) : 0;
+        if (size == 0) {
+            return outcome;
+        }
+        return Outcome.failure(TaskError.of(TaskError.BAD_RESULT, "the result takes " + size + " bytes as JSON, more "
+                + "than the " + max + " that " + whose + "fastworker.result.max-size allows"));
+    }
+
+    /**
      * The bytes {@code result} takes as JSON when that is more than {@code max}; 0 when it fits (or cannot be
      * written as JSON at all, which the one who writes it reports).
      */
-    static long over(ObjectMapper mapper, JsonNode result, long max) {
+    private static long over(ObjectMapper mapper, JsonNode result, long max) {
         if (result == null || result.isNumber() || result.isBoolean() || result.isNull() || result.isMissingNode()) {
             return 0;
         }

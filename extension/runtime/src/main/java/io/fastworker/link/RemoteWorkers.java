@@ -9,6 +9,7 @@ import io.fastworker.engine.ProgressReports;
 import io.fastworker.engine.TaskEngine;
 import io.fastworker.engine.TaskQueries;
 import io.fastworker.execution.Outcome;
+import io.fastworker.execution.ResultSize;
 import io.fastworker.execution.TaskError;
 import io.fastworker.execution.TaskOptions;
 import io.fastworker.execution.TaskRegistry;
@@ -28,8 +29,6 @@ import io.fastworker.telemetry.TaskMetrics;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -372,7 +371,8 @@ public class RemoteWorkers {
         if (lease != null && lease.assignment().attempt() == r.attempt()) {
             w.leases.remove(r.taskId());
             w.completed++;
-            Outcome outcome = withinResultSize(r.outcome());
+            Outcome outcome = ResultSize.within(mapper, r.outcome(), resultSettings.maxSize().asLongValue(),
+                    "the control plane's ");
             if (!outcome.ok()) {
                 w.failures++;
             }
@@ -383,41 +383,6 @@ public class RemoteWorkers {
                 grant(w, r.credits());
             }
         });
-    }
-
-    /** A success whose result takes more than {@code fastworker.result.max-size} as JSON is a bad_result. */
-    private Outcome withinResultSize(Outcome outcome) {
-        if (!outcome.ok()) {
-            return outcome;
-        }
-        long max = resultSettings.maxSize().asLongValue();
-        long size = jsonSize(outcome.result(), max);
-        if (size <= max) {
-            return outcome;
-        }
-        return Outcome.failure(TaskError.of(TaskError.BAD_RESULT, "the result takes " + size + " bytes as JSON, "
-                + "more than the " + max + " that the control plane's fastworker.result.max-size allows"));
-    }
-
-    /** The bytes {@code node} takes as JSON, counted without keeping them. */
-    private long jsonSize(JsonNode node, long max) {
-        long[] count = {0};
-        try {
-            mapper.writeValue(new OutputStream() {
-                @Override
-                public void write(int b) {
-                    count[0]++;
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    count[0] += len;
-                }
-            }, node);
-        } catch (IOException e) {
-            return max + 1;
-        }
-        return count[0];
     }
 
     private void drain(RemoteWorker w) {
