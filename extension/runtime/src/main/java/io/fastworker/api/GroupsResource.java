@@ -131,11 +131,8 @@ public class GroupsResource {
     @RolesAllowed(Roles.SUBMIT)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> submit(String body) throws JsonProcessingException {
-        if (body == null || body.isBlank()) {
-            throw ProblemException.badRequest("the request body is empty; send {\"tasks\": [{\"task\": \"add\", "
-                    + "\"args\": [1, 2]}, ...], \"then\": {\"task\": \"...\"}}");
-        }
-        JsonNode o = reader.readTree(body);
+        JsonNode o = StrictJson.read(reader, body, "{\"tasks\": [{\"task\": \"add\", \"args\": [1, 2]}, ...], "
+                + "\"then\": {\"task\": \"...\"}}");
         if (!o.isObject()) {
             throw ProblemException.badRequest("a group is a JSON object with 'tasks' (and optionally 'id' and 'then')");
         }

@@ -175,11 +175,7 @@ public class LimitsResource {
     }
 
     private Limit parse(String body) throws JsonProcessingException {
-        if (body == null || body.isBlank()) {
-            throw ProblemException.badRequest("the request body is empty; send {\"maxConcurrency\": 2} and/or "
-                    + "{\"rateLimit\": \"10/s\"}");
-        }
-        JsonNode o = reader.readTree(body);
+        JsonNode o = StrictJson.read(reader, body, "{\"maxConcurrency\": 2} and/or {\"rateLimit\": \"10/s\"}");
         if (!o.isObject()) {
             throw ProblemException.badRequest("the body must be a JSON object such as {\"maxConcurrency\": 2, "
                     + "\"rateLimit\": \"10/s\"}");

@@ -207,12 +207,8 @@ public class SchedulesResource {
     }
 
     private JsonNode read(String body) throws JsonProcessingException {
-        if (body == null || body.isBlank()) {
-            throw ProblemException.badRequest("the request body is empty; send a schedule such as {\"id\": "
-                    + "\"nightly-report\", \"task\": \"report\", \"cron\": \"0 3 * * 1-5\", \"timezone\": "
-                    + "\"Europe/Berlin\"}");
-        }
-        return reader.readTree(body);
+        return StrictJson.read(reader, body, "a schedule such as {\"id\": \"nightly-report\", \"task\": \"report\", "
+                + "\"cron\": \"0 3 * * 1-5\", \"timezone\": \"Europe/Berlin\"}");
     }
 
     private Schedule parse(JsonNode body, String pathId) {

@@ -1,6 +1,5 @@
 package io.fastworker.api;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +13,6 @@ import io.fastworker.engine.TaskEngine;
 import io.fastworker.engine.TaskPage;
 import io.fastworker.engine.TaskQueries;
 import io.fastworker.engine.TaskView;
-import io.fastworker.execution.Durations;
 import io.fastworker.queue.TaskState;
 import io.fastworker.security.Roles;
 import io.fastworker.submission.IdempotencyKeys;
@@ -156,7 +154,7 @@ public class TaskResource {
                     description = "A key that makes the submission safe to repeat "
                             + "(see Submission idempotencyKey)") @HeaderParam("Idempotency-Key") String key)
             throws JsonProcessingException {
-        requireJson(contentType, 1);
+        StrictJson.requireContentType(contentType, 1);
         Duration waitFor = waitParam(wait);
         if (key != null) {
             IdempotencyKeys.check(key);
@@ -218,7 +216,7 @@ public class TaskResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> submitBatch(String body, @HeaderParam("Content-Type") String contentType)
             throws JsonProcessingException {
-        requireJson(contentType, 1);
+        StrictJson.requireContentType(contentType, 1);
         JsonNode array = read(body);
         if (array == null || !array.isArray()) {
             throw ProblemException.badRequest("a batch must be a JSON array of submissions, got "
@@ -230,23 +228,8 @@ public class TaskResource {
         Instant now = clock.instant();
         List<Submission> submissions = parser.entries(array, ListKind.BATCH,
                 (i, entry) -> parser.submission(entry, now, null));
-        return Eventually.of(admission.submit(submissions, tracing.capture())).map(TaskResource::batchAnswer);
-    }
-
-    /**
-     * A batch accepted: its tasks' ids in order, each task's status now (null for a repeat whose result is no longer
-     * kept), and, when any entry repeated an earlier request's idempotency key, which ones did.
-     */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @Schema(requiredProperties = {"ids", "status"})
-    public record BatchAccepted(List<String> ids, List<TaskState> status, List<Boolean> repeated) {
-    }
-
-    private static Response batchAnswer(List<Accepted> answers) {
-        boolean anyRepeated = answers.stream().anyMatch(Accepted::repeated);
-        return Response.accepted(new BatchAccepted(answers.stream().map(Accepted::id).toList(),
-                answers.stream().map(a -> a.view() == null ? null : a.view().status()).toList(),
-                anyRepeated ? answers.stream().map(Accepted::repeated).toList() : null)).build();
+        return Eventually.of(admission.submit(submissions, tracing.capture()))
+                .map(a -> Response.accepted(BatchAccepted.of(a)).build());
     }
 
     /** A task as it is now; with {@code ?wait=} up to that long for it to finish first. */
@@ -400,38 +383,12 @@ public class TaskResource {
         return committed.of(queries.recent(state, task == null || task.isBlank() ? null : task, skip, n));
     }
 
-    /** A body without a Content-Type is refused like one with the wrong type (it could be anything). */
-    private static void requireJson(String contentType, int tasks) {
-        if (contentType == null || contentType.isBlank()) {
-            throw new ProblemException(415, "unsupported-media-type", "Unsupported media type",
-                    "the request has no Content-Type; send the body as Content-Type: application/json", Map.of(),
-                    tasks);
-        }
-    }
-
     private JsonNode read(String body) throws JsonProcessingException {
-        if (body == null || body.isBlank()) {
-            throw ProblemException.badRequest("the request body is empty; send a JSON submission such as "
-                    + "{\"task\": \"add\", \"args\": [5, 3]}");
-        }
-        return reader.readTree(body);
+        return StrictJson.read(reader, body, "a JSON submission such as {\"task\": \"add\", \"args\": [5, 3]}");
     }
 
     private Duration waitParam(String wait) {
-        if (wait == null || wait.isBlank()) {
-            return null;
-        }
-        Duration d;
-        try {
-            d = Durations.parse(wait);
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("query parameter 'wait': " + e.getMessage());
-        }
-        if (d.compareTo(apiSettings.maxWait()) > 0) {
-            throw ProblemException.badRequest("query parameter 'wait' may be at most " + apiSettings.maxWait()
-                    + " (fastworker.api.max-wait), got " + d);
-        }
-        return d;
+        return QueryParams.duration("wait", wait, apiSettings.maxWait(), "fastworker.api.max-wait");
     }
 
     private static Response accepted(TaskView v) {
