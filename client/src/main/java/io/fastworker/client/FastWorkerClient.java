@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.context.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.net.URI;
 import java.nio.file.Path;
@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -39,8 +38,6 @@ import java.util.function.Supplier;
 public final class FastWorkerClient implements AutoCloseable {
 
     static final String INSTRUMENTATION = "io.fastworker.client";
-    private static final Duration WAIT_SLICE = Duration.ofSeconds(30);
-    private static final Duration FOREVER = Duration.ofDays(365L * 100);
 
     private final Transport transport;
     private final Duration requestTimeout;
@@ -169,29 +166,11 @@ public final class FastWorkerClient implements AutoCloseable {
      * answering for longer than the request timeout.
      */
     public CompletableFuture<TaskResult> whenComplete(String id) {
-        return resultAsync(id, FOREVER);
+        return resultAsync(id, ResultWait.FOREVER);
     }
 
     public CompletableFuture<TaskResult> resultAsync(String id, Duration wait) {
-        Objects.requireNonNull(id, "id");
-        // A wait of centuries is a wait without end, not an overflow.
-        long waitNanos = wait.isNegative() ? 0 : wait.compareTo(FOREVER) > 0 ? FOREVER.toNanos() : wait.toNanos();
-        long deadline = System.nanoTime() + waitNanos;
-        return poll(id, deadline);
-    }
-
-    private CompletableFuture<TaskResult> poll(String id, long deadline) {
-        long leftMs = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
-        long slice = Math.min(leftMs, WAIT_SLICE.toMillis());
-        return transport.send(slice == 0 ? transport.calls : transport.waits, HttpMethod.GET,
-                "/tasks/" + Transport.encode(id) + "?wait=" + slice + "ms", null,
-                requestTimeout.plusMillis(slice), null).thenCompose(view -> {
-                    TaskResult r = TaskResult.from(view);
-                    if (r.done() || System.nanoTime() >= deadline) {
-                        return CompletableFuture.completedFuture(r);
-                    }
-                    return poll(id, deadline);
-                });
+        return ResultWait.until(transport, Objects.requireNonNull(id, "id"), wait, requestTimeout);
     }
 
     /**
@@ -199,7 +178,7 @@ public final class FastWorkerClient implements AutoCloseable {
      * {@code parameters}, {@code priority}, {@code maxRetries}, {@code timeout} and where it can run.
      */
     public JsonNode registry() {
-        return join(transport.send(transport.calls, HttpMethod.GET, "/registry", null, requestTimeout, null));
+        return call(HttpMethod.GET, "/registry", null);
     }
 
     /**
@@ -208,7 +187,7 @@ public final class FastWorkerClient implements AutoCloseable {
      */
     public boolean ready() {
         try {
-            join(transport.send(transport.calls, HttpMethod.GET, "/q/health/ready", null, requestTimeout, null));
+            call(HttpMethod.GET, "/q/health/ready", null);
             return true;
         } catch (FastWorkerException e) {
             return false;
@@ -222,8 +201,7 @@ public final class FastWorkerClient implements AutoCloseable {
      */
     public boolean cancel(String id) {
         try {
-            join(transport.send(transport.calls, HttpMethod.DELETE, "/tasks/" + Transport.encode(id), null,
-                    requestTimeout, null));
+            call(HttpMethod.DELETE, "/tasks/" + Transport.encode(id), null);
             return true;
         } catch (FastWorkerException e) {
             if (e.status() == 409) {
@@ -241,8 +219,7 @@ public final class FastWorkerClient implements AutoCloseable {
     public TaskResult retry(String id) {
         Objects.requireNonNull(id, "id");
         return TaskResult.from(
-                join(transport.send(transport.calls, HttpMethod.POST, "/tasks/" + Transport.encode(id) + "/retry", null,
-                        requestTimeout, null)));
+                call(HttpMethod.POST, "/tasks/" + Transport.encode(id) + "/retry", null));
     }
 
     /**
@@ -251,8 +228,7 @@ public final class FastWorkerClient implements AutoCloseable {
      * by the control plane with 400).
      */
     public JsonNode tasks(java.util.Map<String, String> filters) {
-        return join(
-                transport.send(transport.calls, HttpMethod.GET, "/tasks" + query(filters), null, requestTimeout, null));
+        return call(HttpMethod.GET, "/tasks" + Transport.query(filters), null);
     }
 
     /**
@@ -261,8 +237,7 @@ public final class FastWorkerClient implements AutoCloseable {
      * {@code offset}.
      */
     public JsonNode deadLetters(java.util.Map<String, String> filters) {
-        return join(transport.send(transport.calls, HttpMethod.GET, "/dead-letters" + query(filters), null,
-                requestTimeout, null));
+        return call(HttpMethod.GET, "/dead-letters" + Transport.query(filters), null);
     }
 
     /**
@@ -271,19 +246,7 @@ public final class FastWorkerClient implements AutoCloseable {
      * "remaining"}}. Needs the {@code admin} role.
      */
     public JsonNode retryDeadLetters(java.util.Map<String, String> filters) {
-        return join(transport.send(transport.calls, HttpMethod.POST, "/dead-letters/retry" + query(filters), null,
-                requestTimeout, null));
-    }
-
-    private static String query(java.util.Map<String, String> filters) {
-        StringBuilder q = new StringBuilder();
-        new java.util.TreeMap<>(filters).forEach((k, v) -> {
-            if (v != null && !v.isEmpty()) {
-                q.append(q.length() == 0 ? "?" : "&").append(Transport.encode(k)).append('=')
-                        .append(Transport.encode(v));
-            }
-        });
-        return q.toString();
+        return call(HttpMethod.POST, "/dead-letters/retry" + Transport.query(filters), null);
     }
 
     // ---- schedules --------------------------------------------------------------------------------------------
@@ -293,7 +256,7 @@ public final class FastWorkerClient implements AutoCloseable {
      * {@code nextFireAt} and {@code lastRun}.
      */
     public JsonNode schedules() {
-        return join(transport.send(transport.calls, HttpMethod.GET, "/schedules", null, requestTimeout, null));
+        return call(HttpMethod.GET, "/schedules", null);
     }
 
     /**
@@ -303,36 +266,26 @@ public final class FastWorkerClient implements AutoCloseable {
      */
     public JsonNode createSchedule(JsonNode schedule) {
         Objects.requireNonNull(schedule, "schedule");
-        return join(transport.send(transport.calls, HttpMethod.POST, "/schedules", Transport.json(schedule),
-                requestTimeout, null));
+        return call(HttpMethod.POST, "/schedules", Transport.json(schedule));
     }
 
     /** Deletes a schedule made through the API; a {@link FastWorkerException} with status 404 if there is none. */
     public void deleteSchedule(String id) {
-        join(transport.send(transport.calls, HttpMethod.DELETE, "/schedules/" + Transport.encode(id), null,
-                requestTimeout, null));
+        call(HttpMethod.DELETE, "/schedules/" + Transport.encode(id), null);
     }
 
     /** Pauses ({@code paused} true) or resumes a schedule; returns it. */
     public JsonNode pauseSchedule(String id, boolean paused) {
-        return join(transport.send(transport.calls, HttpMethod.POST,
-                "/schedules/" + Transport.encode(id) + (paused ? "/pause" : "/resume"), null,
-                requestTimeout, null));
+        return call(HttpMethod.POST, "/schedules/" + Transport.encode(id) + (paused ? "/pause" : "/resume"), null);
+    }
+
+    /** One request that is not a submission or a wait, and its JSON answer. */
+    private JsonNode call(HttpMethod method, String target, Buffer body) {
+        return join(transport.send(transport.calls, method, target, body, requestTimeout, null));
     }
 
     private static <T> T join(CompletableFuture<T> f) {
-        if (io.vertx.core.Context.isOnEventLoopThread()) {
-            throw new IllegalStateException("a blocking FastWorkerClient call on an event loop would stall it; use "
-                    + "the *Async variant there");
-        }
-        try {
-            return f.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
+        return Transport.await(f);
     }
 
     /** Settings of a {@link FastWorkerClient}; only the URL is required. */

@@ -254,6 +254,34 @@ final class Transport {
         return key;
     }
 
+    /** {@code filters} as a query string (those with a value, in name order), or "" when none has one. */
+    static String query(java.util.Map<String, String> filters) {
+        StringBuilder q = new StringBuilder();
+        new java.util.TreeMap<>(filters).forEach((k, v) -> {
+            if (v != null && !v.isEmpty()) {
+                q.append(q.length() == 0 ? "?" : "&").append(Transport.encode(k)).append('=')
+                        .append(Transport.encode(v));
+            }
+        });
+        return q.toString();
+    }
+
+    /** The outcome of {@code f}, waited for; refused on an event loop, which it would stall. */
+    static <T> T await(CompletableFuture<T> f) {
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("a blocking FastWorkerClient call on an event loop would stall it; use "
+                    + "the *Async variant there");
+        }
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
     static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
