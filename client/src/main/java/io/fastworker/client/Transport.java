@@ -26,6 +26,8 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -255,12 +257,11 @@ final class Transport {
     }
 
     /** {@code filters} as a query string (those with a value, in name order), or "" when none has one. */
-    static String query(java.util.Map<String, String> filters) {
+    static String query(Map<String, String> filters) {
         StringBuilder q = new StringBuilder();
-        new java.util.TreeMap<>(filters).forEach((k, v) -> {
+        new TreeMap<>(filters).forEach((k, v) -> {
             if (v != null && !v.isEmpty()) {
-                q.append(q.length() == 0 ? "?" : "&").append(Transport.encode(k)).append('=')
-                        .append(Transport.encode(v));
+                q.append(q.length() == 0 ? "?" : "&").append(encode(k)).append('=').append(encode(v));
             }
         });
         return q.toString();

@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import java.util.Map;
 
-/** How the API reads request bodies: one JSON value per body, and no key twice in an object (the last must not win). */
+/**
+ * How the API reads request bodies: never empty, one JSON value per body, and no key twice in an object (the last
+ * must not win).
+ */
 final class StrictJson {
 
     private StrictJson() {
