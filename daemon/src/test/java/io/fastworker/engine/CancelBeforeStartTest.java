@@ -2,6 +2,7 @@ package io.fastworker.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +41,7 @@ class CancelBeforeStartTest {
     @Test
     void aStopAskedBeforeTheBodyStartsIsKeptAndTheBodyStartsStopped() {
         Attempt a = sleep("cancel-before-start", 10_000);
-        runner.handedOver(a);
+        runner.handOver(a, Runnable::run, () -> {}); // queued: its body not started yet
         assertTrue(runner.stop(a.taskId(), a.number()), "known here: handed over");
         AtomicReference<Outcome> outcome = new AtomicReference<>();
         long started = System.nanoTime();
@@ -45,6 +49,15 @@ class CancelBeforeStartTest {
         long tookMs = (System.nanoTime() - started) / 1_000_000;
         assertTrue(tookMs < 5_000, "the body started stopped, not after its 10 s: " + tookMs);
         assertEquals(TaskError.CANCELLED, outcome.get().error().type(), outcome.get().toString());
+    }
+
+    @Test
+    void anAttemptTheExecutorRefusesLeavesNothingKept() {
+        Attempt a = sleep("refused", 10);
+        ExecutorService shut = Executors.newSingleThreadExecutor();
+        shut.shutdown();
+        assertThrows(RejectedExecutionException.class, () -> runner.handOver(a, shut, () -> {}));
+        assertFalse(runner.stop(a.taskId(), a.number()), "nothing is kept for an attempt that never ran here");
     }
 
     @Test

@@ -125,8 +125,7 @@ public class LocalExecutor implements TaskExecutor {
         busy.addAndGet(attempts.size());
         for (Assignment a : attempts) {
             Attempt attempt = a.toAttempt();
-            runner.handedOver(attempt); // a cancel that comes before the body starts is kept
-            bodies.execute(() -> run(a, attempt));
+            runner.handOver(attempt, bodies, () -> run(a, attempt)); // a cancel before the body starts is kept
         }
     }
 

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -55,7 +56,7 @@ public class AttemptRunner {
     /** The attempts running now, watched by one thread (cheaper than a timer per attempt). */
     private final Set<Race> running = ConcurrentHashMap.newKeySet();
     /**
-     * Attempts handed over ({@link #handedOver}) whose body has not started yet, and whether a stop was asked for
+     * Attempts handed over ({@link #handOver}) whose body has not started yet, and whether a stop was asked for
      * each meanwhile: as many as the caller's slots, each gone when its body starts.
      */
     private final Map<String, Boolean> waiting = new ConcurrentHashMap<>();
@@ -134,11 +135,19 @@ public class AttemptRunner {
     }
 
     /**
-     * Says that {@code attempt} is handed over to run here (queued for a thread, say): a {@link #stop} asked before
-     * its body starts is then kept, and the body starts stopped. Call it before handing the attempt on.
+     * Hands {@code attempt} to {@code executor} to run {@code body}, which calls {@link #run} for it: a {@link #stop}
+     * asked before its body starts is kept, and the body then starts stopped. An executor that refuses it (one shut
+     * down, say) leaves nothing kept, and its refusal is thrown.
      */
-    public void handedOver(Attempt attempt) {
-        waiting.put(key(attempt.taskId(), attempt.number()), false);
+    public void handOver(Attempt attempt, Executor executor, Runnable body) {
+        String key = key(attempt.taskId(), attempt.number());
+        waiting.put(key, false);
+        try {
+            executor.execute(body);
+        } catch (RuntimeException e) {
+            waiting.remove(key);
+            throw e;
+        }
     }
 
     private static String key(String taskId, int attempt) {

@@ -176,13 +176,15 @@ public class Subworker implements LinkClient.Listener {
         }
         running.incrementAndGet();
         results.hold(attempt.taskId(), attempt.number());
-        runner.handedOver(attempt); // a cancel that comes before the body starts is kept
-        // On virtual threads, an abandoned body (cancelled, past its grace) gives its slot back at once.
-        pool.execute(() -> runner.run(attempt, workerId, outcome -> results.add(new Result(attempt.taskId(),
-                attempt.number(), outcome, 0), false), (fraction, text) -> progress(attempt, fraction, text), () -> {
+        Runnable body = () -> runner.run(attempt, workerId,
+                outcome -> results.add(new Result(attempt.taskId(), attempt.number(), outcome, 0), false),
+                (fraction, text) -> progress(attempt, fraction, text), () -> {
                     running.decrementAndGet();
                     results.freed(1);
-                }, virtualBodies));
+                }, virtualBodies);
+        // A cancel that comes before the body starts is kept. On virtual threads, an abandoned body (cancelled, past
+        // its grace) gives its slot back at once.
+        runner.handOver(attempt, pool, body);
     }
 
     @Override
