@@ -64,6 +64,8 @@ final class Transport {
     private final Duration connectTimeout;
     private final Supplier<String> token;
     private volatile boolean closed;
+    /** The own event loop's thread, which {@link #close()} waits to end. */
+    private volatile Thread loop;
 
     Transport(FastWorkerClient.Builder b) {
         this.base = URI.create(b.url);
@@ -76,6 +78,9 @@ final class Transport {
                 .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)
                         .setClassPathResolvingEnabled(false)))
                 : b.vertx;
+        if (ownVertx) {
+            vertx.nettyEventLoopGroup().execute(() -> loop = Thread.currentThread());
+        }
         HttpClientOptions options = new HttpClientOptions().setDefaultHost(base.getHost())
                 .setDefaultPort(base.getPort() != -1 ? base.getPort() : ssl ? 443 : 80).setSsl(ssl)
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()))
@@ -110,8 +115,14 @@ final class Transport {
         if (ownVertx) {
             CompletableFuture<Void> stopped = vertx.close().toCompletionStage().toCompletableFuture();
             if (!io.vertx.core.Context.isOnEventLoopThread()) {
+                long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
                 try {
                     stopped.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    // the loop completes the close from its own thread, then ends that thread
+                    Thread t = loop;
+                    if (t != null) {
+                        t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (ExecutionException | TimeoutException e) {
