@@ -27,6 +27,7 @@ class ClusterIT {
         History history = new History();
         try (Cluster cluster = new Cluster(3, env)) {
             int first = cluster.startAllAndAwaitLeader(Duration.ofSeconds(90));
+            history.event("three members started, " + Cluster.id(first) + " leads");
             for (int i = 0; i < 3; i++) {
                 if (i != first) {
                     String role = cluster.readiness(i);
@@ -59,6 +60,7 @@ class ClusterIT {
                         ends += e != null && e.data() != null && e.data().contains("\"success\"") ? 1 : 0;
                     }
                     assertTrue(ends >= 100, "the leader's events feed sent " + ends + " ends within 30 s");
+                    history.event("150 acknowledged, 100 ends on the feed");
                 }
 
                 // 1. SIGKILL the leader in the middle of the burst
@@ -130,7 +132,9 @@ class ClusterIT {
                         Duration.ofSeconds(60), "the wiped member caught up with the leader's keys");
 
                 List<String> urls = cluster.urls();
+                history.event("the wiped member caught up");
                 History.Report report = nothingLost(history, urls);
+                history.event("history checked");
                 System.out.printf("cluster: %d tasks acknowledged, %d finished, %d ran more than once "
                         + "(at-least-once: their attempt was under way when its leader went) %s%n",
                         report.acknowledged(), report.finished(), report.ranMoreThanOnce(), report.why());
@@ -146,10 +150,12 @@ class ClusterIT {
                 double snapshot = Daemon.await(() -> cluster.metric(leader, "fastworker_cluster_snapshot_index"),
                         i -> i > snapshotBefore, Duration.ofSeconds(30), "a snapshot written by the leader");
                 // ... which it starts from once killed and started again on its volume.
+                history.event("400 more acknowledged, a snapshot written");
                 history.event("SIGKILL " + Cluster.id(leader) + " (leader, snapshot at " + snapshot + ")");
                 cluster.member(leader).kill();
                 cluster.start(leader);
                 awaitFollower(cluster, leader);
+                history.event("started " + Cluster.id(leader) + " from its snapshot, following");
 
                 // Replay is deterministic: once quiet, the two followers hold the same state, one replayed over a
                 // follower's snapshot, the other over the leader's (written while it proposed).
@@ -163,6 +169,9 @@ class ClusterIT {
                 cluster.awaitSameState(all -> all, 3, Duration.ofSeconds(30),
                         "the leader's state equal to its followers'");
                 System.out.println("cluster: the leader's state equals them");
+                history.event("the three states equal");
+                // where the test's minutes go (it is the longest of the suite)
+                System.out.println("cluster: timeline " + history.events());
             }
         }
     }
