@@ -216,17 +216,28 @@ public final class Daemon implements AutoCloseable {
     private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
 
     /**
-     * Where the daemon's AOT caches are ({@code -Dfastworker.it.aot-caches}, Java 25+): every process of the daemon
-     * is then started with its role's cache, which it must use ({@code -XX:AOTMode=on}: one it cannot use stops it).
+     * Where the daemon's JVM caches from {@code fastworker train-aot} are ({@link JvmCaches#find}), or null: every
+     * process of the daemon is then started with its role's cache, which it must use. On Java 25+ they are AOT caches
+     * ({@code -XX:AOTMode=on}), before that class-data-sharing archives ({@code -Xshare:on}): one the JVM cannot use
+     * stops it.
      */
-    static final Path AOT_CACHES = System.getProperty("fastworker.it.aot-caches", "").isBlank() ? null
-            : Path.of(System.getProperty("fastworker.it.aot-caches")).toAbsolutePath().normalize();
+    static final Path AOT_CACHES = JvmCaches.find(JAR);
 
-    /** The flags that start a process of the daemon with its role's AOT cache (a client command: the CLI's). */
+    /** Whether the caches are AOT caches (Java 25+) rather than class-data-sharing archives. */
+    static final boolean AOT = JvmCaches.AOT;
+
+    /** The cache of a role ({@code control-plane}, {@code subworker} or {@code cli}). */
+    static Path cacheOf(String role) {
+        return AOT_CACHES.resolve(role + (AOT ? ".aot" : ".jsa"));
+    }
+
+    /** The flags that start a process of the daemon with its role's cache (a client command: the CLI's). */
     static List<String> aotCache(List<String> args) {
-        int role = args.indexOf("--role");
-        String cache = role >= 0 && role + 1 < args.size() ? args.get(role + 1) : "cli";
-        return List.of("-XX:AOTMode=on", "-XX:AOTCache=" + AOT_CACHES.resolve(cache + ".aot"));
+        int at = args.indexOf("--role");
+        String role = at >= 0 && at + 1 < args.size() ? args.get(at + 1) : "cli";
+        Path cache = cacheOf(role.equals("control-plane") || role.equals("subworker") ? role : "cli");
+        return AOT ? List.of("-XX:AOTMode=on", "-XX:AOTCache=" + cache)
+                : List.of("-Xshare:on", "-XX:SharedArchiveFile=" + cache);
     }
 
     static List<String> command(List<String> jvmArgs, List<String> args) {

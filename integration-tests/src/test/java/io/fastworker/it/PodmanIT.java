@@ -40,7 +40,7 @@ class PodmanIT {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final String BASE = System.getenv().getOrDefault("FASTWORKER_PODMAN_BASE", "localhost/debian-jre:25");
     /** The Java 25 run: the daemon is an aot-jar, so the image build makes the caches. */
-    static final boolean AOT = System.getProperty("fastworker.it.aot-caches") != null;
+    static final boolean AOT = Daemon.AOT && Daemon.AOT_CACHES != null;
     static final String URL = "http://127.0.0.1:8080";
 
     record Run(int exit, String out) {

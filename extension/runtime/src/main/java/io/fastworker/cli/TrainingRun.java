@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 
 /**
  * One training run of {@link TrainAotCommand}: starts a control plane and a subworker on loopback, each JVM
- * recording its AOT cache, burns down tasks through both, calls the CLI once (recording its cache), then stops them
+ * recording its cache ({@link JvmCache}), burns down tasks through both, calls the CLI once (recording its cache), then stops them
  * so that their caches are written. Fails, naming the step and showing its log, when a step does not complete in
  * {@link #STEP}.
  */
@@ -38,6 +38,7 @@ final class TrainingRun {
     private static final List<String> FORWARDED = forwarded(
             ManagementFactory.getRuntimeMXBean().getInputArguments());
 
+    private final JvmCache kind;
     private final Path java;
     private final Path jar;
     private final Path output;
@@ -48,7 +49,9 @@ final class TrainingRun {
     private final List<Process> started = new ArrayList<>();
     private Path work;
 
-    TrainingRun(Path java, Path jar, Path output, int tasks, String task, PrintWriter out, PrintWriter err) {
+    TrainingRun(JvmCache kind, Path java, Path jar, Path output, int tasks, String task, PrintWriter out,
+            PrintWriter err) {
+        this.kind = kind;
         this.java = java;
         this.jar = jar;
         this.output = output;
@@ -64,10 +67,10 @@ final class TrainingRun {
         try {
             work = Files.createTempDirectory("fastworker-aot-training-");
             train();
-            out.printf("AOT caches written in %d s:%n", (System.nanoTime() - t0) / 1_000_000_000);
+            out.printf("%s written in %d s:%n", kind.what, (System.nanoTime() - t0) / 1_000_000_000);
             for (String role : ROLES) {
                 Path cache = cache(role);
-                out.printf("  %s (%d MB): java -XX:AOTCache=%s -jar %s ...%n", cache, Files.size(cache) >> 20, cache,
+                out.printf("  %s (%d MB): java %s -jar %s ...%n", cache, Files.size(cache) >> 20, kind.useOf(cache),
                         jar);
             }
             return ExitCode.OK;
@@ -142,18 +145,19 @@ final class TrainingRun {
      */
     static List<String> forwarded(List<String> jvmArgs) {
         return jvmArgs.stream().filter(a -> a.startsWith("-XX:") && !a.startsWith("-XX:AOT")
-                && !a.startsWith("-XX:SharedArchiveFile") && !a.startsWith("-XX:+AutoCreateSharedArchive")).toList();
+                && !a.startsWith("-XX:SharedArchiveFile") && !a.startsWith("-XX:+AutoCreateSharedArchive")
+                && !a.startsWith("-XX:ArchiveClassesAtExit")).toList();
     }
 
     private Path cache(String role) {
-        return output.resolve(role + ".aot");
+        return kind.file(output, role);
     }
 
     private Process start(String role, List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(FORWARDED);
-        command.add("-XX:AOTCacheOutput=" + cache(role));
+        command.add(kind.recordInto(cache(role)));
         command.addAll(args);
         ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(work.resolve(role + ".log").toFile());
