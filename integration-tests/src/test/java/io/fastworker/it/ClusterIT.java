@@ -150,8 +150,8 @@ class ClusterIT {
                 double snapshot = Daemon.await(() -> cluster.metric(leader, "fastworker_cluster_snapshot_index"),
                         i -> i > snapshotBefore, Duration.ofSeconds(30), "a snapshot written by the leader");
                 // ... which it starts from once killed and started again on its volume.
-                history.event("400 more acknowledged, a snapshot written");
-                history.event("SIGKILL " + Cluster.id(leader) + " (leader, snapshot at " + snapshot + ")");
+                history.event("400 more acknowledged, a snapshot at " + (long) snapshot + "; SIGKILL "
+                        + Cluster.id(leader) + " (leader)");
                 cluster.member(leader).kill();
                 cluster.start(leader);
                 awaitFollower(cluster, leader);
