@@ -50,6 +50,11 @@ class ResultSender {
         holding.put(taskId, attempt);
     }
 
+    /** An attempt that never started here (handed back): no longer held. */
+    void release(String taskId, int attempt) {
+        holding.remove(taskId, attempt);
+    }
+
     /** The attempts held now, for a join. */
     List<Held> holding() {
         List<Held> out = new ArrayList<>();

@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
@@ -184,7 +185,13 @@ public class Subworker implements LinkClient.Listener {
                 }, virtualBodies);
         // A cancel that comes before the body starts is kept. On virtual threads, an abandoned body (cancelled, past
         // its grace) gives its slot back at once.
-        runner.handOver(attempt, pool, body);
+        try {
+            runner.handOver(attempt, pool, body);
+        } catch (RejectedExecutionException draining) { // the pool shut down since the check above: as if stopping
+            running.decrementAndGet();
+            results.release(attempt.taskId(), attempt.number());
+            link.send(LinkProtocol.RETURN, new Returned(attempt.taskId(), attempt.number()).toJson());
+        }
     }
 
     @Override
