@@ -67,21 +67,26 @@ class AotCacheableBytecode {
         return names;
     }
 
+    /** The major version of a class file, read from its header alone. */
     private static int version(Path classFile) {
         try (InputStream in = Files.newInputStream(classFile)) {
-            byte[] header = in.readNBytes(8);
-            return header.length < 8 ? Integer.MAX_VALUE : ((header[6] & 0xff) << 8) | (header[7] & 0xff);
+            return version(in.readNBytes(8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** The major version in a class file's first 8 bytes (a class file too short to have one counts as new). */
+    private static int version(byte[] classFile) {
+        return classFile.length < 8 ? Integer.MAX_VALUE : ((classFile[6] & 0xff) << 8) | (classFile[7] & 0xff);
+    }
+
     /** {@code bytes} as a Java 8 class file with computed frames, or unchanged if it is Java 6 or newer. */
     static byte[] toJava8(String name, byte[] bytes) {
-        ClassReader reader = new ClassReader(bytes);
-        if ((reader.readUnsignedShort(6)) >= CACHEABLE) {
+        if (version(bytes) >= CACHEABLE) {
             return bytes;
         }
+        ClassReader reader = new ClassReader(bytes);
         // no reader given to the writer: it would copy the methods as they are, without the frames Java 8 requires
         ClassWriter writer = new QuarkusClassWriter(ClassWriter.COMPUTE_FRAMES);
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
