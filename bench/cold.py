@@ -3,8 +3,9 @@ each runtime, interleaved round by round: a control plane's start to ready (disk
 joined, a CLI `submit` from start to exit (as the first request the fresh processes serve, then once more), the first
 N tasks burned down through 2 fresh subworkers, RSS at rest, and a subworker started into N queued tasks (start to its
 first task done).
-Runtimes: Java 17 and Java 25 with the default packaging, Java 25 with compact object headers, and Java 25 with the
-AOT caches (the daemon built with -Daot, each role on its own cache). Builds both packagings of the daemon and leaves
+Runtimes: Java 17 and Java 25 with the default packaging, Java 17 with class-data-sharing archives (train-aot on Java
+17, each role on its own archive), Java 25 with compact object headers, and Java 25 with the AOT caches (the daemon
+built with -Daot, each role on its own cache). Builds both packagings of the daemon and leaves
 the default one in daemon/target/quarkus-app."""
 import os
 import shutil
@@ -23,16 +24,23 @@ def build(root, java_home, aot):
 
 
 def runtimes(root, work):
-    """Builds the default packaging (copied to `work`) and the aot-jar with its caches (in place)."""
+    """Builds the default packaging (copied to `work`, its archives trained there) and the aot-jar with its caches (in
+    place)."""
     app = os.path.join(root, "daemon", "target", "quarkus-app")
     build(root, None, False)
     fast = os.path.join(work, "quarkus-app")
     shutil.copytree(app, fast)
+    jsa = os.path.join(work, "cds")
+    subprocess.run(["java", "-jar", os.path.join(fast, "quarkus-run.jar"), "train-aot", "--output", jsa],
+                   check=True, stdout=subprocess.DEVNULL)
     build(root, JAVA_25_HOME, True)
     java25 = os.path.join(JAVA_25_HOME, "bin", "java")
     caches = {role: ["-XX:AOTCache=" + os.path.join(app, role + ".aot")] for role in ("control-plane", "subworker")}
     return [
         {"name": "Java 17", "java": "java", "jar": os.path.join(fast, "quarkus-run.jar"), "roles": {}},
+        {"name": "Java 17 + CDS archives", "java": "java", "jar": os.path.join(fast, "quarkus-run.jar"),
+         "roles": {r: ["-XX:SharedArchiveFile=" + os.path.join(jsa, r + ".jsa")]
+                   for r in ("control-plane", "subworker", "cli")}},
         {"name": "Java 25", "java": java25, "jar": os.path.join(fast, "quarkus-run.jar"), "roles": {}},
         {"name": "Java 25, compact object headers", "java": java25, "jar": os.path.join(fast, "quarkus-run.jar"),
          "roles": {r: ["-XX:+UseCompactObjectHeaders"] for r in ("control-plane", "subworker", "cli")}},

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
  * The JVM caches of {@code fastworker train-aot}: AOT caches on Java 25 (a daemon built with {@code -Daot}),
  * class-data-sharing archives on Java 17 to 24 (any packaging). Every role starts with its own cache and must use it,
  * a stale cache is refused cleanly (the process runs without it, or with {@code -XX:AOTMode=on} or
- * {@code -Xshare:on} stops saying why), and the training command refuses what it cannot train. Runs where
- * {@code -Dfastworker.it.aot-caches} names the caches: the build's own training run below Java 25 (this module's
- * pom), and .ci/run's Java 25 step, which sets {@code FASTWORKER_REQUIRE_AOT}; skipped elsewhere.
+ * {@code -Xshare:on} stops saying why), and the training command refuses what it cannot train. Runs wherever the
+ * tests have caches ({@link JvmCaches}): below Java 25 always (they train their own archives), on Java 25 where
+ * {@code -Dfastworker.it.aot-caches} names a {@code -Daot} build's caches (.ci/run's Java 25 step, which sets
+ * {@code FASTWORKER_REQUIRE_AOT}); skipped elsewhere.
  */
 class AotCacheIT {
 
